@@ -1,0 +1,86 @@
+/*
+ * cli.c: shared front-end helpers.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "cli.h"
+
+int cli_fail(const struct jpki_err *err)
+{
+	fprintf(stderr, "jpki: error: %s\n",
+		err && err->msg[0] ? err->msg : jpki_code_message(err ? err->code : JPKI_E_IO));
+	return 1;
+}
+
+int cli_usage_error(const char *usage, const char *fmt, ...)
+{
+	va_list ap;
+	fputs("jpki: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n\n%s", usage);
+	return EXIT_USAGE;
+}
+
+int cli_dispatch(const char *family, const struct cli_command *cmds, const char *usage, int argc,
+		 char **argv)
+{
+	if (argc < 2)
+		return cli_usage_error(usage, "%s: which command?", family);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	for (const struct cli_command *c = cmds; c->name; c++)
+		if (strcmp(argv[1], c->name) == 0)
+			return c->run(argc - 1, argv + 1);
+	return cli_usage_error(usage, "%s: unknown command '%s'", family, argv[1]);
+}
+
+int cli_parse_id(const char *s, int64_t *out)
+{
+	unsigned long v;
+	if (cli_parse_uint(s, 1, (unsigned long)INT64_MAX, &v) < 0)
+		return -1;
+	*out = (int64_t)v;
+	return 0;
+}
+
+int cli_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
+{
+	if (!s || !*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 19)
+		return -1;
+	errno = 0;
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int cli_open_store(struct jpki_store **st)
+{
+	struct jpki_err err;
+	if (jpki_store_open_default(st, &err) < 0)
+		return cli_fail(&err);
+	return 0;
+}
+
+int cli_load_ca(enum jpki_kind kind, struct jpki_ca **ca)
+{
+	struct jpki_err err;
+	char pass[1024];
+	int rc = jpki_ca_passphrase(pass, sizeof(pass), &err);
+	if (rc == 0)
+		rc = jpki_ca_load(kind, pass, ca, &err);
+	OPENSSL_cleanse(pass, sizeof(pass));
+	return rc < 0 ? cli_fail(&err) : 0;
+}

@@ -1,0 +1,46 @@
+/*
+ * cli.h: what every jpki subcommand shares: reporting, strict argument
+ * parsing, and opening the registry and CAs of the data folder.
+ *
+ * Exit status: 0 success, 1 the operation failed (message on stderr),
+ * 2 the command line was wrong (usage on stderr).
+ */
+#ifndef JPKI_CLI_H
+#define JPKI_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ca/ca.h"
+#include "core/ossl.h"
+#include "jpki/error.h"
+#include "store/store.h"
+
+#define EXIT_USAGE 2
+
+struct cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+/* Print "jpki: error: <message>" and return 1. */
+int cli_fail(const struct jpki_err *err);
+/* Print a usage error and the usage text; return 2. */
+int cli_usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Run the subcommand of `cmds` named argv[1]; the family name is for messages. */
+int cli_dispatch(const char *family, const struct cli_command *cmds, const char *usage, int argc,
+		 char **argv);
+
+/* Strict decimal id > 0. */
+int cli_parse_id(const char *s, int64_t *out);
+/* Strict unsigned integer in [min, max]. */
+int cli_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
+
+/* Open the registry of the data folder; prints and returns 1 on failure. */
+int cli_open_store(struct jpki_store **st);
+/* Load one or both CAs with the passphrase from the environment. */
+int cli_load_ca(enum jpki_kind kind, struct jpki_ca **ca);
+
+#endif

@@ -1,0 +1,232 @@
+/*
+ * cmd_cert.c: `jpki cert issue|bulk|list|show`.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ca/issue.h"
+#include "ca/pubkey.h"
+#include "cli.h"
+#include "commands.h"
+#include "core/fsutil.h"
+#include "core/ossl.h"
+#include "core/pem.h"
+
+static const char usage[] =
+	"usage: jpki cert issue --kind sign|auth --resident ID --pubkey FILE\n"
+	"                       [--card-expiry YYYY-MM-DD] [--out FILE]\n"
+	"       jpki cert bulk --in FILE [--threads N]\n"
+	"       jpki cert list [--resident ID]\n"
+	"       jpki cert show SERIAL [--pem]\n"
+	"\n"
+	"issue   issue a certificate to a resident and record it.  FILE holds the\n"
+	"        public key as PEM or DER SubjectPublicKeyInfo, or a PKCS#10 request.\n"
+	"        The certificate is written as PEM to --out or standard output.\n"
+	"        Rules: E2 (no signature certificate under 15 or for an adult ward),\n"
+	"        C4 (validity), N1 (renewal window: 6th birthday), X1 (a current\n"
+	"        certificate of the same kind is revoked as superseded).\n"
+	"bulk    issue many: each line of FILE is `KIND RESIDENT_ID PUBKEY_FILE\n"
+	"        [CARD_EXPIRY]`; signs on N threads (default 2), records in batches,\n"
+	"        prints one line per request (serial or error) and a summary.\n"
+	"list    one line per certificate: serial, kind, resident, status, notAfter.\n"
+	"show    the registry record of one certificate; --pem adds the certificate.\n";
+
+static int issue(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"kind", required_argument, NULL, 'k'},
+		{"resident", required_argument, NULL, 'r'},
+		{"pubkey", required_argument, NULL, 'p'},
+		{"card-expiry", required_argument, NULL, 'e'},
+		{"out", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{0, 0, 0, 0},
+	};
+	struct jpki_issue_req req = {.kind = JPKI_KIND_AUTH};
+	const char *pubkey = NULL, *out = NULL;
+	bool have_kind = false;
+	struct jpki_err err;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		case 'k':
+			if (jpki_kind_parse(optarg, &req.kind) < 0)
+				return cli_usage_error(usage, "--kind must be sign or auth");
+			have_kind = true;
+			break;
+		case 'r':
+			if (cli_parse_id(optarg, &req.resident_id) < 0)
+				return cli_usage_error(usage, "--resident must be a numeric id");
+			break;
+		case 'p':
+			pubkey = optarg;
+			break;
+		case 'e':
+			if (jpki_date_parse(optarg, &req.card_expiry, &err) < 0)
+				return cli_usage_error(usage, "--card-expiry: %s", err.msg);
+			req.has_card_expiry = true;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		default:
+			return cli_usage_error(usage, "cert issue: bad option");
+		}
+	}
+	if (optind != argc)
+		return cli_usage_error(usage, "cert issue: unexpected argument '%s'", argv[optind]);
+	if (!have_kind || !req.resident_id || !pubkey)
+		return cli_usage_error(usage, "cert issue: --kind, --resident and --pubkey are "
+					      "required");
+
+	_cleanup_(EVP_PKEYp) EVP_PKEY *key = NULL;
+	_cleanup_(jpki_ca_freep) struct jpki_ca *ca = NULL;
+	_cleanup_(jpki_store_closep) struct jpki_store *st = NULL;
+	if (jpki_clock_now(&req.now, &err) < 0 || jpki_pubkey_load(pubkey, &key, &err) < 0)
+		return cli_fail(&err);
+	if (cli_load_ca(req.kind, &ca) != 0 || cli_open_store(&st) != 0)
+		return 1;
+	req.subject_key = key;
+	struct jpki_issued done;
+	if (jpki_issue(st, ca, &req, &done, &err) < 0)
+		return cli_fail(&err);
+	char *pem = NULL;
+	int rc = jpki_pem_encode("CERTIFICATE", done.rec.der, done.rec.der_len, &pem, &err);
+	if (rc == 0 && out)
+		rc = jpki_write_file_atomic(out, pem, strlen(pem), 0644, &err);
+	else if (rc == 0)
+		fputs(pem, stdout);
+	free(pem);
+	char na[26];
+	jpki_time_format_jst(done.rec.not_after, na);
+	fprintf(stderr, "issued %s certificate %s to resident %" PRId64 ", valid until %s%s\n",
+		jpki_kind_name(req.kind), done.rec.serial, req.resident_id, na,
+		done.rec.renewal ? " (renewal)" : "");
+	if (done.superseded[0])
+		fprintf(stderr, "revoked the previous certificate %s (superseded, rule X1)\n",
+			done.superseded);
+	jpki_issued_clear(&done);
+	/* the certificate is recorded even if writing it out failed: say so */
+	return rc < 0 ? cli_fail(&err) : 0;
+}
+
+static void print_rec(const struct jpki_cert_rec *c)
+{
+	char nb[26], na[26], ra[26];
+	jpki_time_format_jst(c->not_before, nb);
+	jpki_time_format_jst(c->not_after, na);
+	printf("serial: %s\nkind: %s\nresident: %" PRId64 "\nsubject-cn: %s\n", c->serial,
+	       jpki_kind_name(c->kind), c->resident_id, c->subject_cn);
+	printf("not-before: %s\nnot-after: %s\nrenewal: %s\n", nb, na, c->renewal ? "yes" : "no");
+	if (c->status == JPKI_CERT_REVOKED) {
+		jpki_time_format_jst(c->revoked_at, ra);
+		printf("status: revoked\nrevoked-at: %s\nreason: %s\n", ra,
+		       jpki_reason_name(c->reason));
+	} else {
+		printf("status: valid\n");
+	}
+}
+
+static int list_one(const struct jpki_cert_rec *c, void *arg)
+{
+	char na[26];
+	jpki_time_format_jst(c->not_after, na);
+	printf("%s\t%s\t%" PRId64 "\t%s\t%s\n", c->serial, jpki_kind_name(c->kind), c->resident_id,
+	       c->status == JPKI_CERT_REVOKED ? jpki_reason_name(c->reason) : "valid", na);
+	return 0;
+}
+
+static int list(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"resident", required_argument, NULL, 'r'},
+		{"help", no_argument, NULL, 'h'},
+		{0, 0, 0, 0},
+	};
+	int64_t resident = 0;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage, stdout);
+			return 0;
+		}
+		if (c != 'r' || cli_parse_id(optarg, &resident) < 0)
+			return cli_usage_error(usage, "cert list: --resident ID is the only option");
+	}
+	if (optind != argc)
+		return cli_usage_error(usage, "cert list: unexpected argument '%s'", argv[optind]);
+	_cleanup_(jpki_store_closep) struct jpki_store *st = NULL;
+	struct jpki_err err;
+	if (cli_open_store(&st) != 0)
+		return 1;
+	return st->ops->cert_each(st, resident, list_one, NULL, &err) < 0 ? cli_fail(&err) : 0;
+}
+
+static int show(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"pem", no_argument, NULL, 'p'},
+		{"help", no_argument, NULL, 'h'},
+		{0, 0, 0, 0},
+	};
+	bool pem = false;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage, stdout);
+			return 0;
+		}
+		if (c != 'p')
+			return cli_usage_error(usage, "cert show: bad option");
+		pem = true;
+	}
+	if (optind + 1 != argc)
+		return cli_usage_error(usage, "cert show: give one serial (hex)");
+	const char *serial = argv[optind];
+	if (strlen(serial) == 0 || strlen(serial) > 40 ||
+	    strspn(serial, "0123456789ABCDEFabcdef") != strlen(serial))
+		return cli_usage_error(usage, "cert show: '%s' is not a hex serial", serial);
+	char upper[JPKI_SERIAL_HEX_MAX];
+	for (size_t i = 0; i <= strlen(serial); i++)
+		upper[i] = (char)(serial[i] >= 'a' && serial[i] <= 'f' ? serial[i] - 32 : serial[i]);
+	_cleanup_(jpki_store_closep) struct jpki_store *st = NULL;
+	struct jpki_err err;
+	struct jpki_cert_rec rec;
+	if (cli_open_store(&st) != 0)
+		return 1;
+	if (st->ops->cert_get(st, upper, pem, &rec, &err) < 0)
+		return cli_fail(&err);
+	print_rec(&rec);
+	if (pem) {
+		char *text;
+		if (jpki_pem_encode("CERTIFICATE", rec.der, rec.der_len, &text, &err) < 0) {
+			jpki_cert_rec_clear(&rec);
+			return cli_fail(&err);
+		}
+		fputs(text, stdout);
+		free(text);
+	}
+	jpki_cert_rec_clear(&rec);
+	return 0;
+}
+
+
+int cmd_cert(int argc, char **argv)
+{
+	static const struct cli_command cmds[] = {
+		{"issue", issue, "issue a certificate"},
+		{"bulk", cmd_cert_bulk, "issue many certificates"},
+		{"list", list, "list certificates"},
+		{"show", show, "show a certificate"},
+		{NULL, NULL, NULL},
+	};
+	return cli_dispatch("cert", cmds, usage, argc, argv);
+}

@@ -1,0 +1,244 @@
+/*
+ * cmd_cert_bulk.c: `jpki cert bulk`, issuing from a list.
+ *
+ * The list is read whole (at most 256 MiB) and walked with the bounded
+ * cursor; a line that does not parse is reported with its number and
+ * skipped, the others are issued.  Public key files named more than once
+ * are read once.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ca/issue.h"
+#include "ca/pubkey.h"
+#include "cli.h"
+#include "commands.h"
+#include "core/cursor.h"
+#include "core/fsutil.h"
+#include "core/ossl.h"
+
+#define LIST_MAX (256u * 1024 * 1024)
+#define BATCH 4096
+#define KEY_CACHE 256
+
+static const char usage[] =
+	"usage: jpki cert bulk --in FILE [--threads N]\n"
+	"\n"
+	"Issue one certificate per line of FILE:\n"
+	"  KIND RESIDENT_ID PUBKEY_FILE [CARD_EXPIRY]\n"
+	"(fields separated by spaces or tabs; blank lines and lines starting with #\n"
+	"are skipped).  Signing runs on N threads (default 2, at most 16); each\n"
+	"batch is recorded in one transaction.  Prints `ok LINE SERIAL` or\n"
+	"`error LINE: reason` per request and a summary on standard error.  Exit\n"
+	"status 1 when any request failed.\n";
+
+struct key_cache {
+	char *path[KEY_CACHE];
+	EVP_PKEY *key[KEY_CACHE];
+	int n;
+};
+
+static EVP_PKEY *cached_key(struct key_cache *kc, const char *path, struct jpki_err *err)
+{
+	for (int i = 0; i < kc->n; i++)
+		if (strcmp(kc->path[i], path) == 0)
+			return kc->key[i];
+	EVP_PKEY *k;
+	if (jpki_pubkey_load(path, &k, err) < 0)
+		return NULL;
+	if (kc->n == KEY_CACHE) { /* full: forget the oldest */
+		free(kc->path[0]);
+		EVP_PKEY_free(kc->key[0]);
+		memmove(kc->path, kc->path + 1, sizeof(kc->path[0]) * (KEY_CACHE - 1));
+		memmove(kc->key, kc->key + 1, sizeof(kc->key[0]) * (KEY_CACHE - 1));
+		kc->n--;
+	}
+	kc->path[kc->n] = strdup(path);
+	kc->key[kc->n] = k;
+	if (!kc->path[kc->n]) {
+		EVP_PKEY_free(k);
+		jpki_fail(err, JPKI_E_NOMEM, "out of memory");
+		return NULL;
+	}
+	return kc->key[kc->n++];
+}
+
+static void key_cache_free(struct key_cache *kc)
+{
+	for (int i = 0; i < kc->n; i++) {
+		free(kc->path[i]);
+		EVP_PKEY_free(kc->key[i]);
+	}
+}
+
+/* Next whitespace-separated field of a line into buf; false when none. */
+static bool next_field(struct jpki_cur *line, char *buf, size_t cap)
+{
+	uint8_t b;
+	while (jpki_cur_peek(line, &b) && (b == ' ' || b == '\t'))
+		line->off++;
+	size_t n = 0;
+	while (jpki_cur_peek(line, &b) && b != ' ' && b != '\t') {
+		if (n + 1 >= cap)
+			return false;
+		buf[n++] = (char)b;
+		line->off++;
+	}
+	buf[n] = '\0';
+	return n > 0;
+}
+
+static int parse_line(struct jpki_cur *line, struct key_cache *kc, int64_t now,
+		      struct jpki_issue_req *req, struct jpki_err *err)
+{
+	char kind[16], id[32], path[4096], expiry[32];
+	memset(req, 0, sizeof(*req));
+	req->now = now;
+	if (!next_field(line, kind, sizeof(kind)) || jpki_kind_parse(kind, &req->kind) < 0)
+		return jpki_fail(err, JPKI_E_INVALID, "KIND must be sign or auth");
+	if (!next_field(line, id, sizeof(id)) || cli_parse_id(id, &req->resident_id) < 0)
+		return jpki_fail(err, JPKI_E_INVALID, "RESIDENT_ID must be a positive number");
+	if (!next_field(line, path, sizeof(path)))
+		return jpki_fail(err, JPKI_E_INVALID, "PUBKEY_FILE is missing");
+	if (next_field(line, expiry, sizeof(expiry))) {
+		int rc = jpki_date_parse(expiry, &req->card_expiry, err);
+		if (rc < 0)
+			return rc;
+		req->has_card_expiry = true;
+	}
+	if (!jpki_cur_done(line))
+		return jpki_fail(err, JPKI_E_INVALID, "too many fields");
+	req->subject_key = cached_key(kc, path, err);
+	return req->subject_key ? 0 : -(int)err->code;
+}
+
+struct batch {
+	struct jpki_issue_req req[BATCH];
+	struct jpki_issued out[BATCH];
+	long line[BATCH];
+	size_t n;
+};
+
+static long flush(struct jpki_store *st, struct jpki_ca *cas[2], struct batch *b,
+		  unsigned threads, long *failed, struct jpki_err *err)
+{
+	long got = jpki_issue_bulk(st, cas, b->req, b->n, threads, b->out, err);
+	for (size_t i = 0; got >= 0 && i < b->n; i++) {
+		if (b->out[i].rc == 0)
+			printf("ok %ld %s\n", b->line[i], b->out[i].rec.serial);
+		else {
+			printf("error %ld: %s\n", b->line[i], b->out[i].err.msg);
+			(*failed)++;
+		}
+	}
+	for (size_t i = 0; got >= 0 && i < b->n; i++)
+		jpki_issued_clear(&b->out[i]);
+	b->n = 0;
+	return got;
+}
+
+static double seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int run(const char *in, unsigned threads)
+{
+	struct jpki_err err;
+	uint8_t *data;
+	size_t len;
+	int64_t now;
+	if (jpki_clock_now(&now, &err) < 0 || jpki_read_file(in, LIST_MAX, &data, &len, &err) < 0)
+		return cli_fail(&err);
+	struct jpki_ca *cas[2] = {NULL, NULL};
+	_cleanup_(jpki_store_closep) struct jpki_store *st = NULL;
+	struct batch *b = calloc(1, sizeof(*b));
+	struct key_cache kc = {.n = 0};
+	long issued = 0, failed = 0, lineno = 0;
+	int rc = 1;
+	if (!b || cli_load_ca(JPKI_KIND_SIGN, &cas[0]) != 0 ||
+	    cli_load_ca(JPKI_KIND_AUTH, &cas[1]) != 0 || cli_open_store(&st) != 0)
+		goto out;
+	double t0 = seconds();
+	struct jpki_cur all = jpki_cur_make(data, len);
+	while (!jpki_cur_done(&all)) {
+		size_t start = all.off;
+		uint8_t ch;
+		while (jpki_cur_u8(&all, &ch) && ch != '\n')
+			;
+		size_t end = all.off - (ch == '\n' && all.off > start ? 1 : 0);
+		struct jpki_cur line = jpki_cur_make(data + start, end - start);
+		lineno++;
+		if (line.len == 0 || data[start] == '#')
+			continue;
+		if (parse_line(&line, &kc, now, &b->req[b->n], &err) < 0) {
+			printf("error %ld: %s\n", lineno, err.msg);
+			failed++;
+			continue;
+		}
+		b->line[b->n++] = lineno;
+		if (b->n == BATCH) {
+			long got = flush(st, cas, b, threads, &failed, &err);
+			if (got < 0) {
+				cli_fail(&err);
+				goto out;
+			}
+			issued += got;
+		}
+	}
+	long got = b->n ? flush(st, cas, b, threads, &failed, &err) : 0;
+	if (got < 0) {
+		cli_fail(&err);
+		goto out;
+	}
+	issued += got;
+	double dt = seconds() - t0;
+	fprintf(stderr, "issued %ld certificates, %ld failed, in %.3f s (%.1f certificates/s)\n",
+		issued, failed, dt, dt > 0 ? (double)issued / dt : 0.0);
+	rc = failed ? 1 : 0;
+out:
+	key_cache_free(&kc);
+	jpki_ca_free(cas[0]);
+	jpki_ca_free(cas[1]);
+	free(b);
+	free(data);
+	return rc;
+}
+
+int cmd_cert_bulk(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"in", required_argument, NULL, 'i'},
+		{"threads", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{0, 0, 0, 0},
+	};
+	const char *in = NULL;
+	unsigned long threads = 2;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		case 'i':
+			in = optarg;
+			break;
+		case 't':
+			if (cli_parse_uint(optarg, 1, 16, &threads) < 0)
+				return cli_usage_error(usage, "--threads must be 1 to 16");
+			break;
+		default:
+			return cli_usage_error(usage, "cert bulk: bad option");
+		}
+	}
+	if (optind != argc || !in)
+		return cli_usage_error(usage, "cert bulk: --in FILE is required");
+	return run(in, (unsigned)threads);
+}

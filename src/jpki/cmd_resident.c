@@ -1,0 +1,308 @@
+/*
+ * cmd_resident.c: `jpki resident add|show|list|update`.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "registry/resident.h"
+
+static const char usage[] =
+	"usage: jpki resident add --family NAME --given NAME --birth YYYY-MM-DD --sex M|F|U\n"
+	"                         --address ADDRESS [FIELDS]\n"
+	"       jpki resident show ID\n"
+	"       jpki resident list\n"
+	"       jpki resident update ID [FIELDS]\n"
+	"\n"
+	"fields:\n"
+	"  --family NAME           family name (氏), kanji, no spaces\n"
+	"  --given NAME            given name (名)\n"
+	"  --birth YYYY-MM-DD      date of birth\n"
+	"  --sex M|F|U             male, female, not known\n"
+	"  --address ADDRESS       from the prefecture on, no postcode, up to 200 characters\n"
+	"  --name-flags 0101..     substitute-character flag per character of\n"
+	"                          \"family<U+3000>given\" (default: none)\n"
+	"  --address-flags 01..    substitute-character flag per character of the address\n"
+	"  --former-surname NAME   registered former surname (旧氏); '' to clear\n"
+	"  --alias NAME            registered alias (通称); '' to clear\n"
+	"  --adult-ward yes|no     adult ward (成年被後見人), rule E2\n"
+	"  --status STATUS         resident, moved-out or deceased (update only)\n"
+	"  --residence-end DATE    end of a foreign resident's period of stay; 'none' to clear\n"
+	"\n"
+	"`add` prints the new resident's id.  `update` applies rule C5: a change of\n"
+	"name, address, birth date or sex revokes the current signature certificate;\n"
+	"moved-out or deceased revokes both certificates.\n";
+
+enum { O_FAMILY = 256, O_GIVEN, O_BIRTH, O_SEX, O_ADDRESS, O_NAME_FLAGS, O_ADDRESS_FLAGS,
+       O_FORMER, O_ALIAS, O_WARD, O_STATUS, O_REND };
+
+static const struct option field_opts[] = {
+	{"family", required_argument, NULL, O_FAMILY},
+	{"given", required_argument, NULL, O_GIVEN},
+	{"birth", required_argument, NULL, O_BIRTH},
+	{"sex", required_argument, NULL, O_SEX},
+	{"address", required_argument, NULL, O_ADDRESS},
+	{"name-flags", required_argument, NULL, O_NAME_FLAGS},
+	{"address-flags", required_argument, NULL, O_ADDRESS_FLAGS},
+	{"former-surname", required_argument, NULL, O_FORMER},
+	{"alias", required_argument, NULL, O_ALIAS},
+	{"adult-ward", required_argument, NULL, O_WARD},
+	{"status", required_argument, NULL, O_STATUS},
+	{"residence-end", required_argument, NULL, O_REND},
+	{"help", no_argument, NULL, 'h'},
+	{0, 0, 0, 0},
+};
+
+static int copy_field(char *dst, size_t cap, const char *v, const char *name)
+{
+	if (strlen(v) >= cap)
+		return cli_usage_error(usage, "--%s is too long", name);
+	memcpy(dst, v, strlen(v) + 1);
+	return 0;
+}
+
+/* Apply options to r; `seen` collects which required ones appeared. Returns 0, 2, or -1 (help). */
+static int parse_fields(int argc, char **argv, struct jpki_resident *r, unsigned *seen)
+{
+	int c, rc = 0;
+	struct jpki_err err;
+	while ((c = getopt_long(argc, argv, "h", field_opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(usage, stdout);
+			return -1;
+		case O_FAMILY:
+			rc = copy_field(r->family, sizeof(r->family), optarg, "family");
+			break;
+		case O_GIVEN:
+			rc = copy_field(r->given, sizeof(r->given), optarg, "given");
+			break;
+		case O_ADDRESS:
+			rc = copy_field(r->address, sizeof(r->address), optarg, "address");
+			break;
+		case O_NAME_FLAGS:
+			rc = copy_field(r->name_subst, sizeof(r->name_subst), optarg, "name-flags");
+			break;
+		case O_ADDRESS_FLAGS:
+			rc = copy_field(r->address_subst, sizeof(r->address_subst), optarg,
+					"address-flags");
+			break;
+		case O_FORMER:
+			rc = copy_field(r->former_surname, sizeof(r->former_surname), optarg,
+					"former-surname");
+			break;
+		case O_ALIAS:
+			rc = copy_field(r->alias, sizeof(r->alias), optarg, "alias");
+			break;
+		case O_BIRTH:
+			if (jpki_date_parse(optarg, &r->birth, &err) < 0)
+				return cli_usage_error(usage, "--birth: %s", err.msg);
+			break;
+		case O_SEX:
+			if (strcmp(optarg, "M") == 0 || strcmp(optarg, "1") == 0)
+				r->sex = JPKI_SEX_MALE;
+			else if (strcmp(optarg, "F") == 0 || strcmp(optarg, "2") == 0)
+				r->sex = JPKI_SEX_FEMALE;
+			else if (strcmp(optarg, "U") == 0 || strcmp(optarg, "3") == 0)
+				r->sex = JPKI_SEX_UNKNOWN;
+			else
+				return cli_usage_error(usage, "--sex must be M, F or U, not '%s'",
+						       optarg);
+			break;
+		case O_WARD:
+			if (strcmp(optarg, "yes") != 0 && strcmp(optarg, "no") != 0)
+				return cli_usage_error(usage, "--adult-ward must be yes or no");
+			r->adult_ward = strcmp(optarg, "yes") == 0;
+			break;
+		case O_STATUS:
+			if (jpki_residence_parse(optarg, &r->status) < 0)
+				return cli_usage_error(
+					usage, "--status must be resident, moved-out or deceased");
+			break;
+		case O_REND:
+			if (strcmp(optarg, "none") == 0) {
+				r->has_residence_end = false;
+			} else if (jpki_date_parse(optarg, &r->residence_end, &err) < 0) {
+				return cli_usage_error(usage, "--residence-end: %s", err.msg);
+			} else {
+				r->has_residence_end = true;
+			}
+			break;
+		default:
+			return cli_usage_error(usage, "resident: bad option");
+		}
+		if (rc)
+			return rc;
+		if (c >= O_FAMILY && c < O_FAMILY + 32)
+			*seen |= 1u << (c - O_FAMILY);
+	}
+	return 0;
+}
+
+static int add(int argc, char **argv)
+{
+	struct jpki_resident r = {.sex = 0};
+	unsigned seen = 0;
+	optind = 1;
+	int rc = parse_fields(argc, argv, &r, &seen);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	if (optind != argc)
+		return cli_usage_error(usage, "resident add: unexpected argument '%s'", argv[optind]);
+	static const char *const required[] = {"family", "given", "birth", "sex", "address"};
+	for (int i = 0; i < 5; i++)
+		if (!(seen & (1u << i)))
+			return cli_usage_error(usage, "resident add: --%s is required", required[i]);
+	if (seen & (1u << (O_STATUS - O_FAMILY)))
+		return cli_usage_error(usage, "resident add: a new record is always a resident");
+	struct jpki_store *st;
+	struct jpki_err err;
+	if (cli_open_store(&st) != 0)
+		return 1;
+	rc = jpki_resident_add(st, &r, &err);
+	jpki_store_close(st);
+	if (rc < 0)
+		return cli_fail(&err);
+	printf("%" PRId64 "\n", r.id);
+	return 0;
+}
+
+static void print_resident(const struct jpki_resident *r)
+{
+	char birth[11], rend[11];
+	jpki_date_format(r->birth, birth);
+	printf("id: %" PRId64 "\n", r->id);
+	printf("family: %s\ngiven: %s\n", r->family, r->given);
+	if (r->name_subst[0])
+		printf("name-flags: %s\n", r->name_subst);
+	if (r->former_surname[0])
+		printf("former-surname: %s\n", r->former_surname);
+	if (r->alias[0])
+		printf("alias: %s\n", r->alias);
+	printf("birth: %s\nsex: %s\n", birth, r->sex == 1 ? "M" : r->sex == 2 ? "F" : "U");
+	printf("address: %s\n", r->address);
+	if (r->address_subst[0])
+		printf("address-flags: %s\n", r->address_subst);
+	printf("adult-ward: %s\nstatus: %s\n", r->adult_ward ? "yes" : "no",
+	       jpki_residence_name(r->status));
+	if (r->has_residence_end) {
+		jpki_date_format(r->residence_end, rend);
+		printf("residence-end: %s\n", rend);
+	}
+}
+
+static int load_by_arg(int argc, char **argv, const char *cmd, struct jpki_store **st,
+		       struct jpki_resident *r)
+{
+	int64_t id;
+	struct jpki_err err;
+	if (optind >= argc || cli_parse_id(argv[optind], &id) < 0)
+		return cli_usage_error(usage, "resident %s: give the resident's numeric id", cmd);
+	if (cli_open_store(st) != 0)
+		return 1;
+	if ((*st)->ops->resident_get(*st, id, r, &err) < 0) {
+		jpki_store_close(*st);
+		*st = NULL;
+		return cli_fail(&err);
+	}
+	optind++;
+	return 0;
+}
+
+static int show(int argc, char **argv)
+{
+	struct jpki_store *st = NULL;
+	struct jpki_resident r;
+	optind = 1;
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	int rc = load_by_arg(argc, argv, "show", &st, &r);
+	if (rc)
+		return rc;
+	if (optind != argc) {
+		jpki_store_close(st);
+		return cli_usage_error(usage, "resident show: one id only");
+	}
+	print_resident(&r);
+	jpki_store_close(st);
+	return 0;
+}
+
+static int list_one(const struct jpki_resident *r, void *arg)
+{
+	char birth[11];
+	jpki_date_format(r->birth, birth);
+	printf("%" PRId64 "\t%s %s\t%s\t%s\t%s\n", r->id, r->family, r->given, birth,
+	       jpki_residence_name(r->status), r->address);
+	return 0;
+}
+
+static int list(int argc, char **argv)
+{
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (argc != 1)
+		return cli_usage_error(usage, "resident list takes no arguments");
+	struct jpki_store *st;
+	struct jpki_err err;
+	if (cli_open_store(&st) != 0)
+		return 1;
+	int rc = st->ops->resident_each(st, list_one, NULL, &err);
+	jpki_store_close(st);
+	return rc < 0 ? cli_fail(&err) : 0;
+}
+
+static int update(int argc, char **argv)
+{
+	struct jpki_store *st = NULL;
+	struct jpki_resident r;
+	struct jpki_err err;
+	unsigned seen = 0;
+	int64_t now;
+	optind = 1;
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	/* the id comes first: jpki resident update ID --field value ... */
+	int rc = load_by_arg(argc, argv, "update", &st, &r);
+	if (rc)
+		return rc;
+	optind = 1;
+	rc = parse_fields(argc - 1, argv + 1, &r, &seen);
+	if (rc == 0 && (optind != argc - 1 || seen == 0))
+		rc = cli_usage_error(usage, "resident update: give fields to change");
+	if (rc) {
+		jpki_store_close(st);
+		return rc < 0 ? 0 : rc;
+	}
+	struct jpki_revocations rev;
+	if (jpki_clock_now(&now, &err) < 0 || jpki_resident_change(st, &r, now, &rev, &err) < 0) {
+		jpki_store_close(st);
+		return cli_fail(&err);
+	}
+	jpki_store_close(st);
+	for (int i = 0; i < rev.n; i++)
+		printf("revoked %s certificate %s (%s)\n", jpki_kind_name(rev.item[i].kind),
+		       rev.item[i].serial, jpki_reason_name(rev.item[i].reason));
+	printf("updated resident %" PRId64 "\n", r.id);
+	return 0;
+}
+
+int cmd_resident(int argc, char **argv)
+{
+	static const struct cli_command cmds[] = {
+		{"add", add, "add a resident"},
+		{"show", show, "show a resident"},
+		{"list", list, "list residents"},
+		{"update", update, "change a resident"},
+		{NULL, NULL, NULL},
+	};
+	return cli_dispatch("resident", cmds, usage, argc, argv);
+}

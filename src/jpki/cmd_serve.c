@@ -1,0 +1,109 @@
+/*
+ * cmd_serve.c: `jpki serve`, the publication server in the foreground.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "http/publish.h"
+
+static const char usage[] =
+	"usage: jpki serve [--listen ADDRESS:PORT] [--crl-validity SECONDS] [--threads N]\n"
+	"\n"
+	"Serve over HTTP, until SIGINT or SIGTERM (default 127.0.0.1:8080):\n"
+	"  /ca/sign.der  /ca/auth.der   CA certificates (DER; .pem also served)\n"
+	"  /crl/sign.crl /crl/auth.crl  each CA's current full CRL (DER)\n"
+	"  /health                      liveness\n"
+	"CRLs are rebuilt after every revocation and at the latest halfway to their\n"
+	"nextUpdate (thisUpdate + SECONDS, default 86400).\n";
+
+static int parse_listen(const char *s, char *addr, size_t cap, uint16_t *port)
+{
+	const char *colon = strrchr(s, ':');
+	unsigned long p;
+	if (!colon || (size_t)(colon - s) >= cap || colon == s ||
+	    cli_parse_uint(colon + 1, 1, 65535, &p) < 0)
+		return -1;
+	memcpy(addr, s, (size_t)(colon - s));
+	addr[colon - s] = '\0';
+	*port = (uint16_t)p;
+	return 0;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"listen", required_argument, NULL, 'l'},
+		{"crl-validity", required_argument, NULL, 'v'},
+		{"threads", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{0, 0, 0, 0},
+	};
+	char addr[64] = "127.0.0.1";
+	struct jpki_publish_cfg cfg = {.address = addr, .port = 8080,
+				       .crl_validity = 86400, .threads = 2};
+	unsigned long v;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		case 'l':
+			if (parse_listen(optarg, addr, sizeof(addr), &cfg.port) < 0)
+				return cli_usage_error(usage, "--listen wants ADDRESS:PORT");
+			break;
+		case 'v':
+			if (cli_parse_uint(optarg, 60, 31L * 86400, &v) < 0)
+				return cli_usage_error(usage, "--crl-validity: 60 to 2678400");
+			cfg.crl_validity = (int64_t)v;
+			break;
+		case 't':
+			if (cli_parse_uint(optarg, 1, 64, &v) < 0)
+				return cli_usage_error(usage, "--threads: 1 to 64");
+			cfg.threads = (unsigned)v;
+			break;
+		default:
+			return cli_usage_error(usage, "serve: bad option");
+		}
+	}
+	if (optind != argc)
+		return cli_usage_error(usage, "serve: unexpected argument '%s'", argv[optind]);
+
+	/* block the stop signals before any thread starts, then wait for one */
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	struct jpki_ca *cas[2] = {NULL, NULL};
+	struct jpki_store *st = NULL;
+	struct jpki_publisher *pub = NULL;
+	struct jpki_err err;
+	if (cli_load_ca(JPKI_KIND_SIGN, &cas[0]) != 0 || cli_load_ca(JPKI_KIND_AUTH, &cas[1]) != 0 ||
+	    cli_open_store(&st) != 0) {
+		jpki_ca_free(cas[0]);
+		jpki_ca_free(cas[1]);
+		jpki_store_close(st);
+		return 1;
+	}
+	if (jpki_publish_start(&cfg, st, cas, &pub, &err) < 0) {
+		jpki_ca_free(cas[0]);
+		jpki_ca_free(cas[1]);
+		jpki_store_close(st);
+		return cli_fail(&err);
+	}
+	printf("jpki serving on http://%s:%u/ (Ctrl-C to stop)\n", addr, cfg.port);
+	fflush(stdout);
+	int sig = 0;
+	sigwait(&stop, &sig);
+	jpki_publish_stop(pub);
+	printf("jpki: stopped on %s\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	return 0;
+}

@@ -1,0 +1,12 @@
+/* commands.h: the subcommands of jpki, one file each. */
+#ifndef JPKI_COMMANDS_H
+#define JPKI_COMMANDS_H
+
+int cmd_init(int argc, char **argv);
+int cmd_resident(int argc, char **argv);
+int cmd_cert(int argc, char **argv);
+int cmd_cert_bulk(int argc, char **argv);
+int cmd_crl(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * main.c: the jpki program, one binary with subcommands.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+
+static const char usage[] =
+	"usage: jpki COMMAND [ARGS]\n"
+	"\n"
+	"jpki: Japan's Public Personal Authentication Service (公的個人認証サービス)\n"
+	"\n"
+	"commands:\n"
+	"  init       create the signature CA and the authentication CA (idempotent)\n"
+	"  resident   add, show, list and update resident records\n"
+	"  cert       issue, list and show certificates\n"
+	"  crl        generate a CA's CRL now\n"
+	"  serve      publish CA certificates and CRLs over HTTP\n"
+	"\n"
+	"Run `jpki COMMAND --help` for a command's options.\n"
+	"\n"
+	"environment:\n"
+	"  JPKI_DATA                data folder (default ./var)\n"
+	"  JPKI_CA_PASSPHRASE       passphrase of the CA keys (at least 12 characters)\n"
+	"  JPKI_CA_PASSPHRASE_FILE  or a file holding it\n"
+	"  JPKI_NOW                 the current time, e.g. 2026-11-26T10:00:00+09:00\n"
+	"  JPKI_BASE_URL            URL prefix written into certificates\n"
+	"                           (default http://127.0.0.1:8080)\n";
+
+static const struct cli_command commands[] = {
+	{"init", cmd_init, "create the CAs"},
+	{"resident", cmd_resident, "resident records"},
+	{"cert", cmd_cert, "certificates"},
+	{"crl", cmd_crl, "CRLs"},
+	{"serve", cmd_serve, "HTTP publication"},
+	{NULL, NULL, NULL},
+};
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && (strcmp(argv[1], "--version") == 0)) {
+		puts("jpki 0.1.0");
+		return 0;
+	}
+	return cli_dispatch("jpki", commands, usage, argc, argv);
+}

@@ -1,0 +1,75 @@
+/*
+ * ca.h: the two certification authorities of JPKI (jpki-certs.md "Two CAs").
+ *
+ * A struct jpki_ca holds one CA's certificate, its private key (decrypted
+ * in memory only while the program runs) and the extensions every
+ * certificate it issues carries, prepared once.  Only this module and the
+ * CRL writer touch the private key.
+ *
+ * On disk, under <data>/ca/<sign|auth>/:
+ *   cert.pem  the self-signed CA certificate
+ *   key.pem   the private key, PKCS#8 encrypted with AES-256-CBC (PBKDF2),
+ *             mode 0600; the passphrase comes from JPKI_CA_PASSPHRASE or the
+ *             file named by JPKI_CA_PASSPHRASE_FILE and is never stored.
+ */
+#ifndef JPKI_CA_CA_H
+#define JPKI_CA_CA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "jpki/error.h"
+#include "jpki/registry.h"
+
+struct jpki_ca {
+	enum jpki_kind kind;
+	X509 *cert;
+	EVP_PKEY *key;
+	/* prepared extensions of issued certificates (owned) */
+	X509_EXTENSION *ext_key_usage, *ext_policy, *ext_issuer_alt, *ext_crldp, *ext_aia,
+		*ext_akid;
+	char crl_url[512], ocsp_url[512], ca_url[512];
+};
+
+/* Service URLs default to http://127.0.0.1:8080; JPKI_BASE_URL overrides. */
+const char *jpki_base_url(void);
+
+/* Read the CA passphrase (JPKI_CA_PASSPHRASE, else JPKI_CA_PASSPHRASE_FILE) into buf. */
+int jpki_ca_passphrase(char *buf, size_t cap, struct jpki_err *err);
+
+/*
+ * Create the CA of `kind` if it does not exist yet (never overwrites).
+ * *created says whether it was made now.  `now` is the issue instant.
+ */
+int jpki_ca_init(enum jpki_kind kind, int64_t now, const char *passphrase, bool *created,
+		 struct jpki_err *err);
+
+/* Load the CA of `kind`; caller frees with jpki_ca_free(). */
+int jpki_ca_load(enum jpki_kind kind, const char *passphrase, struct jpki_ca **ret,
+		 struct jpki_err *err);
+/* Load only the CA certificate (no passphrase needed); caller frees. */
+int jpki_ca_load_cert(enum jpki_kind kind, X509 **ret, struct jpki_err *err);
+
+void jpki_ca_free(struct jpki_ca *ca);
+static inline void jpki_ca_freep(struct jpki_ca **ca)
+{
+	jpki_ca_free(*ca);
+}
+
+/* Path of a CA file ("cert.pem", "key.pem") into buf. */
+int jpki_ca_path(enum jpki_kind kind, const char *file, char *buf, size_t cap,
+		 struct jpki_err *err);
+
+/* Fill `len` bytes (8..20) with a positive serial whose first byte is 0x01..0x7F. */
+int jpki_random_serial(uint8_t *out, size_t len, struct jpki_err *err);
+
+/* Set x's serialNumber to the big-endian bytes serial. 0 or -1. */
+int jpki_set_serial(X509 *x, const uint8_t *serial, size_t len);
+
+/* SHA-1 of the subjectPublicKey BIT STRING (RFC 5280 §4.2.1.2, method 1). */
+int jpki_key_id(X509_PUBKEY *pub, uint8_t out[20], struct jpki_err *err);
+
+#endif

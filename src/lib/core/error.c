@@ -1,0 +1,94 @@
+/*
+ * error.c: the error table and the helpers that fill a struct jpki_err.
+ *
+ * The message always starts with what went wrong in the caller's terms;
+ * OpenSSL's own reasons, when there are any, follow after a colon.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/err.h>
+
+#include "jpki/error.h"
+
+static const struct {
+	const char *name;
+	int http;
+	const char *msg;
+} table[JPKI_E_COUNT] = {
+#define JPKI_X_ROW(name, http, msg) {#name, http, msg},
+	JPKI_ERROR_TABLE(JPKI_X_ROW)
+#undef JPKI_X_ROW
+};
+
+static int code_in_range(enum jpki_code code)
+{
+	return (int)code >= 0 && code < JPKI_E_COUNT;
+}
+
+const char *jpki_code_name(enum jpki_code code)
+{
+	return code_in_range(code) ? table[code].name : "UNKNOWN";
+}
+
+const char *jpki_code_message(enum jpki_code code)
+{
+	return code_in_range(code) ? table[code].msg : "unknown error";
+}
+
+int jpki_code_http_status(enum jpki_code code)
+{
+	return code_in_range(code) ? table[code].http : 500;
+}
+
+void jpki_err_clear(struct jpki_err *err)
+{
+	if (err) {
+		err->code = JPKI_E_OK;
+		err->msg[0] = '\0';
+	}
+}
+
+static void vset(struct jpki_err *err, enum jpki_code code, const char *fmt, va_list ap)
+{
+	err->code = code;
+	if (fmt)
+		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	else
+		snprintf(err->msg, sizeof(err->msg), "%s", jpki_code_message(code));
+}
+
+int jpki_fail(struct jpki_err *err, enum jpki_code code, const char *fmt, ...)
+{
+	if (err) {
+		va_list ap;
+		va_start(ap, fmt);
+		vset(err, code, fmt, ap);
+		va_end(ap);
+	}
+	return -(int)code;
+}
+
+int jpki_fail_ossl(struct jpki_err *err, enum jpki_code code, const char *fmt, ...)
+{
+	unsigned long e;
+	if (err) {
+		va_list ap;
+		va_start(ap, fmt);
+		vset(err, code, fmt, ap);
+		va_end(ap);
+		const char *sep = ": ";
+		while ((e = ERR_get_error()) != 0) {
+			size_t used = strlen(err->msg);
+			char reason[256];
+			ERR_error_string_n(e, reason, sizeof(reason));
+			if (used + 3 < sizeof(err->msg))
+				snprintf(err->msg + used, sizeof(err->msg) - used, "%s%s", sep, reason);
+			sep = "; ";
+		}
+	} else {
+		ERR_clear_error();
+	}
+	return -(int)code;
+}

@@ -1,0 +1,71 @@
+/*
+ * registry.c: names of the registry's enumerations, shared by every front end.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "jpki/registry.h"
+
+void jpki_cert_rec_clear(struct jpki_cert_rec *c)
+{
+	if (c) {
+		free(c->der);
+		c->der = NULL;
+		c->der_len = 0;
+	}
+}
+
+const char *jpki_kind_name(enum jpki_kind k)
+{
+	return k == JPKI_KIND_SIGN ? "sign" : "auth";
+}
+
+int jpki_kind_parse(const char *s, enum jpki_kind *out)
+{
+	if (s && strcmp(s, "sign") == 0)
+		*out = JPKI_KIND_SIGN;
+	else if (s && strcmp(s, "auth") == 0)
+		*out = JPKI_KIND_AUTH;
+	else
+		return -1;
+	return 0;
+}
+
+const char *jpki_reason_name(enum jpki_reason r)
+{
+	switch (r) {
+	case JPKI_REASON_UNSPECIFIED:
+		return "unspecified";
+	case JPKI_REASON_KEY_COMPROMISE:
+		return "keyCompromise";
+	case JPKI_REASON_CA_COMPROMISE:
+		return "cACompromise";
+	case JPKI_REASON_AFFILIATION_CHANGED:
+		return "affiliationChanged";
+	case JPKI_REASON_SUPERSEDED:
+		return "superseded";
+	case JPKI_REASON_CESSATION:
+		return "cessationOfOperation";
+	case JPKI_REASON_HOLD:
+		return "certificateHold";
+	}
+	return "unknown";
+}
+
+static const char *const residence_names[] = {"resident", "moved-out", "deceased"};
+
+const char *jpki_residence_name(enum jpki_residence s)
+{
+	return (unsigned)s < 3 ? residence_names[s] : "unknown";
+}
+
+int jpki_residence_parse(const char *s, enum jpki_residence *out)
+{
+	for (unsigned i = 0; s && i < 3; i++) {
+		if (strcmp(s, residence_names[i]) == 0) {
+			*out = (enum jpki_residence)i;
+			return 0;
+		}
+	}
+	return -1;
+}

@@ -1,0 +1,37 @@
+/*
+ * publish.h: the publication service (libmicrohttpd).
+ *
+ * Serves what certificates point at: each CA certificate (DER at the
+ * caIssuers URL, PEM beside it) and each CA's current full CRL at its
+ * cRLDistributionPoints URL.  CRLs are rebuilt when a revocation was
+ * committed since the last one, and at the latest halfway to nextUpdate.
+ */
+#ifndef JPKI_HTTP_PUBLISH_H
+#define JPKI_HTTP_PUBLISH_H
+
+#include <stdint.h>
+
+#include "ca/ca.h"
+#include "store/store.h"
+
+struct jpki_publisher;
+
+struct jpki_publish_cfg {
+	const char *address; /* numeric IPv4, e.g. "127.0.0.1" */
+	uint16_t port;
+	int64_t crl_validity; /* seconds from thisUpdate to nextUpdate */
+	unsigned threads;
+};
+
+/*
+ * Start serving.  Takes ownership of the store and both CAs (cas[0] sign,
+ * cas[1] auth) on success; on failure they stay the caller's.
+ */
+int jpki_publish_start(const struct jpki_publish_cfg *cfg, struct jpki_store *st,
+		       struct jpki_ca *cas[2], struct jpki_publisher **ret, struct jpki_err *err);
+/* Rebuild both CRLs now (also done at start). */
+int jpki_publish_refresh(struct jpki_publisher *p, struct jpki_err *err);
+/* Stop serving and free everything; NULL is fine. */
+void jpki_publish_stop(struct jpki_publisher *p);
+
+#endif

@@ -1,0 +1,651 @@
+/*
+ * sqlite.c: the embedded registry backend.
+ *
+ * One SQLite file in WAL mode with synchronous=FULL: a committed issuance
+ * survives a power cut, and readers (the publication server) never block
+ * the writer.  Statements are prepared once per connection.  Every row read
+ * back is checked (dates parse, enums are in range, text fits its field)
+ * before it reaches domain code: a damaged file gives JPKI_E_STORE, never
+ * a wrong certificate.
+ */
+#include <stdio.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "core/hex.h"
+#include "jpki/date.h"
+#include "store.h"
+
+enum stmt_id {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_RES_INSERT,
+	ST_RES_GET,
+	ST_RES_UPDATE,
+	ST_RES_EACH,
+	ST_CERT_INSERT,
+	ST_CERT_GET,
+	ST_CERT_CURRENT,
+	ST_CERT_EACH_ALL,
+	ST_CERT_EACH_RES,
+	ST_CERT_REVOKE,
+	ST_REVOKED_EACH,
+	ST_CRL_NEXT,
+	ST_CRL_GET,
+	ST_REVVER_BUMP,
+	ST_REVVER_GET,
+	ST_COUNT
+};
+
+#define RES_COLS                                                                                   \
+	"id, family_name, given_name, name_subst, address, address_subst, birth_date, sex, "      \
+	"former_surname, alias, adult_ward, status, residence_end"
+#define CERT_COLS                                                                                  \
+	"id, serial, kind, resident_id, not_before, not_after, issued_at, status, "               \
+	"revoked_at, reason, subject_cn, renewal"
+
+static const char *const stmt_sql[ST_COUNT] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_RES_INSERT] = "INSERT INTO resident (family_name, given_name, name_subst, address, "
+			  "address_subst, birth_date, sex, former_surname, alias, adult_ward, "
+			  "status, residence_end, created_at, updated_at) "
+			  "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_RES_GET] = "SELECT " RES_COLS " FROM resident WHERE id = ?",
+	[ST_RES_UPDATE] = "UPDATE resident SET family_name=?, given_name=?, name_subst=?, "
+			  "address=?, address_subst=?, birth_date=?, sex=?, former_surname=?, "
+			  "alias=?, adult_ward=?, status=?, residence_end=?, updated_at=? "
+			  "WHERE id=?",
+	[ST_RES_EACH] = "SELECT " RES_COLS " FROM resident ORDER BY id",
+	[ST_CERT_INSERT] = "INSERT INTO certificate (serial, kind, resident_id, not_before, "
+			   "not_after, issued_at, status, subject_cn, renewal, der) "
+			   "VALUES (?,?,?,?,?,?,0,?,?,?)",
+	[ST_CERT_GET] = "SELECT " CERT_COLS ", der FROM certificate WHERE serial = ?",
+	[ST_CERT_CURRENT] = "SELECT " CERT_COLS " FROM certificate WHERE resident_id = ? AND "
+			    "kind = ? AND status = 0 AND not_after >= ? ORDER BY id DESC LIMIT 1",
+	[ST_CERT_EACH_ALL] = "SELECT " CERT_COLS " FROM certificate ORDER BY id",
+	[ST_CERT_EACH_RES] = "SELECT " CERT_COLS
+			     " FROM certificate WHERE resident_id = ? ORDER BY id",
+	[ST_CERT_REVOKE] = "UPDATE certificate SET status = 1, revoked_at = ?, reason = ? "
+			   "WHERE serial = ? AND status = 0",
+	[ST_REVOKED_EACH] = "SELECT serial, revoked_at, reason FROM certificate "
+			    "WHERE kind = ? AND status = 1 AND not_after >= ? ORDER BY id",
+	[ST_CRL_NEXT] = "UPDATE ca_counter SET crl_number = crl_number + 1 WHERE kind = ?",
+	[ST_CRL_GET] = "SELECT crl_number FROM ca_counter WHERE kind = ?",
+	[ST_REVVER_BUMP] = "UPDATE ca_counter SET revocation_version = revocation_version + 1 "
+			   "WHERE kind = ?",
+	[ST_REVVER_GET] = "SELECT revocation_version FROM ca_counter WHERE kind = ?",
+};
+
+/* Schema migrations; entry i brings version i to i+1.  Never edit a shipped one. */
+static const char *const migrations[] = {
+	"CREATE TABLE resident ("
+	" id INTEGER PRIMARY KEY,"
+	" family_name TEXT NOT NULL, given_name TEXT NOT NULL, name_subst TEXT NOT NULL,"
+	" address TEXT NOT NULL, address_subst TEXT NOT NULL,"
+	" birth_date TEXT NOT NULL, sex INTEGER NOT NULL CHECK (sex IN (1, 2, 3)),"
+	" former_surname TEXT NOT NULL, alias TEXT NOT NULL,"
+	" adult_ward INTEGER NOT NULL CHECK (adult_ward IN (0, 1)),"
+	" status INTEGER NOT NULL CHECK (status IN (0, 1, 2)),"
+	" residence_end TEXT,"
+	" created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+	"CREATE TABLE certificate ("
+	" id INTEGER PRIMARY KEY,"
+	" serial TEXT NOT NULL UNIQUE,"
+	" kind INTEGER NOT NULL CHECK (kind IN (0, 1)),"
+	" resident_id INTEGER NOT NULL REFERENCES resident (id),"
+	" not_before INTEGER NOT NULL, not_after INTEGER NOT NULL, issued_at INTEGER NOT NULL,"
+	" status INTEGER NOT NULL CHECK (status IN (0, 1)),"
+	" revoked_at INTEGER, reason INTEGER,"
+	" subject_cn TEXT NOT NULL, renewal INTEGER NOT NULL,"
+	" der BLOB NOT NULL);"
+	"CREATE INDEX certificate_by_resident ON certificate (resident_id, kind);"
+	"CREATE INDEX certificate_revoked ON certificate (kind, status);"
+	"CREATE TABLE ca_counter ("
+	" kind INTEGER PRIMARY KEY, crl_number INTEGER NOT NULL,"
+	" revocation_version INTEGER NOT NULL);"
+	"INSERT INTO ca_counter (kind, crl_number, revocation_version) VALUES (0, 0, 0);"
+	"INSERT INTO ca_counter (kind, crl_number, revocation_version) VALUES (1, 0, 0);",
+};
+
+struct sqlite_store {
+	struct jpki_store base;
+	sqlite3 *db;
+	sqlite3_stmt *st[ST_COUNT];
+};
+
+static struct sqlite_store *S(struct jpki_store *s)
+{
+	return (struct sqlite_store *)s;
+}
+
+static int db_fail(struct sqlite_store *ss, struct jpki_err *err, const char *what)
+{
+	int ext = sqlite3_extended_errcode(ss->db);
+	if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
+		return jpki_fail(err, JPKI_E_EXISTS, "%s: %s", what, sqlite3_errmsg(ss->db));
+	return jpki_fail(err, JPKI_E_STORE, "%s: %s", what, sqlite3_errmsg(ss->db));
+}
+
+static sqlite3_stmt *stmt(struct sqlite_store *ss, enum stmt_id id)
+{
+	sqlite3_stmt *st = ss->st[id];
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return st;
+}
+
+static int exec_simple(struct sqlite_store *ss, enum stmt_id id, struct jpki_err *err)
+{
+	sqlite3_stmt *st = stmt(ss, id);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(ss, err, stmt_sql[id]);
+}
+
+/* ---- rows <-> structs, with checks on the way in ---- */
+
+static int col_text(sqlite3_stmt *st, int col, char *dst, size_t cap)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	int n = sqlite3_column_bytes(st, col);
+	if (!t || n < 0 || (size_t)n >= cap)
+		return -1;
+	memcpy(dst, t, (size_t)n);
+	dst[n] = '\0';
+	return strlen(dst) == (size_t)n ? 0 : -1; /* no embedded NUL */
+}
+
+static int col_date(sqlite3_stmt *st, int col, struct jpki_date *out)
+{
+	char buf[16];
+	if (col_text(st, col, buf, sizeof(buf)) < 0)
+		return -1;
+	return jpki_date_parse(buf, out, NULL);
+}
+
+static int row_to_resident(sqlite3_stmt *st, struct jpki_resident *r, struct jpki_err *err)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = sqlite3_column_int64(st, 0);
+	int64_t sex = sqlite3_column_int64(st, 7), ward = sqlite3_column_int64(st, 10),
+		status = sqlite3_column_int64(st, 11);
+	bool ok = col_text(st, 1, r->family, sizeof(r->family)) == 0 &&
+		  col_text(st, 2, r->given, sizeof(r->given)) == 0 &&
+		  col_text(st, 3, r->name_subst, sizeof(r->name_subst)) == 0 &&
+		  col_text(st, 4, r->address, sizeof(r->address)) == 0 &&
+		  col_text(st, 5, r->address_subst, sizeof(r->address_subst)) == 0 &&
+		  col_date(st, 6, &r->birth) == 0 && sex >= 1 && sex <= 3 &&
+		  col_text(st, 8, r->former_surname, sizeof(r->former_surname)) == 0 &&
+		  col_text(st, 9, r->alias, sizeof(r->alias)) == 0 && (ward == 0 || ward == 1) &&
+		  status >= 0 && status <= 2;
+	if (ok && sqlite3_column_type(st, 12) != SQLITE_NULL) {
+		r->has_residence_end = true;
+		ok = col_date(st, 12, &r->residence_end) == 0;
+	}
+	if (!ok)
+		return jpki_fail(err, JPKI_E_STORE, "resident row %" PRId64 " is damaged", r->id);
+	r->sex = (enum jpki_sex)sex;
+	r->adult_ward = ward == 1;
+	r->status = (enum jpki_residence)status;
+	return 0;
+}
+
+static void bind_resident(sqlite3_stmt *st, const struct jpki_resident *r, int64_t now)
+{
+	char birth[11], rend[11];
+	jpki_date_format(r->birth, birth);
+	sqlite3_bind_text(st, 1, r->family, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, r->given, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, r->name_subst, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, r->address, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, r->address_subst, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 6, birth, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 7, (int)r->sex);
+	sqlite3_bind_text(st, 8, r->former_surname, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 9, r->alias, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 10, r->adult_ward ? 1 : 0);
+	sqlite3_bind_int(st, 11, (int)r->status);
+	if (r->has_residence_end) {
+		jpki_date_format(r->residence_end, rend);
+		sqlite3_bind_text(st, 12, rend, -1, SQLITE_TRANSIENT);
+	} else {
+		sqlite3_bind_null(st, 12);
+	}
+	sqlite3_bind_int64(st, 13, now);
+}
+
+static int row_to_cert(sqlite3_stmt *st, bool with_der, struct jpki_cert_rec *c,
+		       struct jpki_err *err)
+{
+	memset(c, 0, sizeof(*c));
+	c->id = sqlite3_column_int64(st, 0);
+	int64_t kind = sqlite3_column_int64(st, 2), status = sqlite3_column_int64(st, 7),
+		reason = sqlite3_column_int64(st, 9);
+	bool ok = col_text(st, 1, c->serial, sizeof(c->serial)) == 0 && (kind == 0 || kind == 1) &&
+		  (status == 0 || status == 1) && reason >= 0 && reason <= 10 &&
+		  col_text(st, 10, c->subject_cn, sizeof(c->subject_cn)) == 0;
+	if (!ok)
+		return jpki_fail(err, JPKI_E_STORE, "certificate row %" PRId64 " is damaged", c->id);
+	c->kind = (enum jpki_kind)kind;
+	c->resident_id = sqlite3_column_int64(st, 3);
+	c->not_before = sqlite3_column_int64(st, 4);
+	c->not_after = sqlite3_column_int64(st, 5);
+	c->issued_at = sqlite3_column_int64(st, 6);
+	c->status = (enum jpki_cert_status)status;
+	c->revoked_at = sqlite3_column_int64(st, 8);
+	c->reason = (enum jpki_reason)reason;
+	c->renewal = sqlite3_column_int64(st, 11) != 0;
+	if (with_der) {
+		const void *der = sqlite3_column_blob(st, 12);
+		int n = sqlite3_column_bytes(st, 12);
+		if (!der || n <= 0)
+			return jpki_fail(err, JPKI_E_STORE, "certificate row %" PRId64 " has no DER",
+					 c->id);
+		c->der = malloc((size_t)n);
+		if (!c->der)
+			return jpki_fail(err, JPKI_E_NOMEM, "out of memory");
+		memcpy(c->der, der, (size_t)n);
+		c->der_len = (size_t)n;
+	}
+	return 0;
+}
+
+/* ---- operations ---- */
+
+static void op_close(struct jpki_store *s)
+{
+	struct sqlite_store *ss = S(s);
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(ss->st[i]);
+	sqlite3_close(ss->db);
+	free(ss);
+}
+
+static int op_begin(struct jpki_store *s, struct jpki_err *err)
+{
+	return exec_simple(S(s), ST_BEGIN, err);
+}
+
+static int op_commit(struct jpki_store *s, struct jpki_err *err)
+{
+	return exec_simple(S(s), ST_COMMIT, err);
+}
+
+static void op_rollback(struct jpki_store *s)
+{
+	struct sqlite_store *ss = S(s);
+	if (!sqlite3_get_autocommit(ss->db))
+		(void)exec_simple(ss, ST_ROLLBACK, NULL);
+}
+
+static int op_resident_insert(struct jpki_store *s, struct jpki_resident *r, struct jpki_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	int64_t now;
+	int rc = jpki_clock_now(&now, err);
+	if (rc < 0)
+		return rc;
+	sqlite3_stmt *st = stmt(ss, ST_RES_INSERT);
+	bind_resident(st, r, now);
+	sqlite3_bind_int64(st, 14, now);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_fail(ss, err, "cannot add resident");
+	r->id = sqlite3_last_insert_rowid(ss->db);
+	return 0;
+}
+
+static int op_resident_get(struct jpki_store *s, int64_t id, struct jpki_resident *out,
+			   struct jpki_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt(ss, ST_RES_GET);
+	sqlite3_bind_int64(st, 1, id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		return jpki_fail(err, JPKI_E_NOT_FOUND, "no resident with id %" PRId64, id);
+	if (rc != SQLITE_ROW)
+		return db_fail(ss, err, "cannot read resident");
+	rc = row_to_resident(st, out, err);
+	sqlite3_reset(st);
+	return rc;
+}
+
+static int op_resident_update(struct jpki_store *s, const struct jpki_resident *r,
+			      struct jpki_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	int64_t now;
+	int rc = jpki_clock_now(&now, err);
+	if (rc < 0)
+		return rc;
+	sqlite3_stmt *st = stmt(ss, ST_RES_UPDATE);
+	bind_resident(st, r, now);
+	sqlite3_bind_int64(st, 14, r->id);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_fail(ss, err, "cannot update resident");
+	if (sqlite3_changes(ss->db) != 1)
+		return jpki_fail(err, JPKI_E_NOT_FOUND, "no resident with id %" PRId64, r->id);
+	return 0;
+}
+
+static int op_resident_each(struct jpki_store *s, jpki_resident_cb cb, void *arg,
+			    struct jpki_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt(ss, ST_RES_EACH);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct jpki_resident r;
+		int crc = row_to_resident(st, &r, err);
+		if (crc == 0)
+			crc = cb(&r, arg);
+		if (crc != 0) {
+			sqlite3_reset(st);
+			return crc;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(ss, err, "cannot list residents");
+}
+
+static int op_cert_insert(struct jpki_store *s, struct jpki_cert_rec *c, struct jpki_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt(ss, ST_CERT_INSERT);
+	sqlite3_bind_text(st, 1, c->serial, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, (int)c->kind);
+	sqlite3_bind_int64(st, 3, c->resident_id);
+	sqlite3_bind_int64(st, 4, c->not_before);
+	sqlite3_bind_int64(st, 5, c->not_after);
+	sqlite3_bind_int64(st, 6, c->issued_at);
+	sqlite3_bind_text(st, 7, c->subject_cn, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 8, c->renewal ? 1 : 0);
+	sqlite3_bind_blob(st, 9, c->der, (int)c->der_len, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(ss, err, "cannot record certificate");
+	c->id = sqlite3_last_insert_rowid(ss->db);
+	return 0;
+}
+
+static int op_cert_get(struct jpki_store *s, const char *serial, bool with_der,
+		       struct jpki_cert_rec *out, struct jpki_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt(ss, ST_CERT_GET);
+	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		return jpki_fail(err, JPKI_E_NOT_FOUND, "no certificate with serial %.40s", serial);
+	if (rc != SQLITE_ROW)
+		return db_fail(ss, err, "cannot read certificate");
+	rc = row_to_cert(st, with_der, out, err);
+	sqlite3_reset(st);
+	return rc;
+}
+
+static int op_cert_current(struct jpki_store *s, int64_t resident_id, enum jpki_kind kind,
+			   int64_t at, struct jpki_cert_rec *out, struct jpki_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt(ss, ST_CERT_CURRENT);
+	sqlite3_bind_int64(st, 1, resident_id);
+	sqlite3_bind_int(st, 2, (int)kind);
+	sqlite3_bind_int64(st, 3, at);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(st);
+		return jpki_fail(err, JPKI_E_NOT_FOUND, "no current %s certificate",
+				 jpki_kind_name(kind));
+	}
+	if (rc != SQLITE_ROW)
+		return db_fail(ss, err, "cannot read certificate");
+	rc = row_to_cert(st, false, out, err);
+	sqlite3_reset(st);
+	return rc;
+}
+
+static int op_cert_each(struct jpki_store *s, int64_t resident_id, jpki_cert_cb cb, void *arg,
+			struct jpki_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt(ss, resident_id ? ST_CERT_EACH_RES : ST_CERT_EACH_ALL);
+	if (resident_id)
+		sqlite3_bind_int64(st, 1, resident_id);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct jpki_cert_rec c;
+		int crc = row_to_cert(st, false, &c, err);
+		if (crc == 0)
+			crc = cb(&c, arg);
+		if (crc != 0) {
+			sqlite3_reset(st);
+			return crc;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(ss, err, "cannot list certificates");
+}
+
+static int op_cert_revoke(struct jpki_store *s, const char *serial, int64_t at,
+			  enum jpki_reason reason, struct jpki_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	struct jpki_cert_rec c;
+	int rc = op_cert_get(s, serial, false, &c, err);
+	if (rc < 0)
+		return rc;
+	if (c.status == JPKI_CERT_REVOKED)
+		return jpki_fail(err, JPKI_E_STATE, "certificate %s is already revoked", serial);
+	sqlite3_stmt *st = stmt(ss, ST_CERT_REVOKE);
+	sqlite3_bind_int64(st, 1, at);
+	sqlite3_bind_int(st, 2, (int)reason);
+	sqlite3_bind_text(st, 3, serial, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_fail(ss, err, "cannot revoke certificate");
+	st = stmt(ss, ST_REVVER_BUMP);
+	sqlite3_bind_int(st, 1, (int)c.kind);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_fail(ss, err, "cannot revoke certificate");
+	return 0;
+}
+
+static int op_revoked_each(struct jpki_store *s, enum jpki_kind ca, int64_t at,
+			   jpki_revoked_cb cb, void *arg, struct jpki_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt(ss, ST_REVOKED_EACH);
+	sqlite3_bind_int(st, 1, (int)ca);
+	sqlite3_bind_int64(st, 2, at);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		uint8_t bin[20];
+		size_t n;
+		const char *hex = (const char *)sqlite3_column_text(st, 0);
+		int64_t reason = sqlite3_column_int64(st, 2);
+		if (jpki_serial_from_hex(hex, bin, sizeof(bin), &n) < 0 || reason < 0 ||
+		    reason > 10) {
+			sqlite3_reset(st);
+			return jpki_fail(err, JPKI_E_STORE, "revoked row with a damaged serial");
+		}
+		int crc = cb(bin, n, sqlite3_column_int64(st, 1), (enum jpki_reason)reason, arg);
+		if (crc != 0) {
+			sqlite3_reset(st);
+			return crc;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(ss, err, "cannot list revoked certificates");
+}
+
+static int read_counter(struct sqlite_store *ss, enum stmt_id id, enum jpki_kind ca,
+			int64_t *out, struct jpki_err *err)
+{
+	sqlite3_stmt *st = stmt(ss, id);
+	sqlite3_bind_int(st, 1, (int)ca);
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return db_fail(ss, err, "cannot read CA counter");
+	}
+	*out = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return 0;
+}
+
+static int op_crl_number_next(struct jpki_store *s, enum jpki_kind ca, int64_t *out,
+			      struct jpki_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	int rc = op_begin(s, err);
+	if (rc < 0)
+		return rc;
+	sqlite3_stmt *st = stmt(ss, ST_CRL_NEXT);
+	sqlite3_bind_int(st, 1, (int)ca);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		rc = db_fail(ss, err, "cannot allocate a CRL number");
+		op_rollback(s);
+		return rc;
+	}
+	if ((rc = read_counter(ss, ST_CRL_GET, ca, out, err)) < 0 || (rc = op_commit(s, err)) < 0)
+		op_rollback(s);
+	return rc;
+}
+
+static int op_revocation_version(struct jpki_store *s, enum jpki_kind ca, int64_t *out,
+				 struct jpki_err *err)
+{
+	return read_counter(S(s), ST_REVVER_GET, ca, out, err);
+}
+
+static const struct jpki_store_ops sqlite_ops = {
+	.name = "sqlite",
+	.close = op_close,
+	.begin = op_begin,
+	.commit = op_commit,
+	.rollback = op_rollback,
+	.resident_insert = op_resident_insert,
+	.resident_get = op_resident_get,
+	.resident_update = op_resident_update,
+	.resident_each = op_resident_each,
+	.cert_insert = op_cert_insert,
+	.cert_get = op_cert_get,
+	.cert_current = op_cert_current,
+	.cert_each = op_cert_each,
+	.cert_revoke = op_cert_revoke,
+	.revoked_each = op_revoked_each,
+	.crl_number_next = op_crl_number_next,
+	.revocation_version = op_revocation_version,
+};
+
+/* ---- opening and migrating ---- */
+
+static int schema_version(struct sqlite_store *ss, int *out, struct jpki_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	*out = 0;
+	if (sqlite3_prepare_v2(ss->db,
+			       "SELECT count(*) FROM sqlite_master WHERE name = 'schema_version'",
+			       -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return db_fail(ss, err, "cannot read schema version");
+	}
+	int have = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (!have)
+		return 0;
+	if (sqlite3_prepare_v2(ss->db, "SELECT version FROM schema_version", -1, &st, NULL) !=
+		    SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return db_fail(ss, err, "cannot read schema version");
+	}
+	*out = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int migrate(struct sqlite_store *ss, struct jpki_err *err)
+{
+	int version, rc;
+	if (sqlite3_exec(ss->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(ss, err, "cannot lock the registry");
+	if ((rc = schema_version(ss, &version, err)) < 0)
+		goto fail;
+	if (version > JPKI_SCHEMA_VERSION) {
+		rc = jpki_fail(err, JPKI_E_SCHEMA,
+			       "registry schema version %d is newer than this program's (%d)",
+			       version, JPKI_SCHEMA_VERSION);
+		goto fail;
+	}
+	if (version == 0 &&
+	    sqlite3_exec(ss->db, "CREATE TABLE schema_version (version INTEGER NOT NULL);"
+				 "INSERT INTO schema_version (version) VALUES (0);",
+			 NULL, NULL, NULL) != SQLITE_OK) {
+		rc = db_fail(ss, err, "cannot create schema");
+		goto fail;
+	}
+	for (; version < JPKI_SCHEMA_VERSION; version++) {
+		char bump[64];
+		snprintf(bump, sizeof(bump), "UPDATE schema_version SET version = %d", version + 1);
+		if (sqlite3_exec(ss->db, migrations[version], NULL, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_exec(ss->db, bump, NULL, NULL, NULL) != SQLITE_OK) {
+			rc = db_fail(ss, err, "cannot migrate the registry schema");
+			goto fail;
+		}
+	}
+	if (sqlite3_exec(ss->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(ss, err, "cannot commit the schema");
+	return 0;
+fail:
+	sqlite3_exec(ss->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+int jpki_store_sqlite_open(const char *path, struct jpki_store **ret, struct jpki_err *err)
+{
+	_Static_assert(sizeof(migrations) / sizeof(migrations[0]) == JPKI_SCHEMA_VERSION,
+		       "one migration per schema version");
+	struct sqlite_store *ss = calloc(1, sizeof(*ss));
+	int rc;
+	if (!ss)
+		return jpki_fail(err, JPKI_E_NOMEM, "out of memory");
+	ss->base.ops = &sqlite_ops;
+	if (sqlite3_open_v2(path, &ss->db,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+			    NULL) != SQLITE_OK) {
+		rc = jpki_fail(err, JPKI_E_STORE, "cannot open registry %s: %s", path,
+			       ss->db ? sqlite3_errmsg(ss->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(ss->db, 10000);
+	if (sqlite3_exec(ss->db,
+			 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+			 "PRAGMA foreign_keys = ON;",
+			 NULL, NULL, NULL) != SQLITE_OK) {
+		rc = db_fail(ss, err, "cannot configure the registry");
+		goto fail;
+	}
+	if ((rc = migrate(ss, err)) < 0)
+		goto fail;
+	for (int i = 0; i < ST_COUNT; i++) {
+		if (sqlite3_prepare_v3(ss->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &ss->st[i],
+				       NULL) != SQLITE_OK) {
+			rc = db_fail(ss, err, "cannot prepare a registry statement");
+			goto fail;
+		}
+	}
+	*ret = &ss->base;
+	return 0;
+fail:
+	op_close(&ss->base);
+	return rc;
+}

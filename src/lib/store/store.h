@@ -1,0 +1,88 @@
+/*
+ * store.h: the storage interface of the registry.
+ *
+ * Domain code sees only these calls; a backend (SQLite today, PostgreSQL
+ * for deployments that outgrow one machine) fills in the operations table.
+ * The SQL a backend runs is kept portable: no SQLite-only functions in
+ * queries, integers for instants (seconds since the epoch), text for dates.
+ *
+ * Transactions: begin/commit/rollback bracket every change that must be
+ * atomic (issuing a certificate and superseding the old one, later the
+ * life events of issue 4).  Calls outside a transaction run in their own.
+ */
+#ifndef JPKI_STORE_H
+#define JPKI_STORE_H
+
+#include "jpki/error.h"
+#include "jpki/registry.h"
+
+struct jpki_store;
+
+typedef int (*jpki_resident_cb)(const struct jpki_resident *r, void *arg);
+typedef int (*jpki_cert_cb)(const struct jpki_cert_rec *c, void *arg);
+/* serial as raw big-endian bytes, for CRL building without hex round trips */
+typedef int (*jpki_revoked_cb)(const uint8_t *serial, size_t serial_len, int64_t revoked_at,
+			       enum jpki_reason reason, void *arg);
+
+struct jpki_store_ops {
+	const char *name;
+	void (*close)(struct jpki_store *s);
+	int (*begin)(struct jpki_store *s, struct jpki_err *err);
+	int (*commit)(struct jpki_store *s, struct jpki_err *err);
+	void (*rollback)(struct jpki_store *s);
+
+	int (*resident_insert)(struct jpki_store *s, struct jpki_resident *r, struct jpki_err *err);
+	int (*resident_get)(struct jpki_store *s, int64_t id, struct jpki_resident *out,
+			    struct jpki_err *err);
+	int (*resident_update)(struct jpki_store *s, const struct jpki_resident *r,
+			       struct jpki_err *err);
+	int (*resident_each)(struct jpki_store *s, jpki_resident_cb cb, void *arg,
+			     struct jpki_err *err);
+
+	/* JPKI_E_EXISTS when the serial is already taken (by any certificate, ever). */
+	int (*cert_insert)(struct jpki_store *s, struct jpki_cert_rec *c, struct jpki_err *err);
+	int (*cert_get)(struct jpki_store *s, const char *serial, bool with_der,
+			struct jpki_cert_rec *out, struct jpki_err *err);
+	/* The newest unrevoked certificate of kind still valid at `at`; JPKI_E_NOT_FOUND if none. */
+	int (*cert_current)(struct jpki_store *s, int64_t resident_id, enum jpki_kind kind,
+			    int64_t at, struct jpki_cert_rec *out, struct jpki_err *err);
+	/* resident_id 0 = every certificate, in issue order. */
+	int (*cert_each)(struct jpki_store *s, int64_t resident_id, jpki_cert_cb cb, void *arg,
+			 struct jpki_err *err);
+	/* JPKI_E_STATE when already revoked, JPKI_E_NOT_FOUND when unknown. */
+	int (*cert_revoke)(struct jpki_store *s, const char *serial, int64_t at,
+			   enum jpki_reason reason, struct jpki_err *err);
+	/* Revoked certificates of a CA that have not expired before `at`. */
+	int (*revoked_each)(struct jpki_store *s, enum jpki_kind ca, int64_t at,
+			    jpki_revoked_cb cb, void *arg, struct jpki_err *err);
+	/* Allocate the next CRL number of a CA (monotonic, RFC 5280 §5.2.3). */
+	int (*crl_number_next)(struct jpki_store *s, enum jpki_kind ca, int64_t *out,
+			       struct jpki_err *err);
+	/* A value that changes whenever a certificate of the CA is revoked. */
+	int (*revocation_version)(struct jpki_store *s, enum jpki_kind ca, int64_t *out,
+				  struct jpki_err *err);
+};
+
+struct jpki_store {
+	const struct jpki_store_ops *ops;
+};
+
+/*
+ * Open the registry named by spec: "sqlite:PATH" or a plain path (SQLite).
+ * Creates and migrates the schema.  Caller closes with jpki_store_close().
+ */
+int jpki_store_open(const char *spec, struct jpki_store **ret, struct jpki_err *err);
+/* Open the default registry of the data folder (<data>/registry.sqlite). */
+int jpki_store_open_default(struct jpki_store **ret, struct jpki_err *err);
+void jpki_store_close(struct jpki_store *s);
+static inline void jpki_store_closep(struct jpki_store **s)
+{
+	jpki_store_close(*s);
+}
+
+int jpki_store_sqlite_open(const char *path, struct jpki_store **ret, struct jpki_err *err);
+
+/* Current schema version written by this program. */
+#define JPKI_SCHEMA_VERSION 1
+
+#endif
