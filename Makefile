@@ -1,0 +1,41 @@
+# jpki: the two set-up commands.
+#   make run    install what is missing, build, initialise ./var on first run, serve
+#   make test   install what is missing, build, run every test suite
+# Both work on a fresh Debian 12 machine (they call apt-get when a package is missing).
+
+BUILD      ?= build
+BUILD_ASAN ?= build-asan
+JPKI_DATA  ?= $(CURDIR)/var
+LISTEN     ?= 127.0.0.1:8080
+
+# Debian 12 packages the build, the program and the tests need.
+DEPS = build-essential meson ninja-build pkg-config libssl-dev openssl libsqlite3-dev sqlite3 \
+       libmicrohttpd-dev libjansson-dev libcmocka-dev curl clang libclang-rt-14-dev
+
+.PHONY: all deps build run test test-unit test-asan test-integration bench clean format
+
+all: build
+
+deps:
+	@./scripts/deps.sh $(DEPS)
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD)
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+run: build
+	@./scripts/run.sh $(BUILD)/jpki "$(JPKI_DATA)" "$(LISTEN)"
+
+test: build
+	@./scripts/test.sh $(BUILD) $(BUILD_ASAN)
+
+bench: build
+	./bench/issue
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN)
