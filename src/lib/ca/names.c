@@ -150,35 +150,74 @@ static const char *const prefectures[47] = {
 	"佐賀県", "長崎県", "熊本県",   "大分県", "宮崎県", "鹿児島県", "沖縄県",
 };
 
-/* Byte length of the municipality at the start of s, or 0 when none is found. */
+#define CP_SHI 0x5E02 /* 市 */
+#define CP_KU 0x533A  /* 区 */
+#define CP_MACHI 0x753A /* 町 */
+#define CP_MURA 0x6751 /* 村 */
+#define CP_GUN 0x90E1 /* 郡 */
+#define SCAN_CHARS 40  /* a municipality name is far shorter */
+
+struct scan {
+	unsigned long cp[SCAN_CHARS];
+	size_t end[SCAN_CHARS]; /* byte offset just after character i */
+	int n;
+};
+
+static void scan_chars(const char *s, struct scan *sc)
+{
+	struct jpki_cur c = jpki_cur_make(s, strlen(s));
+	sc->n = 0;
+	while (sc->n < SCAN_CHARS && !jpki_cur_done(&c)) {
+		if (utf8_next(&c, &sc->cp[sc->n]) < 0)
+			return;
+		sc->end[sc->n++] = c.off;
+	}
+}
+
+static bool is_town(unsigned long cp)
+{
+	return cp == CP_MACHI || cp == CP_MURA;
+}
+
+/* A district (郡) name followed by its town or village: 虻田郡倶知安町, 余市郡余市町. */
+static int district_end(const struct scan *sc)
+{
+	for (int g = 1; g < sc->n; g++) {
+		if (sc->cp[g] != CP_GUN)
+			continue;
+		for (int i = g + 1; i < sc->n; i++) {
+			if (is_town(sc->cp[i]))
+				return i;
+			/* a 市 not directly before the 町/村 means 郡 was part of a city's name */
+			if (sc->cp[i] == CP_SHI && !(i + 1 < sc->n && is_town(sc->cp[i + 1])))
+				return -1;
+		}
+		return -1;
+	}
+	return -1;
+}
+
+/*
+ * Byte length of the municipality at the start of s, or 0 when none is
+ * found.  In order: a district with its town or village; else the first
+ * 市 or 区 (not as the first character: 市川市; a doubled 市 ends at the
+ * second: 四日市市); else the first 町 or 村 (Tokyo's island towns).
+ * Known limit: a city name that holds 郡 and a street address past it that
+ * holds 町 without 市 between (rare) reads as a district.
+ */
 static size_t municipality_len(const char *s)
 {
-	static const char *const ends[] = {"市", "区", "町", "村"};
-	struct jpki_cur c = jpki_cur_make(s, strlen(s));
-	size_t after_gun = 0;
-	long chars = 0;
-	while (!jpki_cur_done(&c)) {
-		unsigned long cp;
-		size_t at = c.off;
-		if (utf8_next(&c, &cp) < 0)
-			return 0;
-		chars++;
-		if (strncmp(s + at, "郡", 3) == 0) {
-			after_gun = c.off; /* a district: the town or village follows */
-			continue;
-		}
-		for (size_t i = 0; i < 4; i++) {
-			if (strncmp(s + at, ends[i], 3) != 0)
-				continue;
-			if (chars == 1 || (after_gun && i < 2))
-				break; /* 市川市: a leading 市 is part of the name */
-			/* 四日市市, 廿日市市: a doubled 市 ends at the second */
-			if (i == 0 && strncmp(s + c.off, "市", 3) == 0)
-				return c.off + 3;
-			return c.off;
-		}
+	struct scan sc;
+	scan_chars(s, &sc);
+	int end = district_end(&sc);
+	for (int i = 1; end < 0 && i < sc.n; i++) {
+		if (sc.cp[i] == CP_SHI || sc.cp[i] == CP_KU)
+			end = sc.cp[i] == CP_SHI && i + 1 < sc.n && sc.cp[i + 1] == CP_SHI ? i + 1 : i;
 	}
-	return 0;
+	for (int i = 1; end < 0 && i < sc.n; i++)
+		if (is_town(sc.cp[i]))
+			end = i;
+	return end < 0 ? 0 : sc.end[end];
 }
 
 int jpki_address_split(const char *address, char *pref, size_t pref_cap, char *city,

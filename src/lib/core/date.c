@@ -131,7 +131,12 @@ int jpki_time_parse(const char *s, int64_t *out, struct jpki_err *err)
 	if (!jpki_date_valid(d) || hh > 23 || mi > 59 || ss > 59 || oh > 14 || om > 59)
 		return jpki_fail(err, JPKI_E_BAD_DATE, "%.40s is not a valid instant", s);
 	int64_t t = jpki_date_to_days(d) * 86400 + hh * 3600 + mi * 60 + ss;
-	*out = t - sign * (oh * 3600 + om * 60);
+	t -= sign * (oh * 3600 + om * 60);
+	/* the offset can push the day in Japan out of the range every date obeys */
+	if (!jpki_date_valid(jpki_jst_date(t)))
+		return jpki_fail(err, JPKI_E_BAD_DATE,
+				 "%.40s falls outside the years 1800 to 9999 in Japan", s);
+	*out = t;
 	return 0;
 }
 

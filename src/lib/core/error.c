@@ -50,7 +50,9 @@ void jpki_err_clear(struct jpki_err *err)
 	}
 }
 
-static void vset(struct jpki_err *err, enum jpki_code code, const char *fmt, va_list ap)
+/* format(printf, 3, 0): fmt is checked at the callers (jpki_fail, jpki_fail_ossl) */
+static __attribute__((format(printf, 3, 0))) void vset(struct jpki_err *err, enum jpki_code code,
+						    const char *fmt, va_list ap)
 {
 	err->code = code;
 	if (fmt)

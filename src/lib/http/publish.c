@@ -186,15 +186,32 @@ static enum MHD_Result route(void *cls, struct MHD_Connection *conn, const char 
 			     size_t *upload_size, void **state)
 {
 	struct jpki_publisher *p = cls;
-	static int marker;
-	if (*state == NULL) { /* first call: headers only */
-		*state = &marker;
+	static int headers_seen, body_seen;
+	/*
+	 * Refuse on the first call, with the headers only: libmicrohttpd accepts
+	 * a response then (and does not read the body), but not while a body is
+	 * being received, where queueing fails and the client gets an empty reply.
+	 */
+	if (*state == NULL) {
+		*state = &headers_seen;
+		if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+			return reply_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n");
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							     MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if ((cl && strcmp(cl, "0") != 0) ||
+		    MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						MHD_HTTP_HEADER_TRANSFER_ENCODING))
+			return reply_text(conn, MHD_HTTP_CONTENT_TOO_LARGE,
+					  "no request body expected\n");
 		return MHD_YES;
 	}
-	if (*upload_size != 0)
+	if (*upload_size != 0) { /* a body announced otherwise: discard, then refuse */
+		*upload_size = 0;
+		*state = &body_seen;
+		return MHD_YES;
+	}
+	if (*state == &body_seen)
 		return reply_text(conn, MHD_HTTP_CONTENT_TOO_LARGE, "no request body expected\n");
-	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-		return reply_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n");
 	static const char *const names[2] = {"sign", "auth"};
 	for (int k = 0; k < 2; k++) {
 		char path[64];

@@ -77,6 +77,8 @@ int jpki_resident_change(struct jpki_store *st, const struct jpki_resident *next
 		out = &local;
 	memset(out, 0, sizeof(*out));
 	int rc = jpki_resident_check(next, err);
+	if (rc == 0 && jpki_date_cmp(next->birth, jpki_jst_date(now)) > 0)
+		rc = jpki_fail(err, JPKI_E_BAD_DATE, "the date of birth lies in the future");
 	if (rc < 0 || (rc = st->ops->begin(st, err)) < 0)
 		return rc;
 	if ((rc = apply_change(st, next, now, out, err)) < 0 ||

@@ -1,7 +1,10 @@
 /*
  * store.c: choosing a backend from a registry spec.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/fsutil.h"
 #include "store.h"
@@ -26,6 +29,11 @@ int jpki_store_open_default(struct jpki_store **ret, struct jpki_err *err)
 		return rc;
 	if ((rc = jpki_data_path(path, sizeof(path), "registry.sqlite", err)) < 0)
 		return rc;
+	/* the registry holds personal data: create it readable by its owner only */
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return jpki_fail(err, JPKI_E_IO, "cannot open %s: %s", path, strerror(errno));
+	close(fd);
 	return jpki_store_sqlite_open(path, ret, err);
 }
 
