@@ -29,7 +29,12 @@
 	X(PASSPHRASE, 500, "CA passphrase missing or wrong")                                       \
 	X(STATE, 409, "operation not allowed in the current state")                                \
 	X(LIMIT, 413, "input exceeds a limit")                                                     \
-	X(SCHEMA, 500, "registry schema is newer than this program")
+	X(SCHEMA, 500, "registry schema is newer than this program")                               \
+	X(CARD, 502, "the card answered with an error")                                            \
+	X(NO_CARD, 503, "no card reader or no card")                                               \
+	X(PIN, 403, "wrong PIN")                                                                   \
+	X(PIN_BLOCKED, 423, "PIN blocked")                                                         \
+	X(DENIED, 403, "security condition not satisfied")
 
 enum jpki_code {
 #define JPKI_X_ENUM(name, http, msg) JPKI_E_##name,

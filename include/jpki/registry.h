@@ -59,6 +59,13 @@ enum jpki_reason {
 #define JPKI_SERIAL_HEX_MAX 41 /* up to 20 bytes in hex + NUL (RFC 5280 §4.1.2.2) */
 #define JPKI_CN_MAX 65
 
+/*
+ * Partitioned CRLs: a certificate's partition is fixed at issuance from
+ * random bits of its serial and named in its cRLDistributionPoints, so no
+ * one CRL grows with the whole country (100M cards / 1024).
+ */
+#define JPKI_CRL_PARTITIONS 1024
+
 struct jpki_cert_rec {
 	int64_t id;
 	char serial[JPKI_SERIAL_HEX_MAX]; /* upper-case hex, no leading zero bytes */
@@ -70,6 +77,7 @@ struct jpki_cert_rec {
 	enum jpki_reason reason;
 	char subject_cn[JPKI_CN_MAX];
 	bool renewal;
+	int crl_partition; /* which partitioned CRL lists it (0..JPKI_CRL_PARTITIONS-1) */
 	uint8_t *der; /* owned; NULL unless asked for */
 	size_t der_len;
 };

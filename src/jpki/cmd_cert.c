@@ -18,6 +18,7 @@ static const char usage[] =
 	"usage: jpki cert issue --kind sign|auth --resident ID --pubkey FILE\n"
 	"                       [--card-expiry YYYY-MM-DD] [--out FILE]\n"
 	"       jpki cert bulk --in FILE [--threads N]\n"
+	"       jpki cert revoke --reason REASON (SERIAL... | --list FILE)\n"
 	"       jpki cert list [--resident ID]\n"
 	"       jpki cert show SERIAL [--pem]\n"
 	"\n"
@@ -30,6 +31,7 @@ static const char usage[] =
 	"bulk    issue many: each line of FILE is `KIND RESIDENT_ID PUBKEY_FILE\n"
 	"        [CARD_EXPIRY]`; signs on N threads (default 2), records in batches,\n"
 	"        prints one line per request (serial or error) and a summary.\n"
+	"revoke  revoke on request, loss or by CA officers (see `jpki cert revoke --help`).\n"
 	"list    one line per certificate: serial, kind, resident, status, notAfter.\n"
 	"show    the registry record of one certificate; --pem adds the certificate.\n";
 
@@ -224,6 +226,7 @@ int cmd_cert(int argc, char **argv)
 	static const struct cli_command cmds[] = {
 		{"issue", issue, "issue a certificate"},
 		{"bulk", cmd_cert_bulk, "issue many certificates"},
+		{"revoke", cmd_cert_revoke, "revoke certificates"},
 		{"list", list, "list certificates"},
 		{"show", show, "show a certificate"},
 		{NULL, NULL, NULL},

@@ -31,47 +31,57 @@ static const char usage[] =
 	"  KIND RESIDENT_ID PUBKEY_FILE [CARD_EXPIRY]\n"
 	"(fields separated by spaces or tabs; blank lines and lines starting with #\n"
 	"are skipped).  Signing runs on N threads (default 2, at most 16); each\n"
-	"batch is recorded in one transaction.  Prints `ok LINE SERIAL` or\n"
+	"batch is recorded in one transaction; public keys are parsed and checked on\n"
+	"the signing threads.  Prints `ok LINE SERIAL` or\n"
 	"`error LINE: reason` per request and a summary on standard error.  Exit\n"
 	"status 1 when any request failed.\n";
 
+/*
+ * Key files named in the current batch, read once each.  Requests borrow the
+ * bytes until the batch is flushed, so the cache is emptied only then (and a
+ * full cache flushes the batch first).  Parsing happens on the signing
+ * threads (jpki_issue_bulk), where it runs in parallel.
+ */
 struct key_cache {
 	char *path[KEY_CACHE];
-	EVP_PKEY *key[KEY_CACHE];
+	uint8_t *bytes[KEY_CACHE];
+	size_t len[KEY_CACHE];
 	int n;
 };
 
-static EVP_PKEY *cached_key(struct key_cache *kc, const char *path, struct jpki_err *err)
+static int cached_key(struct key_cache *kc, const char *path, struct jpki_issue_req *req,
+		      struct jpki_err *err)
 {
-	for (int i = 0; i < kc->n; i++)
-		if (strcmp(kc->path[i], path) == 0)
-			return kc->key[i];
-	EVP_PKEY *k;
-	if (jpki_pubkey_load(path, &k, err) < 0)
-		return NULL;
-	if (kc->n == KEY_CACHE) { /* full: forget the oldest */
-		free(kc->path[0]);
-		EVP_PKEY_free(kc->key[0]);
-		memmove(kc->path, kc->path + 1, sizeof(kc->path[0]) * (KEY_CACHE - 1));
-		memmove(kc->key, kc->key + 1, sizeof(kc->key[0]) * (KEY_CACHE - 1));
-		kc->n--;
+	for (int i = 0; i < kc->n; i++) {
+		if (strcmp(kc->path[i], path) == 0) {
+			req->key_bytes = kc->bytes[i];
+			req->key_len = kc->len[i];
+			return 0;
+		}
 	}
-	kc->path[kc->n] = strdup(path);
-	kc->key[kc->n] = k;
-	if (!kc->path[kc->n]) {
-		EVP_PKEY_free(k);
-		jpki_fail(err, JPKI_E_NOMEM, "out of memory");
-		return NULL;
+	if (kc->n == KEY_CACHE)
+		return jpki_fail(err, JPKI_E_LIMIT, "key cache full"); /* caller flushes first */
+	int rc = jpki_read_file(path, JPKI_PUBKEY_FILE_MAX, &kc->bytes[kc->n], &kc->len[kc->n],
+				err);
+	if (rc < 0)
+		return rc;
+	if (!(kc->path[kc->n] = strdup(path))) {
+		free(kc->bytes[kc->n]);
+		return jpki_fail(err, JPKI_E_NOMEM, "out of memory");
 	}
-	return kc->key[kc->n++];
+	req->key_bytes = kc->bytes[kc->n];
+	req->key_len = kc->len[kc->n];
+	kc->n++;
+	return 0;
 }
 
-static void key_cache_free(struct key_cache *kc)
+static void key_cache_clear(struct key_cache *kc)
 {
 	for (int i = 0; i < kc->n; i++) {
 		free(kc->path[i]);
-		EVP_PKEY_free(kc->key[i]);
+		free(kc->bytes[i]);
 	}
+	kc->n = 0;
 }
 
 /* Next whitespace-separated field of a line into buf; false when none. */
@@ -111,8 +121,7 @@ static int parse_line(struct jpki_cur *line, struct key_cache *kc, int64_t now,
 	}
 	if (!jpki_cur_done(line))
 		return jpki_fail(err, JPKI_E_INVALID, "too many fields");
-	req->subject_key = cached_key(kc, path, err);
-	return req->subject_key ? 0 : -(int)err->code;
+	return cached_key(kc, path, req, err);
 }
 
 struct batch {
@@ -123,7 +132,7 @@ struct batch {
 };
 
 static long flush(struct jpki_store *st, struct jpki_ca *cas[2], struct batch *b,
-		  unsigned threads, long *failed, struct jpki_err *err)
+		  struct key_cache *kc, unsigned threads, long *failed, struct jpki_err *err)
 {
 	long got = jpki_issue_bulk(st, cas, b->req, b->n, threads, b->out, err);
 	for (size_t i = 0; got >= 0 && i < b->n; i++) {
@@ -137,6 +146,7 @@ static long flush(struct jpki_store *st, struct jpki_ca *cas[2], struct batch *b
 	for (size_t i = 0; got >= 0 && i < b->n; i++)
 		jpki_issued_clear(&b->out[i]);
 	b->n = 0;
+	key_cache_clear(kc);
 	return got;
 }
 
@@ -176,6 +186,14 @@ static int run(const char *in, unsigned threads)
 		lineno++;
 		if (line.len == 0 || data[start] == '#')
 			continue;
+		if (kc.n == KEY_CACHE) { /* keep every borrowed key alive until its batch is done */
+			long got = flush(st, cas, b, &kc, threads, &failed, &err);
+			if (got < 0) {
+				cli_fail(&err);
+				goto out;
+			}
+			issued += got;
+		}
 		if (parse_line(&line, &kc, now, &b->req[b->n], &err) < 0) {
 			printf("error %ld: %s\n", lineno, err.msg);
 			failed++;
@@ -183,7 +201,7 @@ static int run(const char *in, unsigned threads)
 		}
 		b->line[b->n++] = lineno;
 		if (b->n == BATCH) {
-			long got = flush(st, cas, b, threads, &failed, &err);
+			long got = flush(st, cas, b, &kc, threads, &failed, &err);
 			if (got < 0) {
 				cli_fail(&err);
 				goto out;
@@ -191,7 +209,7 @@ static int run(const char *in, unsigned threads)
 			issued += got;
 		}
 	}
-	long got = b->n ? flush(st, cas, b, threads, &failed, &err) : 0;
+	long got = b->n ? flush(st, cas, b, &kc, threads, &failed, &err) : 0;
 	if (got < 0) {
 		cli_fail(&err);
 		goto out;
@@ -202,7 +220,7 @@ static int run(const char *in, unsigned threads)
 		issued, failed, dt, dt > 0 ? (double)issued / dt : 0.0);
 	rc = failed ? 1 : 0;
 out:
-	key_cache_free(&kc);
+	key_cache_clear(&kc);
 	jpki_ca_free(cas[0]);
 	jpki_ca_free(cas[1]);
 	free(b);

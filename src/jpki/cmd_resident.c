@@ -15,6 +15,12 @@ static const char usage[] =
 	"       jpki resident show ID\n"
 	"       jpki resident list\n"
 	"       jpki resident update ID [FIELDS]\n"
+	"       jpki resident move ID --address ADDRESS [--address-flags FLAGS]\n"
+	"       jpki resident rename ID [--family] [--given] [--name-flags] [--former-surname]\n"
+	"                               [--alias]\n"
+	"       jpki resident correct ID [FIELDS]\n"
+	"       jpki resident death ID\n"
+	"       jpki resident emigrate ID\n"
 	"\n"
 	"fields:\n"
 	"  --family NAME           family name (氏), kanji, no spaces\n"
@@ -31,9 +37,13 @@ static const char usage[] =
 	"  --status STATUS         resident, moved-out or deceased (update only)\n"
 	"  --residence-end DATE    end of a foreign resident's period of stay; 'none' to clear\n"
 	"\n"
-	"`add` prints the new resident's id.  `update` applies rule C5: a change of\n"
-	"name, address, birth date or sex revokes the current signature certificate;\n"
-	"moved-out or deceased revokes both certificates.\n";
+	"`add` prints the new resident's id.  The life events (`move`, `rename`,\n"
+	"`correct`, `death`, `emigrate`, and `update` for any field) apply rule C5 in\n"
+	"the same transaction as the change: a change of name (with former surname\n"
+	"and alias), address, date of birth or sex revokes the current signature\n"
+	"certificate (affiliationChanged) and keeps the authentication certificate;\n"
+	"death and emigration revoke both (cessationOfOperation).  An event that\n"
+	"changes nothing (applied twice) records and revokes nothing.\n";
 
 enum { O_FAMILY = 256, O_GIVEN, O_BIRTH, O_SEX, O_ADDRESS, O_NAME_FLAGS, O_ADDRESS_FLAGS,
        O_FORMER, O_ALIAS, O_WARD, O_STATUS, O_REND };
@@ -263,7 +273,17 @@ static int list(int argc, char **argv)
 	return rc < 0 ? cli_fail(&err) : 0;
 }
 
-static int update(int argc, char **argv)
+#define F(o) (1u << ((o) - O_FAMILY))
+#define ALL_FIELDS 0xFFFFFFFFu
+
+/*
+ * One life event: `jpki resident EVENT ID [FIELDS]`.  Only the fields the
+ * event may change are accepted; `status`, when not 0, is what the event
+ * sets.  The change and the revocations it causes commit together; an event
+ * that changes nothing (applied twice) records and revokes nothing.
+ */
+static int apply_event(int argc, char **argv, const char *event, unsigned allowed,
+		       bool set_status, enum jpki_residence status)
 {
 	struct jpki_store *st = NULL;
 	struct jpki_resident r;
@@ -275,18 +295,26 @@ static int update(int argc, char **argv)
 		fputs(usage, stdout);
 		return 0;
 	}
-	/* the id comes first: jpki resident update ID --field value ... */
-	int rc = load_by_arg(argc, argv, "update", &st, &r);
+	/* the id comes first: jpki resident EVENT ID --field value ... */
+	int rc = load_by_arg(argc, argv, event, &st, &r);
 	if (rc)
 		return rc;
 	optind = 1;
 	rc = parse_fields(argc - 1, argv + 1, &r, &seen);
-	if (rc == 0 && (optind != argc - 1 || seen == 0))
-		rc = cli_usage_error(usage, "resident update: give fields to change");
+	if (rc == 0 && optind != argc - 1)
+		rc = cli_usage_error(usage, "resident %s: unexpected argument '%s'", event,
+				     argv[optind + 1]);
+	else if (rc == 0 && (seen & ~allowed))
+		rc = cli_usage_error(usage, "resident %s: that field is not part of this event",
+				     event);
+	else if (rc == 0 && !set_status && seen == 0)
+		rc = cli_usage_error(usage, "resident %s: give the fields that change", event);
 	if (rc) {
 		jpki_store_close(st);
 		return rc < 0 ? 0 : rc;
 	}
+	if (set_status)
+		r.status = status;
 	struct jpki_revocations rev;
 	if (jpki_clock_now(&now, &err) < 0 || jpki_resident_change(st, &r, now, &rev, &err) < 0) {
 		jpki_store_close(st);
@@ -296,8 +324,45 @@ static int update(int argc, char **argv)
 	for (int i = 0; i < rev.n; i++)
 		printf("revoked %s certificate %s (%s)\n", jpki_kind_name(rev.item[i].kind),
 		       rev.item[i].serial, jpki_reason_name(rev.item[i].reason));
-	printf("updated resident %" PRId64 "\n", r.id);
+	if (rev.changed)
+		printf("%s: resident %" PRId64 " updated\n", event, r.id);
+	else
+		printf("%s: resident %" PRId64 " unchanged (nothing to do)\n", event, r.id);
 	return 0;
+}
+
+static int update(int argc, char **argv)
+{
+	return apply_event(argc, argv, "update", ALL_FIELDS, false, JPKI_RESIDENT);
+}
+
+static int move(int argc, char **argv)
+{
+	return apply_event(argc, argv, "move", F(O_ADDRESS) | F(O_ADDRESS_FLAGS), false,
+			   JPKI_RESIDENT);
+}
+
+static int rename_(int argc, char **argv)
+{
+	return apply_event(argc, argv, "rename",
+			   F(O_FAMILY) | F(O_GIVEN) | F(O_NAME_FLAGS) | F(O_FORMER) | F(O_ALIAS),
+			   false, JPKI_RESIDENT);
+}
+
+static int correct(int argc, char **argv)
+{
+	return apply_event(argc, argv, "correct", ALL_FIELDS & ~F(O_STATUS), false,
+			   JPKI_RESIDENT);
+}
+
+static int death(int argc, char **argv)
+{
+	return apply_event(argc, argv, "death", 0, true, JPKI_DECEASED);
+}
+
+static int emigrate(int argc, char **argv)
+{
+	return apply_event(argc, argv, "emigrate", 0, true, JPKI_MOVED_OUT);
 }
 
 int cmd_resident(int argc, char **argv)
@@ -307,6 +372,11 @@ int cmd_resident(int argc, char **argv)
 		{"show", show, "show a resident"},
 		{"list", list, "list residents"},
 		{"update", update, "change a resident"},
+		{"move", move, "a move of house"},
+		{"rename", rename_, "a change of name"},
+		{"correct", correct, "a correction of the record"},
+		{"death", death, "a death"},
+		{"emigrate", emigrate, "a move abroad"},
 		{NULL, NULL, NULL},
 	};
 	return cli_dispatch("resident", cmds, usage, argc, argv);

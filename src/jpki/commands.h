@@ -6,7 +6,9 @@ int cmd_init(int argc, char **argv);
 int cmd_resident(int argc, char **argv);
 int cmd_cert(int argc, char **argv);
 int cmd_cert_bulk(int argc, char **argv);
+int cmd_cert_revoke(int argc, char **argv);
 int cmd_crl(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_card(int argc, char **argv);
 
 #endif

@@ -18,6 +18,7 @@ static const char usage[] =
 	"  cert       issue, list and show certificates\n"
 	"  crl        generate a CA's CRL now\n"
 	"  serve      publish CA certificates and CRLs over HTTP\n"
+	"  card       the software My Number card: make, personalise, attach, use\n"
 	"\n"
 	"Run `jpki COMMAND --help` for a command's options.\n"
 	"\n"
@@ -35,6 +36,7 @@ static const struct cli_command commands[] = {
 	{"cert", cmd_cert, "certificates"},
 	{"crl", cmd_crl, "CRLs"},
 	{"serve", cmd_serve, "HTTP publication"},
+	{"card", cmd_card, "the software card"},
 	{NULL, NULL, NULL},
 };
 

@@ -34,7 +34,7 @@ for i in $(seq 1 40); do
 	22) bad "auth ${ids[1]} $T_DIR/missing.pub" "missing.pub" ;;
 	25) bad "auth ${ids[2]} $k 2027-02-30" "2027-02-30" ;;
 	28) bad "auth ${ids[3]} $k 2029-12-31 extra" "too many" ;;
-	30) bad "auth ${ids[4]} $T_DIR/weak.pub" "2048" ;;
+	30) bad "auth $minor $T_DIR/weak.pub" "2048" ;; # (the minor: no other auth in the batch)
 	33) bad "auth ${ids[5]}" "PUBKEY_FILE" ;;
 	esac
 done

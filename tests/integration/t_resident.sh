@@ -37,7 +37,7 @@ assert_contains "$OUT" "former-surname: 鈴木" "show: former surname"
 # -- update round trip
 jp resident update "$id" --address 東京都立川市錦町1-1 --given 一郎
 assert_rc 0 "update address and given name"
-assert_contains "$OUT" "updated resident $id" "update reports the id"
+assert_contains "$OUT" "resident $id updated" "update reports the id"
 jp resident show "$id"
 assert_contains "$OUT" "address: 東京都立川市錦町1-1" "update: new address shown"
 assert_contains "$OUT" "given: 一郎" "update: new given name shown"

@@ -25,6 +25,7 @@
 
 #include "ca/crl.h"
 #include "ca/issue.h"
+#include "ca/profile.h"
 #include "core/hex.h"
 #include "registry/resident.h"
 #include "tmpdir.h"
@@ -148,7 +149,7 @@ static void issue_ok(enum jpki_kind kind, int64_t resident, int64_t now, struct 
 	struct jpki_err err;
 	if (issue(kind, resident, now, out, &err) != 0)
 		fail_msg("issue %s: %s", jpki_kind_name(kind), err.msg);
-	assert_non_null(out->cert);
+	assert_non_null(out->rec.der);
 }
 
 static int count_cb(const struct jpki_cert_rec *c, void *arg)
@@ -197,6 +198,17 @@ static void assert_uri(const GENERAL_NAME *gn, const char *want)
 	assert_int_equal(gn->type, GEN_URI);
 	assert_string_equal((const char *)ASN1_STRING_get0_data(gn->d.uniformResourceIdentifier),
 	                    want);
+}
+
+/* Partition from the serial's random bytes 5 and 6 (profile.c). */
+static int jpki_crl_partition_of_hex(const char *hex)
+{
+	uint8_t b[20];
+	size_t n;
+	assert_int_equal(jpki_serial_from_hex(hex, b, sizeof(b), &n), 0);
+	assert_int_equal(n, JPKI_SERIAL_BYTES);
+	assert_int_equal(b[0], 0x40);
+	return (b[5] << 8 | b[6]) % JPKI_CRL_PARTITIONS;
 }
 
 /* The certificate as a relying party sees it: parsed back from the recorded DER. */
@@ -272,18 +284,24 @@ static void check_common(X509 *x, enum jpki_kind kind, const struct jpki_issued 
 	GENERAL_NAMES_free(ian);
 	GENERAL_NAMES_free(ca_san);
 
-	/* cRLDistributionPoints: one HTTP URL of this CA's CRL */
-	assert_critical(x, NID_crl_distribution_points, 0);
-	CRL_DIST_POINTS *dps = X509_get_ext_d2i(x, NID_crl_distribution_points, NULL, NULL);
-	assert_non_null(dps);
-	assert_int_equal(sk_DIST_POINT_num(dps), 1);
-	DIST_POINT *dp = sk_DIST_POINT_value(dps, 0);
-	assert_non_null(dp->distpoint);
-	assert_int_equal(dp->distpoint->type, 0);
-	assert_int_equal(sk_GENERAL_NAME_num(dp->distpoint->name.fullname), 1);
-	snprintf(want, sizeof(want), BASE_URL "/crl/%s.crl", k);
-	assert_uri(sk_GENERAL_NAME_value(dp->distpoint->name.fullname, 0), want);
-	CRL_DIST_POINTS_free(dps);
+	/* cRLDistributionPoints and freshestCRL: the URLs of this certificate's CRL
+	 * partition (fixed by random serial bits) and of its delta CRL */
+	assert_int_equal(out->rec.crl_partition, jpki_crl_partition_of_hex(out->rec.serial));
+	static const int dp_nid[2] = {NID_crl_distribution_points, NID_freshest_crl};
+	for (int d = 0; d < 2; d++) {
+		assert_critical(x, dp_nid[d], 0);
+		CRL_DIST_POINTS *dps = X509_get_ext_d2i(x, dp_nid[d], NULL, NULL);
+		assert_non_null(dps);
+		assert_int_equal(sk_DIST_POINT_num(dps), 1);
+		DIST_POINT *dp = sk_DIST_POINT_value(dps, 0);
+		assert_non_null(dp->distpoint);
+		assert_int_equal(dp->distpoint->type, 0);
+		assert_int_equal(sk_GENERAL_NAME_num(dp->distpoint->name.fullname), 1);
+		snprintf(want, sizeof(want), BASE_URL "/crl/%s/%d%s.crl", k,
+		         out->rec.crl_partition, d ? "-delta" : "");
+		assert_uri(sk_GENERAL_NAME_value(dp->distpoint->name.fullname, 0), want);
+		CRL_DIST_POINTS_free(dps);
+	}
 
 	/* authorityInfoAccess: OCSP then caIssuers */
 	assert_critical(x, NID_info_access, 0);
@@ -318,7 +336,7 @@ static void check_common(X509 *x, enum jpki_kind kind, const struct jpki_issued 
 	assert_memory_equal(ASN1_STRING_get0_data(ski), sha1, 20);
 	/* no basicConstraints: an end entity */
 	assert_int_equal(X509_get_ext_by_NID(x, NID_basic_constraints, -1), -1);
-	assert_int_equal(X509_get_ext_count(x), kind == JPKI_KIND_SIGN ? 8 : 7);
+	assert_int_equal(X509_get_ext_count(x), kind == JPKI_KIND_SIGN ? 9 : 8); /* + freshestCRL */
 
 	/* signed by its CA, and by nothing else */
 	assert_int_equal(X509_verify(x, X509_get0_pubkey(ca->cert)), 1);
@@ -456,7 +474,7 @@ static void test_validity_caps(void **state)
 	req.kind = JPKI_KIND_SIGN;
 	assert_int_equal(jpki_issue(g.st, g.ca[JPKI_KIND_AUTH], &req, &auth, &err),
 	                 -JPKI_E_INVALID);
-	assert_null(auth.cert);
+	assert_null(auth.rec.der);
 }
 
 /* ---- refusals record nothing ---- */
@@ -473,7 +491,7 @@ static void test_refusals(void **state)
 	int64_t c = add(&child);
 	assert_int_equal(issue(JPKI_KIND_SIGN, c, g.t0, &out, &err), -JPKI_E_NOT_ELIGIBLE);
 	assert_int_equal(err.code, JPKI_E_NOT_ELIGIBLE);
-	assert_null(out.cert);
+	assert_null(out.rec.der);
 	assert_int_equal(cert_count(0), before);
 	/* ... the authentication certificate is allowed (applied for by the legal representative)
 	 */
@@ -490,7 +508,7 @@ static void test_refusals(void **state)
 	ward.adult_ward = true;
 	int64_t w = add(&ward);
 	assert_int_equal(issue(JPKI_KIND_SIGN, w, g.t0, &out, &err), -JPKI_E_NOT_ELIGIBLE);
-	assert_null(out.cert);
+	assert_null(out.rec.der);
 	assert_int_equal(cert_count(0), before);
 	assert_int_equal(cert_count(w), 0);
 
@@ -622,13 +640,13 @@ static void test_bulk_unique_serials(void **state)
 	for (size_t i = 0; i < BULK; i++) {
 		if (out[i].rc != 0)
 			fail_msg("request %zu: %s", i, out[i].err.msg);
-		assert_non_null(out[i].cert);
+		assert_non_null(out[i].rec.der);
 		assert_int_equal(out[i].rec.resident_id, reqs[i].resident_id);
 		serials[i] = out[i].rec.serial;
 	}
 	assert_int_equal(out[BULK].rc, -JPKI_E_INVALID);
 	assert_int_equal(out[BULK + 1].rc, -JPKI_E_NOT_ELIGIBLE);
-	assert_null(out[BULK + 1].cert);
+	assert_null(out[BULK + 1].rec.der);
 	/* all distinct, all recorded, all verifying */
 	qsort(serials, BULK, sizeof(*serials), cmp_serial);
 	for (size_t i = 1; i < BULK; i++)
@@ -638,7 +656,12 @@ static void test_bulk_unique_serials(void **state)
 	for (size_t i = 0; i < BULK; i++) {
 		struct jpki_cert_rec rec = lookup(out[i].rec.serial);
 		assert_int_equal(rec.resident_id, reqs[i].resident_id);
-		assert_int_equal(X509_verify(out[i].cert, X509_get0_pubkey(g.ca[1]->cert)), 1);
+		const unsigned char *p = out[i].rec.der;
+		X509 *x = d2i_X509(NULL, &p, (long)out[i].rec.der_len);
+		assert_non_null(x);
+		assert_true(p == out[i].rec.der + out[i].rec.der_len);
+		assert_int_equal(X509_verify(x, X509_get0_pubkey(g.ca[1]->cert)), 1);
+		X509_free(x);
 	}
 	for (size_t i = 0; i < n; i++)
 		jpki_issued_clear(&out[i]);

@@ -360,6 +360,36 @@ static int load_key(enum jpki_kind kind, const char *passphrase, EVP_PKEY **ret,
 	return 0;
 }
 
+static int ext_der(X509_EXTENSION *ext, uint8_t **der, size_t *len)
+{
+	unsigned char *p = NULL;
+	int n = i2d_X509_EXTENSION(ext, &p);
+	if (n <= 0)
+		return -1;
+	*der = p;
+	*len = (size_t)n;
+	return 0;
+}
+
+/* The DER pieces profile.c composes certificates from. */
+static int prepare_der(struct jpki_ca *ca)
+{
+	struct jpki_ca_der *d = &ca->der;
+	unsigned char *p = NULL;
+	int n = i2d_X509_NAME(X509_get_subject_name(ca->cert), &p);
+	if (n <= 0)
+		return -1;
+	d->issuer = p;
+	d->issuer_len = (size_t)n;
+	return ext_der(ca->ext_key_usage, &d->key_usage, &d->key_usage_len) < 0 ||
+			       ext_der(ca->ext_policy, &d->policy, &d->policy_len) < 0 ||
+			       ext_der(ca->ext_issuer_alt, &d->issuer_alt, &d->issuer_alt_len) < 0 ||
+			       ext_der(ca->ext_aia, &d->aia, &d->aia_len) < 0 ||
+			       ext_der(ca->ext_akid, &d->akid, &d->akid_len) < 0
+		       ? -1
+		       : 0;
+}
+
 static int prepare_extensions(struct jpki_ca *ca, struct jpki_err *err)
 {
 	const char *base = jpki_base_url(), *k = jpki_kind_name(ca->kind);
@@ -418,7 +448,7 @@ static int prepare_extensions(struct jpki_ca *ca, struct jpki_err *err)
 	}
 	GENERAL_NAMES_free(dp);
 	if (!ok || !ca->ext_key_usage || !ca->ext_policy || !ca->ext_issuer_alt ||
-	    !ca->ext_crldp || !ca->ext_aia || !ca->ext_akid)
+	    !ca->ext_crldp || !ca->ext_aia || !ca->ext_akid || prepare_der(ca) < 0)
 		return jpki_fail_ossl(err, JPKI_E_CRYPTO, "cannot prepare the %s CA's extensions",
 				      k);
 	return 0;
@@ -457,5 +487,11 @@ void jpki_ca_free(struct jpki_ca *ca)
 	X509_EXTENSION_free(ca->ext_crldp);
 	X509_EXTENSION_free(ca->ext_aia);
 	X509_EXTENSION_free(ca->ext_akid);
+	OPENSSL_free(ca->der.issuer);
+	OPENSSL_free(ca->der.key_usage);
+	OPENSSL_free(ca->der.policy);
+	OPENSSL_free(ca->der.issuer_alt);
+	OPENSSL_free(ca->der.aia);
+	OPENSSL_free(ca->der.akid);
 	free(ca);
 }

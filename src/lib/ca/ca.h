@@ -24,6 +24,12 @@
 #include "jpki/error.h"
 #include "jpki/registry.h"
 
+/* DER of the parts every certificate of a CA shares (owned, OPENSSL_malloc'd). */
+struct jpki_ca_der {
+	uint8_t *issuer, *key_usage, *policy, *issuer_alt, *aia, *akid;
+	size_t issuer_len, key_usage_len, policy_len, issuer_alt_len, aia_len, akid_len;
+};
+
 struct jpki_ca {
 	enum jpki_kind kind;
 	X509 *cert;
@@ -31,6 +37,7 @@ struct jpki_ca {
 	/* prepared extensions of issued certificates (owned) */
 	X509_EXTENSION *ext_key_usage, *ext_policy, *ext_issuer_alt, *ext_crldp, *ext_aia,
 		*ext_akid;
+	struct jpki_ca_der der;
 	char crl_url[512], ocsp_url[512], ca_url[512];
 };
 

@@ -16,9 +16,12 @@
 #include "core/ossl.h"
 #include "issue.h"
 #include "profile.h"
+#include "pubkey.h"
 
 struct planned {
 	struct jpki_cert_plan plan;
+	const struct jpki_issue_req *req;
+	EVP_PKEY *owned_key; /* parsed from req->key_bytes on the signing thread */
 	struct jpki_resident resident;
 	bool renewal;
 	char supersede[JPKI_SERIAL_HEX_MAX];
@@ -28,9 +31,7 @@ void jpki_issued_clear(struct jpki_issued *out)
 {
 	if (!out)
 		return;
-	X509_free(out->cert);
 	jpki_cert_rec_clear(&out->rec);
-	out->cert = NULL;
 }
 
 /* Rules E2, C4, N1, X1: everything decided before signing. */
@@ -88,36 +89,30 @@ static int plan_one(struct jpki_store *st, const struct jpki_issue_req *req, str
 	pl->plan.kind = req->kind;
 	pl->plan.resident = r;
 	pl->plan.subject_key = req->subject_key;
+	pl->req = req;
 	pl->plan.not_before = req->now;
 	if ((rc = jpki_validity_compute(&v, &pl->plan.not_after, cap, err)) < 0)
 		return rc;
 	return jpki_plan_randomize(&pl->plan, err);
 }
 
-static int to_der(X509 *x, struct jpki_cert_rec *rec, struct jpki_err *err)
-{
-	unsigned char *der = NULL;
-	int len = i2d_X509(x, &der);
-	if (len <= 0)
-		return jpki_fail_ossl(err, JPKI_E_CRYPTO, "cannot encode the certificate");
-	rec->der = malloc((size_t)len);
-	if (!rec->der) {
-		OPENSSL_free(der);
-		return jpki_fail(err, JPKI_E_NOMEM, "out of memory");
-	}
-	memcpy(rec->der, der, (size_t)len);
-	rec->der_len = (size_t)len;
-	OPENSSL_free(der);
-	return 0;
-}
-
 static int sign_one(const struct jpki_ca *ca, struct planned *pl, struct jpki_issued *out,
 		    struct jpki_err *err)
 {
-	int rc = jpki_profile_build(ca, &pl->plan, &out->cert, err);
+	struct jpki_cert_rec *rec = &out->rec;
+	int rc;
+	if (!pl->plan.subject_key) { /* bulk: parsing keys is parallel work too */
+		if (!pl->req || !pl->req->key_bytes)
+			return jpki_fail(err, JPKI_E_INVALID, "no subject public key");
+		if ((rc = jpki_pubkey_parse(pl->req->key_bytes, pl->req->key_len, &pl->owned_key,
+					    err)) < 0)
+			return rc;
+		pl->plan.subject_key = pl->owned_key;
+	}
+	rc = jpki_profile_build(ca, &pl->plan, &rec->der, &rec->der_len, err);
 	if (rc < 0)
 		return rc;
-	struct jpki_cert_rec *rec = &out->rec;
+	rec->crl_partition = jpki_crl_partition_of(pl->plan.serial);
 	jpki_hex_encode(pl->plan.serial, sizeof(pl->plan.serial), rec->serial);
 	rec->kind = pl->plan.kind;
 	rec->resident_id = pl->resident.id;
@@ -127,7 +122,7 @@ static int sign_one(const struct jpki_ca *ca, struct planned *pl, struct jpki_is
 	rec->status = JPKI_CERT_VALID;
 	rec->renewal = pl->renewal;
 	memcpy(rec->subject_cn, pl->plan.cn, sizeof(rec->subject_cn));
-	return to_der(out->cert, rec, err);
+	return 0;
 }
 
 /* Insert, retrying with a fresh serial on the (2^-127-rare) collision, then rule X1. */
@@ -198,6 +193,8 @@ static void *bulk_worker(void *arg)
 		if (o->rc < 0)
 			continue;
 		o->rc = sign_one(job->cas[job->plans[i].plan.kind], &job->plans[i], o, &o->err);
+		EVP_PKEY_free(job->plans[i].owned_key);
+		job->plans[i].owned_key = NULL;
 	}
 	ERR_clear_error(); /* this thread's queue; nothing must outlive it */
 	return NULL;

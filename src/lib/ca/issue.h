@@ -22,15 +22,16 @@
 struct jpki_issue_req {
 	enum jpki_kind kind;
 	int64_t resident_id;
-	EVP_PKEY *subject_key; /* borrowed */
+	EVP_PKEY *subject_key; /* borrowed; or NULL and the key's bytes below */
+	const uint8_t *key_bytes; /* borrowed: PEM/DER key or request, parsed while signing */
+	size_t key_len;
 	bool has_card_expiry;
 	struct jpki_date card_expiry;
 	int64_t now;
 };
 
 struct jpki_issued {
-	X509 *cert;                /* owned; free with jpki_issued_clear */
-	struct jpki_cert_rec rec;  /* as recorded (der borrowed from cert encoding) */
+	struct jpki_cert_rec rec;  /* as recorded, with its DER; free with jpki_issued_clear */
 	enum jpki_validity_cap cap;
 	char superseded[JPKI_SERIAL_HEX_MAX]; /* serial revoked by rule X1, or "" */
 	int rc;                    /* bulk only: this request's outcome */

@@ -22,11 +22,39 @@ struct jpki_cert_plan {
 	int64_t not_before, not_after;
 };
 
-/* Build and sign; *ret is a new certificate the caller frees. */
-int jpki_profile_build(const struct jpki_ca *ca, const struct jpki_cert_plan *plan, X509 **ret,
-		       struct jpki_err *err);
+/* Build and sign; *ret is the certificate's DER (malloc'd, caller frees). */
+int jpki_profile_build(const struct jpki_ca *ca, const struct jpki_cert_plan *plan, uint8_t **ret,
+		       size_t *ret_len, struct jpki_err *err);
 
-/* Fill the plan's serial and identifier with fresh random values. */
+/* Free this thread's cached signing context (threads that end free theirs). */
+void jpki_profile_thread_done(void);
+
+/* The CRL partition a serial belongs to (0..JPKI_CRL_PARTITIONS-1). */
+int jpki_crl_partition_of(const uint8_t serial[JPKI_SERIAL_BYTES]);
+/* URL of a partition's CRL (delta: its delta CRL) into buf; -1 when it does not fit. */
+int jpki_partition_url(const struct jpki_ca *ca, int partition, bool delta, char *buf,
+		       size_t cap);
+
+/*
+ * Fill the plan's serial (0x40, the issue time's 32 bits, 88 random bits;
+ * not_before must be set) and identifier with fresh values.
+ */
 int jpki_plan_randomize(struct jpki_cert_plan *plan, struct jpki_err *err);
+
+/*
+ * For the CRL writer, which composes DER the same way (crl.c):
+ * the sha256WithRSAEncryption AlgorithmIdentifier (static storage);
+ * a PKCS #1 v1.5 signature of SHA-256(data) by key into sig
+ * (EVP_PKEY_get_size(key) bytes), through this thread's cached context;
+ * a cRLDistributionPoints-shaped extension (id-ce ce: 31 CRLDP, 46
+ * freshestCRL) with one URI, into buf (bytes written, 0 if it does not fit);
+ * a UTCTime through 2049 / GeneralizedTime after (RFC 5280 §4.1.2.5).
+ */
+#define JPKI_TIME_DER_MAX 24
+const uint8_t *jpki_sig_alg_der(size_t *len);
+int jpki_sign_sha256(EVP_PKEY *key, const uint8_t *data, size_t len, uint8_t *sig,
+		     size_t *sig_len, struct jpki_err *err);
+size_t jpki_dp_ext_der(uint8_t ce, const char *uri, uint8_t *buf, size_t cap);
+size_t jpki_time_der(int64_t t, uint8_t buf[JPKI_TIME_DER_MAX]);
 
 #endif

@@ -26,7 +26,7 @@
 	})
 
 #define JPKI_DEFINE_FREEP(type, fn)                                                                \
-	static inline void type##p(type **p)                                                         \
+	static inline __attribute__((unused)) void type##p(type **p)                               \
 	{                                                                                          \
 		fn(*p);                                                                            \
 	}

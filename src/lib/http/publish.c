@@ -181,6 +181,34 @@ static enum MHD_Result serve_crl(struct jpki_publisher *p, struct MHD_Connection
 	return ret;
 }
 
+/*
+ * /crl/<kind>/<n>.crl, n < JPKI_CRL_PARTITIONS: until partition CRLs are
+ * built, the CA's complete CRL answers there (a CRL without an
+ * issuingDistributionPoint covers every certificate, RFC 5280 §5.2.5).
+ */
+static int atoi_bounded(const char *s, size_t n)
+{
+	int v = 0;
+	for (size_t i = 0; i < n; i++)
+		v = v * 10 + (s[i] - '0');
+	return v;
+}
+
+static bool is_partition_url(const char *url, const char *kind)
+{
+	char prefix[32];
+	snprintf(prefix, sizeof(prefix), "/crl/%s/", kind);
+	size_t n = strlen(prefix);
+	if (strncmp(url, prefix, n) != 0)
+		return false;
+	const char *num = url + n;
+	size_t digits = strspn(num, "0123456789");
+	if (digits == 0 || digits > 4 || strcmp(num + digits, ".crl") != 0 ||
+	    (digits > 1 && num[0] == '0'))
+		return false;
+	return atoi_bounded(num, digits) < JPKI_CRL_PARTITIONS;
+}
+
 static enum MHD_Result route(void *cls, struct MHD_Connection *conn, const char *url,
 			     const char *method, const char *version, const char *upload,
 			     size_t *upload_size, void **state)
@@ -224,7 +252,7 @@ static enum MHD_Result route(void *cls, struct MHD_Connection *conn, const char 
 			return reply(conn, MHD_HTTP_OK, "application/x-pem-file", p->files[k].pem,
 				     p->files[k].pem_len);
 		snprintf(path, sizeof(path), "/crl/%s.crl", names[k]);
-		if (strcmp(url, path) == 0)
+		if (strcmp(url, path) == 0 || is_partition_url(url, names[k]))
 			return serve_crl(p, conn, (enum jpki_kind)k);
 	}
 	if (strcmp(url, "/health") == 0)

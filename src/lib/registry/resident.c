@@ -25,6 +25,13 @@ static bool facts_changed(const struct jpki_resident *a, const struct jpki_resid
 	       a->sex != b->sex;
 }
 
+static bool same_record(const struct jpki_resident *a, const struct jpki_resident *b)
+{
+	return !facts_changed(a, b) && a->adult_ward == b->adult_ward && a->status == b->status &&
+	       a->has_residence_end == b->has_residence_end &&
+	       (!a->has_residence_end || jpki_date_cmp(a->residence_end, b->residence_end) == 0);
+}
+
 static int revoke_current(struct jpki_store *st, int64_t resident, enum jpki_kind kind,
 			  enum jpki_reason reason, int64_t now, struct jpki_revocations *out,
 			  struct jpki_err *err)
@@ -51,6 +58,9 @@ static int apply_change(struct jpki_store *st, const struct jpki_resident *next,
 	int rc = st->ops->resident_get(st, next->id, &old, err);
 	if (rc < 0)
 		return rc;
+	if (same_record(&old, next))
+		return 0; /* idempotent: the event was already applied */
+	out->changed = true;
 	if (old.status == JPKI_RESIDENT && next->status != JPKI_RESIDENT) {
 		if ((rc = revoke_current(st, next->id, JPKI_KIND_SIGN, JPKI_REASON_CESSATION, now,
 					 out, err)) < 0 ||

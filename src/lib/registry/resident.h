@@ -15,6 +15,7 @@
 #include "store/store.h"
 
 struct jpki_revocations {
+	bool changed; /* false: the record already said this; nothing was written */
 	int n;
 	struct {
 		enum jpki_kind kind;

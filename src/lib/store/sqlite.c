@@ -46,7 +46,7 @@ enum stmt_id {
 	"former_surname, alias, adult_ward, status, residence_end"
 #define CERT_COLS                                                                                  \
 	"id, serial, kind, resident_id, not_before, not_after, issued_at, status, "               \
-	"revoked_at, reason, subject_cn, renewal"
+	"revoked_at, reason, subject_cn, renewal, crl_partition"
 
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -63,8 +63,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 			  "WHERE id=?",
 	[ST_RES_EACH] = "SELECT " RES_COLS " FROM resident ORDER BY id",
 	[ST_CERT_INSERT] = "INSERT INTO certificate (serial, kind, resident_id, not_before, "
-			   "not_after, issued_at, status, subject_cn, renewal, der) "
-			   "VALUES (?,?,?,?,?,?,0,?,?,?)",
+			   "not_after, issued_at, status, subject_cn, renewal, der, crl_partition) "
+			   "VALUES (?,?,?,?,?,?,0,?,?,?,?)",
 	[ST_CERT_GET] = "SELECT " CERT_COLS ", der FROM certificate WHERE serial = ?",
 	[ST_CERT_CURRENT] = "SELECT " CERT_COLS " FROM certificate WHERE resident_id = ? AND "
 			    "kind = ? AND status = 0 AND not_after >= ? ORDER BY id DESC LIMIT 1",
@@ -74,7 +74,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_CERT_REVOKE] = "UPDATE certificate SET status = 1, revoked_at = ?, reason = ? "
 			   "WHERE serial = ? AND status = 0",
 	[ST_REVOKED_EACH] = "SELECT serial, revoked_at, reason FROM certificate "
-			    "WHERE kind = ? AND status = 1 AND not_after >= ? ORDER BY id",
+			    "WHERE kind = ? AND status = 1 AND not_after >= ?",
 	[ST_CRL_NEXT] = "UPDATE ca_counter SET crl_number = crl_number + 1 WHERE kind = ?",
 	[ST_CRL_GET] = "SELECT crl_number FROM ca_counter WHERE kind = ?",
 	[ST_REVVER_BUMP] = "UPDATE ca_counter SET revocation_version = revocation_version + 1 "
@@ -103,9 +103,11 @@ static const char *const migrations[] = {
 	" status INTEGER NOT NULL CHECK (status IN (0, 1)),"
 	" revoked_at INTEGER, reason INTEGER,"
 	" subject_cn TEXT NOT NULL, renewal INTEGER NOT NULL,"
-	" der BLOB NOT NULL);"
+	" der BLOB NOT NULL, crl_partition INTEGER NOT NULL);"
 	"CREATE INDEX certificate_by_resident ON certificate (resident_id, kind);"
-	"CREATE INDEX certificate_revoked ON certificate (kind, status);"
+	/* revoked only (partial), covering what CRLs read: index-only scans per CA and partition */
+	"CREATE INDEX certificate_revoked ON certificate"
+	" (kind, crl_partition, revoked_at, serial, reason, not_after) WHERE status = 1;"
 	"CREATE TABLE ca_counter ("
 	" kind INTEGER PRIMARY KEY, crl_number INTEGER NOT NULL,"
 	" revocation_version INTEGER NOT NULL);"
@@ -241,9 +243,13 @@ static int row_to_cert(sqlite3_stmt *st, bool with_der, struct jpki_cert_rec *c,
 	c->revoked_at = sqlite3_column_int64(st, 8);
 	c->reason = (enum jpki_reason)reason;
 	c->renewal = sqlite3_column_int64(st, 11) != 0;
+	int64_t part = sqlite3_column_int64(st, 12);
+	if (part < 0 || part >= JPKI_CRL_PARTITIONS)
+		return jpki_fail(err, JPKI_E_STORE, "certificate row %" PRId64 " is damaged", c->id);
+	c->crl_partition = (int)part;
 	if (with_der) {
-		const void *der = sqlite3_column_blob(st, 12);
-		int n = sqlite3_column_bytes(st, 12);
+		const void *der = sqlite3_column_blob(st, 13);
+		int n = sqlite3_column_bytes(st, 13);
 		if (!der || n <= 0)
 			return jpki_fail(err, JPKI_E_STORE, "certificate row %" PRId64 " has no DER",
 					 c->id);
@@ -367,6 +373,7 @@ static int op_cert_insert(struct jpki_store *s, struct jpki_cert_rec *c, struct 
 	sqlite3_bind_text(st, 7, c->subject_cn, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 8, c->renewal ? 1 : 0);
 	sqlite3_bind_blob(st, 9, c->der, (int)c->der_len, SQLITE_STATIC);
+	sqlite3_bind_int(st, 10, c->crl_partition);
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)

@@ -1,0 +1,561 @@
+/*
+ * cmd_card.c: `jpki card ...`, the holder's side and the reader bridge.
+ *
+ * Every command reaches the card through a transport: an IMAGE argument
+ * means the card image in this process; otherwise the card in a PC/SC
+ * reader (--reader NAME picks one, default the first reader with a card).
+ * The issuer's commands are in cmd_card_issuer.c.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+
+#include "card/image.h"
+#include "card/vpcd.h"
+#include "cmd_card.h"
+#include "commands.h"
+#include "core/fsutil.h"
+#include "core/hex.h"
+#include "core/pem.h"
+
+const char card_usage[] =
+    "usage: jpki card COMMAND [IMAGE] [--reader NAME] [OPTIONS]\n"
+    "\n"
+    "The software My Number card (JPKI application, docs/card.md).  IMAGE is a\n"
+    "card image file, driven in this process; without it the command talks to\n"
+    "the card in a PC/SC reader (--reader NAME: a reader whose name contains\n"
+    "NAME; default the first reader holding a card).\n"
+    "\n"
+    "holder:\n"
+    "  readers                          PC/SC readers, their cards and ATRs\n"
+    "  info                             token, card data, keys, PIN tries\n"
+    "  certs [--out-dir DIR] [--sign-pin PIN]\n"
+    "                                   the certificates as PEM (the signature\n"
+    "                                   certificate needs the signature password)\n"
+    "  pin-status [--kind auth|sign]    tries left (3 auth, 5 sign; 0 = blocked)\n"
+    "  verify --kind auth|sign [--pin PIN]\n"
+    "  change-pin --kind auth|sign [--pin OLD] --new-pin NEW\n"
+    "  sign --kind auth|sign [--pin PIN] --in FILE [--out FILE]\n"
+    "                                   RSA PKCS#1 v1.5 signature over SHA-256 of\n"
+    "                                   FILE (256 raw bytes; openssl dgst -verify)\n"
+    "  bench [--apdus N] [--signs N] [--pin PIN]\n"
+    "                                   APDU round trips and signatures per second\n"
+    "bridge:\n"
+    "  attach IMAGE [--slot 0|1] [--host ADDR]\n"
+    "                                   put the card in pcscd's vpcd reader (TCP\n"
+    "                                   35963 + slot) until SIGTERM or SIGINT\n"
+    "issuer (need the issuer master key):\n"
+    "  new IMAGE [--number N] [--expiry YYYY-MM-DD] [--kind mynumber|juki]\n"
+    "                                   a blank card with its card data\n"
+    "  personalize [IMAGE] --resident ID --auth-pin PIN [--sign-pin PIN]\n"
+    "                                   keys on the card, both certificates issued\n"
+    "                                   and written (rules C4, C6, E2, X1, P1)\n"
+    "  pin-reset [IMAGE] --kind auth|sign --pin NEW\n"
+    "                                   reset or unblock a PIN (rule P2)\n"
+    "  erase [IMAGE] [--kind auth|sign] delete a kind's key, certificates and PIN\n"
+    "                                   from the card (both without --kind)\n"
+    "\n"
+    "PINs (rule P1): authentication 4 digits; signature password 6-16 of A-Z 0-9\n"
+    "with both.  Without --pin the PIN is read from one line of standard input.\n"
+    "environment: JPKI_ISSUER_KEY_FILE (default <JPKI_DATA>/card/issuer.key)\n";
+
+/* ---- shared helpers -------------------------------------------------------------- */
+
+int card_open(const struct card_target *tg, struct jpki_transport **t)
+{
+	struct jpki_err err;
+	int rc = tg->image ? jpki_transport_image_open(tg->image, t, &err)
+	                   : jpki_transport_pcsc_open(tg->reader, t, &err);
+	return rc < 0 ? cli_fail(&err) : 0;
+}
+
+int card_parse_kind(const char *s, enum jpki_pin_id *id)
+{
+	if (strcmp(s, "auth") == 0)
+		*id = JPKI_PIN_AUTH;
+	else if (strcmp(s, "sign") == 0)
+		*id = JPKI_PIN_SIGN;
+	else
+		return -1;
+	return 0;
+}
+
+int card_get_pin(const char *given, char buf[JPKI_PIN_MAX + 2])
+{
+	if (given) {
+		if (strlen(given) > JPKI_PIN_MAX || !*given)
+			return cli_usage_error(card_usage, "a PIN has 1 to %d characters",
+			                       JPKI_PIN_MAX);
+		memcpy(buf, given, strlen(given) + 1);
+		return 0;
+	}
+	if (!fgets(buf, JPKI_PIN_MAX + 2, stdin))
+		return cli_usage_error(card_usage, "no PIN given (--pin or standard input)");
+	buf[strcspn(buf, "\r\n")] = '\0';
+	if (!*buf || strlen(buf) > JPKI_PIN_MAX)
+		return cli_usage_error(card_usage, "a PIN has 1 to %d characters", JPKI_PIN_MAX);
+	return 0;
+}
+
+/* Options every holder command shares, plus the ones it names. */
+struct opts {
+	struct card_target tg;
+	const char *pin, *new_pin, *in, *out, *out_dir, *sign_pin, *host;
+	bool has_kind;
+	enum jpki_pin_id kind;
+	unsigned long slot, apdus, signs;
+};
+
+enum {
+	O_READER = 256,
+	O_PIN,
+	O_NEW_PIN,
+	O_IN,
+	O_OUT,
+	O_OUT_DIR,
+	O_SIGN_PIN,
+	O_KIND,
+	O_SLOT,
+	O_HOST,
+	O_APDUS,
+	O_SIGNS
+};
+
+/* Parse argv; `allowed` lists the option codes the command takes. Returns -1, 0 or exit code. */
+static int parse(int argc, char **argv, const int *allowed, bool image_ok, struct opts *o)
+{
+	static const struct option longopts[] = {
+	    {"reader", required_argument, NULL, O_READER},
+	    {"pin", required_argument, NULL, O_PIN},
+	    {"new-pin", required_argument, NULL, O_NEW_PIN},
+	    {"in", required_argument, NULL, O_IN},
+	    {"out", required_argument, NULL, O_OUT},
+	    {"out-dir", required_argument, NULL, O_OUT_DIR},
+	    {"sign-pin", required_argument, NULL, O_SIGN_PIN},
+	    {"kind", required_argument, NULL, O_KIND},
+	    {"slot", required_argument, NULL, O_SLOT},
+	    {"host", required_argument, NULL, O_HOST},
+	    {"apdus", required_argument, NULL, O_APDUS},
+	    {"signs", required_argument, NULL, O_SIGNS},
+	    {"help", no_argument, NULL, 'h'},
+	    {0, 0, 0, 0},
+	};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(card_usage, stdout);
+			return 1;
+		}
+		bool ok = c == O_READER; /* every card command takes --reader */
+		for (const int *a = allowed; *a; a++)
+			ok |= *a == c;
+		if (!ok || c == '?')
+			return cli_usage_error(card_usage, "card %s: option not accepted here",
+			                       argv[0]);
+		switch (c) {
+		case O_READER:
+			o->tg.reader = optarg;
+			break;
+		case O_PIN:
+			o->pin = optarg;
+			break;
+		case O_NEW_PIN:
+			o->new_pin = optarg;
+			break;
+		case O_IN:
+			o->in = optarg;
+			break;
+		case O_OUT:
+			o->out = optarg;
+			break;
+		case O_OUT_DIR:
+			o->out_dir = optarg;
+			break;
+		case O_SIGN_PIN:
+			o->sign_pin = optarg;
+			break;
+		case O_HOST:
+			o->host = optarg;
+			break;
+		case O_KIND:
+			if (card_parse_kind(optarg, &o->kind) < 0)
+				return cli_usage_error(card_usage, "--kind must be auth or sign");
+			o->has_kind = true;
+			break;
+		case O_SLOT:
+			if (cli_parse_uint(optarg, 0, 1, &o->slot) < 0)
+				return cli_usage_error(card_usage, "--slot must be 0 or 1");
+			break;
+		case O_APDUS:
+		case O_SIGNS:
+			if (cli_parse_uint(optarg, 1, 1000000,
+			                   c == O_APDUS ? &o->apdus : &o->signs) < 0)
+				return cli_usage_error(card_usage, "--%s must be 1 to 1000000",
+				                       c == O_APDUS ? "apdus" : "signs");
+			break;
+		default:
+			return cli_usage_error(card_usage, "card %s: bad option", argv[0]);
+		}
+	}
+	if (optind < argc && image_ok)
+		o->tg.image = argv[optind++];
+	if (optind != argc)
+		return cli_usage_error(card_usage, "card %s: unexpected argument '%s'", argv[0],
+		                       argv[optind]);
+	if (o->tg.image && o->tg.reader)
+		return cli_usage_error(card_usage, "card %s: give IMAGE or --reader, not both",
+		                       argv[0]);
+	return -1;
+}
+
+#define PARSE(...)                                                                                 \
+	do {                                                                                       \
+		static const int allowed_[] = {__VA_ARGS__, 0};                                    \
+		int prc_ = parse(argc, argv, allowed_, true, &o);                                  \
+		if (prc_ >= 0)                                                                     \
+			return prc_ == 1 ? 0 : prc_;                                               \
+	} while (0)
+
+static const char *kind_label(enum jpki_pin_id id)
+{
+	return id == JPKI_PIN_AUTH ? "auth" : "sign";
+}
+
+/* ---- readers, info ----------------------------------------------------------------------- */
+
+static int print_reader(const char *name, bool has_card, const uint8_t *atr, size_t atr_len,
+                        void *arg)
+{
+	char hex[2 * 33 + 1] = "";
+	jpki_hex_encode(atr, atr_len, hex);
+	printf("%s\t%s\t%s\n", name, has_card ? "card" : "empty", has_card ? hex : "-");
+	return 0;
+}
+
+static int cmd_readers(int argc, char **argv)
+{
+	struct opts o = {0};
+	static const int allowed[] = {O_READER, 0};
+	int prc = parse(argc, argv, allowed, false, &o);
+	if (prc >= 0)
+		return prc == 1 ? 0 : prc;
+	struct jpki_err err;
+	return jpki_pcsc_readers(print_reader, NULL, &err) < 0 ? cli_fail(&err) : 0;
+}
+
+static void print_tries(const char *label, const struct jpki_card_info *in, int id)
+{
+	if (!in->pin_set[id])
+		printf("%s: not set\n", label);
+	else if (in->tries[id] == 0)
+		printf("%s: blocked\n", label);
+	else
+		printf("%s: %d tries left\n", label, in->tries[id]);
+}
+
+static int cmd_info(int argc, char **argv)
+{
+	struct opts o = {0};
+	PARSE(O_READER);
+	_cleanup_(jpki_transport_closep) struct jpki_transport *t = NULL;
+	struct jpki_card_info in;
+	struct jpki_err err;
+	if (card_open(&o.tg, &t) != 0)
+		return 1;
+	if (jpki_host_info(t, &in, &err) < 0)
+		return cli_fail(&err);
+	char serial[2 * JPKI_CHIP_SERIAL_LEN + 1], exp[11] = "-";
+	jpki_hex_encode(in.serial, sizeof(in.serial), serial);
+	if (in.has_expiry)
+		jpki_date_format(in.expiry, exp);
+	printf("card: %s\ntoken: %s\n", t->name, in.token);
+	printf("kind: %s\n", in.kind == JPKI_CARD_KIND_MYNUMBER ? "individual number card"
+	                     : in.kind == JPKI_CARD_KIND_JUKI
+	                         ? "basic resident register card (rule C6: no certificates)"
+	                         : "not written");
+	printf("chip-serial: %s\ncard-number: %s\ncard-expiry: %s\n", serial,
+	       in.number[0] ? in.number : "-", exp);
+	printf("auth-key: %s\nsign-key: %s\n", in.has_key[0] ? "yes" : "no",
+	       in.has_key[1] ? "yes" : "no");
+	print_tries("auth-pin", &in, JPKI_PIN_AUTH);
+	print_tries("sign-pin", &in, JPKI_PIN_SIGN);
+	return 0;
+}
+
+/* ---- certificates ------------------------------------------------------------------------- */
+
+static int emit_cert(struct jpki_transport *t, uint16_t fid, const char *dir, const char *file,
+                     struct jpki_err *err)
+{
+	uint8_t *der = NULL;
+	size_t len = 0;
+	char *pem = NULL;
+	int rc = jpki_host_read_cert(t, fid, &der, &len, err);
+	if (rc == 0)
+		rc = jpki_pem_encode("CERTIFICATE", der, len, &pem, err);
+	free(der);
+	if (rc < 0)
+		return rc;
+	if (dir) {
+		char path[4096];
+		if (snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path))
+			rc = jpki_fail(err, JPKI_E_INVALID, "path too long");
+		else
+			rc = jpki_write_file_atomic(path, pem, strlen(pem), 0644, err);
+	} else {
+		fputs(pem, stdout);
+	}
+	free(pem);
+	return rc;
+}
+
+static int cmd_certs(int argc, char **argv)
+{
+	struct opts o = {0};
+	PARSE(O_OUT_DIR, O_SIGN_PIN);
+	_cleanup_(jpki_transport_closep) struct jpki_transport *t = NULL;
+	struct jpki_err err;
+	char pin[JPKI_PIN_MAX + 2];
+	if (o.sign_pin && card_get_pin(o.sign_pin, pin) != 0)
+		return EXIT_USAGE;
+	if (card_open(&o.tg, &t) != 0)
+		return 1;
+	int rc = jpki_host_select_app(t, &err);
+	if (rc == 0)
+		rc = emit_cert(t, JPKI_FID_AUTH_CERT, o.out_dir, "auth.pem", &err);
+	if (rc == 0)
+		rc = emit_cert(t, JPKI_FID_AUTH_CA, o.out_dir, "auth-ca.pem", &err);
+	if (rc == 0)
+		rc = emit_cert(t, JPKI_FID_SIGN_CA, o.out_dir, "sign-ca.pem", &err);
+	if (rc == 0 && o.sign_pin) {
+		rc = jpki_host_verify(t, JPKI_PIN_SIGN, pin, NULL, &err);
+		if (rc == 0)
+			rc = emit_cert(t, JPKI_FID_SIGN_CERT, o.out_dir, "sign.pem", &err);
+	}
+	OPENSSL_cleanse(pin, sizeof(pin));
+	return rc < 0 ? cli_fail(&err) : 0;
+}
+
+/* ---- PINs ----------------------------------------------------------------------------------- */
+
+static int cmd_pin_status(int argc, char **argv)
+{
+	struct opts o = {0};
+	PARSE(O_KIND);
+	_cleanup_(jpki_transport_closep) struct jpki_transport *t = NULL;
+	struct jpki_err err;
+	if (card_open(&o.tg, &t) != 0)
+		return 1;
+	if (jpki_host_select_app(t, &err) < 0)
+		return cli_fail(&err);
+	for (int k = 0; k < 2; k++) {
+		if (o.has_kind && (int)o.kind != k)
+			continue;
+		int tries = 0;
+		if (jpki_host_pin_status(t, (enum jpki_pin_id)k, &tries, &err) < 0)
+			return cli_fail(&err);
+		if (tries == 0)
+			printf("%s: blocked\n", kind_label((enum jpki_pin_id)k));
+		else
+			printf("%s: %d tries left\n", kind_label((enum jpki_pin_id)k), tries);
+	}
+	return 0;
+}
+
+/* Select the application and verify; prints and returns 1 on failure. */
+static int open_verified(struct opts *o, struct jpki_transport **t)
+{
+	char pin[JPKI_PIN_MAX + 2];
+	struct jpki_err err;
+	if (!o->has_kind)
+		return cli_usage_error(card_usage, "--kind auth|sign is required");
+	if (card_get_pin(o->pin, pin) != 0)
+		return EXIT_USAGE;
+	int rc = card_open(&o->tg, t);
+	if (rc != 0) {
+		OPENSSL_cleanse(pin, sizeof(pin));
+		return rc;
+	}
+	rc = jpki_host_select_app(*t, &err);
+	if (rc == 0)
+		rc = jpki_host_verify(*t, o->kind, pin, NULL, &err);
+	OPENSSL_cleanse(pin, sizeof(pin));
+	return rc < 0 ? cli_fail(&err) : 0;
+}
+
+static int cmd_verify(int argc, char **argv)
+{
+	struct opts o = {0};
+	PARSE(O_KIND, O_PIN);
+	_cleanup_(jpki_transport_closep) struct jpki_transport *t = NULL;
+	int rc = open_verified(&o, &t);
+	if (rc == 0)
+		printf("%s PIN verified\n", kind_label(o.kind));
+	return rc;
+}
+
+static int cmd_change_pin(int argc, char **argv)
+{
+	struct opts o = {0};
+	PARSE(O_KIND, O_PIN, O_NEW_PIN);
+	_cleanup_(jpki_transport_closep) struct jpki_transport *t = NULL;
+	struct jpki_err err;
+	if (!o.new_pin)
+		return cli_usage_error(card_usage, "--new-pin is required");
+	if (o.has_kind &&
+	    !jpki_pin_format_ok(o.kind, (const uint8_t *)o.new_pin, strlen(o.new_pin)))
+		return cli_usage_error(card_usage, "the new PIN breaks rule P1");
+	int rc = open_verified(&o, &t);
+	if (rc != 0)
+		return rc;
+	if (jpki_host_change_pin(t, o.kind, o.new_pin, &err) < 0)
+		return cli_fail(&err);
+	printf("%s PIN changed\n", kind_label(o.kind));
+	return 0;
+}
+
+/* ---- signing ----------------------------------------------------------------------------------
+ */
+
+static int cmd_sign(int argc, char **argv)
+{
+	struct opts o = {0};
+	PARSE(O_KIND, O_PIN, O_IN, O_OUT);
+	_cleanup_(jpki_transport_closep) struct jpki_transport *t = NULL;
+	_cleanup_(freep) uint8_t *msg = NULL;
+	size_t len = 0;
+	uint8_t sig[256];
+	struct jpki_err err;
+	if (!o.in)
+		return cli_usage_error(card_usage, "card sign: --in FILE is required");
+	if (jpki_read_file(o.in, 64u << 20, &msg, &len, &err) < 0)
+		return cli_fail(&err);
+	int rc = open_verified(&o, &t);
+	if (rc != 0)
+		return rc;
+	if (jpki_host_sign_sha256(t, o.kind, msg, len, sig, &err) < 0)
+		return cli_fail(&err);
+	if (o.out)
+		return jpki_write_file_atomic(o.out, sig, sizeof(sig), 0644, &err) < 0
+		           ? cli_fail(&err)
+		           : 0;
+	return fwrite(sig, 1, sizeof(sig), stdout) == sizeof(sig) && fflush(stdout) == 0 ? 0 : 1;
+}
+
+/* ---- bench
+ * ---------------------------------------------------------------------------------------- */
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int cmd_bench(int argc, char **argv)
+{
+	struct opts o = {.apdus = 2000, .signs = 20};
+	PARSE(O_APDUS, O_SIGNS, O_PIN);
+	_cleanup_(jpki_transport_closep) struct jpki_transport *t = NULL;
+	struct jpki_err err;
+	static const uint8_t sel[7] = {0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x18};
+	uint8_t sig[256];
+	uint16_t sw = 0;
+	if (card_open(&o.tg, &t) != 0)
+		return 1;
+	if (jpki_host_select_app(t, &err) < 0)
+		return cli_fail(&err);
+	double t0 = now_ms();
+	for (unsigned long i = 0; i < o.apdus; i++)
+		if (jpki_host_apdu(t, sel, sizeof(sel), NULL, 0, NULL, &sw, &err) < 0 ||
+		    (sw != SW_OK && jpki_fail(&err, JPKI_E_CARD, "SELECT answered %04X", sw)))
+			return cli_fail(&err);
+	double dt = now_ms() - t0;
+	printf("apdu round trips: %lu in %.1f ms = %.0f/s\n", o.apdus, dt, o.apdus * 1e3 / dt);
+	if (!o.pin)
+		return 0;
+	t0 = now_ms();
+	for (unsigned long i = 0; i < o.signs; i++)
+		if (jpki_host_verify(t, JPKI_PIN_AUTH, o.pin, NULL, &err) < 0 ||
+		    jpki_host_sign_sha256(t, JPKI_PIN_AUTH, (const uint8_t *)"bench", 5, sig,
+		                          &err) < 0)
+			return cli_fail(&err);
+	dt = now_ms() - t0;
+	printf("signatures (VERIFY + COMPUTE SIGNATURE, auth key): %lu in %.1f ms = %.1f/s\n",
+	       o.signs, dt, o.signs * 1e3 / dt);
+	return 0;
+}
+
+/* ---- attach
+ * ------------------------------------------------------------------------------------------ */
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static void attach_note(void *arg, const char *msg)
+{
+	fprintf(stderr, "jpki card attach: %s\n", msg);
+}
+
+static int cmd_attach(int argc, char **argv)
+{
+	struct opts o = {0};
+	static const int allowed[] = {O_SLOT, O_HOST, 0};
+	int prc = parse(argc, argv, allowed, true, &o);
+	if (prc >= 0)
+		return prc == 1 ? 0 : prc;
+	if (!o.tg.image || o.tg.reader)
+		return cli_usage_error(card_usage, "card attach: give IMAGE (and no --reader)");
+	_cleanup_(jpki_card_image_closep) struct jpki_card_file_handle *h = NULL;
+	struct jpki_err err;
+	if (jpki_card_image_open(o.tg.image, &h, &err) < 0)
+		return cli_fail(&err);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal; /* no SA_RESTART: a blocked call returns EINTR */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	struct jpki_vpcd v = {
+	    .host = o.host,
+	    .port = (uint16_t)(JPKI_VPCD_PORT + o.slot),
+	    .stop = &stop_flag,
+	    .note = attach_note,
+	};
+	if (jpki_vpcd_run(&v, h->card, &err) < 0)
+		return cli_fail(&err);
+	fprintf(stderr, "jpki card attach: stopped after %lu APDUs in %lu connections\n", v.apdus,
+	        v.connects);
+	return 0;
+}
+
+int cmd_card(int argc, char **argv)
+{
+	static const struct cli_command cmds[] = {
+	    {"readers", cmd_readers, "list PC/SC readers"},
+	    {"info", cmd_info, "card data and PIN tries"},
+	    {"certs", cmd_certs, "read the certificates"},
+	    {"pin-status", cmd_pin_status, "PIN tries left"},
+	    {"verify", cmd_verify, "verify a PIN"},
+	    {"change-pin", cmd_change_pin, "change a PIN"},
+	    {"sign", cmd_sign, "sign a file"},
+	    {"bench", cmd_bench, "APDU and signature rates"},
+	    {"attach", cmd_attach, "vpcd reader bridge"},
+	    {"new", card_cmd_new, "make a blank card"},
+	    {"personalize", card_cmd_personalize, "personalise for a resident"},
+	    {"pin-reset", card_cmd_pin_reset, "reset or unblock a PIN"},
+	    {"erase", card_cmd_erase, "delete keys and certificates"},
+	    {NULL, NULL, NULL},
+	};
+	return cli_dispatch("card", cmds, card_usage, argc, argv);
+}

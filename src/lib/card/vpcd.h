@@ -1,0 +1,39 @@
+/*
+ * vpcd.h: the reader bridge, a card on pcscd's vpcd driver.
+ *
+ * vsmartcard's vpcd (a pcscd reader driver) listens on TCP 35963 (slot 0)
+ * and 35964 (slot 1); the card is the client (jpki-card.md "Attaching a
+ * software card").  jpki_vpcd_run() connects, retrying until pcscd is up,
+ * answers vpcd until the connection ends, and connects again (pcscd
+ * restarted), until *stop becomes non-zero.
+ */
+#ifndef JPKI_CARD_VPCD_H
+#define JPKI_CARD_VPCD_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "card.h"
+
+#define JPKI_VPCD_PORT 35963
+
+/* Events worth a line in the bridge's log; msg is a complete sentence. */
+typedef void (*jpki_vpcd_note_fn)(void *arg, const char *msg);
+
+struct jpki_vpcd {
+	const char *host; /* default 127.0.0.1 */
+	uint16_t port;    /* 35963 + slot */
+	volatile sig_atomic_t *stop;
+	jpki_vpcd_note_fn note; /* may be NULL */
+	void *note_arg;
+	/* counters, for the log at exit */
+	unsigned long connects, apdus;
+};
+
+/*
+ * Run the bridge for card until *stop.  Returns 0 when stopped, a negative
+ * code when the host cannot be resolved or a socket cannot be made.
+ */
+int jpki_vpcd_run(struct jpki_vpcd *v, struct jpki_card *card, struct jpki_err *err);
+
+#endif

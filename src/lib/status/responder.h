@@ -1,0 +1,62 @@
+/*
+ * responder.h: the delegated OCSP responder of each CA (RFC 6960 §4.2.2.2).
+ *
+ * A CA does not sign OCSP responses with its own key: it certifies a
+ * responder key for 30 days (extendedKeyUsage id-kp-OCSPSigning,
+ * id-pkix-ocsp-nocheck) and the responder signs.  The certificate is
+ * infrastructure, not a citizen's certificate: it is not recorded in the
+ * registry's certificate table and never appears on a CRL (nocheck says
+ * relying parties need not check it; its short life is its revocation).
+ *
+ * On disk, under <data>/ocsp/<sign|auth>/:
+ *   cert.pem  the responder certificate
+ *   key.pem   its private key, PKCS#8 encrypted with the CA passphrase, 0600
+ *   *.old     the previous pair, kept at rollover
+ */
+#ifndef JPKI_STATUS_RESPONDER_H
+#define JPKI_STATUS_RESPONDER_H
+
+#include <stdint.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "ca/ca.h"
+#include "jpki/error.h"
+
+#define JPKI_RESPONDER_VALIDITY (30 * 86400) /* seconds */
+#define JPKI_RESPONDER_ROLLOVER (7 * 86400)  /* renew when less than this is left */
+
+struct jpki_responder {
+	enum jpki_kind kind;
+	X509 *cert;    /* owned */
+	EVP_PKEY *key; /* owned */
+	int64_t not_after;
+	int64_t renew_at; /* not_after - JPKI_RESPONDER_ROLLOVER */
+};
+
+/*
+ * Issue a new responder certificate and key for ca at `now` (no I/O).
+ * *ret is new; caller frees with jpki_responder_free().
+ */
+int jpki_responder_issue(const struct jpki_ca *ca, int64_t now, struct jpki_responder **ret,
+			 struct jpki_err *err);
+
+/*
+ * Load the responder of ca from the data folder; when it is missing, not
+ * issued by ca, not yet valid or within JPKI_RESPONDER_ROLLOVER of its end,
+ * issue a new one and store it (the previous pair kept as *.old).  A key
+ * that does not decrypt with passphrase is an error (PASSPHRASE), never
+ * replaced.  *ret is new; caller frees.
+ */
+int jpki_responder_ensure(const struct jpki_ca *ca, const char *passphrase, int64_t now,
+			  struct jpki_responder **ret, struct jpki_err *err);
+
+/* Free; NULL is fine. */
+void jpki_responder_free(struct jpki_responder *r);
+static inline void jpki_responder_freep(struct jpki_responder **r)
+{
+	jpki_responder_free(*r);
+}
+
+#endif
