@@ -34,6 +34,8 @@ count_integration() { # BINARY LABEL
 	fail=$((fail + $(echo "$line" | cut -d' ' -f3)))
 }
 
+[ -f "$build/build.ninja" ] || meson setup "$build" >/dev/null
+ninja -C "$build" >/dev/null || { echo "build failed"; fail=$((fail + 1)); }
 count_meson "$build" unit
 count_integration "$top/$build/jpki" integration
 

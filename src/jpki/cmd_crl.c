@@ -1,5 +1,5 @@
 /*
- * cmd_crl.c: `jpki crl`, generating a CA's CRL on demand.
+ * cmd_crl.c: `jpki crl`, generating one of a CA's CRLs on demand.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -10,11 +10,38 @@
 #include "core/fsutil.h"
 
 static const char usage[] =
-	"usage: jpki crl --kind sign|auth [--out FILE] [--validity SECONDS]\n"
+	"usage: jpki crl --kind sign|auth [--partition N [--delta [--base FILE]]]\n"
+	"                [--out FILE] [--validity SECONDS]\n"
 	"\n"
-	"Build and sign the CA's full CRL now (DER) with the next cRLNumber and\n"
-	"write it to FILE (default <data>/crl/<kind>.crl).  nextUpdate is\n"
-	"thisUpdate + SECONDS (default 86400).\n";
+	"Build and sign one of the CA's CRLs now (DER) with the CA's next cRLNumber\n"
+	"and write it to FILE.\n"
+	"\n"
+	"  (default)        the full CRL: every revoked, unexpired certificate of the CA;\n"
+	"                   default FILE <data>/crl/<kind>.crl\n"
+	"  --partition N    the CRL of partition N (0-1023), the one certificates of that\n"
+	"                   partition name in cRLDistributionPoints; it carries\n"
+	"                   issuingDistributionPoint and freshestCRL;\n"
+	"                   default FILE <data>/crl/<kind>/N.crl\n"
+	"  --delta          the delta CRL of partition N: the revocations since the base\n"
+	"                   CRL of that partition was issued (deltaCRLIndicator = its\n"
+	"                   number); default FILE <data>/crl/<kind>/N-delta.crl\n"
+	"  --base FILE      the base CRL for --delta (default <data>/crl/<kind>/N.crl)\n"
+	"  --validity S     nextUpdate = thisUpdate + S seconds (60 to 2678400; default\n"
+	"                   86400, for --delta 3600)\n";
+
+/* --base: read and check the base CRL of the partition */
+static int read_base(const struct jpki_ca *ca, int part, const char *path,
+		     struct jpki_crl_scope *sc, struct jpki_err *err)
+{
+	uint8_t *der = NULL;
+	size_t len;
+	int rc = jpki_read_file(path, JPKI_CRL_MAX_BYTES, &der, &len, err);
+	if (rc == 0)
+		rc = jpki_crl_base_info(ca, part, der, len, &sc->base_number, &sc->base_this_update,
+					err);
+	free(der);
+	return rc;
+}
 
 int cmd_crl(int argc, char **argv)
 {
@@ -22,13 +49,17 @@ int cmd_crl(int argc, char **argv)
 		{"kind", required_argument, NULL, 'k'},
 		{"out", required_argument, NULL, 'o'},
 		{"validity", required_argument, NULL, 'v'},
+		{"partition", required_argument, NULL, 'p'},
+		{"delta", no_argument, NULL, 'd'},
+		{"base", required_argument, NULL, 'b'},
 		{"help", no_argument, NULL, 'h'},
 		{0, 0, 0, 0},
 	};
 	enum jpki_kind kind = JPKI_KIND_SIGN;
-	bool have_kind = false;
-	const char *out = NULL;
-	unsigned long validity = JPKI_CRL_DEFAULT_VALIDITY;
+	bool have_kind = false, have_validity = false;
+	const char *out = NULL, *base = NULL;
+	unsigned long validity = JPKI_CRL_DEFAULT_VALIDITY, part = 0;
+	struct jpki_crl_scope sc = {-1, false, 0, 0};
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -47,6 +78,18 @@ int cmd_crl(int argc, char **argv)
 		case 'v':
 			if (cli_parse_uint(optarg, 60, 31L * 86400, &validity) < 0)
 				return cli_usage_error(usage, "--validity: 60 to 2678400 seconds");
+			have_validity = true;
+			break;
+		case 'p':
+			if (cli_parse_uint(optarg, 0, JPKI_CRL_PARTITIONS - 1, &part) < 0)
+				return cli_usage_error(usage, "--partition: 0 to 1023");
+			sc.partition = (int)part;
+			break;
+		case 'd':
+			sc.delta = true;
+			break;
+		case 'b':
+			base = optarg;
 			break;
 		default:
 			return cli_usage_error(usage, "crl: bad option");
@@ -54,29 +97,46 @@ int cmd_crl(int argc, char **argv)
 	}
 	if (optind != argc || !have_kind)
 		return cli_usage_error(usage, "crl: --kind is required");
+	if (sc.delta && sc.partition < 0)
+		return cli_usage_error(usage, "crl: --delta needs --partition");
+	if (base && !sc.delta)
+		return cli_usage_error(usage, "crl: --base goes with --delta");
+	if (sc.delta && !have_validity)
+		validity = JPKI_CRL_DELTA_DEFAULT_VALIDITY;
 	_cleanup_(jpki_ca_freep) struct jpki_ca *ca = NULL;
 	_cleanup_(jpki_store_closep) struct jpki_store *st = NULL;
 	struct jpki_err err;
+	struct jpki_crl crl = {0};
 	int64_t now;
-	uint8_t *der = NULL;
-	size_t len;
-	char path[4096];
+	char dir[4096], path[4200], base_path[4200];
 	if (cli_load_ca(kind, &ca) != 0 || cli_open_store(&st) != 0)
 		return 1;
-	if (jpki_clock_now(&now, &err) < 0 ||
-	    jpki_crl_build(st, ca, now, (int64_t)validity, &der, &len, &err) < 0)
+	if (sc.partition < 0)
+		snprintf(dir, sizeof(dir), "%s/crl", jpki_data_dir());
+	else
+		snprintf(dir, sizeof(dir), "%s/crl/%s", jpki_data_dir(), jpki_kind_name(kind));
+	if (sc.delta && !base) {
+		snprintf(base_path, sizeof(base_path), "%s/%d.crl", dir, sc.partition);
+		base = base_path;
+	}
+	if ((sc.delta && read_base(ca, sc.partition, base, &sc, &err) < 0) ||
+	    jpki_clock_now(&now, &err) < 0 ||
+	    jpki_crl_build_scope(st, ca, &sc, now, (int64_t)validity, &crl, &err) < 0)
 		return cli_fail(&err);
 	if (!out) {
-		snprintf(path, sizeof(path), "%s/crl", jpki_data_dir());
-		if (jpki_mkdir_p(path, &err) < 0) {
-			free(der);
+		if (jpki_mkdir_p(dir, &err) < 0) {
+			jpki_crl_clear(&crl);
 			return cli_fail(&err);
 		}
-		snprintf(path, sizeof(path), "%s/crl/%s.crl", jpki_data_dir(), jpki_kind_name(kind));
+		if (sc.partition < 0)
+			snprintf(path, sizeof(path), "%s/%s.crl", dir, jpki_kind_name(kind));
+		else
+			snprintf(path, sizeof(path), "%s/%d%s.crl", dir, sc.partition,
+				 sc.delta ? "-delta" : "");
 		out = path;
 	}
-	int rc = jpki_write_file_atomic(out, der, len, 0644, &err);
-	free(der);
+	int rc = jpki_write_file_atomic(out, crl.der, crl.len, 0644, &err);
+	jpki_crl_clear(&crl);
 	if (rc < 0)
 		return cli_fail(&err);
 	printf("%s\n", out);

@@ -6,19 +6,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "cli.h"
 #include "commands.h"
 #include "http/publish.h"
 
 static const char usage[] =
 	"usage: jpki serve [--listen ADDRESS:PORT] [--crl-validity SECONDS] [--threads N]\n"
+	"                  [--ocsp-validity SECONDS]\n"
 	"\n"
 	"Serve over HTTP, until SIGINT or SIGTERM (default 127.0.0.1:8080):\n"
 	"  /ca/sign.der  /ca/auth.der   CA certificates (DER; .pem also served)\n"
 	"  /crl/sign.crl /crl/auth.crl  each CA's current full CRL (DER)\n"
+	"  /ocsp/sign /ocsp/auth        OCSP (RFC 6960): POST, or GET /ocsp/KIND/BASE64\n"
 	"  /health                      liveness\n"
 	"CRLs are rebuilt after every revocation and at the latest halfway to their\n"
-	"nextUpdate (thisUpdate + SECONDS, default 86400).\n";
+	"nextUpdate (thisUpdate + SECONDS, default 86400).  OCSP responses are valid\n"
+	"for --ocsp-validity SECONDS (default 3600); each CA's responder certificate\n"
+	"is kept in <data>/ocsp/KIND/ and renewed a week before it expires.\n";
 
 static int parse_listen(const char *s, char *addr, size_t cap, uint16_t *port)
 {
@@ -39,12 +45,13 @@ int cmd_serve(int argc, char **argv)
 		{"listen", required_argument, NULL, 'l'},
 		{"crl-validity", required_argument, NULL, 'v'},
 		{"threads", required_argument, NULL, 't'},
+		{"ocsp-validity", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
 		{0, 0, 0, 0},
 	};
 	char addr[64] = "127.0.0.1";
-	struct jpki_publish_cfg cfg = {.address = addr, .port = 8080,
-				       .crl_validity = 86400, .threads = 2};
+	struct jpki_publish_cfg cfg = {.address = addr, .port = 8080, .crl_validity = 86400,
+				       .threads = 2, .ocsp_validity = 3600};
 	unsigned long v;
 	int c;
 	optind = 1;
@@ -61,6 +68,11 @@ int cmd_serve(int argc, char **argv)
 			if (cli_parse_uint(optarg, 60, 31L * 86400, &v) < 0)
 				return cli_usage_error(usage, "--crl-validity: 60 to 2678400");
 			cfg.crl_validity = (int64_t)v;
+			break;
+		case 'o':
+			if (cli_parse_uint(optarg, 60, 7L * 86400, &v) < 0)
+				return cli_usage_error(usage, "--ocsp-validity: 60 to 604800");
+			cfg.ocsp_validity = (int64_t)v;
 			break;
 		case 't':
 			if (cli_parse_uint(optarg, 1, 64, &v) < 0)
@@ -93,7 +105,13 @@ int cmd_serve(int argc, char **argv)
 		jpki_store_close(st);
 		return 1;
 	}
-	if (jpki_publish_start(&cfg, st, cas, &pub, &err) < 0) {
+	char pass[1024];
+	int rc = jpki_ca_passphrase(pass, sizeof(pass), &err);
+	cfg.passphrase = pass;
+	if (rc == 0)
+		rc = jpki_publish_start(&cfg, st, cas, &pub, &err);
+	OPENSSL_cleanse(pass, sizeof(pass)); /* the responder keeps its own copy */
+	if (rc < 0) {
 		jpki_ca_free(cas[0]);
 		jpki_ca_free(cas[1]);
 		jpki_store_close(st);

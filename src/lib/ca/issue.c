@@ -175,102 +175,166 @@ int jpki_issue(struct jpki_store *st, const struct jpki_ca *ca, const struct jpk
 
 /* ---- bulk ---- */
 
-#define BULK_CHUNK 512
+#define BULK_CHUNK 4096 /* one transaction (one WAL fsync) per 4096 certificates */
 
-struct bulk_job {
+/*
+ * A chunk is a pipeline: this thread plans request after request (reading
+ * the registry under the write lock) and records each signed certificate
+ * in order, while `threads` workers sign whatever is planned.  So the
+ * registry work overlaps the RSA work instead of leaving cores idle.
+ */
+struct pipeline {
 	struct jpki_ca *const *cas;
 	struct planned *plans;
 	struct jpki_issued *out;
-	size_t n;
-	unsigned stride, first;
+	bool *is_signed;
+	size_t n, planned, next;
+	pthread_mutex_t lock;
+	pthread_cond_t more_planned, more_signed;
 };
 
 static void *bulk_worker(void *arg)
 {
-	struct bulk_job *job = arg;
-	for (size_t i = job->first; i < job->n; i += job->stride) {
-		struct jpki_issued *o = &job->out[i];
-		if (o->rc < 0)
-			continue;
-		o->rc = sign_one(job->cas[job->plans[i].plan.kind], &job->plans[i], o, &o->err);
-		EVP_PKEY_free(job->plans[i].owned_key);
-		job->plans[i].owned_key = NULL;
+	struct pipeline *pl = arg;
+	pthread_mutex_lock(&pl->lock);
+	for (;;) {
+		while (pl->next >= pl->planned && pl->planned < pl->n)
+			pthread_cond_wait(&pl->more_planned, &pl->lock);
+		if (pl->next >= pl->n)
+			break;
+		size_t i = pl->next++;
+		pthread_mutex_unlock(&pl->lock);
+		struct jpki_issued *o = &pl->out[i];
+		struct planned *p = &pl->plans[i];
+		if (o->rc == 0)
+			o->rc = sign_one(pl->cas[p->plan.kind], p, o, &o->err);
+		EVP_PKEY_free(p->owned_key);
+		p->owned_key = NULL;
+		pthread_mutex_lock(&pl->lock);
+		pl->is_signed[i] = true;
+		pthread_cond_broadcast(&pl->more_signed);
 	}
+	pthread_mutex_unlock(&pl->lock);
 	ERR_clear_error(); /* this thread's queue; nothing must outlive it */
+	jpki_profile_thread_done();
 	return NULL;
 }
 
-static void sign_parallel(const struct bulk_job *base, unsigned threads)
+static void publish_planned(struct pipeline *pl, size_t planned)
 {
-	pthread_t tid[16];
-	bool started[16] = {false};
-	struct bulk_job jobs[16];
-	if (threads > 16)
-		threads = 16;
-	for (unsigned t = 0; t < threads; t++) {
-		jobs[t] = *base;
-		jobs[t].stride = threads;
-		jobs[t].first = t;
-	}
-	for (unsigned t = 1; t < threads; t++)
-		started[t] = pthread_create(&tid[t], NULL, bulk_worker, &jobs[t]) == 0;
-	for (unsigned t = 0; t < threads; t++) /* ours, and any share a thread could not take */
-		if (!started[t])
-			bulk_worker(&jobs[t]);
-	for (unsigned t = 1; t < threads; t++)
-		if (started[t])
-			pthread_join(tid[t], NULL);
+	pthread_mutex_lock(&pl->lock);
+	pl->planned = planned;
+	pthread_cond_broadcast(&pl->more_planned);
+	pthread_mutex_unlock(&pl->lock);
 }
 
-static bool duplicate_in_chunk(const struct jpki_issue_req *reqs, size_t i, size_t from)
+static void wait_signed(struct pipeline *pl, size_t i)
 {
-	for (size_t j = from; j < i; j++)
-		if (reqs[j].resident_id == reqs[i].resident_id && reqs[j].kind == reqs[i].kind)
+	pthread_mutex_lock(&pl->lock);
+	while (!pl->is_signed[i])
+		pthread_cond_wait(&pl->more_signed, &pl->lock);
+	pthread_mutex_unlock(&pl->lock);
+}
+
+/* (resident, kind) pairs already asked for in this chunk: open addressing. */
+#define SEEN_SLOTS (2 * BULK_CHUNK)
+
+static bool seen_before(int64_t *seen, const struct jpki_issue_req *r)
+{
+	int64_t key = r->resident_id * 2 + (int64_t)r->kind + 1; /* never 0 */
+	size_t h = (size_t)((uint64_t)key * 0x9E3779B97F4A7C15u >> 40) % SEEN_SLOTS;
+	while (seen[h] != 0) {
+		if (seen[h] == key)
 			return true;
+		h = (h + 1) % SEEN_SLOTS;
+	}
+	seen[h] = key;
 	return false;
 }
 
-static long bulk_chunk(struct jpki_store *st, struct jpki_ca *const cas[2],
-		       const struct jpki_issue_req *reqs, size_t n, unsigned threads,
-		       struct jpki_issued *out, struct planned *plans, struct jpki_err *err)
+static void plan_request(struct jpki_store *st, struct jpki_ca *const cas[2],
+			 const struct jpki_issue_req *req, int64_t *seen, struct planned *p,
+			 struct jpki_issued *o)
+{
+	memset(o, 0, sizeof(*o));
+	memset(p, 0, sizeof(*p));
+	if (!cas[req->kind])
+		o->rc = jpki_fail(&o->err, JPKI_E_INVALID, "no %s CA loaded",
+				  jpki_kind_name(req->kind));
+	else if (seen_before(seen, req))
+		o->rc = jpki_fail(&o->err, JPKI_E_INVALID,
+				  "resident %lld asks for two %s certificates in one batch",
+				  (long long)req->resident_id, jpki_kind_name(req->kind));
+	else
+		o->rc = plan_one(st, req, p, &o->cap, &o->err);
+}
+
+static long record_all(struct jpki_store *st, struct pipeline *pl, struct jpki_err *err)
 {
 	long issued = 0;
-	int rc = st->ops->begin(st, err);
-	if (rc < 0)
-		return rc;
-	for (size_t i = 0; i < n; i++) {
-		struct jpki_issued *o = &out[i];
-		memset(o, 0, sizeof(*o));
-		memset(&plans[i], 0, sizeof(plans[i]));
-		if (!cas[reqs[i].kind])
-			o->rc = jpki_fail(&o->err, JPKI_E_INVALID, "no %s CA loaded",
-					  jpki_kind_name(reqs[i].kind));
-		else if (duplicate_in_chunk(reqs, i, 0))
-			o->rc = jpki_fail(&o->err, JPKI_E_INVALID,
-					  "resident %lld asks for two %s certificates in one batch",
-					  (long long)reqs[i].resident_id,
-					  jpki_kind_name(reqs[i].kind));
-		else
-			o->rc = plan_one(st, &reqs[i], &plans[i], &o->cap, &o->err);
-	}
-	struct bulk_job job = {cas, plans, out, n, 1, 0};
-	sign_parallel(&job, threads ? threads : 1);
-	for (size_t i = 0; i < n; i++) {
-		struct jpki_issued *o = &out[i];
+	for (size_t i = 0; i < pl->n; i++) {
+		wait_signed(pl, i);
+		struct jpki_issued *o = &pl->out[i];
 		if (o->rc < 0)
 			continue;
-		o->rc = record_one(st, cas[plans[i].plan.kind], &plans[i], o, &o->err);
+		o->rc = record_one(st, pl->cas[pl->plans[i].plan.kind], &pl->plans[i], o, &o->err);
 		if (o->rc == -JPKI_E_STORE) {
 			*err = o->err;
-			st->ops->rollback(st);
 			return -JPKI_E_STORE;
 		}
 		if (o->rc == 0)
 			issued++;
 	}
-	if ((rc = st->ops->commit(st, err)) < 0) {
-		st->ops->rollback(st);
+	return issued;
+}
+
+struct chunk_mem {
+	struct planned *plans;
+	bool *is_signed;
+	int64_t *seen;
+};
+
+static long bulk_chunk(struct jpki_store *st, struct jpki_ca *const cas[2],
+		       const struct jpki_issue_req *reqs, size_t n, unsigned threads,
+		       struct jpki_issued *out, struct chunk_mem *mem, struct jpki_err *err)
+{
+	struct pipeline pl = {.cas = cas, .plans = mem->plans, .out = out,
+			      .is_signed = mem->is_signed, .n = n};
+	pthread_t tid[16];
+	unsigned started = 0;
+	memset(mem->is_signed, 0, n * sizeof(bool));
+	memset(mem->seen, 0, SEEN_SLOTS * sizeof(int64_t));
+	int rc = st->ops->begin(st, err);
+	if (rc < 0)
 		return rc;
+	pthread_mutex_init(&pl.lock, NULL);
+	pthread_cond_init(&pl.more_planned, NULL);
+	pthread_cond_init(&pl.more_signed, NULL);
+	for (unsigned t = 0; t < threads && t < 16; t++)
+		if (pthread_create(&tid[started], NULL, bulk_worker, &pl) == 0)
+			started++;
+	for (size_t i = 0; i < n; i++) {
+		plan_request(st, cas, &reqs[i], mem->seen, &mem->plans[i], &out[i]);
+		if (started > 0 && (i % 8 == 7 || i + 1 == n))
+			publish_planned(&pl, i + 1);
+	}
+	if (started == 0) { /* no thread could start: sign here */
+		publish_planned(&pl, n);
+		bulk_worker(&pl);
+	}
+	long issued = record_all(st, &pl, err);
+	for (unsigned t = 0; t < started; t++)
+		pthread_join(tid[t], NULL);
+	pthread_cond_destroy(&pl.more_signed);
+	pthread_cond_destroy(&pl.more_planned);
+	pthread_mutex_destroy(&pl.lock);
+	for (size_t i = 0; i < n; i++) { /* keys of requests never signed (a store failure) */
+		EVP_PKEY_free(mem->plans[i].owned_key);
+		mem->plans[i].owned_key = NULL;
+	}
+	if (issued < 0 || (rc = st->ops->commit(st, err)) < 0) {
+		st->ops->rollback(st);
+		return issued < 0 ? issued : rc;
 	}
 	return issued;
 }
@@ -279,19 +343,19 @@ long jpki_issue_bulk(struct jpki_store *st, struct jpki_ca *const cas[2],
 		     const struct jpki_issue_req *reqs, size_t n, unsigned threads,
 		     struct jpki_issued *out, struct jpki_err *err)
 {
-	struct planned *plans = calloc(BULK_CHUNK, sizeof(*plans));
+	struct chunk_mem mem = {calloc(BULK_CHUNK, sizeof(struct planned)),
+				calloc(BULK_CHUNK, sizeof(bool)), calloc(SEEN_SLOTS, sizeof(int64_t))};
 	long total = 0;
-	if (!plans)
-		return jpki_fail(err, JPKI_E_NOMEM, "out of memory");
-	for (size_t at = 0; at < n; at += BULK_CHUNK) {
+	if (!mem.plans || !mem.is_signed || !mem.seen)
+		total = jpki_fail(err, JPKI_E_NOMEM, "out of memory");
+	for (size_t at = 0; total >= 0 && at < n; at += BULK_CHUNK) {
 		size_t m = n - at < BULK_CHUNK ? n - at : BULK_CHUNK;
-		long got = bulk_chunk(st, cas, reqs + at, m, threads, out + at, plans, err);
-		if (got < 0) {
-			free(plans);
-			return got;
-		}
-		total += got;
+		long got = bulk_chunk(st, cas, reqs + at, m, threads ? threads : 1, out + at, &mem,
+				      err);
+		total = got < 0 ? got : total + got;
 	}
-	free(plans);
+	free(mem.plans);
+	free(mem.is_signed);
+	free(mem.seen);
 	return total;
 }

@@ -82,23 +82,44 @@ static EVP_PKEY *rsa_from_parts(const struct jpki_cur *n, const struct jpki_cur 
 }
 
 /* Base64 body of the first "-----BEGIN PUBLIC KEY-----" block, decoded. */
+/* The base64 body of the first PUBLIC KEY block (RFC 7468 §13), decoded. */
 static int pem_spki_der(const uint8_t *buf, size_t len, uint8_t **der, size_t *der_len)
 {
-	_cleanup_(BIOp) BIO *b = BIO_new_mem_buf(buf, (int)len);
-	char *name = NULL, *header = NULL;
-	unsigned char *data = NULL;
-	long n = 0;
+	static const char end_tag[] = "-----END PUBLIC KEY-----";
+	const uint8_t *begin = memmem(buf, len, pem_spki, strlen(pem_spki));
+	if (!begin)
+		return -1;
+	begin += strlen(pem_spki);
+	const uint8_t *end = memmem(begin, len - (size_t)(begin - buf), end_tag, strlen(end_tag));
+	if (!end)
+		return -1;
+	size_t body = (size_t)(end - begin), n = 0, pad = 0;
+	unsigned char *b64 = malloc(body + 1), *out = malloc(body / 4 * 3 + 3);
 	int rc = -1;
-	if (b && PEM_read_bio(b, &name, &header, &data, &n) == 1 && strcmp(name, "PUBLIC KEY") == 0 &&
-	    n > 0) {
-		*der = data;
-		*der_len = (size_t)n;
-		data = NULL;
-		rc = 0;
+	if (!b64 || !out)
+		goto done;
+	for (size_t i = 0; i < body; i++) { /* line breaks and spaces between base64 lines */
+		uint8_t c = begin[i];
+		if (c == '\r' || c == '\n' || c == ' ' || c == '\t')
+			continue;
+		if (pad && c != '=')
+			goto done; /* data after padding */
+		if (c == '=')
+			pad++;
+		b64[n++] = c;
 	}
-	OPENSSL_free(name);
-	OPENSSL_free(header);
-	OPENSSL_free(data);
+	if (n == 0 || n % 4 != 0 || pad > 2)
+		goto done;
+	int got = EVP_DecodeBlock(out, b64, (int)n);
+	if (got < 0 || (size_t)got < pad)
+		goto done;
+	*der = out;
+	*der_len = (size_t)got - pad;
+	out = NULL;
+	rc = 0;
+done:
+	free(b64);
+	free(out);
 	return rc;
 }
 
@@ -141,7 +162,7 @@ static EVP_PKEY *parse_any(const uint8_t *buf, size_t len, struct jpki_err *err)
 		if (pem_spki_der(buf, len, &der, &der_len) < 0)
 			return NULL;
 		EVP_PKEY *k = from_spki(der, der_len);
-		OPENSSL_free(der);
+		free(der);
 		return k;
 	}
 	if (contains(buf, len, "-----BEGIN ")) {
@@ -172,13 +193,30 @@ static bool modulus_plausible(const BIGNUM *n)
 {
 	if (!BN_is_odd(n))
 		return false;
-	for (BN_ULONG p = 3; p < 1000; p += 2) {
-		bool prime = true;
-		for (BN_ULONG d = 3; d * d <= p; d += 2)
+	/* the odd primes below 256, a product of several per division; BN_mod_word is
+	 * fast only for divisors below 2^32 */
+	BN_ULONG group = 1, primes[16];
+	int in_group = 0;
+	for (BN_ULONG p = 3; p < 256 + 2; p += 2) {
+		bool prime = p < 256;
+		for (BN_ULONG d = 3; prime && d * d <= p; d += 2)
 			if (p % d == 0)
 				prime = false;
-		if (prime && BN_mod_word(n, p) == 0)
-			return false;
+		bool full = !prime || group > 0xFFFFFFFFu / p || in_group == 16;
+		if (full && in_group > 0) {
+			BN_ULONG r = BN_mod_word(n, group);
+			if (r == (BN_ULONG)-1)
+				return false;
+			for (int i = 0; i < in_group; i++)
+				if (r % primes[i] == 0)
+					return false;
+			group = 1;
+			in_group = 0;
+		}
+		if (prime) {
+			group *= p;
+			primes[in_group++] = p;
+		}
 	}
 	return true;
 }

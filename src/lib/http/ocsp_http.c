@@ -7,7 +7,9 @@
  * Content-Type, Content-Length over the cap): no body is read then.  A
  * body without a length (chunked) that grows past the cap closes the
  * connection.  The body is gathered in a buffer owned by *con_cls, freed by
- * jpki_ocsp_http_completed().  GET and HEAD are answered on the first call.
+ * jpki_ocsp_http_completed().  GET and HEAD are answered on the last call
+ * too: libmicrohttpd closes the connection after a response queued before
+ * the request was read to its end, and keep-alive is what makes GET fast.
  */
 #include <ctype.h>
 #include <pthread.h>
@@ -32,10 +34,13 @@ bool jpki_ocsp_http_route(const char *url)
 	return strncmp(url, "/ocsp", 5) == 0 && (url[5] == '\0' || url[5] == '/');
 }
 
+/* *con_cls of a GET or HEAD between its first and its last call */
+static int get_pending;
+
 void jpki_ocsp_http_completed(void *con_cls)
 {
 	struct post_state *st = con_cls;
-	if (!st)
+	if (!st || con_cls == &get_pending)
 		return;
 	free(st->buf);
 	free(st);
@@ -132,8 +137,8 @@ static void http_date(int64_t t, char buf[64])
 
 static enum MHD_Result reply_text(struct MHD_Connection *conn, unsigned status, const char *text)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), (void *)text,
-								 MHD_RESPMEM_PERSISTENT);
+	struct MHD_Response *r =
+	    MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
 	if (!r)
 		return MHD_NO;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
@@ -152,7 +157,7 @@ static void caching_headers(struct MHD_Response *r, const struct jpki_ocsp_meta 
 	http_date(m->this_update, lm);
 	http_date(m->next_update, exp);
 	snprintf(cc, sizeof(cc), "max-age=%lld, public, no-transform, must-revalidate",
-		 (long long)(age > 0 ? age : 0));
+	         (long long)(age > 0 ? age : 0));
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cc);
 	if (lm[0])
 		MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, lm);
@@ -164,14 +169,14 @@ static void caching_headers(struct MHD_Response *r, const struct jpki_ocsp_meta 
 static bool etag_matches(struct MHD_Connection *conn, const char *etag)
 {
 	const char *inm =
-		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
 	return inm && etag[0] && (strstr(inm, etag) || strcmp(inm, "*") == 0);
 }
 
 /* Answer der (taken, malloc'd) as an OCSP response. */
 static enum MHD_Result reply_ocsp(struct MHD_Connection *conn, unsigned status, uint8_t *der,
-				  size_t len, const struct jpki_ocsp_meta *m, bool http_cache,
-				  int64_t now)
+                                  size_t len, const struct jpki_ocsp_meta *m, bool http_cache,
+                                  int64_t now)
 {
 	bool cache = http_cache && m && m->cacheable && m->status == JPKI_OCSP_SUCCESSFUL;
 	bool not_modified = cache && etag_matches(conn, m->etag);
@@ -192,21 +197,21 @@ static enum MHD_Result reply_ocsp(struct MHD_Connection *conn, unsigned status, 
 	else
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	enum MHD_Result ret =
-		MHD_queue_response(conn, not_modified ? MHD_HTTP_NOT_MODIFIED : status, r);
+	    MHD_queue_response(conn, not_modified ? MHD_HTTP_NOT_MODIFIED : status, r);
 	MHD_destroy_response(r);
 	return ret;
 }
 
 static enum MHD_Result reply_status(struct MHD_Connection *conn, unsigned http,
-				    enum jpki_ocsp_status st)
+                                    enum jpki_ocsp_status st)
 {
 	size_t len = 0;
 	uint8_t *der = jpki_ocsp_error_response(st, &len);
 	return der ? reply_ocsp(conn, http, der, len, NULL, false, 0) : MHD_NO;
 }
 
-static enum MHD_Result answer(struct jpki_ocsp *o, struct MHD_Connection *conn,
-			      const uint8_t *req, size_t len, bool get, int64_t now)
+static enum MHD_Result answer(struct jpki_ocsp *o, struct MHD_Connection *conn, const uint8_t *req,
+                              size_t len, bool get, int64_t now)
 {
 	uint8_t *der = NULL;
 	size_t der_len = 0;
@@ -218,8 +223,8 @@ static enum MHD_Result answer(struct jpki_ocsp *o, struct MHD_Connection *conn,
 
 /* ---- GET ---- */
 
-static enum MHD_Result serve_get(struct jpki_ocsp *o, struct MHD_Connection *conn,
-				 const char *url, int64_t now)
+static enum MHD_Result serve_get(struct jpki_ocsp *o, struct MHD_Connection *conn, const char *url,
+                                 int64_t now)
 {
 	const char *rest = url + 5; /* after "/ocsp" */
 	if (*rest == '/')
@@ -241,6 +246,18 @@ static enum MHD_Result serve_get(struct jpki_ocsp *o, struct MHD_Connection *con
 	return ret;
 }
 
+/* A GET must not carry a body: refused before it is read. */
+static enum MHD_Result get_start(struct MHD_Connection *conn, void **con_cls)
+{
+	const char *cl =
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if ((cl && strcmp(cl, "0") != 0) ||
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING))
+		return reply_text(conn, MHD_HTTP_CONTENT_TOO_LARGE, "no request body expected\n");
+	*con_cls = &get_pending;
+	return MHD_YES;
+}
+
 /* ---- POST ---- */
 
 static bool post_path(const char *url)
@@ -253,17 +270,17 @@ static bool post_path(const char *url)
 static bool post_type_ok(struct MHD_Connection *conn)
 {
 	const char *ct =
-		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 	size_t n = strlen(CT_REQUEST);
 	return !ct || (strncasecmp(ct, CT_REQUEST, n) == 0 &&
-		       (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' '));
+	               (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' '));
 }
 
 /* Content-Length: -1 when absent, -2 when unreadable, else its value (capped). */
 static long long content_length(struct MHD_Connection *conn)
 {
-	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						     MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *cl =
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (!cl)
 		return -1;
 	long long v = 0;
@@ -285,7 +302,7 @@ static enum MHD_Result post_start(struct MHD_Connection *conn, const char *url, 
 		return reply_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
 	if (!post_type_ok(conn))
 		return reply_text(conn, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
-				  "Content-Type must be " CT_REQUEST "\n");
+		                  "Content-Type must be " CT_REQUEST "\n");
 	long long cl = content_length(conn);
 	if (cl == -2)
 		return reply_text(conn, MHD_HTTP_BAD_REQUEST, "bad Content-Length\n");
@@ -327,18 +344,20 @@ static enum MHD_Result post_body(struct post_state *st, const char *upload, size
 }
 
 enum MHD_Result jpki_ocsp_http(struct jpki_ocsp *o, struct MHD_Connection *conn, const char *url,
-			       const char *method, const char *upload, size_t *upload_size,
-			       void **con_cls, int64_t now)
+                               const char *method, const char *upload, size_t *upload_size,
+                               void **con_cls, int64_t now)
 {
 	bool post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
 	if (*con_cls == NULL) {
 		if (strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
 		    strcmp(method, MHD_HTTP_METHOD_HEAD) == 0)
-			return serve_get(o, conn, url, now);
+			return get_start(conn, con_cls);
 		if (!post)
 			return reply_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "GET, HEAD or POST\n");
 		return post_start(conn, url, con_cls);
 	}
+	if (*con_cls == &get_pending)
+		return *upload_size ? MHD_NO : serve_get(o, conn, url, now);
 	struct post_state *st = *con_cls;
 	if (*upload_size > 0)
 		return post_body(st, upload, upload_size);
@@ -385,8 +404,7 @@ void jpki_ocsp_stores_free(struct jpki_ocsp_stores *s)
 	free(s);
 }
 
-static int thread_store(struct jpki_ocsp_stores *s, struct jpki_store **ret,
-			struct jpki_err *err)
+static int thread_store(struct jpki_ocsp_stores *s, struct jpki_store **ret, struct jpki_err *err)
 {
 	struct jpki_store *st = pthread_getspecific(s->key);
 	if (st) {
@@ -413,7 +431,7 @@ static int thread_store(struct jpki_ocsp_stores *s, struct jpki_store **ret,
 }
 
 int jpki_ocsp_stores_lookup(void *arg, enum jpki_kind ca, const char *serial_hex,
-			    struct jpki_cert_rec *out, struct jpki_err *err)
+                            struct jpki_cert_rec *out, struct jpki_err *err)
 {
 	struct jpki_store *st = NULL;
 	int rc = thread_store(arg, &st, err);

@@ -37,8 +37,8 @@ bool jpki_ocsp_http_route(const char *url);
  * must pass that to jpki_ocsp_http_completed().
  */
 enum MHD_Result jpki_ocsp_http(struct jpki_ocsp *o, struct MHD_Connection *conn, const char *url,
-			       const char *method, const char *upload, size_t *upload_size,
-			       void **con_cls, int64_t now);
+                               const char *method, const char *upload, size_t *upload_size,
+                               void **con_cls, int64_t now);
 
 /* Free the per-request state an OCSP request left in con_cls; NULL is fine. */
 void jpki_ocsp_http_completed(void *con_cls);
@@ -62,6 +62,6 @@ int jpki_ocsp_stores_new(const char *spec, struct jpki_ocsp_stores **ret, struct
 void jpki_ocsp_stores_free(struct jpki_ocsp_stores *s);
 /* A jpki_ocsp_lookup_fn; arg is a struct jpki_ocsp_stores *. */
 int jpki_ocsp_stores_lookup(void *arg, enum jpki_kind ca, const char *serial_hex,
-			    struct jpki_cert_rec *out, struct jpki_err *err);
+                            struct jpki_cert_rec *out, struct jpki_err *err);
 
 #endif

@@ -4,7 +4,8 @@
  * Every connection has a time-out and the server a connection limit, so a
  * client that connects and sends nothing cannot hold a worker.  Requests
  * other than GET/HEAD get 405, unknown paths 404, and any request body is
- * refused (413) before it is read.
+ * refused (413) before it is read.  /ocsp belongs to the OCSP responder
+ * (http/ocsp_http.h), which takes POST bodies up to its own cap.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -20,14 +21,10 @@
 #include "ca/crl.h"
 #include "core/fsutil.h"
 #include "core/ossl.h"
+#include "crl_http.h"
+#include "ocsp_http.h"
 #include "publish.h"
 
-struct crl_cache {
-	uint8_t *der;
-	size_t len;
-	int64_t this_update, next_update;
-	int64_t revocation_version;
-};
 
 struct ca_files {
 	uint8_t *der;
@@ -41,10 +38,14 @@ struct jpki_publisher {
 	struct jpki_store *store;
 	struct jpki_ca *cas[2];
 	struct ca_files files[2];
-	struct crl_cache crl[2];
-	int64_t crl_validity;
-	pthread_mutex_t lock; /* guards crl[] and the store connection */
+	struct jpki_crl_http *crl; /* the CRL routes and their cache (crl_http.h) */
+	pthread_mutex_t lock;
+	struct jpki_ocsp *ocsp;          /* the OCSP responder (status/ocsp.h) */
+	struct jpki_ocsp_stores *stores; /* its registry connections, one per thread */
 };
+
+/* route()'s own per-request marks; any other *con_cls is an OCSP request's */
+static int headers_seen, body_seen;
 
 static int encode_ca(struct jpki_ca *ca, struct ca_files *f, struct jpki_err *err)
 {
@@ -71,62 +72,11 @@ static int encode_ca(struct jpki_ca *ca, struct ca_files *f, struct jpki_err *er
 	return 0;
 }
 
-static int save_crl(enum jpki_kind kind, const uint8_t *der, size_t len, struct jpki_err *err)
-{
-	char dir[4096], path[4200];
-	int rc;
-	if ((rc = jpki_data_path(dir, sizeof(dir), "crl", err)) < 0 ||
-	    (rc = jpki_mkdir_p(dir, err)) < 0)
-		return rc;
-	snprintf(path, sizeof(path), "%s/%s.crl", dir, jpki_kind_name(kind));
-	return jpki_write_file_atomic(path, der, len, 0644, err);
-}
-
-/* Rebuild the CRL of kind when stale; lock held. */
-static int refresh_locked(struct jpki_publisher *p, enum jpki_kind kind, bool force,
-			  struct jpki_err *err)
-{
-	struct crl_cache *c = &p->crl[kind];
-	int64_t now, version;
-	int rc;
-	if ((rc = jpki_clock_now(&now, err)) < 0 ||
-	    (rc = p->store->ops->revocation_version(p->store, kind, &version, err)) < 0)
-		return rc;
-	bool stale = force || !c->der || version != c->revocation_version ||
-		     now >= c->this_update + (c->next_update - c->this_update) / 2 ||
-		     now < c->this_update;
-	if (!stale)
-		return 0;
-	uint8_t *der;
-	size_t len;
-	if ((rc = jpki_crl_build(p->store, p->cas[kind], now, p->crl_validity, &der, &len, err)) <
-	    0)
-		return rc;
-	free(c->der);
-	c->der = der;
-	c->len = len;
-	c->this_update = now;
-	c->next_update = now + p->crl_validity;
-	c->revocation_version = version;
-	return save_crl(kind, der, len, err);
-}
-
 int jpki_publish_refresh(struct jpki_publisher *p, struct jpki_err *err)
 {
-	int rc = 0;
-	pthread_mutex_lock(&p->lock);
-	for (int k = 0; k < 2 && rc == 0; k++)
-		rc = refresh_locked(p, (enum jpki_kind)k, true, err);
-	pthread_mutex_unlock(&p->lock);
-	return rc;
-}
-
-static void http_date(int64_t t, char buf[64])
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	gmtime_r(&tt, &tm);
-	strftime(buf, 64, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	int64_t now;
+	int rc = jpki_clock_now(&now, err);
+	return rc < 0 ? rc : jpki_crl_http_refresh(p->crl, now, err);
 }
 
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const char *type,
@@ -147,74 +97,18 @@ static enum MHD_Result reply_text(struct MHD_Connection *conn, unsigned status, 
 	return reply(conn, status, "text/plain; charset=utf-8", text, strlen(text));
 }
 
-static enum MHD_Result serve_crl(struct jpki_publisher *p, struct MHD_Connection *conn,
-				 enum jpki_kind kind)
-{
-	struct jpki_err err;
-	pthread_mutex_lock(&p->lock);
-	int rc = refresh_locked(p, kind, false, &err);
-	struct crl_cache *c = &p->crl[kind];
-	if (rc < 0 && !c->der) {
-		pthread_mutex_unlock(&p->lock);
-		return reply_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "CRL not available\n");
-	}
-	/* a failed refresh serves the previous CRL, still within its nextUpdate */
-	struct MHD_Response *r =
-		MHD_create_response_from_buffer(c->len, c->der, MHD_RESPMEM_MUST_COPY);
-	char lm[64], exp[64], cc[64];
-	int64_t now;
-	if (jpki_clock_now(&now, NULL) < 0)
-		now = c->this_update;
-	http_date(c->this_update, lm);
-	http_date(c->next_update, exp);
-	int64_t max_age = (c->this_update + (c->next_update - c->this_update) / 2) - now;
-	snprintf(cc, sizeof(cc), "public, max-age=%lld", (long long)(max_age > 0 ? max_age : 0));
-	pthread_mutex_unlock(&p->lock);
-	if (!r)
-		return MHD_NO;
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/pkix-crl");
-	MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, lm);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_EXPIRES, exp);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cc);
-	enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
-	return ret;
-}
-
-/*
- * /crl/<kind>/<n>.crl, n < JPKI_CRL_PARTITIONS: until partition CRLs are
- * built, the CA's complete CRL answers there (a CRL without an
- * issuingDistributionPoint covers every certificate, RFC 5280 §5.2.5).
- */
-static int atoi_bounded(const char *s, size_t n)
-{
-	int v = 0;
-	for (size_t i = 0; i < n; i++)
-		v = v * 10 + (s[i] - '0');
-	return v;
-}
-
-static bool is_partition_url(const char *url, const char *kind)
-{
-	char prefix[32];
-	snprintf(prefix, sizeof(prefix), "/crl/%s/", kind);
-	size_t n = strlen(prefix);
-	if (strncmp(url, prefix, n) != 0)
-		return false;
-	const char *num = url + n;
-	size_t digits = strspn(num, "0123456789");
-	if (digits == 0 || digits > 4 || strcmp(num + digits, ".crl") != 0 ||
-	    (digits > 1 && num[0] == '0'))
-		return false;
-	return atoi_bounded(num, digits) < JPKI_CRL_PARTITIONS;
-}
-
 static enum MHD_Result route(void *cls, struct MHD_Connection *conn, const char *url,
 			     const char *method, const char *version, const char *upload,
 			     size_t *upload_size, void **state)
 {
 	struct jpki_publisher *p = cls;
-	static int headers_seen, body_seen;
+	if (jpki_ocsp_http_route(url)) { /* GET and POST, bodies of its own */
+		int64_t now;
+		if (jpki_clock_now(&now, NULL) < 0)
+			return MHD_NO;
+		return jpki_ocsp_http(p->ocsp, conn, url, method, upload, upload_size, state,
+				      now);
+	}
 	/*
 	 * Refuse on the first call, with the headers only: libmicrohttpd accepts
 	 * a response then (and does not read the body), but not while a body is
@@ -240,6 +134,12 @@ static enum MHD_Result route(void *cls, struct MHD_Connection *conn, const char 
 	}
 	if (*state == &body_seen)
 		return reply_text(conn, MHD_HTTP_CONTENT_TOO_LARGE, "no request body expected\n");
+	if (jpki_crl_http_route(url)) {
+		int64_t now;
+		if (jpki_clock_now(&now, NULL) < 0)
+			return MHD_NO;
+		return jpki_crl_http(p->crl, conn, url, now);
+	}
 	static const char *const names[2] = {"sign", "auth"};
 	for (int k = 0; k < 2; k++) {
 		char path[64];
@@ -251,21 +151,55 @@ static enum MHD_Result route(void *cls, struct MHD_Connection *conn, const char 
 		if (strcmp(url, path) == 0)
 			return reply(conn, MHD_HTTP_OK, "application/x-pem-file", p->files[k].pem,
 				     p->files[k].pem_len);
-		snprintf(path, sizeof(path), "/crl/%s.crl", names[k]);
-		if (strcmp(url, path) == 0 || is_partition_url(url, names[k]))
-			return serve_crl(p, conn, (enum jpki_kind)k);
 	}
 	if (strcmp(url, "/health") == 0)
 		return reply_text(conn, MHD_HTTP_OK, "ok\n");
 	return reply_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
 }
 
+static void completed(void *cls, struct MHD_Connection *conn, void **state,
+		      enum MHD_RequestTerminationCode toe)
+{
+	(void)cls, (void)conn, (void)toe;
+	if (*state != &headers_seen && *state != &body_seen)
+		jpki_ocsp_http_completed(*state);
+	*state = NULL;
+}
+
+/* The OCSP responder: each CA's delegated responder (made or rolled over now), per-thread registry connections. */
+static int start_ocsp(struct jpki_publisher *p, const struct jpki_publish_cfg *cfg,
+		      struct jpki_err *err)
+{
+	struct jpki_responder *rs[2] = {NULL, NULL};
+	int64_t now;
+	int rc;
+	if ((rc = jpki_clock_now(&now, err)) < 0 ||
+	    (rc = jpki_ocsp_stores_new(NULL, &p->stores, err)) < 0 ||
+	    (rc = jpki_responder_ensure(p->cas[0], cfg->passphrase, now, &rs[0], err)) < 0 ||
+	    (rc = jpki_responder_ensure(p->cas[1], cfg->passphrase, now, &rs[1], err)) < 0)
+		goto out;
+	struct jpki_ocsp_cfg oc = {.cas = {p->cas[0], p->cas[1]},
+				   .responders = {rs[0], rs[1]},
+				   .lookup = jpki_ocsp_stores_lookup,
+				   .lookup_arg = p->stores,
+				   .validity = cfg->ocsp_validity,
+				   .passphrase = cfg->passphrase};
+	if ((rc = jpki_ocsp_new(&oc, &p->ocsp, err)) == 0)
+		return 0;
+out:
+	jpki_responder_free(rs[0]);
+	jpki_responder_free(rs[1]);
+	return rc;
+}
+
 static void free_publisher(struct jpki_publisher *p, bool owns)
 {
+	jpki_ocsp_free(p->ocsp); /* the server's threads have stopped */
+	jpki_ocsp_stores_free(p->stores);
+	jpki_crl_http_free(p->crl);
 	for (int k = 0; k < 2; k++) {
 		free(p->files[k].der);
 		free(p->files[k].pem);
-		free(p->crl[k].der);
 		if (owns)
 			jpki_ca_free(p->cas[k]);
 	}
@@ -288,11 +222,12 @@ int jpki_publish_start(const struct jpki_publish_cfg *cfg, struct jpki_store *st
 	p->store = st;
 	p->cas[0] = cas[0];
 	p->cas[1] = cas[1];
-	p->crl_validity = cfg->crl_validity > 0 ? cfg->crl_validity : JPKI_CRL_DEFAULT_VALIDITY;
+	struct jpki_crl_http_cfg ccfg = {.validity = cfg->crl_validity};
 	int rc;
-	if ((rc = encode_ca(cas[0], &p->files[0], err)) < 0 ||
+	if ((rc = jpki_crl_http_new(&ccfg, st, cas, &p->crl, err)) < 0 ||
+	    (rc = encode_ca(cas[0], &p->files[0], err)) < 0 ||
 	    (rc = encode_ca(cas[1], &p->files[1], err)) < 0 ||
-	    (rc = jpki_publish_refresh(p, err)) < 0) {
+	    (rc = jpki_publish_refresh(p, err)) < 0 || (rc = start_ocsp(p, cfg, err)) < 0) {
 		free_publisher(p, false);
 		return rc;
 	}
@@ -302,7 +237,8 @@ int jpki_publish_start(const struct jpki_publish_cfg *cfg, struct jpki_store *st
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads ? cfg->threads : 2),
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10, MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned)1024, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)512,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_END);
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
+		completed, p, MHD_OPTION_END);
 	if (!p->daemon) {
 		free_publisher(p, false);
 		return jpki_fail(err, JPKI_E_IO, "cannot listen on %s:%u (port in use?)",

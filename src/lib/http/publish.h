@@ -5,6 +5,7 @@
  * caIssuers URL, PEM beside it) and each CA's current full CRL at its
  * cRLDistributionPoints URL.  CRLs are rebuilt when a revocation was
  * committed since the last one, and at the latest halfway to nextUpdate.
+ * Answers OCSP under /ocsp (http/ocsp_http.h, status/ocsp.h).
  */
 #ifndef JPKI_HTTP_PUBLISH_H
 #define JPKI_HTTP_PUBLISH_H
@@ -21,6 +22,8 @@ struct jpki_publish_cfg {
 	uint16_t port;
 	int64_t crl_validity; /* seconds from thisUpdate to nextUpdate */
 	unsigned threads;
+	const char *passphrase; /* CA passphrase: the OCSP responder keys (copied) */
+	int64_t ocsp_validity;  /* OCSP thisUpdate to nextUpdate; 0 = 1 hour */
 };
 
 /*

@@ -24,7 +24,6 @@
 #include "ocsp.h"
 #include "ocsp_cache.h"
 
-JPKI_DEFINE_FREEP(OCSP_REQUEST, OCSP_REQUEST_free)
 JPKI_DEFINE_FREEP(OCSP_BASICRESP, OCSP_BASICRESP_free)
 JPKI_DEFINE_FREEP(OCSP_RESPONSE, OCSP_RESPONSE_free)
 
@@ -89,10 +88,10 @@ static int issuer_hashes(const struct jpki_ca *ca, struct issuer *is, struct jpk
 	for (int a = 0; a < ALGS; a++) {
 		unsigned int nl = 0, kl = 0;
 		if (X509_NAME_digest(X509_get_subject_name(ca->cert), mds[a], is->name[a], &nl) !=
-			    1 ||
+		        1 ||
 		    X509_pubkey_digest(ca->cert, mds[a], is->key[a], &kl) != 1 || nl != kl)
 			return jpki_fail_ossl(err, JPKI_E_CRYPTO, "cannot hash the %s CA",
-					      jpki_kind_name(ca->kind));
+			                      jpki_kind_name(ca->kind));
 		is->len[a] = nl;
 	}
 	return 0;
@@ -103,7 +102,8 @@ int jpki_ocsp_new(const struct jpki_ocsp_cfg *cfg, struct jpki_ocsp **ret, struc
 	if (!cfg->cas[0] || !cfg->cas[1] || !cfg->responders[0] || !cfg->responders[1] ||
 	    !cfg->lookup)
 		return jpki_fail(err, JPKI_E_INVALID, "OCSP responder: CAs, responders, lookup");
-	if (cfg->passphrase && strlen(cfg->passphrase) >= sizeof(((struct jpki_ocsp *)0)->passphrase))
+	if (cfg->passphrase &&
+	    strlen(cfg->passphrase) >= sizeof(((struct jpki_ocsp *)0)->passphrase))
 		return jpki_fail(err, JPKI_E_PASSPHRASE, "passphrase too long");
 	struct jpki_ocsp *o = calloc(1, sizeof(*o));
 	if (!o)
@@ -118,7 +118,8 @@ int jpki_ocsp_new(const struct jpki_ocsp_cfg *cfg, struct jpki_ocsp **ret, struc
 	int rc = o->cache ? 0 : jpki_fail(err, JPKI_E_NOMEM, "out of memory");
 	for (int k = 0; k < 2 && rc == 0; k++) {
 		o->cas[k] = cfg->cas[k];
-		if (cfg->cas[k]->kind != (enum jpki_kind)k || cfg->responders[k]->kind != (enum jpki_kind)k)
+		if (cfg->cas[k]->kind != (enum jpki_kind)k ||
+		    cfg->responders[k]->kind != (enum jpki_kind)k)
 			rc = jpki_fail(err, JPKI_E_INVALID, "CAs and responders go sign, auth");
 		else
 			rc = issuer_hashes(cfg->cas[k], &o->issuers[k], err);
@@ -157,7 +158,7 @@ size_t jpki_ocsp_cache_count(struct jpki_ocsp *o)
 
 /* roll_lock held */
 static int swap_locked(struct jpki_ocsp *o, enum jpki_kind kind, struct jpki_responder *r,
-		       struct jpki_err *err)
+                       struct jpki_err *err)
 {
 	struct jpki_responder **grown = realloc(o->retired, (o->nretired + 1) * sizeof(*grown));
 	if (!grown)
@@ -169,11 +170,11 @@ static int swap_locked(struct jpki_ocsp *o, enum jpki_kind kind, struct jpki_res
 }
 
 int jpki_ocsp_set_responder(struct jpki_ocsp *o, enum jpki_kind kind, struct jpki_responder *r,
-			    struct jpki_err *err)
+                            struct jpki_err *err)
 {
 	if (!r || r->kind != kind)
 		return jpki_fail(err, JPKI_E_INVALID, "a %s responder is needed",
-				 jpki_kind_name(kind));
+		                 jpki_kind_name(kind));
 	pthread_mutex_lock(&o->roll_lock);
 	int rc = swap_locked(o, kind, r, err);
 	pthread_mutex_unlock(&o->roll_lock);
@@ -186,7 +187,7 @@ int jpki_ocsp_set_responder(struct jpki_ocsp *o, enum jpki_kind kind, struct jpk
  * with the current one, still valid for JPKI_RESPONDER_ROLLOVER.
  */
 static const struct jpki_responder *responder_for(struct jpki_ocsp *o, enum jpki_kind kind,
-						  int64_t now)
+                                                  int64_t now)
 {
 	struct jpki_responder *r = __atomic_load_n(&o->responders[kind], __ATOMIC_ACQUIRE);
 	if (now < r->renew_at || !o->passphrase[0] || pthread_mutex_trylock(&o->roll_lock) != 0)
@@ -221,7 +222,7 @@ static int alg_index(const ASN1_OBJECT *md)
 }
 
 static int issuer_of(const struct jpki_ocsp *o, int alg, const ASN1_OCTET_STRING *nh,
-		     const ASN1_OCTET_STRING *kh)
+                     const ASN1_OCTET_STRING *kh)
 {
 	for (int k = 0; k < 2; k++) {
 		const struct issuer *is = &o->issuers[k];
@@ -250,7 +251,7 @@ static enum jpki_ocsp_status serial_of(const ASN1_INTEGER *serial, struct single
 }
 
 static enum jpki_ocsp_status parse_single(const struct jpki_ocsp *o, OCSP_ONEREQ *one,
-					  struct single *s, int *ca)
+                                          struct single *s, int *ca)
 {
 	ASN1_OCTET_STRING *nh = NULL, *kh = NULL;
 	ASN1_OBJECT *md = NULL;
@@ -283,7 +284,7 @@ static enum jpki_ocsp_status parse_nonce(OCSP_REQUEST *req, bool *nonce)
 }
 
 static enum jpki_ocsp_status parse(const struct jpki_ocsp *o, const uint8_t *der, size_t len,
-				   struct parsed *p)
+                                   struct parsed *p)
 {
 	if (!der || len == 0 || len > JPKI_OCSP_REQ_MAX)
 		return JPKI_OCSP_MALFORMED;
@@ -299,7 +300,7 @@ static enum jpki_ocsp_status parse(const struct jpki_ocsp *o, const uint8_t *der
 	for (int i = 0; i < n; i++) {
 		int ca = -1;
 		enum jpki_ocsp_status st =
-			parse_single(o, OCSP_request_onereq_get0(p->req, i), &p->s[i], &ca);
+		    parse_single(o, OCSP_request_onereq_get0(p->req, i), &p->s[i], &ca);
 		if (st != JPKI_OCSP_SUCCESSFUL)
 			return st;
 		if (i > 0 && ca != (int)p->ca) /* one responder key signs the whole response */
@@ -352,19 +353,19 @@ static bool add_single(OCSP_BASICRESP *bs, const struct single *s, ASN1_TIME *tu
 }
 
 static enum jpki_ocsp_status sign(struct jpki_ocsp *o, const struct parsed *p,
-				  const struct jpki_responder *r, int64_t now, uint8_t **out,
-				  size_t *out_len)
+                                  const struct jpki_responder *r, int64_t now, uint8_t **out,
+                                  size_t *out_len)
 {
 	_cleanup_(OCSP_BASICRESPp) OCSP_BASICRESP *bs = OCSP_BASICRESP_new();
 	_cleanup_(ASN1_TIMEp) ASN1_TIME *tu = ASN1_GENERALIZEDTIME_set(NULL, (time_t)now);
 	_cleanup_(ASN1_TIMEp) ASN1_TIME *nu =
-		ASN1_GENERALIZEDTIME_set(NULL, (time_t)(now + o->validity));
+	    ASN1_GENERALIZEDTIME_set(NULL, (time_t)(now + o->validity));
 	if (!bs || !tu || !nu)
 		return JPKI_OCSP_INTERNAL_ERROR;
 	for (int i = 0; i < p->n; i++)
 		if (!add_single(bs, &p->s[i], tu, nu))
 			return JPKI_OCSP_INTERNAL_ERROR;
-	if (p->nonce && OCSP_copy_nonce(bs, p->req) != 2)
+	if (p->nonce && OCSP_copy_nonce(bs, p->req) != 1) /* 1: copied */
 		return JPKI_OCSP_INTERNAL_ERROR;
 	/*
 	 * producedAt is our clock (JPKI_NOW in tests), not OpenSSL's: set it on
@@ -373,10 +374,10 @@ static enum jpki_ocsp_status sign(struct jpki_ocsp *o, const struct parsed *p,
 	ASN1_GENERALIZEDTIME *pa = (ASN1_GENERALIZEDTIME *)OCSP_resp_get0_produced_at(bs);
 	if (!pa || !ASN1_GENERALIZEDTIME_set(pa, (time_t)now) ||
 	    OCSP_basic_sign(bs, r->cert, r->key, EVP_sha256(), NULL,
-			    OCSP_RESPID_KEY | OCSP_NOTIME) != 1)
+	                    OCSP_RESPID_KEY | OCSP_NOTIME) != 1)
 		return JPKI_OCSP_INTERNAL_ERROR;
 	_cleanup_(OCSP_RESPONSEp) OCSP_RESPONSE *rsp =
-		OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, bs);
+	    OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, bs);
 	unsigned char *der = NULL;
 	int n = rsp ? i2d_OCSP_RESPONSE(rsp, &der) : -1;
 	uint8_t *copy = n > 0 ? malloc((size_t)n) : NULL;
@@ -416,12 +417,14 @@ static size_t cache_key(OCSP_CERTID *cid, uint8_t key[OCSP_CACHE_KEY_MAX])
 }
 
 static enum jpki_ocsp_status answer(struct jpki_ocsp *o, const struct parsed *p, int64_t now,
-				    uint8_t **out, size_t *out_len, struct jpki_ocsp_meta *m)
+                                    uint8_t **out, size_t *out_len, struct jpki_ocsp_meta *m)
 {
 	const struct jpki_responder *r = responder_for(o, p->ca, now);
 	const struct single *s = &p->s[0];
-	struct ocsp_cached info = {.cert_status = s->cert_status, .revoked_at = s->revoked_at,
-				   .reason = s->reason, .responder = r};
+	struct ocsp_cached info = {.cert_status = s->cert_status,
+	                           .revoked_at = s->revoked_at,
+	                           .reason = s->reason,
+	                           .responder = r};
 	uint8_t key[OCSP_CACHE_KEY_MAX];
 	size_t key_len = !p->nonce && p->n == 1 ? cache_key(s->cid, key) : 0;
 	if (key_len > 0) {
@@ -453,7 +456,7 @@ static enum jpki_ocsp_status answer(struct jpki_ocsp *o, const struct parsed *p,
 }
 
 int jpki_ocsp_respond(struct jpki_ocsp *o, const uint8_t *req, size_t len, int64_t now,
-		      uint8_t **resp, size_t *resp_len, struct jpki_ocsp_meta *meta)
+                      uint8_t **resp, size_t *resp_len, struct jpki_ocsp_meta *meta)
 {
 	struct jpki_ocsp_meta m;
 	struct parsed p;

@@ -25,10 +25,10 @@
 #include "jpki/registry.h"
 #include "responder.h"
 
-#define JPKI_OCSP_REQ_MAX (16 * 1024)     /* bytes of a DER request */
-#define JPKI_OCSP_SINGLE_MAX 8            /* single requests in one request */
-#define JPKI_OCSP_DEFAULT_VALIDITY 3600   /* thisUpdate to nextUpdate, seconds */
-#define JPKI_OCSP_DEFAULT_CACHE 200000    /* cached responses */
+#define JPKI_OCSP_REQ_MAX (16 * 1024)   /* bytes of a DER request */
+#define JPKI_OCSP_SINGLE_MAX 8          /* single requests in one request */
+#define JPKI_OCSP_DEFAULT_VALIDITY 3600 /* thisUpdate to nextUpdate, seconds */
+#define JPKI_OCSP_DEFAULT_CACHE 200000  /* cached responses */
 
 /* OCSPResponseStatus (RFC 6960 §4.2.1) */
 enum jpki_ocsp_status {
@@ -46,15 +46,15 @@ enum jpki_ocsp_status {
  * responder answers tryLater).  Called on the responder's threads.
  */
 typedef int (*jpki_ocsp_lookup_fn)(void *arg, enum jpki_kind ca, const char *serial_hex,
-				   struct jpki_cert_rec *out, struct jpki_err *err);
+                                   struct jpki_cert_rec *out, struct jpki_err *err);
 
 struct jpki_ocsp_cfg {
-	const struct jpki_ca *cas[2];              /* borrowed, [0] sign [1] auth; outlive o */
-	struct jpki_responder *responders[2];      /* taken on success */
+	const struct jpki_ca *cas[2];         /* borrowed, [0] sign [1] auth; outlive o */
+	struct jpki_responder *responders[2]; /* taken on success */
 	jpki_ocsp_lookup_fn lookup;
 	void *lookup_arg;
-	int64_t validity;    /* seconds; 0 = JPKI_OCSP_DEFAULT_VALIDITY */
-	size_t cache_max;    /* entries; 0 = JPKI_OCSP_DEFAULT_CACHE */
+	int64_t validity; /* seconds; 0 = JPKI_OCSP_DEFAULT_VALIDITY */
+	size_t cache_max; /* entries; 0 = JPKI_OCSP_DEFAULT_CACHE */
 	/*
 	 * The CA passphrase, copied: with it the responder renews a responder
 	 * certificate that comes within JPKI_RESPONDER_ROLLOVER of its end by
@@ -66,10 +66,10 @@ struct jpki_ocsp_cfg {
 /* What the HTTP layer needs to know about a response. */
 struct jpki_ocsp_meta {
 	enum jpki_ocsp_status status;
-	bool cacheable;          /* successful and no nonce: HTTP caches may keep it */
-	bool from_cache;         /* served from the response cache */
+	bool cacheable;  /* successful and no nonce: HTTP caches may keep it */
+	bool from_cache; /* served from the response cache */
 	int64_t this_update, next_update, produced_at; /* 0 unless successful */
-	char etag[44];           /* "\"<hex SHA-1 of the response>\"", "" unless successful */
+	char etag[44]; /* "\"<hex SHA-1 of the response>\"", "" unless successful */
 };
 
 struct jpki_ocsp;
@@ -87,7 +87,7 @@ void jpki_ocsp_free(struct jpki_ocsp *o);
  * when not even that could be allocated.  meta may be NULL.
  */
 int jpki_ocsp_respond(struct jpki_ocsp *o, const uint8_t *req, size_t len, int64_t now,
-		      uint8_t **resp, size_t *resp_len, struct jpki_ocsp_meta *meta);
+                      uint8_t **resp, size_t *resp_len, struct jpki_ocsp_meta *meta);
 
 /* The DER OCSPResponse of an error status, a new malloc'd copy (NULL on ENOMEM). */
 uint8_t *jpki_ocsp_error_response(enum jpki_ocsp_status status, size_t *len);
@@ -98,7 +98,7 @@ uint8_t *jpki_ocsp_error_response(enum jpki_ocsp_status status, size_t *len);
  * signed may still use it).  Cached responses of that CA are re-signed.
  */
 int jpki_ocsp_set_responder(struct jpki_ocsp *o, enum jpki_kind kind, struct jpki_responder *r,
-			    struct jpki_err *err);
+                            struct jpki_err *err);
 
 /* Cached responses now (for tests and monitoring). */
 size_t jpki_ocsp_cache_count(struct jpki_ocsp *o);

@@ -122,8 +122,8 @@ static bool same_status(const struct ocsp_cached *a, const struct ocsp_cached *b
 }
 
 int ocsp_cache_get(struct ocsp_cache *c, const uint8_t *key, size_t key_len,
-		   const struct ocsp_cached *want, int64_t now, uint8_t **der, size_t *der_len,
-		   struct ocsp_cached *info)
+                   const struct ocsp_cached *want, int64_t now, uint8_t **der, size_t *der_len,
+                   struct ocsp_cached *info)
 {
 	if (key_len > OCSP_CACHE_KEY_MAX)
 		return 0;
@@ -160,7 +160,7 @@ static void unlink_entry(struct stripe *s, struct entry *e)
 }
 
 int ocsp_cache_put(struct ocsp_cache *c, const uint8_t *key, size_t key_len,
-		   const struct ocsp_cached *info, const uint8_t *der, size_t der_len)
+                   const struct ocsp_cached *info, const uint8_t *der, size_t der_len)
 {
 	if (key_len > OCSP_CACHE_KEY_MAX)
 		return -1;

@@ -39,12 +39,12 @@ void ocsp_cache_free(struct ocsp_cache *c);
  * *info its facts.  0 on a miss, -1 on ENOMEM.
  */
 int ocsp_cache_get(struct ocsp_cache *c, const uint8_t *key, size_t key_len,
-		   const struct ocsp_cached *want, int64_t now, uint8_t **der, size_t *der_len,
-		   struct ocsp_cached *info);
+                   const struct ocsp_cached *want, int64_t now, uint8_t **der, size_t *der_len,
+                   struct ocsp_cached *info);
 
 /* Insert or replace (the bytes are copied).  0, or -1 on ENOMEM or a key too long. */
 int ocsp_cache_put(struct ocsp_cache *c, const uint8_t *key, size_t key_len,
-		   const struct ocsp_cached *info, const uint8_t *der, size_t der_len);
+                   const struct ocsp_cached *info, const uint8_t *der, size_t der_len);
 
 size_t ocsp_cache_count(struct ocsp_cache *c);
 

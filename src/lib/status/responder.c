@@ -68,7 +68,7 @@ static int asn1_to_epoch(const ASN1_TIME *t, int64_t *out)
 
 /* Wrap cert and key (taken) into a responder. */
 static int wrap(enum jpki_kind kind, X509 **cert, EVP_PKEY **key, struct jpki_responder **ret,
-		struct jpki_err *err)
+                struct jpki_err *err)
 {
 	struct jpki_responder *r = calloc(1, sizeof(*r));
 	if (!r)
@@ -96,18 +96,18 @@ static X509_NAME *subject(const struct jpki_ca *ca, int64_t now)
 	const X509_NAME *ca_name = X509_get_subject_name(ca->cert);
 	int i = X509_NAME_get_index_by_NID(ca_name, NID_organizationalUnitName, -1);
 	const ASN1_STRING *ou =
-		i >= 0 ? X509_NAME_ENTRY_get_data(X509_NAME_get_entry(ca_name, i)) : NULL;
+	    i >= 0 ? X509_NAME_ENTRY_get_data(X509_NAME_get_entry(ca_name, i)) : NULL;
 	struct jpki_date d = jpki_jst_date(now);
 	char cn[64];
 	snprintf(cn, sizeof(cn), "OCSP responder %04d%02d%02d", d.y, d.m, d.d);
 	_cleanup_(X509_NAMEp) X509_NAME *n = X509_NAME_new();
 	if (!n || !ou ||
-	    name_add(n, NID_countryName, V_ASN1_PRINTABLESTRING, (const unsigned char *)"JP",
-		     -1) < 0 ||
+	    name_add(n, NID_countryName, V_ASN1_PRINTABLESTRING, (const unsigned char *)"JP", -1) <
+	        0 ||
 	    name_add(n, NID_organizationName, V_ASN1_UTF8STRING, (const unsigned char *)"JPKI",
-		     -1) < 0 ||
+	             -1) < 0 ||
 	    name_add(n, NID_organizationalUnitName, V_ASN1_UTF8STRING, ASN1_STRING_get0_data(ou),
-		     ASN1_STRING_length(ou)) < 0 ||
+	             ASN1_STRING_length(ou)) < 0 ||
 	    name_add(n, NID_commonName, V_ASN1_UTF8STRING, (const unsigned char *)cn, -1) < 0)
 		return NULL;
 	return TAKE_PTR(n);
@@ -160,7 +160,7 @@ static X509_EXTENSION *ski_ext(X509 *x)
 }
 
 int jpki_responder_issue(const struct jpki_ca *ca, int64_t now, struct jpki_responder **ret,
-			 struct jpki_err *err)
+                         struct jpki_err *err)
 {
 	_cleanup_(EVP_PKEYp) EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
 	_cleanup_(X509p) X509 *x = X509_new();
@@ -172,18 +172,18 @@ int jpki_responder_issue(const struct jpki_ca *ca, int64_t now, struct jpki_resp
 	if ((rc = jpki_random_serial(serial, sizeof(serial), err)) < 0)
 		return rc;
 	bool ok = X509_set_version(x, X509_VERSION_3) == 1 &&
-		  jpki_set_serial(x, serial, sizeof(serial)) == 0 &&
-		  X509_set_issuer_name(x, X509_get_subject_name(ca->cert)) == 1 &&
-		  X509_set_subject_name(x, name) == 1 &&
-		  ASN1_TIME_set(X509_getm_notBefore(x), (time_t)now) &&
-		  ASN1_TIME_set(X509_getm_notAfter(x), (time_t)(now + JPKI_RESPONDER_VALIDITY)) &&
-		  X509_set_pubkey(x, key) == 1 && add_owned(x, key_usage_ext()) == 0 &&
-		  add_owned(x, eku_ext()) == 0 && add_owned(x, nocheck_ext()) == 0 &&
-		  X509_add_ext(x, ca->ext_akid, -1) == 1 && add_owned(x, ski_ext(x)) == 0 &&
-		  X509_sign(x, ca->key, EVP_sha256()) > 0;
+	          jpki_set_serial(x, serial, sizeof(serial)) == 0 &&
+	          X509_set_issuer_name(x, X509_get_subject_name(ca->cert)) == 1 &&
+	          X509_set_subject_name(x, name) == 1 &&
+	          ASN1_TIME_set(X509_getm_notBefore(x), (time_t)now) &&
+	          ASN1_TIME_set(X509_getm_notAfter(x), (time_t)(now + JPKI_RESPONDER_VALIDITY)) &&
+	          X509_set_pubkey(x, key) == 1 && add_owned(x, key_usage_ext()) == 0 &&
+	          add_owned(x, eku_ext()) == 0 && add_owned(x, nocheck_ext()) == 0 &&
+	          X509_add_ext(x, ca->ext_akid, -1) == 1 && add_owned(x, ski_ext(x)) == 0 &&
+	          X509_sign(x, ca->key, EVP_sha256()) > 0;
 	if (!ok)
 		return jpki_fail_ossl(err, JPKI_E_CRYPTO, "cannot issue the %s OCSP responder",
-				      jpki_kind_name(ca->kind));
+		                      jpki_kind_name(ca->kind));
 	return wrap(ca->kind, &x, &key, ret, err);
 }
 
@@ -194,7 +194,7 @@ static int read_pem(const char *path, uint8_t **data, size_t *len, struct jpki_e
 
 /* Load the pair; JPKI_E_CRYPTO for an unreadable certificate, PASSPHRASE for the key. */
 static int load_pair(const struct paths *p, const char *passphrase, X509 **cert, EVP_PKEY **key,
-		     struct jpki_err *err)
+                     struct jpki_err *err)
 {
 	uint8_t *data;
 	size_t len;
@@ -214,8 +214,8 @@ static int load_pair(const struct paths *p, const char *passphrase, X509 **cert,
 	free(data);
 	if (!*key)
 		return jpki_fail_ossl(err, JPKI_E_PASSPHRASE,
-				      "cannot decrypt %s (wrong passphrase?); it is not replaced",
-				      p->key);
+		                      "cannot decrypt %s (wrong passphrase?); it is not replaced",
+		                      p->key);
 	return 0;
 }
 
@@ -224,11 +224,11 @@ static bool usable(const struct jpki_ca *ca, X509 *cert, EVP_PKEY *key, int64_t 
 {
 	EVP_PKEY *ca_pub = X509_get0_pubkey(ca->cert);
 	bool ok = ca_pub && X509_check_private_key(cert, key) == 1 &&
-		  X509_check_issued(ca->cert, cert) == X509_V_OK &&
-		  X509_verify(cert, ca_pub) == 1 &&
-		  ASN1_TIME_cmp_time_t(X509_get0_notBefore(cert), (time_t)now) <= 0 &&
-		  ASN1_TIME_cmp_time_t(X509_get0_notAfter(cert),
-				       (time_t)(now + JPKI_RESPONDER_ROLLOVER)) > 0;
+	          X509_check_issued(ca->cert, cert) == X509_V_OK &&
+	          X509_verify(cert, ca_pub) == 1 &&
+	          ASN1_TIME_cmp_time_t(X509_get0_notBefore(cert), (time_t)now) <= 0 &&
+	          ASN1_TIME_cmp_time_t(X509_get0_notAfter(cert),
+	                               (time_t)(now + JPKI_RESPONDER_ROLLOVER)) > 0;
 	ERR_clear_error();
 	return ok;
 }
@@ -240,15 +240,15 @@ static int move_aside(const char *from, const char *to, struct jpki_err *err)
 	return 0;
 }
 
-static int write_pair(const struct paths *p, const struct jpki_responder *r,
-		      const char *passphrase, struct jpki_err *err)
+static int write_pair(const struct paths *p, const struct jpki_responder *r, const char *passphrase,
+                      struct jpki_err *err)
 {
 	_cleanup_(BIOp) BIO *kb = BIO_new(BIO_s_mem());
 	_cleanup_(BIOp) BIO *cb = BIO_new(BIO_s_mem());
 	char *kd, *cd;
 	if (!kb || !cb ||
 	    PEM_write_bio_PKCS8PrivateKey(kb, r->key, EVP_aes_256_cbc(), passphrase,
-					  (int)strlen(passphrase), NULL, NULL) != 1 ||
+	                                  (int)strlen(passphrase), NULL, NULL) != 1 ||
 	    PEM_write_bio_X509(cb, r->cert) != 1)
 		return jpki_fail_ossl(err, JPKI_E_CRYPTO, "cannot encode the OCSP responder");
 	long kl = BIO_get_mem_data(kb, &kd), cl = BIO_get_mem_data(cb, &cd);
@@ -259,7 +259,7 @@ static int write_pair(const struct paths *p, const struct jpki_responder *r,
 }
 
 int jpki_responder_ensure(const struct jpki_ca *ca, const char *passphrase, int64_t now,
-			  struct jpki_responder **ret, struct jpki_err *err)
+                          struct jpki_responder **ret, struct jpki_err *err)
 {
 	struct paths p;
 	int rc;
@@ -279,7 +279,7 @@ int jpki_responder_ensure(const struct jpki_ca *ca, const char *passphrase, int6
 	}
 	/* roll over: the order of the file header comment */
 	if (have_cert && ((rc = move_aside(p.key, p.key_old, err)) < 0 ||
-			  (rc = move_aside(p.cert, p.cert_old, err)) < 0))
+	                  (rc = move_aside(p.cert, p.cert_old, err)) < 0))
 		return rc;
 	_cleanup_(jpki_responder_freep) struct jpki_responder *r = NULL;
 	if ((rc = jpki_responder_issue(ca, now, &r, err)) < 0 ||

@@ -40,7 +40,7 @@ struct jpki_responder {
  * *ret is new; caller frees with jpki_responder_free().
  */
 int jpki_responder_issue(const struct jpki_ca *ca, int64_t now, struct jpki_responder **ret,
-			 struct jpki_err *err);
+                         struct jpki_err *err);
 
 /*
  * Load the responder of ca from the data folder; when it is missing, not
@@ -50,7 +50,7 @@ int jpki_responder_issue(const struct jpki_ca *ca, int64_t now, struct jpki_resp
  * replaced.  *ret is new; caller frees.
  */
 int jpki_responder_ensure(const struct jpki_ca *ca, const char *passphrase, int64_t now,
-			  struct jpki_responder **ret, struct jpki_err *err);
+                          struct jpki_responder **ret, struct jpki_err *err);
 
 /* Free; NULL is fine. */
 void jpki_responder_free(struct jpki_responder *r);

@@ -55,6 +55,15 @@ struct jpki_store_ops {
 	/* Revoked certificates of a CA that have not expired before `at`. */
 	int (*revoked_each)(struct jpki_store *s, enum jpki_kind ca, int64_t at,
 			    jpki_revoked_cb cb, void *arg, struct jpki_err *err);
+	/*
+	 * The CRL writer's scan: revoked certificates of a CA not expired before
+	 * `at`, of one CRL partition (partition -1: every partition), revoked at
+	 * or after `since` (0: all).  Unordered.  Runs as an index-only scan of
+	 * the partial covering index certificate_revoked, so its cost follows the
+	 * rows it returns, not the size of the registry.
+	 */
+	int (*revoked_scan)(struct jpki_store *s, enum jpki_kind ca, int partition, int64_t since,
+			    int64_t at, jpki_revoked_cb cb, void *arg, struct jpki_err *err);
 	/* Allocate the next CRL number of a CA (monotonic, RFC 5280 §5.2.3). */
 	int (*crl_number_next)(struct jpki_store *s, enum jpki_kind ca, int64_t *out,
 			       struct jpki_err *err);

@@ -1,0 +1,379 @@
+/*
+ * crl_http.c: the CRL routes of `jpki serve` and their cache (crl_http.h).
+ *
+ * Each cached CRL is a reference-counted blob: the cache holds one
+ * reference and every answer in flight another, so libmicrohttpd sends the
+ * bytes without a copy (a full CRL of a million entries is 49 MB) and a
+ * rebuild or an eviction never pulls bytes from under a sending thread.
+ *
+ * One lock guards the cache and the registry connection.  Building a
+ * partition takes a few milliseconds (an index range scan of ~1/1024 of
+ * the revoked certificates and one signature); a full CRL of a million
+ * entries half a second.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ca/crl.h"
+#include "core/fsutil.h"
+#include "crl_http.h"
+
+struct blob {
+	struct jpki_crl crl;
+	int refs;
+	int64_t version;    /* the CA's revocation_version when built */
+	int64_t rebuild_at; /* planned rebuild: halfway to nextUpdate */
+	char etag[40];
+};
+
+static void blob_unref(void *cls)
+{
+	struct blob *b = cls;
+	if (b && __atomic_sub_fetch(&b->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		jpki_crl_clear(&b->crl);
+		free(b);
+	}
+}
+
+struct slot {
+	struct blob *base, *delta;
+	uint64_t used; /* LRU stamp */
+};
+
+struct jpki_crl_http {
+	struct jpki_crl_http_cfg cfg;
+	struct jpki_store *st;
+	struct jpki_ca *cas[2];
+	pthread_mutex_t lock;
+	struct blob *full[2];
+	struct slot slots[2][JPKI_CRL_PARTITIONS];
+	unsigned cached; /* slots with a base */
+	size_t bytes;    /* bytes of cached partition CRLs */
+	uint64_t clock;  /* LRU stamps */
+};
+
+static size_t slot_bytes(const struct slot *s)
+{
+	return (s->base ? s->base->crl.len : 0) + (s->delta ? s->delta->crl.len : 0);
+}
+
+static void slot_drop(struct jpki_crl_http *h, struct slot *s)
+{
+	if (!s->base && !s->delta)
+		return;
+	h->bytes -= slot_bytes(s);
+	if (s->base)
+		h->cached--;
+	blob_unref(s->base);
+	blob_unref(s->delta);
+	s->base = s->delta = NULL;
+}
+
+/* Evict least recently used partitions (never `keep`) until within the caps. */
+static void evict(struct jpki_crl_http *h, const struct slot *keep)
+{
+	while (h->cached > h->cfg.max_partitions || h->bytes > h->cfg.max_bytes) {
+		struct slot *lru = NULL;
+		for (int k = 0; k < 2; k++)
+			for (int i = 0; i < JPKI_CRL_PARTITIONS; i++) {
+				struct slot *s = &h->slots[k][i];
+				if (s != keep && s->base && (!lru || s->used < lru->used))
+					lru = s;
+			}
+		if (!lru)
+			return;
+		slot_drop(h, lru);
+	}
+}
+
+static int build(struct jpki_crl_http *h, enum jpki_kind kind, const struct jpki_crl_scope *sc,
+		 int64_t now, int64_t version, struct blob **ret, struct jpki_err *err)
+{
+	int64_t validity = sc->delta ? h->cfg.delta_validity : h->cfg.validity;
+	struct blob *b = calloc(1, sizeof(*b));
+	if (!b)
+		return jpki_fail(err, JPKI_E_NOMEM, "out of memory");
+	int rc = jpki_crl_build_scope(h->st, h->cas[kind], sc, now, validity, &b->crl, err);
+	if (rc < 0) {
+		free(b);
+		return rc;
+	}
+	b->refs = 1;
+	b->version = version;
+	b->rebuild_at = now + validity / 2;
+	snprintf(b->etag, sizeof(b->etag), "\"%llx\"", (unsigned long long)b->crl.number);
+	*ret = b;
+	return 0;
+}
+
+static int save_full(enum jpki_kind kind, const struct jpki_crl *c, struct jpki_err *err)
+{
+	char dir[4096], path[4200];
+	int rc;
+	if ((rc = jpki_data_path(dir, sizeof(dir), "crl", err)) < 0 ||
+	    (rc = jpki_mkdir_p(dir, err)) < 0)
+		return rc;
+	snprintf(path, sizeof(path), "%s/%s.crl", dir, jpki_kind_name(kind));
+	return jpki_write_file_atomic(path, c->der, c->len, 0644, err);
+}
+
+/* The full CRL, rebuilt when stale; lock held.  A failed rebuild keeps the old one. */
+static int full_locked(struct jpki_crl_http *h, enum jpki_kind kind, int64_t now, bool force,
+		       struct jpki_err *err)
+{
+	struct blob *b = h->full[kind];
+	int64_t version;
+	int rc = h->st->ops->revocation_version(h->st, kind, &version, err);
+	if (rc < 0)
+		return rc;
+	if (!force && b && b->version == version && now < b->rebuild_at &&
+	    now >= b->crl.this_update)
+		return 0;
+	static const struct jpki_crl_scope full = {-1, false, 0, 0};
+	struct blob *nb;
+	if ((rc = build(h, kind, &full, now, version, &nb, err)) < 0)
+		return rc;
+	blob_unref(b);
+	h->full[kind] = nb;
+	return save_full(kind, &nb->crl, err);
+}
+
+/* Partition p's base (and, for delta, its delta), rebuilt when stale; lock held. */
+static int part_locked(struct jpki_crl_http *h, enum jpki_kind kind, int p, bool delta,
+		       int64_t now, struct jpki_err *err)
+{
+	struct slot *s = &h->slots[kind][p];
+	int64_t version;
+	int rc = h->st->ops->revocation_version(h->st, kind, &version, err);
+	if (rc < 0)
+		return rc;
+	s->used = ++h->clock;
+	if (!s->base || now >= s->base->rebuild_at || now < s->base->crl.this_update) {
+		struct jpki_crl_scope sc = {p, false, 0, 0};
+		struct blob *nb;
+		if ((rc = build(h, kind, &sc, now, version, &nb, err)) < 0)
+			return rc;
+		size_t old = slot_bytes(s);
+		if (!s->base)
+			h->cached++;
+		blob_unref(s->base);
+		blob_unref(s->delta); /* its base is gone */
+		s->base = nb;
+		s->delta = NULL;
+		h->bytes = h->bytes - old + slot_bytes(s);
+	}
+	if (delta && (!s->delta || s->delta->version != version || now >= s->delta->rebuild_at ||
+		      s->delta->crl.this_update < s->base->crl.this_update)) {
+		struct jpki_crl_scope sc = {p, true, s->base->crl.number, s->base->crl.this_update};
+		struct blob *nb;
+		if ((rc = build(h, kind, &sc, now, version, &nb, err)) < 0)
+			return rc;
+		size_t old = slot_bytes(s);
+		blob_unref(s->delta);
+		s->delta = nb;
+		h->bytes = h->bytes - old + slot_bytes(s);
+	}
+	evict(h, s);
+	return 0;
+}
+
+int jpki_crl_http_new(const struct jpki_crl_http_cfg *cfg, struct jpki_store *st,
+		      struct jpki_ca *const cas[2], struct jpki_crl_http **ret,
+		      struct jpki_err *err)
+{
+	struct jpki_crl_http *h = calloc(1, sizeof(*h));
+	if (!h)
+		return jpki_fail(err, JPKI_E_NOMEM, "out of memory");
+	h->cfg = *cfg;
+	if (h->cfg.validity <= 0)
+		h->cfg.validity = JPKI_CRL_DEFAULT_VALIDITY;
+	if (h->cfg.delta_validity <= 0)
+		h->cfg.delta_validity = JPKI_CRL_DELTA_DEFAULT_VALIDITY;
+	if (h->cfg.max_partitions == 0)
+		h->cfg.max_partitions = 512;
+	if (h->cfg.max_bytes == 0)
+		h->cfg.max_bytes = (size_t)256 << 20;
+	h->st = st;
+	h->cas[0] = cas[0];
+	h->cas[1] = cas[1];
+	pthread_mutex_init(&h->lock, NULL);
+	*ret = h;
+	return 0;
+}
+
+void jpki_crl_http_free(struct jpki_crl_http *h)
+{
+	if (!h)
+		return;
+	for (int k = 0; k < 2; k++) {
+		blob_unref(h->full[k]);
+		for (int i = 0; i < JPKI_CRL_PARTITIONS; i++)
+			slot_drop(h, &h->slots[k][i]);
+	}
+	pthread_mutex_destroy(&h->lock);
+	free(h);
+}
+
+int jpki_crl_http_refresh(struct jpki_crl_http *h, int64_t now, struct jpki_err *err)
+{
+	int rc = 0;
+	pthread_mutex_lock(&h->lock);
+	for (int k = 0; k < 2; k++)
+		for (int i = 0; i < JPKI_CRL_PARTITIONS; i++)
+			slot_drop(h, &h->slots[k][i]);
+	for (int k = 0; k < 2 && rc == 0; k++)
+		rc = full_locked(h, (enum jpki_kind)k, now, true, err);
+	pthread_mutex_unlock(&h->lock);
+	return rc;
+}
+
+bool jpki_crl_http_route(const char *url)
+{
+	return strncmp(url, "/crl/", 5) == 0;
+}
+
+int jpki_crl_http_parse(const char *url, enum jpki_kind *kind, int *partition, bool *delta)
+{
+	static const char *const names[2] = {"sign", "auth"};
+	if (strncmp(url, "/crl/", 5) != 0)
+		return -1;
+	url += 5;
+	for (int k = 0; k < 2; k++) {
+		size_t n = strlen(names[k]);
+		if (strncmp(url, names[k], n) != 0)
+			continue;
+		const char *r = url + n;
+		*kind = (enum jpki_kind)k;
+		*delta = false;
+		*partition = -1;
+		if (strcmp(r, ".crl") == 0)
+			return 0;
+		if (*r++ != '/' || *r < '0' || *r > '9' || (r[0] == '0' && r[1] >= '0' && r[1] <= '9'))
+			return -1; /* digits, no leading zero: exactly as certificates name it */
+		int p = 0;
+		while (*r >= '0' && *r <= '9' && p < JPKI_CRL_PARTITIONS)
+			p = p * 10 + (*r++ - '0');
+		if (p >= JPKI_CRL_PARTITIONS)
+			return -1;
+		if (strcmp(r, "-delta.crl") == 0)
+			*delta = true;
+		else if (strcmp(r, ".crl") != 0)
+			return -1;
+		*partition = p;
+		return 0;
+	}
+	return -1;
+}
+
+static void http_date(int64_t t, char buf[64])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	strftime(buf, 64, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+/* RFC 9110 §5.6.7 IMF-fixdate only (what we send); -1 when not one. */
+static int64_t parse_http_date(const char *s)
+{
+	struct tm tm = {0};
+	const char *end = strptime(s, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	return end && *end == '\0' ? (int64_t)timegm(&tm) : -1;
+}
+
+/* If-None-Match: a list of entity tags or "*" (RFC 9110 §13.1.2), weak compare. */
+static bool etag_matches(const char *inm, const char *etag)
+{
+	size_t n = strlen(etag);
+	for (const char *p = inm; *p;) {
+		while (*p == ' ' || *p == ',' || *p == '\t')
+			p++;
+		if (*p == '*')
+			return true;
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;
+		if (strncmp(p, etag, n) == 0 && (p[n] == '\0' || p[n] == ',' || p[n] == ' '))
+			return true;
+		while (*p && *p != ',')
+			p++;
+	}
+	return false;
+}
+
+static enum MHD_Result text(struct MHD_Connection *conn, unsigned status, const char *msg)
+{
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer(strlen(msg), (void *)msg, MHD_RESPMEM_PERSISTENT);
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+	enum MHD_Result ret = MHD_queue_response(conn, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+enum MHD_Result jpki_crl_http(struct jpki_crl_http *h, struct MHD_Connection *conn,
+			      const char *url, int64_t now)
+{
+	enum jpki_kind kind;
+	int part;
+	bool delta;
+	struct jpki_err err;
+	if (jpki_crl_http_parse(url, &kind, &part, &delta) < 0)
+		return text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
+	pthread_mutex_lock(&h->lock);
+	int rc = part < 0 ? full_locked(h, kind, now, false, &err)
+			  : part_locked(h, kind, part, delta, now, &err);
+	struct blob *b = part < 0	 ? h->full[kind]
+			 : delta ? h->slots[kind][part].delta
+				 : h->slots[kind][part].base;
+	/* a failed refresh serves the previous CRL, still within its nextUpdate */
+	if (b && now < b->crl.next_update)
+		__atomic_add_fetch(&b->refs, 1, __ATOMIC_ACQ_REL);
+	else
+		b = NULL;
+	pthread_mutex_unlock(&h->lock);
+	(void)rc;
+	if (!b)
+		return text(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "CRL not available\n");
+
+	char lm[64], exp[64], cc[64], etag[sizeof(b->etag)];
+	memcpy(etag, b->etag, sizeof(etag));
+	http_date(b->crl.this_update, lm);
+	http_date(b->crl.next_update, exp);
+	int64_t until = b->rebuild_at < b->crl.next_update ? b->rebuild_at : b->crl.next_update;
+	snprintf(cc, sizeof(cc), "public, max-age=%lld",
+		 (long long)(until > now ? until - now : 0));
+	const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						      MHD_HTTP_HEADER_IF_NONE_MATCH);
+	const char *ims = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						      MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
+	bool fresh = inm ? etag_matches(inm, etag) /* RFC 9110 §13.1.3: INM wins */
+			 : ims && parse_http_date(ims) >= b->crl.this_update;
+	struct MHD_Response *r;
+	unsigned status = MHD_HTTP_OK;
+	if (fresh) {
+		r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+		status = MHD_HTTP_NOT_MODIFIED;
+		blob_unref(b);
+	} else {
+		r = MHD_create_response_from_buffer_with_free_callback_cls(
+			b->crl.len, (void *)b->crl.der, blob_unref, b);
+		if (!r)
+			blob_unref(b);
+	}
+	if (!r)
+		return MHD_NO;
+	if (!fresh)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/pkix-crl");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, lm);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_EXPIRES, exp);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cc);
+	enum MHD_Result ret = MHD_queue_response(conn, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
