@@ -14,7 +14,7 @@
 
 static const char usage[] =
 	"usage: jpki serve [--listen ADDRESS:PORT] [--crl-validity SECONDS] [--threads N]\n"
-	"                  [--ocsp-validity SECONDS]\n"
+	"                  [--ocsp-validity SECONDS] [--crl-refresh SECONDS]\n"
 	"\n"
 	"Serve over HTTP, until SIGINT or SIGTERM (default 127.0.0.1:8080):\n"
 	"  /ca/sign.der  /ca/auth.der   CA certificates (DER; .pem also served)\n"
@@ -22,9 +22,14 @@ static const char usage[] =
 	"  /ocsp/sign /ocsp/auth        OCSP (RFC 6960): POST, or GET /ocsp/KIND/BASE64\n"
 	"  /health                      liveness\n"
 	"CRLs are rebuilt after every revocation and at the latest halfway to their\n"
-	"nextUpdate (thisUpdate + SECONDS, default 86400).  OCSP responses are valid\n"
-	"for --ocsp-validity SECONDS (default 3600); each CA's responder certificate\n"
-	"is kept in <data>/ocsp/KIND/ and renewed a week before it expires.\n";
+	"nextUpdate (thisUpdate + SECONDS, default 86400).  Every --crl-refresh SECONDS\n"
+	"(1 to 86400, default 600) a background thread rebuilds the full CRLs that\n"
+	"are stale (a revocation since, or halfway to nextUpdate) and writes them to\n"
+	"<data>/crl/KIND.crl, and the cached partition CRLs that are due; SIGHUP\n"
+	"asks for such a refresh now, full CRLs rebuilt whatever their age.\n"
+	"OCSP responses are valid for --ocsp-validity SECONDS (default 3600); each\n"
+	"CA's responder certificate is kept in <data>/ocsp/KIND/ and renewed a week\n"
+	"before it expires.\n";
 
 static int parse_listen(const char *s, char *addr, size_t cap, uint16_t *port)
 {
@@ -46,12 +51,13 @@ int cmd_serve(int argc, char **argv)
 		{"crl-validity", required_argument, NULL, 'v'},
 		{"threads", required_argument, NULL, 't'},
 		{"ocsp-validity", required_argument, NULL, 'o'},
+		{"crl-refresh", required_argument, NULL, 'r'},
 		{"help", no_argument, NULL, 'h'},
 		{0, 0, 0, 0},
 	};
 	char addr[64] = "127.0.0.1";
 	struct jpki_publish_cfg cfg = {.address = addr, .port = 8080, .crl_validity = 86400,
-				       .threads = 2, .ocsp_validity = 3600};
+				       .threads = 2, .ocsp_validity = 3600, .crl_refresh = 600};
 	unsigned long v;
 	int c;
 	optind = 1;
@@ -74,6 +80,11 @@ int cmd_serve(int argc, char **argv)
 				return cli_usage_error(usage, "--ocsp-validity: 60 to 604800");
 			cfg.ocsp_validity = (int64_t)v;
 			break;
+		case 'r':
+			if (cli_parse_uint(optarg, 1, 86400, &v) < 0)
+				return cli_usage_error(usage, "--crl-refresh: 1 to 86400");
+			cfg.crl_refresh = (int64_t)v;
+			break;
 		case 't':
 			if (cli_parse_uint(optarg, 1, 64, &v) < 0)
 				return cli_usage_error(usage, "--threads: 1 to 64");
@@ -86,11 +97,12 @@ int cmd_serve(int argc, char **argv)
 	if (optind != argc)
 		return cli_usage_error(usage, "serve: unexpected argument '%s'", argv[optind]);
 
-	/* block the stop signals before any thread starts, then wait for one */
+	/* block the signals before any thread starts, then wait for them here */
 	sigset_t stop;
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -120,7 +132,8 @@ int cmd_serve(int argc, char **argv)
 	printf("jpki serving on http://%s:%u/ (Ctrl-C to stop)\n", addr, cfg.port);
 	fflush(stdout);
 	int sig = 0;
-	sigwait(&stop, &sig);
+	while (sigwait(&stop, &sig) == 0 && sig == SIGHUP)
+		jpki_publish_kick(pub); /* a CRL refresh now, on the refresh thread */
 	jpki_publish_stop(pub);
 	printf("jpki: stopped on %s\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	return 0;

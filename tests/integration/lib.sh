@@ -239,11 +239,12 @@ s.close()' 2>/dev/null)
 	export JPKI_BASE_URL="http://127.0.0.1:$PORT"
 }
 
-# server_start: jpki serve on $PORT in the background; waits (at most
-# ~10 s) until /health answers.
+# server_start: jpki serve on $PORT in the background (with the options in
+# the array SERVE_ARGS, if set); waits (at most ~10 s) until /health answers.
 server_start() {
 	[ -n "$PORT" ] || pick_port
-	"$JPKI" serve --listen "127.0.0.1:$PORT" >"$T_DIR/serve.log" 2>&1 &
+	"$JPKI" serve --listen "127.0.0.1:$PORT" ${SERVE_ARGS[@]+"${SERVE_ARGS[@]}"} \
+		>"$T_DIR/serve.log" 2>&1 &
 	SERVER_PID=$!
 	local i
 	for i in $(seq 1 100); do

@@ -445,7 +445,7 @@ static void test_invalid_scopes(void **state)
 		{-2, false, 0, 0}, {JPKI_CRL_PARTITIONS, false, 0, 0}, {-1, true, 5, T0 - 10},
 		{3, true, 0, T0 - 10}, {3, true, 5, T0 + 10}};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct jpki_crl c = {(uint8_t *)"x", NULL, 9, 0, 0, 0};
+		struct jpki_crl c = {(uint8_t *)"x", NULL, 9, 0, 0, 0, 0};
 		struct jpki_err err;
 		assert_int_equal(jpki_crl_build_scope(g.st, g.ca[0], &bad[i], T0, 86400, &c, &err),
 				 -JPKI_E_INVALID);

@@ -18,18 +18,83 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/der.h"
 #include "core/ossl.h"
 #include "crl.h"
 #include "profile.h"
 
-/* One growable output buffer with a cap (JPKI_CRL_MAX_BYTES). */
+/*
+ * One growable output buffer with a cap (JPKI_CRL_MAX_BYTES): a reserved
+ * range of address space (PROT_NONE, so it commits nothing), made writable
+ * as the CRL grows and trimmed to the pages used when done.  It never moves
+ * and is never copied, starts on a 2 MiB boundary, and what lies past its
+ * first 2 MiB may use transparent huge pages: a full CRL of a million
+ * entries then costs some 20 page faults instead of 11,000 (the faults, each
+ * zeroing a fresh page, were a quarter of the time of `jpki crl`), while a
+ * partition CRL of ~50 KB stays on small pages.  The DER of a large CRL
+ * starts page-aligned (the headers' room is sized for 4-byte lengths),
+ * which lets jpki_write_file_atomic write it without the page cache.
+ */
+#define CBUF_HUGE ((size_t)2 << 20)
+
 struct cbuf {
 	uint8_t *p;
-	size_t len, cap;
+	size_t len, cap; /* cap: writable bytes, a multiple of the page size */
 };
+
+static size_t page_size(void)
+{
+	static size_t ps;
+	if (!ps) {
+		long v = sysconf(_SC_PAGESIZE);
+		ps = v > 0 ? (size_t)v : 4096;
+	}
+	return ps;
+}
+
+static size_t round_up(size_t n, size_t to)
+{
+	return (n + to - 1) / to * to;
+}
+
+static int cbuf_open(struct cbuf *b, struct jpki_err *err)
+{
+	size_t res = JPKI_CRL_MAX_BYTES + CBUF_HUGE;
+	uint8_t *m = mmap(NULL, res, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (m == MAP_FAILED)
+		return jpki_fail(err, JPKI_E_NOMEM, "cannot reserve memory for the CRL");
+	uint8_t *a = (uint8_t *)round_up((uintptr_t)m, CBUF_HUGE);
+	if (a > m)
+		munmap(m, (size_t)(a - m));
+	if (a + JPKI_CRL_MAX_BYTES < m + res)
+		munmap(a + JPKI_CRL_MAX_BYTES, (size_t)(m + res - (a + JPKI_CRL_MAX_BYTES)));
+#ifdef MADV_HUGEPAGE
+	(void)madvise(a + CBUF_HUGE, JPKI_CRL_MAX_BYTES - CBUF_HUGE, MADV_HUGEPAGE);
+#endif
+	b->p = a;
+	b->len = b->cap = 0;
+	return 0;
+}
+
+static void cbuf_close(struct cbuf *b)
+{
+	if (b->p)
+		munmap(b->p, JPKI_CRL_MAX_BYTES);
+	b->p = NULL;
+}
+
+/* Give back the reserved pages past the last one used; returns the mapping's length. */
+static size_t cbuf_trim(struct cbuf *b)
+{
+	size_t keep = round_up(b->len ? b->len : 1, page_size());
+	if (keep < JPKI_CRL_MAX_BYTES)
+		munmap(b->p + keep, JPKI_CRL_MAX_BYTES - keep);
+	return keep;
+}
 
 static int cbuf_reserve(struct cbuf *b, size_t n, struct jpki_err *err)
 {
@@ -41,13 +106,11 @@ static int cbuf_reserve(struct cbuf *b, size_t n, struct jpki_err *err)
 	size_t cap = b->cap * 2;
 	if (cap < b->len + n)
 		cap = b->len + n;
+	cap = round_up(cap, cap >= CBUF_HUGE ? CBUF_HUGE : page_size());
 	if (cap > JPKI_CRL_MAX_BYTES)
 		cap = JPKI_CRL_MAX_BYTES;
-	/* large blocks are mmap'd: glibc grows them with mremap, without a copy */
-	uint8_t *p = realloc(b->p, cap);
-	if (!p)
+	if (mprotect(b->p + b->cap, cap - b->cap, PROT_READ | PROT_WRITE) != 0)
 		return jpki_fail(err, JPKI_E_NOMEM, "out of memory for the CRL");
-	b->p = p;
 	b->cap = cap;
 	return 0;
 }
@@ -245,7 +308,8 @@ void jpki_crl_clear(struct jpki_crl *c)
 {
 	if (!c)
 		return;
-	free(c->mem);
+	if (c->mem)
+		munmap(c->mem, c->mem_len);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -277,8 +341,12 @@ int jpki_crl_build_scope(struct jpki_store *st, const struct jpki_ca *ca,
 		return jpki_fail(err, JPKI_E_LIMIT, "JPKI_BASE_URL is too long for a CRL");
 
 	struct cbuf b = {NULL, 0, 0};
-	if ((rc = cbuf_reserve(&b, head + 64 * 1024, err)) < 0)
+	if ((rc = cbuf_open(&b, err)) < 0)
 		return rc;
+	if ((rc = cbuf_reserve(&b, head + 64 * 1024, err)) < 0) {
+		cbuf_close(&b);
+		return rc;
+	}
 	b.len = head;
 	struct fill f = {&b, {0, {0}, 0}, 0, err};
 	rc = st->ops->revoked_scan(st, ca->kind, sc->partition, sc->delta ? sc->base_this_update : 0,
@@ -286,8 +354,8 @@ int jpki_crl_build_scope(struct jpki_store *st, const struct jpki_ca *ca,
 	if (rc == 0)
 		rc = cbuf_reserve(&b, tlv_size(tlv_size(exts_len)) + alg_len + 6 + 1 + sig_max, err);
 	if (rc < 0) {
-		free(b.p);
-		return rc < 0 ? rc : jpki_fail(err, JPKI_E_STORE, "the registry scan stopped");
+		cbuf_close(&b);
+		return rc;
 	}
 	size_t entries = b.len - head;
 	/* crlExtensions [0] EXPLICIT Extensions */
@@ -324,10 +392,11 @@ int jpki_crl_build_scope(struct jpki_store *st, const struct jpki_ca *ca,
 	if ((rc = jpki_sign_sha256(ca->key, b.p + tbs_at, tbs_end - tbs_at, b.p + b.len, &sig_len,
 				   err)) < 0 ||
 	    sig_len != sig_max) {
-		free(b.p);
+		cbuf_close(&b);
 		return rc < 0 ? rc : jpki_fail(err, JPKI_E_CRYPTO, "unexpected signature length");
 	}
 	b.len += sig_len;
+	out->mem_len = cbuf_trim(&b);
 	out->mem = b.p;
 	out->der = b.p + pos;
 	out->len = b.len - pos;
@@ -346,10 +415,12 @@ int jpki_crl_build(struct jpki_store *st, const struct jpki_ca *ca, int64_t now,
 	int rc = jpki_crl_build_scope(st, ca, &full, now, validity, &c, err);
 	if (rc < 0)
 		return rc;
-	memmove(c.mem, c.der, c.len); /* the caller owns a plain buffer */
-	*ret_der = c.mem;
+	*ret_der = malloc(c.len ? c.len : 1); /* the caller owns a plain buffer */
+	if (*ret_der)
+		memcpy(*ret_der, c.der, c.len);
 	*ret_len = c.len;
-	return 0;
+	jpki_crl_clear(&c);
+	return *ret_der ? 0 : jpki_fail(err, JPKI_E_NOMEM, "out of memory for the CRL");
 }
 
 int jpki_crl_base_info(const struct jpki_ca *ca, int partition, const uint8_t *der, size_t len,

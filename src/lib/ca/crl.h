@@ -40,10 +40,11 @@ struct jpki_crl_scope {
 
 /* A built CRL.  der points into mem; free with jpki_crl_clear. */
 struct jpki_crl {
-	uint8_t *mem; /* owned (malloc) */
+	uint8_t *mem; /* owned: an anonymous mapping of mem_len bytes (crl.c) */
 	const uint8_t *der;
 	size_t len;
 	int64_t number, this_update, next_update;
+	size_t mem_len;
 };
 
 /*

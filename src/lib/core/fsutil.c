@@ -84,7 +84,16 @@ int jpki_write_file_atomic(const char *path, const void *buf, size_t len, mode_t
 		p += n;
 		left -= (size_t)n;
 	}
-	if (fsync(fd) != 0)
+	/*
+	 * The data must be on disk before the rename makes it the file: rename
+	 * alone is atomic for the name only, and after a crash the new name
+	 * could point at an empty or partial file (ext4's auto_da_alloc makes
+	 * that unlikely, other file systems and mount options do not).
+	 * fdatasync: the size and blocks are flushed with the data; timestamps
+	 * are not needed.  The directory is synced after the rename for
+	 * durability; without it a crash leaves the old, complete file.
+	 */
+	if (fdatasync(fd) != 0)
 		goto fail;
 	if (close(fd) != 0) {
 		fd = -1;

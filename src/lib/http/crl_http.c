@@ -11,6 +11,7 @@
  * the revoked certificates and one signature); a full CRL of a million
  * entries half a second.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,11 +49,19 @@ struct jpki_crl_http {
 	struct jpki_store *st;
 	struct jpki_ca *cas[2];
 	pthread_mutex_t lock;
+	pthread_mutex_t save_lock; /* writing <data>/crl/<kind>.crl; taken after `lock` */
+	int64_t saved[2];          /* cRLNumber of the full CRL last written there */
 	struct blob *full[2];
 	struct slot slots[2][JPKI_CRL_PARTITIONS];
 	unsigned cached; /* slots with a base */
 	size_t bytes;    /* bytes of cached partition CRLs */
 	uint64_t clock;  /* LRU stamps */
+	/* the refresh thread (jpki_crl_http_start_refresh) */
+	pthread_t thread;
+	bool running, stopping, kicked;
+	pthread_mutex_t tlock;
+	pthread_cond_t tcond;
+	int64_t interval;
 };
 
 static size_t slot_bytes(const struct slot *s)
@@ -89,14 +98,15 @@ static void evict(struct jpki_crl_http *h, const struct slot *keep)
 	}
 }
 
-static int build(struct jpki_crl_http *h, enum jpki_kind kind, const struct jpki_crl_scope *sc,
-		 int64_t now, int64_t version, struct blob **ret, struct jpki_err *err)
+static int build(struct jpki_crl_http *h, struct jpki_store *st, enum jpki_kind kind,
+		 const struct jpki_crl_scope *sc, int64_t now, int64_t version, struct blob **ret,
+		 struct jpki_err *err)
 {
 	int64_t validity = sc->delta ? h->cfg.delta_validity : h->cfg.validity;
 	struct blob *b = calloc(1, sizeof(*b));
 	if (!b)
 		return jpki_fail(err, JPKI_E_NOMEM, "out of memory");
-	int rc = jpki_crl_build_scope(h->st, h->cas[kind], sc, now, validity, &b->crl, err);
+	int rc = jpki_crl_build_scope(st, h->cas[kind], sc, now, validity, &b->crl, err);
 	if (rc < 0) {
 		free(b);
 		return rc;
@@ -109,15 +119,29 @@ static int build(struct jpki_crl_http *h, enum jpki_kind kind, const struct jpki
 	return 0;
 }
 
-static int save_full(enum jpki_kind kind, const struct jpki_crl *c, struct jpki_err *err)
+/*
+ * Write a full CRL to <data>/crl/<kind>.crl (atomically, jpki_write_file_atomic)
+ * unless a newer one is there already: the request path and the refresh
+ * thread may both have built one.
+ */
+static int save_full(struct jpki_crl_http *h, enum jpki_kind kind, const struct jpki_crl *c,
+		     struct jpki_err *err)
 {
 	char dir[4096], path[4200];
 	int rc;
-	if ((rc = jpki_data_path(dir, sizeof(dir), "crl", err)) < 0 ||
-	    (rc = jpki_mkdir_p(dir, err)) < 0)
-		return rc;
-	snprintf(path, sizeof(path), "%s/%s.crl", dir, jpki_kind_name(kind));
-	return jpki_write_file_atomic(path, c->der, c->len, 0644, err);
+	pthread_mutex_lock(&h->save_lock);
+	if (c->number <= h->saved[kind]) {
+		pthread_mutex_unlock(&h->save_lock);
+		return 0;
+	}
+	if ((rc = jpki_data_path(dir, sizeof(dir), "crl", err)) == 0 &&
+	    (rc = jpki_mkdir_p(dir, err)) == 0) {
+		snprintf(path, sizeof(path), "%s/%s.crl", dir, jpki_kind_name(kind));
+		if ((rc = jpki_write_file_atomic(path, c->der, c->len, 0644, err)) == 0)
+			h->saved[kind] = c->number;
+	}
+	pthread_mutex_unlock(&h->save_lock);
+	return rc;
 }
 
 /* The full CRL, rebuilt when stale; lock held.  A failed rebuild keeps the old one. */
@@ -134,11 +158,11 @@ static int full_locked(struct jpki_crl_http *h, enum jpki_kind kind, int64_t now
 		return 0;
 	static const struct jpki_crl_scope full = {-1, false, 0, 0};
 	struct blob *nb;
-	if ((rc = build(h, kind, &full, now, version, &nb, err)) < 0)
+	if ((rc = build(h, h->st, kind, &full, now, version, &nb, err)) < 0)
 		return rc;
 	blob_unref(b);
 	h->full[kind] = nb;
-	return save_full(kind, &nb->crl, err);
+	return save_full(h, kind, &nb->crl, err);
 }
 
 /* Partition p's base (and, for delta, its delta), rebuilt when stale; lock held. */
@@ -154,7 +178,7 @@ static int part_locked(struct jpki_crl_http *h, enum jpki_kind kind, int p, bool
 	if (!s->base || now >= s->base->rebuild_at || now < s->base->crl.this_update) {
 		struct jpki_crl_scope sc = {p, false, 0, 0};
 		struct blob *nb;
-		if ((rc = build(h, kind, &sc, now, version, &nb, err)) < 0)
+		if ((rc = build(h, h->st, kind, &sc, now, version, &nb, err)) < 0)
 			return rc;
 		size_t old = slot_bytes(s);
 		if (!s->base)
@@ -169,7 +193,7 @@ static int part_locked(struct jpki_crl_http *h, enum jpki_kind kind, int p, bool
 		      s->delta->crl.this_update < s->base->crl.this_update)) {
 		struct jpki_crl_scope sc = {p, true, s->base->crl.number, s->base->crl.this_update};
 		struct blob *nb;
-		if ((rc = build(h, kind, &sc, now, version, &nb, err)) < 0)
+		if ((rc = build(h, h->st, kind, &sc, now, version, &nb, err)) < 0)
 			return rc;
 		size_t old = slot_bytes(s);
 		blob_unref(s->delta);
@@ -200,6 +224,9 @@ int jpki_crl_http_new(const struct jpki_crl_http_cfg *cfg, struct jpki_store *st
 	h->cas[0] = cas[0];
 	h->cas[1] = cas[1];
 	pthread_mutex_init(&h->lock, NULL);
+	pthread_mutex_init(&h->save_lock, NULL);
+	pthread_mutex_init(&h->tlock, NULL);
+	pthread_cond_init(&h->tcond, NULL);
 	*ret = h;
 	return 0;
 }
@@ -208,12 +235,16 @@ void jpki_crl_http_free(struct jpki_crl_http *h)
 {
 	if (!h)
 		return;
+	jpki_crl_http_stop_refresh(h);
 	for (int k = 0; k < 2; k++) {
 		blob_unref(h->full[k]);
 		for (int i = 0; i < JPKI_CRL_PARTITIONS; i++)
 			slot_drop(h, &h->slots[k][i]);
 	}
 	pthread_mutex_destroy(&h->lock);
+	pthread_mutex_destroy(&h->save_lock);
+	pthread_mutex_destroy(&h->tlock);
+	pthread_cond_destroy(&h->tcond);
 	free(h);
 }
 
@@ -228,6 +259,186 @@ int jpki_crl_http_refresh(struct jpki_crl_http *h, int64_t now, struct jpki_err 
 		rc = full_locked(h, (enum jpki_kind)k, now, true, err);
 	pthread_mutex_unlock(&h->lock);
 	return rc;
+}
+
+/*
+ * The scheduled refresh.  Everything is built with the thread's own registry
+ * connection and outside the cache lock, which is taken only to look at a
+ * CRL and to swap a new one in, so requests wait at most for a pointer swap
+ * (never for a build of the full CRL, half a second for a million entries).
+ * A CRL built meanwhile by a request (under the lock, with a number drawn
+ * later) is never replaced by an older one.
+ */
+static int refresh_full(struct jpki_crl_http *h, struct jpki_store *st, enum jpki_kind kind,
+			int64_t now, bool force, struct jpki_err *err)
+{
+	int64_t version;
+	int rc = st->ops->revocation_version(st, kind, &version, err);
+	if (rc < 0)
+		return rc;
+	pthread_mutex_lock(&h->lock);
+	const struct blob *b = h->full[kind];
+	bool due = force || !b || b->version != version || now >= b->rebuild_at ||
+		   now < b->crl.this_update;
+	pthread_mutex_unlock(&h->lock);
+	if (!due)
+		return 0;
+	static const struct jpki_crl_scope full = {-1, false, 0, 0};
+	struct blob *nb, *old = NULL;
+	if ((rc = build(h, st, kind, &full, now, version, &nb, err)) < 0)
+		return rc;
+	__atomic_add_fetch(&nb->refs, 1, __ATOMIC_ACQ_REL); /* ours, for the save */
+	pthread_mutex_lock(&h->lock);
+	if (!h->full[kind] || h->full[kind]->crl.number < nb->crl.number) {
+		old = h->full[kind];
+		h->full[kind] = nb;
+	} else {
+		old = nb; /* a request built a newer one meanwhile */
+	}
+	pthread_mutex_unlock(&h->lock);
+	blob_unref(old);
+	rc = save_full(h, kind, &nb->crl, err);
+	blob_unref(nb);
+	return rc;
+}
+
+/* Partition p of a CA: its base when past its rebuild point, its delta when stale. */
+static int refresh_part(struct jpki_crl_http *h, struct jpki_store *st, enum jpki_kind kind,
+			int p, int64_t version, int64_t now, struct jpki_err *err)
+{
+	struct slot *s = &h->slots[kind][p];
+	pthread_mutex_lock(&h->lock);
+	struct blob *base = s->base;
+	bool base_due = base && (now >= base->rebuild_at || now < base->crl.this_update);
+	bool delta_due = base && !base_due && s->delta &&
+			 (s->delta->version != version || now >= s->delta->rebuild_at);
+	if (base_due || delta_due)
+		__atomic_add_fetch(&base->refs, 1, __ATOMIC_ACQ_REL); /* pinned while we build */
+	pthread_mutex_unlock(&h->lock);
+	if (!base_due && !delta_due)
+		return 0;
+	struct jpki_crl_scope sc = {p, false, 0, 0};
+	if (delta_due)
+		sc = (struct jpki_crl_scope){p, true, base->crl.number, base->crl.this_update};
+	struct blob *nb;
+	int rc = build(h, st, kind, &sc, now, version, &nb, err);
+	if (rc < 0) {
+		blob_unref(base);
+		return rc;
+	}
+	pthread_mutex_lock(&h->lock);
+	if (s->base == base) { /* else the slot was rebuilt or dropped meanwhile */
+		size_t was = slot_bytes(s);
+		if (base_due) {
+			blob_unref(s->base);
+			blob_unref(s->delta); /* against the old base */
+			s->base = nb;
+			s->delta = NULL;
+		} else {
+			blob_unref(s->delta);
+			s->delta = nb;
+		}
+		nb = NULL;
+		h->bytes = h->bytes - was + slot_bytes(s);
+		evict(h, s);
+	}
+	pthread_mutex_unlock(&h->lock);
+	blob_unref(nb);
+	blob_unref(base);
+	return 0;
+}
+
+int jpki_crl_http_refresh_due(struct jpki_crl_http *h, struct jpki_store *st, int64_t now,
+			      bool force, struct jpki_err *err)
+{
+	int rc = 0, first = 0;
+	for (int k = 0; k < 2 && !__atomic_load_n(&h->stopping, __ATOMIC_ACQUIRE); k++) {
+		int64_t version;
+		if ((rc = refresh_full(h, st, (enum jpki_kind)k, now, force, err)) < 0 ||
+		    (rc = st->ops->revocation_version(st, (enum jpki_kind)k, &version, err)) < 0) {
+			first = first ? first : rc;
+			continue;
+		}
+		for (int i = 0; i < JPKI_CRL_PARTITIONS && !__atomic_load_n(&h->stopping, __ATOMIC_ACQUIRE);
+		     i++)
+			if ((rc = refresh_part(h, st, (enum jpki_kind)k, i, version, now, err)) < 0)
+				first = first ? first : rc;
+	}
+	return first;
+}
+
+static void *refresh_main(void *arg)
+{
+	struct jpki_crl_http *h = arg;
+	struct jpki_store *st = NULL;
+	struct jpki_err err;
+	pthread_mutex_lock(&h->tlock);
+	while (!h->stopping) {
+		struct timespec until;
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += (time_t)h->interval;
+		while (!h->stopping && !h->kicked &&
+		       pthread_cond_timedwait(&h->tcond, &h->tlock, &until) != ETIMEDOUT)
+			;
+		if (h->stopping)
+			break;
+		bool force = h->kicked;
+		h->kicked = false;
+		pthread_mutex_unlock(&h->tlock);
+		int64_t now;
+		int rc = st ? 0 : jpki_store_open_default(&st, &err);
+		if (rc == 0 && (rc = jpki_clock_now(&now, &err)) == 0)
+			rc = jpki_crl_http_refresh_due(h, st, now, force, &err);
+		if (rc < 0) { /* the previous CRLs stay served; try again next time */
+			fprintf(stderr, "jpki: CRL refresh: %s\n", err.msg);
+			jpki_store_close(st); /* reopened next time */
+			st = NULL;
+		}
+		pthread_mutex_lock(&h->tlock);
+	}
+	pthread_mutex_unlock(&h->tlock);
+	jpki_store_close(st);
+	return NULL;
+}
+
+int jpki_crl_http_start_refresh(struct jpki_crl_http *h, int64_t interval, struct jpki_err *err)
+{
+	if (interval < 1)
+		return jpki_fail(err, JPKI_E_INVALID, "the CRL refresh interval must be >= 1 s");
+	h->interval = interval;
+	h->stopping = h->kicked = false;
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_destroy(&h->tcond);
+	pthread_cond_init(&h->tcond, &ca);
+	pthread_condattr_destroy(&ca);
+	int e = pthread_create(&h->thread, NULL, refresh_main, h);
+	if (e != 0)
+		return jpki_fail(err, JPKI_E_IO, "cannot start the CRL refresh thread: %s",
+				 strerror(e));
+	h->running = true;
+	return 0;
+}
+
+void jpki_crl_http_kick(struct jpki_crl_http *h)
+{
+	pthread_mutex_lock(&h->tlock);
+	h->kicked = true;
+	pthread_cond_signal(&h->tcond);
+	pthread_mutex_unlock(&h->tlock);
+}
+
+void jpki_crl_http_stop_refresh(struct jpki_crl_http *h)
+{
+	if (!h->running)
+		return;
+	pthread_mutex_lock(&h->tlock);
+	__atomic_store_n(&h->stopping, true, __ATOMIC_RELEASE);
+	pthread_cond_signal(&h->tcond);
+	pthread_mutex_unlock(&h->tlock);
+	pthread_join(h->thread, NULL);
+	h->running = false;
 }
 
 bool jpki_crl_http_route(const char *url)

@@ -63,6 +63,30 @@ enum MHD_Result jpki_crl_http(struct jpki_crl_http *h, struct MHD_Connection *co
 /* On demand: rebuild both full CRLs now and drop the cached partitions. */
 int jpki_crl_http_refresh(struct jpki_crl_http *h, int64_t now, struct jpki_err *err);
 
+/*
+ * The scheduled refresh, from the refresh thread with its own registry
+ * connection `st`: rebuild each full CRL when a revocation of its CA was
+ * committed since it was built or it is past its rebuild point (always when
+ * `force`) and write it to <data>/crl/<kind>.crl; rebuild the cached
+ * partition bases past their rebuild point, and the cached deltas whose CA
+ * had a revocation since they were built (or past their rebuild point).
+ * Builds run outside the cache lock; new CRLs are swapped in under it.
+ * Returns the first error; the rest is still done.
+ */
+int jpki_crl_http_refresh_due(struct jpki_crl_http *h, struct jpki_store *st, int64_t now,
+			      bool force, struct jpki_err *err);
+/*
+ * Start the refresh thread: jpki_crl_http_refresh_due every `interval`
+ * seconds (>= 1), with a registry connection of its own
+ * (jpki_store_open_default).  Stopped (promptly: it waits on a condition
+ * variable) and joined by jpki_crl_http_stop_refresh or jpki_crl_http_free.
+ */
+int jpki_crl_http_start_refresh(struct jpki_crl_http *h, int64_t interval, struct jpki_err *err);
+/* Wake the refresh thread for a refresh now, full CRLs rebuilt whatever their age (SIGHUP). */
+void jpki_crl_http_kick(struct jpki_crl_http *h);
+/* Stop and join the refresh thread; a no-op when it is not running. */
+void jpki_crl_http_stop_refresh(struct jpki_crl_http *h);
+
 /* Parse a partition URL path "/crl/<kind>/<p>[-delta].crl"; 0 or -1. */
 int jpki_crl_http_parse(const char *url, enum jpki_kind *kind, int *partition, bool *delta);
 

@@ -414,6 +414,10 @@ static int thread_store(struct jpki_ocsp_stores *s, struct jpki_store **ret, str
 	int rc = s->spec ? jpki_store_open(s->spec, &st, err) : jpki_store_open_default(&st, err);
 	if (rc < 0)
 		return rc;
+	if (st->ops->tune_reader && (rc = st->ops->tune_reader(st, err)) < 0) {
+		jpki_store_close(st);
+		return rc;
+	}
 	pthread_mutex_lock(&s->lock);
 	struct jpki_store **grown = realloc(s->all, (s->n + 1) * sizeof(*grown));
 	if (grown) {

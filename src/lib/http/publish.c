@@ -44,6 +44,16 @@ struct jpki_publisher {
 	struct jpki_ocsp_stores *stores; /* its registry connections, one per thread */
 };
 
+/*
+ * libmicrohttpd's memory per connection: request line and headers, then the
+ * response headers.  It zeroes its read buffer (half of this) at every request
+ * of a keep-alive connection, so 64 KiB cost ~5% of an OCSP answer.  Bodies
+ * (OCSP POSTs, up to JPKI_OCSP_REQ_MAX) are handed over piece by piece and do
+ * not need to fit; a GET URL longer than ~8 KB (a DER request over ~5 KB; RFC
+ * 5019 uses GET below 255 bytes) gets 414 from libmicrohttpd.
+ */
+#define CONN_MEMORY (16 * 1024)
+
 /* route()'s own per-request marks; any other *con_cls is an OCSP request's */
 static int headers_seen, body_seen;
 
@@ -77,6 +87,11 @@ int jpki_publish_refresh(struct jpki_publisher *p, struct jpki_err *err)
 	int64_t now;
 	int rc = jpki_clock_now(&now, err);
 	return rc < 0 ? rc : jpki_crl_http_refresh(p->crl, now, err);
+}
+
+void jpki_publish_kick(struct jpki_publisher *p)
+{
+	jpki_crl_http_kick(p->crl);
 }
 
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const char *type,
@@ -237,12 +252,18 @@ int jpki_publish_start(const struct jpki_publish_cfg *cfg, struct jpki_store *st
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads ? cfg->threads : 2),
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10, MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned)1024, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)512,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
 		completed, p, MHD_OPTION_END);
 	if (!p->daemon) {
 		free_publisher(p, false);
 		return jpki_fail(err, JPKI_E_IO, "cannot listen on %s:%u (port in use?)",
 				 cfg->address, cfg->port);
+	}
+	if ((rc = jpki_crl_http_start_refresh(p->crl, cfg->crl_refresh > 0 ? cfg->crl_refresh : 600,
+					      err)) < 0) {
+		MHD_stop_daemon(p->daemon);
+		free_publisher(p, false);
+		return rc;
 	}
 	*ret = p;
 	return 0;
@@ -252,6 +273,7 @@ void jpki_publish_stop(struct jpki_publisher *p)
 {
 	if (!p)
 		return;
+	jpki_crl_http_stop_refresh(p->crl); /* joined before the server stops */
 	MHD_stop_daemon(p->daemon);
 	free_publisher(p, true);
 }

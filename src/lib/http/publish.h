@@ -24,6 +24,7 @@ struct jpki_publish_cfg {
 	unsigned threads;
 	const char *passphrase; /* CA passphrase: the OCSP responder keys (copied) */
 	int64_t ocsp_validity;  /* OCSP thisUpdate to nextUpdate; 0 = 1 hour */
+	int64_t crl_refresh;    /* seconds between scheduled CRL refreshes; 0 = 600 */
 };
 
 /*
@@ -34,6 +35,12 @@ int jpki_publish_start(const struct jpki_publish_cfg *cfg, struct jpki_store *st
 		       struct jpki_ca *cas[2], struct jpki_publisher **ret, struct jpki_err *err);
 /* Rebuild both CRLs now (also done at start). */
 int jpki_publish_refresh(struct jpki_publisher *p, struct jpki_err *err);
+/*
+ * Ask the CRL refresh thread for a refresh now (SIGHUP): both full CRLs are
+ * rebuilt and written to <data>/crl/, stale partition CRLs rebuilt.  Returns
+ * at once; the refresh runs on that thread (crl_http.h).
+ */
+void jpki_publish_kick(struct jpki_publisher *p);
 /* Stop serving and free everything; NULL is fine. */
 void jpki_publish_stop(struct jpki_publisher *p);
 

@@ -70,6 +70,13 @@ struct jpki_store_ops {
 	/* A value that changes whenever a certificate of the CA is revoked. */
 	int (*revocation_version)(struct jpki_store *s, enum jpki_kind ca, int64_t *out,
 				  struct jpki_err *err);
+	/*
+	 * Optional (NULL: nothing to do).  Make this connection a reader tuned for
+	 * point lookups (the OCSP responder's connections, one per server thread):
+	 * it refuses writes, and reads the file through a memory map.  Every
+	 * statement still starts its own read and sees every commit made before it.
+	 */
+	int (*tune_reader)(struct jpki_store *s, struct jpki_err *err);
 };
 
 struct jpki_store {
