@@ -19,6 +19,8 @@ static const char usage[] =
 	"Serve over HTTP, until SIGINT or SIGTERM (default 127.0.0.1:8080):\n"
 	"  /ca/sign.der  /ca/auth.der   CA certificates (DER; .pem also served)\n"
 	"  /crl/sign.crl /crl/auth.crl  each CA's current full CRL (DER)\n"
+	"  /crl/KIND/N.crl              partition N (0-1023) of a CA's CRL, as named in\n"
+	"                               certificates; /crl/KIND/N-delta.crl its delta CRL\n"
 	"  /ocsp/sign /ocsp/auth        OCSP (RFC 6960): POST, or GET /ocsp/KIND/BASE64\n"
 	"  /health                      liveness\n"
 	"CRLs are rebuilt after every revocation and at the latest halfway to their\n"
