@@ -169,11 +169,6 @@ static int add(int argc, char **argv)
 		return cli_usage_error(usage, "resident add: a new record is always a resident");
 	struct jpki_store *st;
 	struct jpki_err err;
-	int64_t now;
-	if (jpki_clock_now(&now, &err) < 0)
-		return cli_fail(&err);
-	if (jpki_date_cmp(r.birth, jpki_jst_date(now)) > 0) /* nobody is born tomorrow */
-		return cli_usage_error(usage, "--birth lies in the future");
 	if (cli_open_store(&st) != 0)
 		return 1;
 	rc = jpki_resident_add(st, &r, &err);

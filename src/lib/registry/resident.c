@@ -6,10 +6,20 @@
 #include "ca/names.h"
 #include "resident.h"
 
+/* Nobody is born after today (in Japan); `now` from the settable clock. */
+static int check_birth_past(const struct jpki_resident *r, int64_t now, struct jpki_err *err)
+{
+	if (jpki_date_cmp(r->birth, jpki_jst_date(now)) > 0)
+		return jpki_fail(err, JPKI_E_BAD_DATE, "the date of birth lies in the future");
+	return 0;
+}
+
 int jpki_resident_add(struct jpki_store *st, struct jpki_resident *r, struct jpki_err *err)
 {
+	int64_t now;
 	int rc = jpki_resident_check(r, err);
-	if (rc < 0)
+	if (rc < 0 || (rc = jpki_clock_now(&now, err)) < 0 ||
+	    (rc = check_birth_past(r, now, err)) < 0)
 		return rc;
 	if (r->status != JPKI_RESIDENT)
 		return jpki_fail(err, JPKI_E_INVALID, "a new record must have status resident");
@@ -87,8 +97,8 @@ int jpki_resident_change(struct jpki_store *st, const struct jpki_resident *next
 		out = &local;
 	memset(out, 0, sizeof(*out));
 	int rc = jpki_resident_check(next, err);
-	if (rc == 0 && jpki_date_cmp(next->birth, jpki_jst_date(now)) > 0)
-		rc = jpki_fail(err, JPKI_E_BAD_DATE, "the date of birth lies in the future");
+	if (rc == 0)
+		rc = check_birth_past(next, now, err);
 	if (rc < 0 || (rc = st->ops->begin(st, err)) < 0)
 		return rc;
 	if ((rc = apply_change(st, next, now, out, err)) < 0 ||
