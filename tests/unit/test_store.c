@@ -493,7 +493,7 @@ static int collect_revoked(const uint8_t *serial, size_t len, int64_t at, enum j
 	return 0;
 }
 
-static void test_revoked_each(void **state)
+static void test_revoked_scan_all(void **state)
 {
 	struct fix *f = *state;
 	struct jpki_store *st = f->st;
@@ -512,7 +512,7 @@ static void test_revoked_each(void **state)
 	assert_int_equal(
 	    st->ops->cert_revoke(st, "ABCDEF0123", T0 + 2 * DAY, JPKI_REASON_UNSPECIFIED, &err), 0);
 	struct rev_list l = {.n = 0};
-	assert_int_equal(st->ops->revoked_each(st, JPKI_KIND_SIGN, now, collect_revoked, &l, &err),
+	assert_int_equal(st->ops->revoked_scan(st, JPKI_KIND_SIGN, -1, 0, now, collect_revoked, &l, &err),
 	                 0);
 	assert_int_equal(l.n, 2);
 	assert_string_equal(l.serial[0], "11");
@@ -521,7 +521,7 @@ static void test_revoked_each(void **state)
 	assert_string_equal(l.serial[1], "ABCDEF0123");
 	assert_int_equal(l.reason[1], JPKI_REASON_UNSPECIFIED);
 	struct rev_list a = {.n = 0};
-	assert_int_equal(st->ops->revoked_each(st, JPKI_KIND_AUTH, now, collect_revoked, &a, &err),
+	assert_int_equal(st->ops->revoked_scan(st, JPKI_KIND_AUTH, -1, 0, now, collect_revoked, &a, &err),
 	                 0);
 	assert_int_equal(a.n, 1);
 	assert_string_equal(a.serial[0], "14");
@@ -529,7 +529,7 @@ static void test_revoked_each(void **state)
 	/* a damaged serial in a revoked row is an error, not a wrong CRL entry */
 	raw_sql(f->path, "UPDATE certificate SET serial = 'XYZ' WHERE serial = '14'");
 	a.n = 0;
-	assert_int_equal(st->ops->revoked_each(st, JPKI_KIND_AUTH, now, collect_revoked, &a, &err),
+	assert_int_equal(st->ops->revoked_scan(st, JPKI_KIND_AUTH, -1, 0, now, collect_revoked, &a, &err),
 	                 -JPKI_E_STORE);
 }
 
@@ -602,7 +602,7 @@ int main(void)
 	    T(test_cert_insert_get),
 	    T(test_cert_current),
 	    T(test_cert_revoke),
-	    T(test_revoked_each),
+	    T(test_revoked_scan_all),
 	    T(test_crl_number_monotonic),
 	    T(test_rollback_undoes),
 	};

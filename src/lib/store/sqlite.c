@@ -34,7 +34,6 @@ enum stmt_id {
 	ST_CERT_EACH_ALL,
 	ST_CERT_EACH_RES,
 	ST_CERT_REVOKE,
-	ST_REVOKED_EACH,
 	ST_REVOKED_SCAN_ALL,
 	ST_REVOKED_SCAN_PART,
 	ST_CRL_NEXT,
@@ -78,8 +77,6 @@ static const char *const stmt_sql[ST_COUNT] = {
 			     " FROM certificate WHERE resident_id = ? ORDER BY id",
 	[ST_CERT_REVOKE] = "UPDATE certificate SET status = 1, revoked_at = ?, reason = ? "
 			   "WHERE serial = ? AND status = 0",
-	[ST_REVOKED_EACH] = "SELECT serial, revoked_at, reason FROM certificate "
-			    "WHERE kind = ? AND status = 1 AND not_after >= ?",
 	/* "status = 1" literally, so the planner may use the partial index (portable: no INDEXED BY) */
 	[ST_REVOKED_SCAN_ALL] = "SELECT serial, revoked_at, reason FROM certificate "
 				"WHERE status = 1 AND kind = ?1 AND revoked_at >= ?3 "
@@ -477,34 +474,6 @@ static int op_cert_revoke(struct jpki_store *s, const char *serial, int64_t at,
 	return 0;
 }
 
-static int op_revoked_each(struct jpki_store *s, enum jpki_kind ca, int64_t at,
-			   jpki_revoked_cb cb, void *arg, struct jpki_err *err)
-{
-	struct sqlite_store *ss = S(s);
-	sqlite3_stmt *st = stmt(ss, ST_REVOKED_EACH);
-	sqlite3_bind_int(st, 1, (int)ca);
-	sqlite3_bind_int64(st, 2, at);
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		uint8_t bin[20];
-		size_t n;
-		const char *hex = (const char *)sqlite3_column_text(st, 0);
-		int64_t reason = sqlite3_column_int64(st, 2);
-		if (jpki_serial_from_hex(hex, bin, sizeof(bin), &n) < 0 || reason < 0 ||
-		    reason > 10) {
-			sqlite3_reset(st);
-			return jpki_fail(err, JPKI_E_STORE, "revoked row with a damaged serial");
-		}
-		int crc = cb(bin, n, sqlite3_column_int64(st, 1), (enum jpki_reason)reason, arg);
-		if (crc != 0) {
-			sqlite3_reset(st);
-			return crc;
-		}
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_fail(ss, err, "cannot list revoked certificates");
-}
-
 /*
  * The scan's serial decoder: upper-case hex as written by cert_insert, even
  * length, 1..20 bytes; anything else is a damaged row.  A lookup table,
@@ -637,7 +606,6 @@ static const struct jpki_store_ops sqlite_ops = {
 	.cert_current = op_cert_current,
 	.cert_each = op_cert_each,
 	.cert_revoke = op_cert_revoke,
-	.revoked_each = op_revoked_each,
 	.revoked_scan = op_revoked_scan,
 	.crl_number_next = op_crl_number_next,
 	.revocation_version = op_revocation_version,

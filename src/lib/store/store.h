@@ -52,9 +52,6 @@ struct jpki_store_ops {
 	/* JPKI_E_STATE when already revoked, JPKI_E_NOT_FOUND when unknown. */
 	int (*cert_revoke)(struct jpki_store *s, const char *serial, int64_t at,
 			   enum jpki_reason reason, struct jpki_err *err);
-	/* Revoked certificates of a CA that have not expired before `at`. */
-	int (*revoked_each)(struct jpki_store *s, enum jpki_kind ca, int64_t at,
-			    jpki_revoked_cb cb, void *arg, struct jpki_err *err);
 	/*
 	 * The CRL writer's scan: revoked certificates of a CA not expired before
 	 * `at`, of one CRL partition (partition -1: every partition), revoked at
