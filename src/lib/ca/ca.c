@@ -393,7 +393,6 @@ static int prepare_der(struct jpki_ca *ca)
 static int prepare_extensions(struct jpki_ca *ca, struct jpki_err *err)
 {
 	const char *base = jpki_base_url(), *k = jpki_kind_name(ca->kind);
-	snprintf(ca->crl_url, sizeof(ca->crl_url), "%s/crl/%s.crl", base, k);
 	snprintf(ca->ocsp_url, sizeof(ca->ocsp_url), "%s/ocsp/%s", base, k);
 	snprintf(ca->ca_url, sizeof(ca->ca_url), "%s/ca/%s.der", base, k);
 
@@ -402,11 +401,10 @@ static int prepare_extensions(struct jpki_ca *ca, struct jpki_err *err)
 	_cleanup_(GENERAL_NAMESp) GENERAL_NAMES *ian = dirname_names(ca_japanese_name(ca->kind));
 	_cleanup_(AUTHORITY_INFO_ACCESSp) AUTHORITY_INFO_ACCESS *aia = AUTHORITY_INFO_ACCESS_new();
 	_cleanup_(AUTHORITY_KEYIDp) AUTHORITY_KEYID *akid = AUTHORITY_KEYID_new();
-	GENERAL_NAMES *dp = GENERAL_NAMES_new();
 	POLICYINFO *pi = POLICYINFO_new();
 	ACCESS_DESCRIPTION *ocsp = ACCESS_DESCRIPTION_new(), *issuers = ACCESS_DESCRIPTION_new();
 	const ASN1_OCTET_STRING *ski = X509_get0_subject_key_id(ca->cert);
-	bool ok = ku && pol && ian && aia && akid && dp && pi && ocsp && issuers && ski;
+	bool ok = ku && pol && ian && aia && akid && pi && ocsp && issuers && ski;
 	/* keyUsage: digitalSignature, plus nonRepudiation for signatures (jpki-certs.md) */
 	ok = ok && ASN1_BIT_STRING_set_bit(ku, 0, 1) == 1 &&
 	     (ca->kind == JPKI_KIND_AUTH || ASN1_BIT_STRING_set_bit(ku, 1, 1) == 1);
@@ -418,10 +416,6 @@ static int prepare_extensions(struct jpki_ca *ca, struct jpki_err *err)
 	ok = ok && sk_POLICYINFO_push(pol, pi) > 0;
 	if (!ok)
 		POLICYINFO_free(pi);
-	GENERAL_NAME *crl_uri = ok ? uri_name(ca->crl_url) : NULL;
-	ok = ok && crl_uri && sk_GENERAL_NAME_push(dp, crl_uri) > 0;
-	if (!ok)
-		GENERAL_NAME_free(crl_uri);
 	if (ok) {
 		ocsp->method = OBJ_nid2obj(NID_ad_OCSP);
 		GENERAL_NAME_free(ocsp->location);
@@ -442,13 +436,10 @@ static int prepare_extensions(struct jpki_ca *ca, struct jpki_err *err)
 		ca->ext_key_usage = X509V3_EXT_i2d(NID_key_usage, 1, ku);
 		ca->ext_policy = X509V3_EXT_i2d(NID_certificate_policies, 1, pol);
 		ca->ext_issuer_alt = X509V3_EXT_i2d(NID_issuer_alt_name, 0, ian);
-		ca->ext_crldp = crldp_ext(TAKE_PTR(dp));
 		ca->ext_aia = X509V3_EXT_i2d(NID_info_access, 0, aia);
 		ca->ext_akid = X509V3_EXT_i2d(NID_authority_key_identifier, 0, akid);
 	}
-	GENERAL_NAMES_free(dp);
-	if (!ok || !ca->ext_key_usage || !ca->ext_policy || !ca->ext_issuer_alt ||
-	    !ca->ext_crldp || !ca->ext_aia || !ca->ext_akid || prepare_der(ca) < 0)
+	if (!ok || !ca->ext_key_usage || !ca->ext_policy || !ca->ext_issuer_alt || !ca->ext_aia || !ca->ext_akid || prepare_der(ca) < 0)
 		return jpki_fail_ossl(err, JPKI_E_CRYPTO, "cannot prepare the %s CA's extensions",
 				      k);
 	return 0;
@@ -484,7 +475,6 @@ void jpki_ca_free(struct jpki_ca *ca)
 	X509_EXTENSION_free(ca->ext_key_usage);
 	X509_EXTENSION_free(ca->ext_policy);
 	X509_EXTENSION_free(ca->ext_issuer_alt);
-	X509_EXTENSION_free(ca->ext_crldp);
 	X509_EXTENSION_free(ca->ext_aia);
 	X509_EXTENSION_free(ca->ext_akid);
 	OPENSSL_free(ca->der.issuer);

@@ -35,10 +35,9 @@ struct jpki_ca {
 	X509 *cert;
 	EVP_PKEY *key;
 	/* prepared extensions of issued certificates (owned) */
-	X509_EXTENSION *ext_key_usage, *ext_policy, *ext_issuer_alt, *ext_crldp, *ext_aia,
-		*ext_akid;
+	X509_EXTENSION *ext_key_usage, *ext_policy, *ext_issuer_alt, *ext_aia, *ext_akid;
 	struct jpki_ca_der der;
-	char crl_url[512], ocsp_url[512], ca_url[512];
+	char ocsp_url[512], ca_url[512]; /* CRL URLs are per partition: jpki_partition_url */
 };
 
 /* Service URLs default to http://127.0.0.1:8080; JPKI_BASE_URL overrides. */
