@@ -28,6 +28,7 @@
 #include "ca/profile.h"
 #include "core/hex.h"
 #include "http/crl_http.h"
+#include "crl_util.h"
 #include "tmpdir.h"
 
 #define BASE_URL "http://crl.test:8080"
@@ -140,20 +141,6 @@ static X509_CRL *build(enum jpki_kind kind, const struct jpki_crl_scope *sc, int
 	else
 		jpki_crl_clear(&c);
 	return crl;
-}
-
-static X509_REVOKED *find(X509_CRL *crl, const char *hex)
-{
-	uint8_t bin[20];
-	size_t len;
-	assert_int_equal(jpki_serial_from_hex(hex, bin, sizeof(bin), &len), 0);
-	BIGNUM *bn = BN_bin2bn(bin, (int)len, NULL);
-	ASN1_INTEGER *sn = BN_to_ASN1_INTEGER(bn, NULL);
-	X509_REVOKED *rev = NULL;
-	int found = X509_CRL_get0_by_serial(crl, &rev, sn);
-	ASN1_INTEGER_free(sn);
-	BN_free(bn);
-	return found == 1 ? rev : NULL;
 }
 
 static int entries(X509_CRL *crl)
@@ -277,12 +264,12 @@ static void test_partition_contents(void **state)
 	X509_CRL *crl = build(JPKI_KIND_SIGN, &sc, T0, NULL);
 	assert_int_equal(entries(crl), 4);
 	for (int i = 0; i < 4; i++)
-		assert_non_null(find(crl, in[i]));
+		assert_non_null(crl_find_revoked(crl, in[i]));
 	for (int i = 0; i < 3; i++)
-		assert_null(find(crl, other[i]));
-	assert_null(find(crl, expired)); /* expired certificates leave the CRL */
-	assert_null(find(crl, valid));
-	assert_null(find(crl, auth));
+		assert_null(crl_find_revoked(crl, other[i]));
+	assert_null(crl_find_revoked(crl, expired)); /* expired certificates leave the CRL */
+	assert_null(crl_find_revoked(crl, valid));
+	assert_null(crl_find_revoked(crl, auth));
 	/* IDP critical: fullName = the URL the certificates name, onlyContainsUserCerts */
 	assert_int_equal(ext_critical(crl, NID_issuing_distribution_point), 1);
 	ISSUING_DIST_POINT *idp = X509_CRL_get_ext_d2i(crl, NID_issuing_distribution_point, NULL,
@@ -310,11 +297,11 @@ static void test_partition_contents(void **state)
 	sc.partition = -1;
 	crl = build(JPKI_KIND_SIGN, &sc, T0, NULL);
 	for (int i = 0; i < 4; i++)
-		assert_non_null(find(crl, in[i]));
+		assert_non_null(crl_find_revoked(crl, in[i]));
 	for (int i = 0; i < 3; i++)
-		assert_non_null(find(crl, other[i]));
-	assert_null(find(crl, expired));
-	assert_null(find(crl, auth));
+		assert_non_null(crl_find_revoked(crl, other[i]));
+	assert_null(crl_find_revoked(crl, expired));
+	assert_null(crl_find_revoked(crl, auth));
 	assert_int_equal(ext_critical(crl, NID_issuing_distribution_point), -1);
 	assert_int_equal(ext_critical(crl, NID_freshest_crl), -1);
 	assert_true(ext_int(crl, NID_crl_number) > n1);
@@ -346,7 +333,7 @@ static void test_reasons(void **state)
 	X509_CRL *crl = build(JPKI_KIND_AUTH, &sc, INT64_C(2556144000) + 7200, NULL);
 	assert_int_equal(entries(crl), 7);
 	for (int i = 0; i < 7; i++) {
-		X509_REVOKED *r = find(crl, s[i]);
+		X509_REVOKED *r = crl_find_revoked(crl, s[i]);
 		assert_non_null(r);
 		int crit = 0;
 		ASN1_ENUMERATED *e = X509_REVOKED_get_ext_d2i(r, NID_crl_reason, &crit, NULL);
@@ -399,11 +386,11 @@ static void test_delta(void **state)
 	assert_int_equal(ds.base_this_update, T0);
 	X509_CRL *d = build(JPKI_KIND_SIGN, &ds, T0 + 1800, NULL);
 	assert_int_equal(entries(d), 2);
-	assert_non_null(find(d, new1));
-	assert_non_null(find(d, new2));
-	assert_null(find(d, old1));
-	assert_null(find(d, old2));
-	assert_null(find(d, elsewhere));
+	assert_non_null(crl_find_revoked(d, new1));
+	assert_non_null(crl_find_revoked(d, new2));
+	assert_null(crl_find_revoked(d, old1));
+	assert_null(crl_find_revoked(d, old2));
+	assert_null(crl_find_revoked(d, elsewhere));
 	assert_int_equal(ext_critical(d, NID_delta_crl), 1);
 	assert_int_equal(ext_int(d, NID_delta_crl), base.number);
 	assert_true(ext_int(d, NID_crl_number) > base.number);

@@ -28,6 +28,7 @@
 #include "ca/profile.h"
 #include "core/hex.h"
 #include "registry/resident.h"
+#include "crl_util.h"
 #include "tmpdir.h"
 
 #define BASE_URL "http://jpki.test:8080"
@@ -757,20 +758,6 @@ static int count_revoked_sign(const struct jpki_cert_rec *c, void *arg)
 	return 0;
 }
 
-static X509_REVOKED *find_revoked(X509_CRL *crl, const char *hex)
-{
-	uint8_t bin[20];
-	size_t len;
-	assert_int_equal(jpki_serial_from_hex(hex, bin, sizeof(bin), &len), 0);
-	BIGNUM *bn = BN_bin2bn(bin, (int)len, NULL);
-	ASN1_INTEGER *sn = BN_to_ASN1_INTEGER(bn, NULL);
-	X509_REVOKED *rev = NULL;
-	int found = X509_CRL_get0_by_serial(crl, &rev, sn);
-	ASN1_INTEGER_free(sn);
-	BN_free(bn);
-	return found == 1 ? rev : NULL;
-}
-
 static X509_CRL *build_crl(enum jpki_kind kind, int64_t now)
 {
 	uint8_t *der = NULL;
@@ -852,7 +839,7 @@ static void test_crl(void **state)
 	assert_true(expect.n >= 3);
 	assert_int_equal(sk_X509_REVOKED_num(X509_CRL_get_REVOKED(crl)), expect.n);
 	for (int i = 0; i < 3; i++) {
-		X509_REVOKED *rev = find_revoked(crl, want[i].serial);
+		X509_REVOKED *rev = crl_find_revoked(crl, want[i].serial);
 		if (!rev)
 			fail_msg("serial %s missing from the CRL", want[i].serial);
 		assert_int_equal(
@@ -869,16 +856,16 @@ static void test_crl(void **state)
 		}
 		ASN1_ENUMERATED_free(code);
 	}
-	assert_null(find_revoked(crl, keep.rec.serial)); /* valid: not listed */
-	assert_null(find_revoked(crl, a.rec.serial));    /* another CA's: not listed */
+	assert_null(crl_find_revoked(crl, keep.rec.serial)); /* valid: not listed */
+	assert_null(crl_find_revoked(crl, a.rec.serial));    /* another CA's: not listed */
 	long n1 = crl_number(crl);
 	X509_CRL_free(crl);
 
 	/* the auth CA's CRL lists the auth certificate; numbers go up per CA */
 	crl = build_crl(JPKI_KIND_AUTH, now);
 	assert_int_equal(X509_CRL_verify(crl, X509_get0_pubkey(g.ca[JPKI_KIND_AUTH]->cert)), 1);
-	assert_non_null(find_revoked(crl, a.rec.serial));
-	assert_null(find_revoked(crl, want[0].serial));
+	assert_non_null(crl_find_revoked(crl, a.rec.serial));
+	assert_null(crl_find_revoked(crl, want[0].serial));
 	X509_CRL_free(crl);
 	crl = build_crl(JPKI_KIND_SIGN, now + 60);
 	assert_true(crl_number(crl) > n1);
@@ -887,7 +874,7 @@ static void test_crl(void **state)
 	/* after the revoked certificates expire they leave the CRL */
 	crl = build_crl(JPKI_KIND_SIGN, end_of(2029, 3, 10) + 1);
 	for (int i = 0; i < 3; i++)
-		assert_null(find_revoked(crl, want[i].serial));
+		assert_null(crl_find_revoked(crl, want[i].serial));
 	X509_CRL_free(crl);
 
 	uint8_t *der = NULL;
