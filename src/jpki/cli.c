@@ -9,11 +9,23 @@
 #include <openssl/crypto.h>
 
 #include "cli.h"
+#include "registry/binding.h"
 
 int cli_fail(const struct jpki_err *err)
 {
 	fprintf(stderr, "jpki: error: %s\n",
 		err && err->msg[0] ? err->msg : jpki_code_message(err ? err->code : JPKI_E_IO));
+	return 1;
+}
+
+int cli_fail_msg(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("jpki: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
 	return 1;
 }
 
@@ -71,6 +83,11 @@ int cli_open_store(struct jpki_store **st)
 	struct jpki_err err;
 	if (jpki_store_open_default(st, &err) < 0)
 		return cli_fail(&err);
+	if (jpki_binding_check(*st, JPKI_BINDING_CHECK, NULL, &err) < 0) {
+		jpki_store_close(*st);
+		*st = NULL;
+		return cli_fail(&err);
+	}
 	return 0;
 }
 
@@ -83,4 +100,24 @@ int cli_load_ca(enum jpki_kind kind, struct jpki_ca **ca)
 		rc = jpki_ca_load(kind, pass, ca, &err);
 	OPENSSL_cleanse(pass, sizeof(pass));
 	return rc < 0 ? cli_fail(&err) : 0;
+}
+
+int cli_out_open(struct jpki_out *o, const char *path, mode_t mode, struct jpki_err *err)
+{
+	if (jpki_store_default_owns(path))
+		return jpki_fail(err, JPKI_E_INVALID,
+				 "%s is the registry (or its log): writing there would corrupt it",
+				 path);
+	return jpki_out_open(o, path, mode, err);
+}
+
+int cli_write_out(const char *path, const void *buf, size_t len, mode_t mode,
+		  struct jpki_err *err)
+{
+	struct jpki_out o;
+	int rc = cli_out_open(&o, path, mode, err);
+	if (rc == 0 && (rc = jpki_out_write(&o, buf, len, err)) == 0)
+		return jpki_out_commit(&o, err);
+	jpki_out_abort(&o);
+	return rc;
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "ca/ca.h"
+#include "core/fsutil.h"
 #include "core/ossl.h"
 #include "jpki/error.h"
 #include "store/store.h"
@@ -27,6 +28,8 @@ struct cli_command {
 
 /* Print "jpki: error: <message>" and return 1. */
 int cli_fail(const struct jpki_err *err);
+/* Print "jpki: error: <formatted message>" and return 1. */
+int cli_fail_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print a usage error and the usage text; return 2. */
 int cli_usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Run the subcommand of `cmds` named argv[1]; the family name is for messages. */
@@ -38,9 +41,20 @@ int cli_parse_id(const char *s, int64_t *out);
 /* Strict unsigned integer in [min, max]. */
 int cli_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
 
-/* Open the registry of the data folder; prints and returns 1 on failure. */
+/*
+ * Open the registry of the data folder and check that it belongs to the data
+ * folder's CAs (registry/binding.h); prints and returns 1 on failure.
+ */
 int cli_open_store(struct jpki_store **st);
 /* Load one or both CAs with the passphrase from the environment. */
 int cli_load_ca(enum jpki_kind kind, struct jpki_ca **ca);
+
+/*
+ * An --out the user named (core/fsutil.h jpki_out), refused when it is the
+ * registry or one of its files.  cli_write_out: open, write, commit.
+ */
+int cli_out_open(struct jpki_out *o, const char *path, mode_t mode, struct jpki_err *err);
+int cli_write_out(const char *path, const void *buf, size_t len, mode_t mode,
+		  struct jpki_err *err);
 
 #endif

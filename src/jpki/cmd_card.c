@@ -306,7 +306,7 @@ static int emit_cert(struct jpki_transport *t, uint16_t fid, const char *dir, co
 		if (snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path))
 			rc = jpki_fail(err, JPKI_E_INVALID, "path too long");
 		else
-			rc = jpki_write_file_atomic(path, pem, strlen(pem), 0644, err);
+			rc = cli_write_out(path, pem, strlen(pem), 0644, err);
 	} else {
 		fputs(pem, stdout);
 	}
@@ -441,7 +441,7 @@ static int cmd_sign(int argc, char **argv)
 	if (jpki_host_sign_sha256(t, o.kind, msg, len, sig, &err) < 0)
 		return cli_fail(&err);
 	if (o.out)
-		return jpki_write_file_atomic(o.out, sig, sizeof(sig), 0644, &err) < 0
+		return cli_write_out(o.out, sig, sizeof(sig), 0644, &err) < 0
 		           ? cli_fail(&err)
 		           : 0;
 	return fwrite(sig, 1, sizeof(sig), stdout) == sizeof(sig) && fflush(stdout) == 0 ? 0 : 1;

@@ -16,24 +16,41 @@
 
 static const char usage[] =
 	"usage: jpki cert issue --kind sign|auth --resident ID --pubkey FILE\n"
-	"                       [--card-expiry YYYY-MM-DD] [--out FILE]\n"
-	"       jpki cert bulk --in FILE [--threads N]\n"
+	"                       [--card-expiry YYYY-MM-DD] [--out FILE] [--replace]\n"
+	"       jpki cert bulk --in FILE [--threads N] [--replace]\n"
 	"       jpki cert revoke --reason REASON (SERIAL... | --list FILE)\n"
 	"       jpki cert list [--resident ID]\n"
 	"       jpki cert show SERIAL [--pem]\n"
 	"\n"
 	"issue   issue a certificate to a resident and record it.  FILE holds the\n"
 	"        public key as PEM or DER SubjectPublicKeyInfo, or a PKCS#10 request.\n"
-	"        The certificate is written as PEM to --out or standard output.\n"
+	"        The certificate is written as PEM to --out (- or absent: standard\n"
+	"        output).  A file is written and synced before the record is\n"
+	"        committed and renamed into place after: both happen or neither; a\n"
+	"        path that cannot be written is refused before anything changes.\n"
 	"        Rules: E2 (no signature certificate under 15 or for an adult ward),\n"
 	"        C4 (validity), N1 (renewal window: 6th birthday), X1 (a current\n"
-	"        certificate of the same kind is revoked as superseded).\n"
+	"        certificate of the same kind is revoked as superseded).  A request\n"
+	"        for the key of the current certificate is refused (a retry issues\n"
+	"        nothing twice) unless --replace.\n"
 	"bulk    issue many: each line of FILE is `KIND RESIDENT_ID PUBKEY_FILE\n"
 	"        [CARD_EXPIRY]`; signs on N threads (default 2), records in batches,\n"
 	"        prints one line per request (serial or error) and a summary.\n"
 	"revoke  revoke on request, loss or by CA officers (see `jpki cert revoke --help`).\n"
 	"list    one line per certificate: serial, kind, resident, status, notAfter.\n"
 	"show    the registry record of one certificate; --pem adds the certificate.\n";
+
+/* The certificate as PEM into the output, synced (not yet renamed into place). */
+static int write_synced(void *arg, const struct jpki_issued *done, struct jpki_err *err)
+{
+	struct jpki_out *o = arg;
+	char *pem = NULL;
+	int rc = jpki_pem_encode("CERTIFICATE", done->rec.der, done->rec.der_len, &pem, err);
+	if (rc == 0 && (rc = jpki_out_write(o, pem, strlen(pem), err)) == 0)
+		rc = jpki_out_sync(o, err);
+	free(pem);
+	return rc;
+}
 
 static int issue(int argc, char **argv)
 {
@@ -43,6 +60,7 @@ static int issue(int argc, char **argv)
 		{"pubkey", required_argument, NULL, 'p'},
 		{"card-expiry", required_argument, NULL, 'e'},
 		{"out", required_argument, NULL, 'o'},
+		{"replace", no_argument, NULL, 'R'},
 		{"help", no_argument, NULL, 'h'},
 		{0, 0, 0, 0},
 	};
@@ -77,6 +95,9 @@ static int issue(int argc, char **argv)
 		case 'o':
 			out = optarg;
 			break;
+		case 'R':
+			req.same_key_ok = true;
+			break;
 		default:
 			return cli_usage_error(usage, "cert issue: bad option");
 		}
@@ -90,21 +111,28 @@ static int issue(int argc, char **argv)
 	_cleanup_(EVP_PKEYp) EVP_PKEY *key = NULL;
 	_cleanup_(jpki_ca_freep) struct jpki_ca *ca = NULL;
 	_cleanup_(jpki_store_closep) struct jpki_store *st = NULL;
-	if (jpki_clock_now(&req.now, &err) < 0 || jpki_pubkey_load(pubkey, &key, &err) < 0)
+	struct jpki_out o; /* a bad --out fails here, before anything is recorded */
+	if (jpki_clock_now(&req.now, &err) < 0 || jpki_pubkey_load(pubkey, &key, &err) < 0 ||
+	    cli_out_open(&o, out ? out : "-", 0644, &err) < 0)
 		return cli_fail(&err);
-	if (cli_load_ca(req.kind, &ca) != 0 || cli_open_store(&st) != 0)
+	if (cli_load_ca(req.kind, &ca) != 0 || cli_open_store(&st) != 0) {
+		jpki_out_abort(&o);
 		return 1;
+	}
 	req.subject_key = key;
+	req.before_commit = o.direct ? NULL : write_synced; /* a file: on disk before the commit */
+	req.before_commit_arg = &o;
 	struct jpki_issued done;
-	if (jpki_issue(st, ca, &req, &done, &err) < 0)
+	if (jpki_issue(st, ca, &req, &done, &err) < 0) {
+		jpki_out_abort(&o);
 		return cli_fail(&err);
-	char *pem = NULL;
-	int rc = jpki_pem_encode("CERTIFICATE", done.rec.der, done.rec.der_len, &pem, &err);
-	if (rc == 0 && out)
-		rc = jpki_write_file_atomic(out, pem, strlen(pem), 0644, &err);
-	else if (rc == 0)
-		fputs(pem, stdout);
-	free(pem);
+	}
+	/* recorded: a direct output (stdout, a device) is written now, a file renamed into place */
+	int rc = o.direct ? write_synced(&o, &done, &err) : 0;
+	if (rc == 0)
+		rc = jpki_out_commit(&o, &err);
+	else
+		jpki_out_abort(&o);
 	char na[26];
 	jpki_time_format_jst(done.rec.not_after, na);
 	fprintf(stderr, "issued %s certificate %s to resident %" PRId64 ", valid until %s%s\n",
@@ -113,8 +141,11 @@ static int issue(int argc, char **argv)
 	if (done.superseded[0])
 		fprintf(stderr, "revoked the previous certificate %s (superseded, rule X1)\n",
 			done.superseded);
+	if (rc < 0)
+		fprintf(stderr, "jpki: the certificate is recorded; get it with `jpki cert show %s "
+				"--pem`\n",
+			done.rec.serial);
 	jpki_issued_clear(&done);
-	/* the certificate is recorded even if writing it out failed: say so */
 	return rc < 0 ? cli_fail(&err) : 0;
 }
 

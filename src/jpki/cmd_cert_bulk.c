@@ -25,7 +25,7 @@
 #define KEY_CACHE 256
 
 static const char usage[] =
-	"usage: jpki cert bulk --in FILE [--threads N]\n"
+	"usage: jpki cert bulk --in FILE [--threads N] [--replace]\n"
 	"\n"
 	"Issue one certificate per line of FILE:\n"
 	"  KIND RESIDENT_ID PUBKEY_FILE [CARD_EXPIRY]\n"
@@ -34,7 +34,9 @@ static const char usage[] =
 	"batch is recorded in one transaction; public keys are parsed and checked on\n"
 	"the signing threads.  Prints `ok LINE SERIAL` or\n"
 	"`error LINE: reason` per request and a summary on standard error.  Exit\n"
-	"status 1 when any request failed.\n";
+	"status 1 when any request failed.  Re-running a list is safe: a request\n"
+	"for the key of the resident's current certificate of that kind is an\n"
+	"error that issues nothing (rule X1 would supersede it), unless --replace.\n";
 
 /*
  * Key files named in the current batch, read once each.  Requests borrow the
@@ -101,12 +103,13 @@ static bool next_field(struct jpki_cur *line, char *buf, size_t cap)
 	return n > 0;
 }
 
-static int parse_line(struct jpki_cur *line, struct key_cache *kc, int64_t now,
+static int parse_line(struct jpki_cur *line, struct key_cache *kc, int64_t now, bool replace,
 		      struct jpki_issue_req *req, struct jpki_err *err)
 {
 	char kind[16], id[32], path[4096], expiry[32];
 	memset(req, 0, sizeof(*req));
 	req->now = now;
+	req->same_key_ok = replace;
 	if (!next_field(line, kind, sizeof(kind)) || jpki_kind_parse(kind, &req->kind) < 0)
 		return jpki_fail(err, JPKI_E_INVALID, "KIND must be sign or auth");
 	if (!next_field(line, id, sizeof(id)) || cli_parse_id(id, &req->resident_id) < 0)
@@ -157,7 +160,7 @@ static double seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int run(const char *in, unsigned threads)
+static int run(const char *in, unsigned threads, bool replace)
 {
 	struct jpki_err err;
 	uint8_t *data;
@@ -194,7 +197,7 @@ static int run(const char *in, unsigned threads)
 			}
 			issued += got;
 		}
-		if (parse_line(&line, &kc, now, &b->req[b->n], &err) < 0) {
+		if (parse_line(&line, &kc, now, replace, &b->req[b->n], &err) < 0) {
 			printf("error %ld: %s\n", lineno, err.msg);
 			failed++;
 			continue;
@@ -233,11 +236,13 @@ int cmd_cert_bulk(int argc, char **argv)
 	static const struct option opts[] = {
 		{"in", required_argument, NULL, 'i'},
 		{"threads", required_argument, NULL, 't'},
+		{"replace", no_argument, NULL, 'R'},
 		{"help", no_argument, NULL, 'h'},
 		{0, 0, 0, 0},
 	};
 	const char *in = NULL;
 	unsigned long threads = 2;
+	bool replace = false;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -252,11 +257,14 @@ int cmd_cert_bulk(int argc, char **argv)
 			if (cli_parse_uint(optarg, 1, 16, &threads) < 0)
 				return cli_usage_error(usage, "--threads must be 1 to 16");
 			break;
+		case 'R':
+			replace = true;
+			break;
 		default:
 			return cli_usage_error(usage, "cert bulk: bad option");
 		}
 	}
 	if (optind != argc || !in)
 		return cli_usage_error(usage, "cert bulk: --in FILE is required");
-	return run(in, (unsigned)threads);
+	return run(in, (unsigned)threads, replace);
 }

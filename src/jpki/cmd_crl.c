@@ -119,15 +119,9 @@ int cmd_crl(int argc, char **argv)
 		snprintf(base_path, sizeof(base_path), "%s/%d.crl", dir, sc.partition);
 		base = base_path;
 	}
-	if ((sc.delta && read_base(ca, sc.partition, base, &sc, &err) < 0) ||
-	    jpki_clock_now(&now, &err) < 0 ||
-	    jpki_crl_build_scope(st, ca, &sc, now, (int64_t)validity, &crl, &err) < 0)
-		return cli_fail(&err);
 	if (!out) {
-		if (jpki_mkdir_p(dir, &err) < 0) {
-			jpki_crl_clear(&crl);
+		if (jpki_mkdir_p(dir, &err) < 0)
 			return cli_fail(&err);
-		}
 		if (sc.partition < 0)
 			snprintf(path, sizeof(path), "%s/%s.crl", dir, jpki_kind_name(kind));
 		else
@@ -135,7 +129,15 @@ int cmd_crl(int argc, char **argv)
 				 sc.delta ? "-delta" : "");
 		out = path;
 	}
-	int rc = jpki_write_file_atomic(out, crl.der, crl.len, 0644, &err);
+	struct jpki_out o; /* a bad --out fails before a cRLNumber is drawn */
+	if ((sc.delta && read_base(ca, sc.partition, base, &sc, &err) < 0) ||
+	    jpki_clock_now(&now, &err) < 0 || cli_out_open(&o, out, 0644, &err) < 0)
+		return cli_fail(&err);
+	int rc = jpki_crl_build_scope(st, ca, &sc, now, (int64_t)validity, &crl, &err);
+	if (rc == 0 && (rc = jpki_out_write(&o, crl.der, crl.len, &err)) == 0)
+		rc = jpki_out_commit(&o, &err);
+	if (rc < 0)
+		jpki_out_abort(&o);
 	jpki_crl_clear(&crl);
 	if (rc < 0)
 		return cli_fail(&err);

@@ -8,16 +8,61 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "ca/crlnum.h"
 #include "core/fsutil.h"
+#include "registry/binding.h"
 
 static const char usage[] =
 	"usage: jpki init\n"
 	"\n"
 	"Create the data folder ($JPKI_DATA, default ./var), the signature CA, the\n"
-	"authentication CA and the resident registry.  Running it again changes\n"
-	"nothing: an existing CA is checked (it must open with the passphrase) and\n"
-	"never overwritten.  The CA keys are encrypted with JPKI_CA_PASSPHRASE\n"
-	"(or the file named by JPKI_CA_PASSPHRASE_FILE).\n";
+	"authentication CA and the resident registry, bound to each other (the\n"
+	"registry records the CAs' fingerprints, each CA names the registry).\n"
+	"Running it again changes nothing: an existing CA is checked (it must open\n"
+	"with the passphrase) and never overwritten, and the registry must be the\n"
+	"one of these CAs.  When the CAs exist but their registry is missing, init\n"
+	"refuses: restore it (`jpki registry restore`) or, knowing that every\n"
+	"certificate issued so far becomes unknown to it, make a new one (`jpki\n"
+	"registry new`).  The CA keys are encrypted with JPKI_CA_PASSPHRASE (or the\n"
+	"file named by JPKI_CA_PASSPHRASE_FILE).\n";
+
+/* A CA that names a registry or has issued CRLs has served: its registry is not to be made anew. */
+static bool ca_has_served(enum jpki_kind kind, char named[JPKI_REGISTRY_ID_HEX])
+{
+	int64_t last = 0;
+	named[0] = '\0';
+	return jpki_binding_ca_registry(kind, named, NULL) == 0 ||
+	       (jpki_crl_number_last(kind, &last, NULL) == 0 && last > 0);
+}
+
+static int init_registry(void)
+{
+	_cleanup_(jpki_store_closep) struct jpki_store *st = NULL;
+	struct jpki_err err;
+	char path[4096];
+	bool created = false;
+	if (jpki_store_default_path(path, sizeof(path), &err) < 0)
+		return cli_fail(&err);
+	int rc = jpki_store_open_default(&st, &err);
+	if (rc == -JPKI_E_NOT_FOUND) {
+		for (int k = 0; k < 2; k++) {
+			char named[JPKI_REGISTRY_ID_HEX];
+			if (ca_has_served((enum jpki_kind)k, named))
+				return cli_fail_msg(
+					"the CAs exist but their registry %s is missing at %s: "
+					"restore it from a backup (jpki registry restore FILE), or "
+					"make a new one knowing that every certificate issued so far "
+					"becomes unknown to it (jpki registry new)",
+					named[0] ? named : "(unnamed)", path);
+		}
+		rc = jpki_store_create_default(&st, &err);
+		created = rc == 0;
+	}
+	if (rc < 0 || jpki_binding_check(st, JPKI_BINDING_COMPLETE, NULL, &err) < 0)
+		return cli_fail(&err);
+	printf("registry %s: %s\n", created ? "created" : "exists", path);
+	return 0;
+}
 
 int cmd_init(int argc, char **argv)
 {
@@ -52,10 +97,5 @@ int cmd_init(int argc, char **argv)
 		       created ? "created" : "exists", path);
 	}
 	OPENSSL_cleanse(pass, sizeof(pass));
-	struct jpki_store *st;
-	if (cli_open_store(&st) != 0)
-		return 1;
-	jpki_store_close(st);
-	printf("registry: %s/registry.sqlite\n", jpki_data_dir());
-	return 0;
+	return init_registry();
 }

@@ -15,6 +15,8 @@
 static const char usage[] =
 	"usage: jpki serve [--listen ADDRESS:PORT] [--crl-validity SECONDS] [--threads N]\n"
 	"                  [--ocsp-validity SECONDS] [--crl-refresh SECONDS]\n"
+	"                  [--max-connections N] [--max-per-address N]\n"
+	"                  [--request-timeout SECONDS]\n"
 	"\n"
 	"Serve over HTTP, until SIGINT or SIGTERM (default 127.0.0.1:8080):\n"
 	"  /ca/sign.der  /ca/auth.der   CA certificates (DER; .pem also served)\n"
@@ -31,7 +33,16 @@ static const char usage[] =
 	"asks for such a refresh now, full CRLs rebuilt whatever their age.\n"
 	"OCSP responses are valid for --ocsp-validity SECONDS (default 3600); each\n"
 	"CA's responder certificate is kept in <data>/ocsp/KIND/ and renewed a week\n"
-	"before it expires.\n";
+	"before it expires.\n"
+	"\n"
+	"Clients: at most --max-connections at once (default 4096, bounded by the\n"
+	"descriptor limit) and --max-per-address from one address (default 64;\n"
+	"raise it behind a reverse proxy or a NAT that many clients share).  A\n"
+	"request's headers must arrive within --request-timeout SECONDS (1 to 300,\n"
+	"default 10) of the connection or of the previous request, and a silent\n"
+	"connection is closed after 10 s.  Malformed framing (no Host in HTTP/1.1,\n"
+	"two Content-Length headers, %00 in the path...) gets 400 and a close.\n"
+	"The server's messages go to stderr, at most one line per 10 seconds.\n";
 
 static int parse_listen(const char *s, char *addr, size_t cap, uint16_t *port)
 {
@@ -54,6 +65,9 @@ int cmd_serve(int argc, char **argv)
 		{"threads", required_argument, NULL, 't'},
 		{"ocsp-validity", required_argument, NULL, 'o'},
 		{"crl-refresh", required_argument, NULL, 'r'},
+		{"max-connections", required_argument, NULL, 'c'},
+		{"max-per-address", required_argument, NULL, 'a'},
+		{"request-timeout", required_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{0, 0, 0, 0},
 	};
@@ -86,6 +100,21 @@ int cmd_serve(int argc, char **argv)
 			if (cli_parse_uint(optarg, 1, 86400, &v) < 0)
 				return cli_usage_error(usage, "--crl-refresh: 1 to 86400");
 			cfg.crl_refresh = (int64_t)v;
+			break;
+		case 'c':
+			if (cli_parse_uint(optarg, 1, 1000000, &v) < 0)
+				return cli_usage_error(usage, "--max-connections: 1 to 1000000");
+			cfg.max_connections = (unsigned)v;
+			break;
+		case 'a':
+			if (cli_parse_uint(optarg, 1, 1000000, &v) < 0)
+				return cli_usage_error(usage, "--max-per-address: 1 to 1000000");
+			cfg.max_per_address = (unsigned)v;
+			break;
+		case 'q':
+			if (cli_parse_uint(optarg, 1, 300, &v) < 0)
+				return cli_usage_error(usage, "--request-timeout: 1 to 300");
+			cfg.request_timeout = (unsigned)v;
 			break;
 		case 't':
 			if (cli_parse_uint(optarg, 1, 64, &v) < 0)

@@ -10,5 +10,6 @@ int cmd_cert_revoke(int argc, char **argv);
 int cmd_crl(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_card(int argc, char **argv);
+int cmd_registry(int argc, char **argv);
 
 #endif

@@ -20,6 +20,7 @@ static const char usage[] =
 	"  crl        generate a CA's full, partition or delta CRL now\n"
 	"  serve      publish CA certificates, CRLs and OCSP over HTTP\n"
 	"  card       the software My Number card: make, personalise, attach, use\n"
+	"  registry   check, back up and restore the registry; a new one for existing CAs\n"
 	"\n"
 	"Run `jpki COMMAND --help` for a command's options.\n"
 	"\n"
@@ -38,6 +39,7 @@ static const struct cli_command commands[] = {
 	{"crl", cmd_crl, "CRLs"},
 	{"serve", cmd_serve, "HTTP publication"},
 	{"card", cmd_card, "the software card"},
+	{"registry", cmd_registry, "the registry itself"},
 	{NULL, NULL, NULL},
 };
 

@@ -85,9 +85,19 @@ assert_cmd "a bulk sign certificate verifies under the sign CA" \
 assert_eq "$(x509_field "$T_DIR/signed.pem" -enddate)" "notAfter=Jan 15 14:59:59 2031 GMT" \
 	"sign certificate: 5th birthday after issue"
 
-# an all-good list exits 0; reissue supersedes (rule X1)
+# re-running a list for the same keys issues nothing and supersedes nothing
 printf 'auth %s %s\nauth %s %s\n' "${ids[9]}" "$T_DIR/k1.pub" "${ids[10]}" "$T_DIR/k2.pub" >"$T_DIR/good"
+before=$(cert_count)
 jp cert bulk --in "$T_DIR/good"
+assert_rc 1 "a re-run for the current keys reports errors"
+assert_eq "$(printf '%s\n' "$OUT" | grep -c 'already has the current auth certificate')" 2 \
+	"each line says the resident already has it"
+assert_eq "$(cert_count)" "$before" "nothing was issued"
+assert_eq "$("$JPKI" cert list --resident "${ids[9]}" | awk -F'\t' '$4 == "superseded"' | wc -l)" 0 \
+	"nothing was superseded"
+
+# an all-good list with --replace exits 0; reissue supersedes (rule X1)
+jp cert bulk --in "$T_DIR/good" --replace
 assert_rc 0 "bulk of good lines exits 0"
 assert_eq "$(printf '%s\n' "$OUT" | grep -c '^ok ')" 2 "both issued"
 assert_eq "$("$JPKI" cert list --resident "${ids[9]}" | awk -F'\t' '$4 == "superseded"' | wc -l)" 1 \

@@ -31,7 +31,7 @@ assert_eq "$(name_shape "$SIGN_CA" -subject)" "$(openssl crl -inform DER -in "$T
 id=$(add_yamada) || die "add"
 other=$(add_resident --family 佐藤 --given 花子 --birth 1970-03-03 --sex F \
 	--address 大阪府大阪市北区中之島1-3-20) || die "add"
-iss() { jp_ok "issue $1 $2" cert issue --kind "$1" --resident "$2" --pubkey "$T_DIR/k.pub" --out "$3"; }
+iss() { jp_ok "issue $1 $2" cert issue --kind "$1" --resident "$2" --pubkey "$T_DIR/k.pub" --out "$3" --replace; }
 iss sign "$id" "$T_DIR/s1.pem"
 iss auth "$id" "$T_DIR/a1.pem"
 iss auth "$id" "$T_DIR/a2.pem" # supersedes a1 (rule X1)

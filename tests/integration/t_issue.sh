@@ -20,7 +20,7 @@ other() { if [ "$1" = sign ]; then echo auth; else echo sign; fi; }
 for form in pub der csr; do
 	for kind in sign auth; do
 		crt=$T_DIR/$kind-$form.pem
-		jp cert issue --kind "$kind" --resident "$id" --pubkey "$T_DIR/k.$form" --out "$crt"
+		jp cert issue --kind "$kind" --resident "$id" --pubkey "$T_DIR/k.$form" --out "$crt" --replace
 		assert_rc 0 "issue $kind from $form"
 		[ "$RC" -eq 0 ] || continue
 		assert_match "$ERR" "^issued $kind certificate [0-9A-F]+ to resident $id, valid until 2030-11-27T23:59:59\\+09:00" \
@@ -91,8 +91,14 @@ assert_eq "$(openssl x509 -in "$crt" -noout -ext keyUsage)" "X509v3 Key Usage: c
     Digital Signature" "auth: keyUsage critical digitalSignature only"
 assert_eq "$(name_shape "$crt" -issuer)" "$(name_shape "$AUTH_CA" -subject)" "auth: issuer is the auth CA"
 
+# -- the same key again, without --replace: refused, nothing superseded (a retry is safe)
+jp cert issue --kind auth --resident "$id" --pubkey "$T_DIR/k.pub" --out "$T_DIR/again.pem"
+assert_refused "a second auth certificate for the same key"
+assert_contains "$ERR" "already has the current auth certificate" "the refusal names the current certificate"
+assert_cmd_fails "and wrote no file" test -e "$T_DIR/again.pem"
+
 # -- without --out the certificate goes to standard output
-jp cert issue --kind auth --resident "$id" --pubkey "$T_DIR/k.pub"
+jp cert issue --kind auth --resident "$id" --pubkey "$T_DIR/k.pub" --replace
 assert_rc 0 "issue to standard output"
 printf '%s\n' "$OUT" >"$T_DIR/stdout.pem"
 assert_cmd "the certificate on standard output verifies" \

@@ -16,7 +16,7 @@ issue() {
 	shift 2
 	n=$((n + 1))
 	CRT=$T_DIR/c$n.pem
-	jp cert issue --kind "$kind" --resident "$who" --pubkey "$KEY" --out "$CRT" "$@"
+	jp cert issue --kind "$kind" --resident "$who" --pubkey "$KEY" --out "$CRT" --replace "$@"
 	if [ "$RC" -ne 0 ]; then
 		fail "issue $kind to $who $*: exit $RC: $ERR"
 		NA=

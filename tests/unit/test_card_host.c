@@ -41,7 +41,7 @@ static int group_setup(void **state)
 		if (jpki_ca_init((enum jpki_kind)k, g.now - 86400, pass, &created, &err) != 0 ||
 		    jpki_ca_load((enum jpki_kind)k, pass, &g.ca[k], &err) != 0)
 			return -1;
-	if (jpki_store_open_default(&g.st, &err) != 0)
+	if (jpki_store_create_default(&g.st, &err) != 0)
 		return -1;
 	g.card = make_card(JPKI_CARD_KIND_MYNUMBER);
 	return jpki_transport_card_open(g.card, &g.t, &err);

@@ -20,6 +20,7 @@
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -27,6 +28,7 @@
 #include "ca/issue.h"
 #include "ca/profile.h"
 #include "core/hex.h"
+#include "core/ossl.h"
 #include "registry/resident.h"
 #include "crl_util.h"
 #include "tmpdir.h"
@@ -88,7 +90,7 @@ static int group_setup(void **state)
 			return -1;
 		}
 	}
-	if (jpki_store_open_default(&g.st, &err) != 0) {
+	if (jpki_store_create_default(&g.st, &err) != 0) {
 		print_error("store: %s\n", err.msg);
 		return -1;
 	}
@@ -139,8 +141,9 @@ static int64_t add_adult(void)
 static int issue(enum jpki_kind kind, int64_t resident, int64_t now, struct jpki_issued *out,
                  struct jpki_err *err)
 {
-	struct jpki_issue_req req = {
-	    .kind = kind, .resident_id = resident, .subject_key = g.key, .now = now};
+	/* one key for every test: replacing a certificate of the same key is asked for */
+	struct jpki_issue_req req = {.kind = kind, .resident_id = resident, .subject_key = g.key,
+	                             .now = now, .same_key_ok = true};
 	jpki_err_clear(err);
 	return jpki_issue(g.st, g.ca[kind], &req, out, err);
 }
@@ -567,6 +570,57 @@ static void test_reissue_supersedes(void **state)
 	jpki_issued_clear(&second);
 }
 
+/* A retry for the same key is refused and changes nothing; a new key supersedes. */
+static void test_same_key_refused(void **state)
+{
+	(void)state;
+	int64_t id = add_adult();
+	struct jpki_issued first, again;
+	struct jpki_err err;
+	issue_ok(JPKI_KIND_AUTH, id, g.t0, &first);
+	struct jpki_issue_req req = {.kind = JPKI_KIND_AUTH, .resident_id = id,
+	                             .subject_key = g.key, .now = g.t0 + 60};
+	assert_int_equal(jpki_issue(g.st, g.ca[JPKI_KIND_AUTH], &req, &again, &err),
+	                 -JPKI_E_EXISTS);
+	assert_non_null(strstr(err.msg, first.rec.serial));
+	assert_int_equal(cert_count(id), 1);
+	assert_int_equal(lookup(first.rec.serial).status, JPKI_CERT_VALID);
+	_cleanup_(EVP_PKEYp) EVP_PKEY *other = EVP_RSA_gen(2048);
+	assert_non_null(other);
+	req.subject_key = other;
+	assert_int_equal(jpki_issue(g.st, g.ca[JPKI_KIND_AUTH], &req, &again, &err), 0);
+	assert_string_equal(again.superseded, first.rec.serial);
+	assert_int_equal(cert_count(id), 2);
+	jpki_issued_clear(&first);
+	jpki_issued_clear(&again);
+}
+
+/* before_commit runs inside the transaction: its failure records nothing. */
+static int failing_delivery(void *arg, const struct jpki_issued *out, struct jpki_err *err)
+{
+	(void)arg;
+	assert_non_null(out->rec.der);
+	return jpki_fail(err, JPKI_E_IO, "disk full (test)");
+}
+
+static void test_before_commit_failure_rolls_back(void **state)
+{
+	(void)state;
+	int64_t id = add_adult();
+	struct jpki_issued first, second;
+	struct jpki_err err;
+	issue_ok(JPKI_KIND_AUTH, id, g.t0, &first);
+	_cleanup_(EVP_PKEYp) EVP_PKEY *other = EVP_RSA_gen(2048);
+	struct jpki_issue_req req = {.kind = JPKI_KIND_AUTH, .resident_id = id,
+	                             .subject_key = other, .now = g.t0 + 60,
+	                             .before_commit = failing_delivery};
+	assert_int_equal(jpki_issue(g.st, g.ca[JPKI_KIND_AUTH], &req, &second, &err),
+	                 -JPKI_E_IO);
+	assert_int_equal(cert_count(id), 1);                                  /* nothing recorded */
+	assert_int_equal(lookup(first.rec.serial).status, JPKI_CERT_VALID); /* nor superseded */
+	jpki_issued_clear(&first);
+}
+
 static void test_renewal(void **state)
 {
 	(void)state;
@@ -892,6 +946,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_profiles),        cmocka_unit_test(test_validity_caps),
 	    cmocka_unit_test(test_refusals),        cmocka_unit_test(test_reissue_supersedes),
+	    cmocka_unit_test(test_same_key_refused),
+	    cmocka_unit_test(test_before_commit_failure_rolls_back),
 	    cmocka_unit_test(test_renewal),         cmocka_unit_test(test_bulk_unique_serials),
 	    cmocka_unit_test(test_resident_change), cmocka_unit_test(test_crl),
 	};

@@ -55,7 +55,47 @@ static const struct {
     {"DEL", "\x7F", -1},
     {"C1 control U+0085", "\xC2\x85", -1},
     {"C1 control U+009F", "\xC2\x9F", -1},
+    {"right-to-left override U+202E", "ab\xE2\x80\xAE" "cd", -1},
+    {"left-to-right embedding U+202A", "\xE2\x80\xAA", -1},
+    {"pop directional formatting U+202C", "\xE2\x80\xAC", -1},
+    {"right-to-left mark U+200F", "\xE2\x80\x8F", -1},
+    {"left-to-right mark U+200E", "\xE2\x80\x8E", -1},
+    {"right-to-left isolate U+2067", "\xE2\x81\xA7", -1},
+    {"pop directional isolate U+2069", "\xE2\x81\xA9", -1},
+    {"Arabic letter mark U+061C", "\xD8\x9C", -1},
+    {"line separator U+2028", "\xE2\x80\xA8", -1},
+    {"U+2065 (unassigned, not a control)", "\xE2\x81\xA5", 1},
+    {"U+2010 hyphen (beside the controls)", "\xE2\x80\x90", 1},
 };
+
+/* Each refusal says what it refused: not UTF-8, a control, a display control. */
+static void test_text_check_messages(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *s, *want;
+	} cases[] = {
+	    {"山田", NULL},
+	    {"a\xFF", "not valid UTF-8"},
+	    {"山\x07田", "control character U+0007"},
+	    {"\xC2\x85", "control character U+0085"},
+	    {"山\xE2\x80\xAE田", "U+202E"},
+	    {"\xE2\x81\xA6x", "U+2066"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct jpki_err err;
+		int rc = jpki_text_check("family name", cases[i].s, &err);
+		if (!cases[i].want) {
+			assert_int_equal(rc, 0);
+			continue;
+		}
+		assert_int_equal(rc, -JPKI_E_INVALID);
+		if (!strstr(err.msg, cases[i].want) || !strstr(err.msg, "family name"))
+			fail_msg("case %zu: '%s' does not say '%s'", i, err.msg, cases[i].want);
+		if (cases[i].want[0] == 'U' && strstr(err.msg, "UTF-8"))
+			fail_msg("case %zu: a display control called invalid UTF-8: %s", i, err.msg);
+	}
+}
 
 static void test_utf8_chars(void **state)
 {
@@ -289,6 +329,10 @@ static const struct {
     {"space in a former surname", F_FORMER, "佐 藤", 0, JPKI_E_INVALID},
     {"invalid UTF-8 alias", F_ALIAS, "\xC0\xAF", 0, JPKI_E_INVALID},
     {"control character in a name", F_FAMILY, "山\x01田", 0, JPKI_E_INVALID},
+    {"RLO in a given name", F_GIVEN, "\xE2\x80\xAE" "郎太", 0, JPKI_E_INVALID},
+    {"RLI in an alias", F_ALIAS, "\xE2\x81\xA7" "x", 0, JPKI_E_INVALID},
+    {"RLO in an address", F_ADDRESS, "東京都立川市\xE2\x80\xAE" "1-1", 0, JPKI_E_INVALID},
+    {"LRM in an address", F_ADDRESS, "東京都立川市\xE2\x80\x8E" "1-1", 0, JPKI_E_INVALID},
     {"31-character family name", F_FAMILY, NULL, 31, JPKI_E_INVALID},
     {"30-character family name", F_FAMILY, NULL, 30, JPKI_E_OK},
     {"name flags one short", F_NAME_SUBST, "0000", 0, JPKI_E_INVALID},
@@ -391,6 +435,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_utf8_chars),
+	    cmocka_unit_test(test_text_check_messages),
 	    cmocka_unit_test(test_era_and_birth_value),
 	    cmocka_unit_test(test_name_value),
 	    cmocka_unit_test(test_name_value_too_long),

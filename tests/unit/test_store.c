@@ -12,6 +12,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <sqlite3.h>
@@ -52,8 +56,8 @@ static int setup(void **state)
 	if (!f)
 		return -1;
 	snprintf(f->path, sizeof(f->path), "%s/reg%d.sqlite", g_dir, ++seq);
-	if (jpki_store_open(f->path, &f->st, &err) != 0) {
-		print_error("open: %s\n", err.msg);
+	if (jpki_store_create(f->path, &f->st, &err) != 0) {
+		print_error("create: %s\n", err.msg);
 		free(f);
 		return -1;
 	}
@@ -215,8 +219,178 @@ static void test_open_bad_specs(void **state)
 	assert_int_equal(jpki_store_open("postgresql://x", &st, &err), -JPKI_E_INVALID);
 	char bad[PATH_MAX + 64];
 	snprintf(bad, sizeof(bad), "%s/no/such/folder/reg.sqlite", g_dir);
-	assert_int_equal(jpki_store_open(bad, &st, &err), -JPKI_E_STORE);
+	assert_int_equal(jpki_store_open(bad, &st, &err), -JPKI_E_NOT_FOUND);
+	assert_int_equal(jpki_store_create(bad, &st, &err), -JPKI_E_IO);
 	assert_null(st);
+}
+
+/* ---- a registry is made once: missing, empty or foreign files are refused ---- */
+
+static void test_missing_is_not_new(void **state)
+{
+	struct fix *f = *state;
+	struct jpki_store *st = NULL;
+	struct jpki_err err;
+	char path[PATH_MAX + 64];
+	snprintf(path, sizeof(path), "%s.missing", f->path);
+	assert_int_equal(jpki_store_open(path, &st, &err), -JPKI_E_NOT_FOUND);
+	assert_null(st);
+	struct stat sb;
+	assert_int_not_equal(stat(path, &sb), 0); /* and nothing was made */
+}
+
+static void test_empty_is_refused(void **state)
+{
+	struct fix *f = *state;
+	struct jpki_store *st = NULL;
+	struct jpki_err err;
+	char path[PATH_MAX + 64];
+	snprintf(path, sizeof(path), "%s.empty", f->path);
+	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	fclose(fp);
+	assert_int_equal(jpki_store_open(path, &st, &err), -JPKI_E_STATE);
+	assert_non_null(strstr(err.msg, "empty"));
+	struct stat sb;
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_size, 0); /* refused without writing a byte */
+	/* create never replaces a file, empty or not */
+	assert_int_equal(jpki_store_create(path, &st, &err), -JPKI_E_EXISTS);
+	assert_int_equal(jpki_store_create(f->path, &st, &err), -JPKI_E_EXISTS);
+	/* an SQLite file that is not ours is not adopted */
+	snprintf(path, sizeof(path), "%s.other", f->path);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE t (x)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(jpki_store_open(path, &st, &err), -JPKI_E_STORE);
+	/* nor a file that is not SQLite at all */
+	snprintf(path, sizeof(path), "%s.text", f->path);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("not a database, but long enough to have a header of sorts....................."
+	      "...............................................................................",
+	      fp);
+	fclose(fp);
+	assert_int_equal(jpki_store_open(path, &st, &err), -JPKI_E_STORE);
+	assert_null(st);
+}
+
+static void test_create_mode_and_leftover_log(void **state)
+{
+	struct fix *f = *state;
+	struct jpki_store *st = NULL;
+	struct jpki_err err;
+	struct stat sb;
+	assert_int_equal(stat(f->path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	char wal[PATH_MAX + 64];
+	snprintf(wal, sizeof(wal), "%s-wal", f->path);
+	assert_int_equal(stat(wal, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	/* a log without its registry: never start a new registry over it */
+	char path[PATH_MAX + 64], log[PATH_MAX + 80];
+	snprintf(path, sizeof(path), "%s.orphan", f->path);
+	snprintf(log, sizeof(log), "%s-wal", path);
+	FILE *fp = fopen(log, "w");
+	assert_non_null(fp);
+	fclose(fp);
+	assert_int_equal(jpki_store_create(path, &st, &err), -JPKI_E_STATE);
+	assert_int_not_equal(stat(path, &sb), 0);
+}
+
+/* Whether another process would be refused a write lock on [start, start+len) of path. */
+static bool locked_for_others(const char *path, off_t start, off_t len)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = start,
+				   .l_len = len};
+		int fd = open(path, O_RDWR);
+		_exit(fd >= 0 && fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK ? 0 : 1);
+	}
+	int status = -1;
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/*
+ * The bug that corrupted the registry: opening the data folder's registry a
+ * second time (the server does, once per thread) dropped the first
+ * connection's POSIX locks, so another process took itself for the last
+ * user and deleted the WAL.  After several opens and a close, another
+ * process must still see the shared lock SQLite keeps on the database file
+ * (SHARED_FIRST = PENDING_BYTE + 2, 510 bytes) and on the -shm DMS byte.
+ */
+static void test_second_open_keeps_locks(void **state)
+{
+	(void)state;
+	struct jpki_store *one = NULL, *two = NULL, *three = NULL;
+	struct jpki_err err;
+	char data[PATH_MAX + 16], db[PATH_MAX + 64], shm[PATH_MAX + 80];
+	snprintf(data, sizeof(data), "%s/locks", g_dir);
+	setenv("JPKI_DATA", data, 1);
+	assert_int_equal(jpki_store_create_default(&one, &err), 0);
+	assert_int_equal(jpki_store_open_default(&two, &err), 0);
+	assert_int_equal(jpki_store_open_default(&three, &err), 0);
+	jpki_store_close(three);
+	snprintf(db, sizeof(db), "%s/registry.sqlite", data);
+	snprintf(shm, sizeof(shm), "%s-shm", db);
+	assert_true(locked_for_others(db, 0x40000002, 510));
+	assert_true(locked_for_others(shm, 128, 1));
+	jpki_store_close(two);
+	assert_true(locked_for_others(db, 0x40000002, 510));
+	jpki_store_close(one);
+	assert_false(locked_for_others(db, 0x40000002, 510)); /* the check can fail */
+	unsetenv("JPKI_DATA");
+}
+
+static void test_meta_and_floor(void **state)
+{
+	struct fix *f = *state;
+	struct jpki_store *st = f->st;
+	struct jpki_err err;
+	char buf[64];
+	assert_int_equal(st->ops->meta_get(st, "registry_id", buf, sizeof(buf), &err),
+			 -JPKI_E_NOT_FOUND);
+	assert_int_equal(st->ops->meta_set(st, "registry_id", "ABC", &err), 0);
+	assert_int_equal(st->ops->meta_set(st, "registry_id", "DEF", &err), 0);
+	assert_int_equal(st->ops->meta_get(st, "registry_id", buf, sizeof(buf), &err), 0);
+	assert_string_equal(buf, "DEF");
+	assert_int_equal(st->ops->meta_get(st, "registry_id", buf, 3, &err), -JPKI_E_STORE);
+	int64_t n;
+	assert_int_equal(st->ops->crl_number_floor(st, JPKI_KIND_SIGN, 41, &err), 0);
+	assert_int_equal(st->ops->crl_number_next(st, JPKI_KIND_SIGN, &n, &err), 0);
+	assert_int_equal(n, 42);
+	assert_int_equal(st->ops->crl_number_floor(st, JPKI_KIND_SIGN, 10, &err), 0); /* never lower */
+	assert_int_equal(st->ops->crl_number_next(st, JPKI_KIND_SIGN, &n, &err), 0);
+	assert_int_equal(n, 43);
+	assert_int_equal(st->ops->check(st, &err), 0);
+}
+
+static void test_backup_and_restore(void **state)
+{
+	struct fix *f = *state;
+	struct jpki_store *st = f->st;
+	struct jpki_err err;
+	char copy[PATH_MAX + 64];
+	int64_t id = add_resident(st);
+	snprintf(copy, sizeof(copy), "%s.backup", f->path);
+	assert_int_equal(st->ops->backup(st, copy, &err), 0);
+	struct stat sb;
+	assert_int_equal(stat(copy, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(st->ops->backup(st, copy, &err), -JPKI_E_EXISTS); /* never replaced */
+	int64_t later = add_resident(st);
+	assert_int_equal(st->ops->restore(st, copy, &err), 0);
+	struct jpki_resident r;
+	assert_int_equal(st->ops->resident_get(st, id, &r, &err), 0);
+	assert_int_equal(st->ops->resident_get(st, later, &r, &err), -JPKI_E_NOT_FOUND);
+	assert_int_equal(st->ops->check(st, &err), 0);
+	struct jpki_store *again = NULL;
+	assert_int_equal(jpki_store_open(f->path, &again, &err), 0);
+	assert_int_equal(again->ops->resident_get(again, id, &r, &err), 0);
+	jpki_store_close(again);
 }
 
 /* ---- residents ---- */
@@ -595,6 +769,12 @@ int main(void)
 	    T(test_open_creates_schema_and_reopens),
 	    T(test_schema_newer_refused),
 	    T(test_open_bad_specs),
+	    T(test_missing_is_not_new),
+	    T(test_empty_is_refused),
+	    T(test_create_mode_and_leftover_log),
+	    T(test_second_open_keeps_locks),
+	    T(test_meta_and_floor),
+	    T(test_backup_and_restore),
 	    T(test_resident_round_trip),
 	    T(test_resident_unknown),
 	    T(test_resident_each_stops),

@@ -125,11 +125,47 @@ static int sign_one(const struct jpki_ca *ca, struct planned *pl, struct jpki_is
 	return 0;
 }
 
+/* The DER SubjectPublicKeyInfo of a certificate; NULL when it does not parse. */
+static X509_PUBKEY *cert_spki(const uint8_t *der, size_t len)
+{
+	const unsigned char *p = der;
+	_cleanup_(X509p) X509 *x = d2i_X509(NULL, &p, (long)len);
+	return x ? X509_PUBKEY_dup(X509_get_X509_PUBKEY(x)) : NULL;
+}
+
+/* Rule X1's guard: the certificate to supersede must not be for the same key. */
+static int check_new_key(struct jpki_store *st, const struct planned *pl,
+			 const struct jpki_issued *out, struct jpki_err *err)
+{
+	struct jpki_cert_rec old;
+	int rc = st->ops->cert_get(st, pl->supersede, true, &old, err);
+	if (rc < 0)
+		return rc;
+	X509_PUBKEY *a = cert_spki(old.der, old.der_len), *b = cert_spki(out->rec.der,
+									   out->rec.der_len);
+	bool same = a && b && X509_PUBKEY_eq(a, b) == 1;
+	X509_PUBKEY_free(a);
+	X509_PUBKEY_free(b);
+	jpki_cert_rec_clear(&old);
+	ERR_clear_error();
+	if (same)
+		return jpki_fail(err, JPKI_E_EXISTS,
+				 "resident %lld already has the current %s certificate %s for this "
+				 "public key; nothing issued (to replace it anyway, ask for a "
+				 "replacement: --replace)",
+				 (long long)pl->resident.id, jpki_kind_name(pl->plan.kind),
+				 pl->supersede);
+	return 0;
+}
+
 /* Insert, retrying with a fresh serial on the (2^-127-rare) collision, then rule X1. */
 static int record_one(struct jpki_store *st, const struct jpki_ca *ca, struct planned *pl,
 		      struct jpki_issued *out, struct jpki_err *err)
 {
 	int rc;
+	if (pl->supersede[0] && !(pl->req && pl->req->same_key_ok) &&
+	    (rc = check_new_key(st, pl, out, err)) < 0)
+		return rc;
 	for (int attempt = 0;; attempt++) {
 		rc = st->ops->cert_insert(st, &out->rec, err);
 		if (rc != -JPKI_E_EXISTS || attempt == 3)
@@ -165,6 +201,7 @@ int jpki_issue(struct jpki_store *st, const struct jpki_ca *ca, const struct jpk
 		return rc;
 	if ((rc = plan_one(st, req, &pl, &out->cap, err)) < 0 ||
 	    (rc = sign_one(ca, &pl, out, err)) < 0 || (rc = record_one(st, ca, &pl, out, err)) < 0 ||
+	    (req->before_commit && (rc = req->before_commit(req->before_commit_arg, out, err)) < 0) ||
 	    (rc = st->ops->commit(st, err)) < 0) {
 		st->ops->rollback(st);
 		jpki_issued_clear(out);

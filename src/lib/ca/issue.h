@@ -10,7 +10,10 @@
  *   rule N1  inside the 3 months before the current certificate's expiry the
  *            new one runs to the 6th birthday;
  *   rule X1  a current certificate of the same kind is revoked (superseded)
- *            in the same transaction the new one is recorded in.
+ *            in the same transaction the new one is recorded in; unless
+ *            same_key_ok, a request for the same public key as the current
+ *            certificate is refused (EXISTS, naming it): a retried or re-run
+ *            request must not supersede what it already got.
  */
 #ifndef JPKI_CA_ISSUE_H
 #define JPKI_CA_ISSUE_H
@@ -18,6 +21,8 @@
 #include "ca.h"
 #include "store/store.h"
 #include "validity.h"
+
+struct jpki_issued;
 
 struct jpki_issue_req {
 	enum jpki_kind kind;
@@ -28,6 +33,14 @@ struct jpki_issue_req {
 	bool has_card_expiry;
 	struct jpki_date card_expiry;
 	int64_t now;
+	bool same_key_ok; /* replace a current certificate of the same key (rule X1 above) */
+	/*
+	 * jpki_issue only, optional: called once the certificate is recorded and
+	 * before the commit (e.g. to write it out and sync it); a failure rolls
+	 * the whole issuance back, so the record and the output go together.
+	 */
+	int (*before_commit)(void *arg, const struct jpki_issued *out, struct jpki_err *err);
+	void *before_commit_arg;
 };
 
 struct jpki_issued {

@@ -42,17 +42,62 @@ static int utf8_next(struct jpki_cur *c, unsigned long *cp)
 	return 0;
 }
 
-long jpki_utf8_chars(const char *s)
+/*
+ * Characters that change how the text around them is displayed (Unicode
+ * UAX #9 explicit formatting: ALM, LRM, RLM, LRE..RLO, LRI..PDI) or break it
+ * into lines: a name holding U+202E shows its characters backwards on every
+ * screen and certificate viewer, a spoofing tool.
+ */
+static bool is_display_control(unsigned long cp)
+{
+	return cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029;
+}
+
+static bool is_control(unsigned long cp)
+{
+	return cp < 0x20 || (cp >= 0x7F && cp < 0xA0);
+}
+
+/* Characters of s, or -1 with what is wrong (a code point in *bad, or 0: not UTF-8). */
+static long text_chars(const char *s, unsigned long *bad)
 {
 	struct jpki_cur c = jpki_cur_make(s, strlen(s));
 	long n = 0;
+	*bad = 0;
 	while (!jpki_cur_done(&c)) {
 		unsigned long cp;
-		if (utf8_next(&c, &cp) < 0 || cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
+		if (utf8_next(&c, &cp) < 0)
 			return -1;
+		if (is_control(cp) || is_display_control(cp)) {
+			*bad = cp;
+			return -1;
+		}
 		n++;
 	}
 	return n;
+}
+
+long jpki_utf8_chars(const char *s)
+{
+	unsigned long bad;
+	return text_chars(s, &bad);
+}
+
+int jpki_text_check(const char *field, const char *s, struct jpki_err *err)
+{
+	unsigned long bad;
+	if (text_chars(s, &bad) >= 0)
+		return 0;
+	if (bad == 0)
+		return jpki_fail(err, JPKI_E_INVALID, "%s is not valid UTF-8 text", field);
+	if (is_control(bad))
+		return jpki_fail(err, JPKI_E_INVALID, "%s contains the control character U+%04lX",
+				 field, bad);
+	return jpki_fail(err, JPKI_E_INVALID,
+			 "%s contains U+%04lX, a character that changes how text is displayed "
+			 "(bidirectional or line control): refused",
+			 field, bad);
 }
 
 int jpki_era_of(struct jpki_date d)
@@ -246,9 +291,10 @@ int jpki_address_split(const char *address, char *pref, size_t pref_cap, char *c
 static int check_text(const char *field, const char *v, bool required, long max_chars,
 		      struct jpki_err *err)
 {
+	int rc = jpki_text_check(field, v, err);
+	if (rc < 0)
+		return rc;
 	long n = jpki_utf8_chars(v);
-	if (n < 0)
-		return jpki_fail(err, JPKI_E_INVALID, "%s is not valid UTF-8 text", field);
 	if (required && n == 0)
 		return jpki_fail(err, JPKI_E_INVALID, "%s is required", field);
 	if (n > max_chars)
@@ -277,6 +323,8 @@ int jpki_resident_check(const struct jpki_resident *r, struct jpki_err *err)
 	    (rc = check_text("given name", r->given, true, 30, err)) < 0 ||
 	    (rc = check_text("former surname", r->former_surname, false, 30, err)) < 0 ||
 	    (rc = check_text("alias", r->alias, false, 30, err)) < 0)
+		return rc;
+	if ((rc = jpki_text_check("address", r->address, err)) < 0)
 		return rc;
 	long addr = jpki_utf8_chars(r->address);
 	if (addr <= 0 || addr > JPKI_ADDRESS_CHARS)

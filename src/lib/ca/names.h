@@ -8,10 +8,18 @@
 
 #include <stddef.h>
 
+#include "jpki/error.h"
 #include "jpki/registry.h"
 
-/* Characters in a valid UTF-8 string, or -1 when invalid or containing C0/C1 controls. */
+/* Characters in a valid UTF-8 string, or -1 when invalid or holding a character jpki_text_check refuses. */
 long jpki_utf8_chars(const char *s);
+/*
+ * 0 when s is UTF-8 text fit to display: no control characters (C0, DEL,
+ * C1) and none that reorder or break the text (bidirectional controls,
+ * line and paragraph separators); else INVALID naming field and the
+ * character.
+ */
+int jpki_text_check(const char *field, const char *s, struct jpki_err *err);
 
 /* Era digit of a date of birth: 1 明治 .. 5 令和, 0 before 明治. */
 int jpki_era_of(struct jpki_date d);

@@ -64,53 +64,145 @@ static int fsync_parent(const char *path)
 	return rc;
 }
 
-int jpki_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode,
-			   struct jpki_err *err)
+/*
+ * What an output path is: absent or a regular file (written atomically: a
+ * temporary file beside it, synced, renamed over it), "-", a character
+ * device, a FIFO or a symbolic link to one of those or to a regular file
+ * (written in place: nothing is ever renamed over a device, a FIFO or a
+ * link: `--out /dev/null` as root once replaced the machine's /dev/null).
+ * Anything else (a folder, a socket, a dangling link) is refused.
+ */
+int jpki_out_open(struct jpki_out *o, const char *path, mode_t mode, struct jpki_err *err)
 {
-	char tmp[4096];
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
-		return jpki_fail(err, JPKI_E_INVALID, "path too long: %s", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0)
-		return jpki_fail(err, JPKI_E_IO, "cannot create %s: %s", tmp, strerror(errno));
+	struct stat sb;
+	memset(o, 0, sizeof(*o));
+	o->fd = -1;
+	if (snprintf(o->path, sizeof(o->path), "%s", path) >= (int)sizeof(o->path))
+		return jpki_fail(err, JPKI_E_INVALID, "path too long: %.64s...", path);
+	if (strcmp(path, "-") == 0) {
+		o->direct = true;
+		o->fd = STDOUT_FILENO;
+		o->borrowed = true;
+		return 0;
+	}
+	if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		if (!S_ISLNK(sb.st_mode) && !S_ISCHR(sb.st_mode) && !S_ISFIFO(sb.st_mode))
+			return jpki_fail(err, JPKI_E_INVALID,
+					 "%s is not a file (a folder or a socket?): not written",
+					 path);
+		if (stat(path, &sb) != 0 ||
+		    !(S_ISREG(sb.st_mode) || S_ISCHR(sb.st_mode) || S_ISFIFO(sb.st_mode)))
+			return jpki_fail(err, JPKI_E_INVALID,
+					 "%s links to nothing writable: not written", path);
+		int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0)
+			return jpki_fail(err, JPKI_E_IO, "cannot open %s: %s", path,
+					 strerror(errno));
+		o->direct = true;
+		o->fd = fd;
+		return 0;
+	}
+	if (snprintf(o->tmp, sizeof(o->tmp), "%s.tmp.%ld", path, (long)getpid()) >=
+	    (int)sizeof(o->tmp))
+		return jpki_fail(err, JPKI_E_INVALID, "path too long: %.64s...", path);
+	o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (o->fd < 0)
+		return jpki_fail(err, JPKI_E_IO, "cannot create %s: %s", o->tmp, strerror(errno));
+	return 0;
+}
+
+int jpki_out_write(struct jpki_out *o, const void *buf, size_t len, struct jpki_err *err)
+{
 	const uint8_t *p = buf;
-	size_t left = len;
-	while (left > 0) {
-		ssize_t n = write(fd, p, left);
+	while (len > 0) {
+		ssize_t n = write(o->fd, p, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			goto fail;
+			return jpki_fail(err, JPKI_E_IO, "cannot write %s: %s", o->path,
+					 strerror(errno));
 		p += n;
-		left -= (size_t)n;
+		len -= (size_t)n;
 	}
-	/*
-	 * The data must be on disk before the rename makes it the file: rename
-	 * alone is atomic for the name only, and after a crash the new name
-	 * could point at an empty or partial file (ext4's auto_da_alloc makes
-	 * that unlikely, other file systems and mount options do not).
-	 * fdatasync: the size and blocks are flushed with the data; timestamps
-	 * are not needed.  The directory is synced after the rename for
-	 * durability; without it a crash leaves the old, complete file.
-	 */
-	if (fdatasync(fd) != 0)
-		goto fail;
-	if (close(fd) != 0) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) != 0)
-		goto fail;
-	(void)fsync_parent(path);
 	return 0;
-fail: {
-	int e = errno;
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	return jpki_fail(err, JPKI_E_IO, "cannot write %s: %s", path, strerror(e));
 }
+
+/*
+ * The data must be on disk before the rename makes it the file: rename alone
+ * is atomic for the name only, and after a crash the new name could point at
+ * an empty or partial file.  fdatasync flushes the size and blocks with the
+ * data; timestamps are not needed.
+ */
+int jpki_out_sync(struct jpki_out *o, struct jpki_err *err)
+{
+	if (o->direct || o->synced)
+		return 0;
+	if (fdatasync(o->fd) != 0)
+		return jpki_fail(err, JPKI_E_IO, "cannot write %s: %s", o->path, strerror(errno));
+	int rc = close(o->fd);
+	o->fd = -1;
+	if (rc != 0)
+		return jpki_fail(err, JPKI_E_IO, "cannot write %s: %s", o->path, strerror(errno));
+	o->synced = true;
+	return 0;
+}
+
+int jpki_out_commit(struct jpki_out *o, struct jpki_err *err)
+{
+	int rc = jpki_out_sync(o, err);
+	if (rc < 0) {
+		jpki_out_abort(o);
+		return rc;
+	}
+	if (o->direct) {
+		if (!o->borrowed && o->fd >= 0 && close(o->fd) != 0) {
+			o->fd = -1;
+			return jpki_fail(err, JPKI_E_IO, "cannot write %s: %s", o->path,
+					 strerror(errno));
+		}
+		o->fd = -1;
+		return 0;
+	}
+	if (rename(o->tmp, o->path) != 0) {
+		int e = errno;
+		jpki_out_abort(o);
+		return jpki_fail(err, JPKI_E_IO, "cannot write %s: %s", o->path, strerror(e));
+	}
+	o->tmp[0] = '\0';
+	/* durability of the new name; without it a crash leaves the old, complete file */
+	(void)fsync_parent(o->path);
+	return 0;
+}
+
+void jpki_out_abort(struct jpki_out *o)
+{
+	if (o->fd >= 0 && !o->borrowed)
+		close(o->fd);
+	o->fd = -1;
+	if (!o->direct && o->tmp[0])
+		unlink(o->tmp);
+	o->tmp[0] = '\0';
+}
+
+int jpki_write_out(const char *path, const void *buf, size_t len, mode_t mode,
+		   struct jpki_err *err)
+{
+	struct jpki_out o;
+	int rc = jpki_out_open(&o, path, mode, err);
+	if (rc == 0 && (rc = jpki_out_write(&o, buf, len, err)) == 0)
+		return jpki_out_commit(&o, err);
+	jpki_out_abort(&o);
+	return rc;
+}
+
+int jpki_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode,
+			   struct jpki_err *err)
+{
+	struct stat sb;
+	if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+		return jpki_fail(err, JPKI_E_INVALID, "%s is not a regular file: not replaced",
+				 path);
+	return jpki_write_out(path, buf, len, mode, err);
 }
 
 int jpki_mkdir_p(const char *path, struct jpki_err *err)
@@ -149,4 +241,50 @@ int jpki_data_path(char *buf, size_t n, const char *name, struct jpki_err *err)
 	if (snprintf(buf, n, "%s/%s", jpki_data_dir(), name) >= (int)n)
 		return jpki_fail(err, JPKI_E_INVALID, "data path too long for %s", name);
 	return 0;
+}
+
+int jpki_copy_file(const char *from, const char *to, mode_t mode, struct jpki_err *err)
+{
+	int in = open(from, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return jpki_fail(err, errno == ENOENT ? JPKI_E_NOT_FOUND : JPKI_E_IO,
+				 "cannot open %s: %s", from, strerror(errno));
+	int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (out < 0) {
+		int e = errno;
+		close(in);
+		return jpki_fail(err, JPKI_E_IO, "cannot create %s: %s", to, strerror(e));
+	}
+	char buf[64 * 1024];
+	int rc = 0;
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n < 0)
+				rc = jpki_fail(err, JPKI_E_IO, "cannot read %s: %s", from,
+					       strerror(errno));
+			break;
+		}
+		for (ssize_t off = 0; off < n && rc == 0;) {
+			ssize_t w = write(out, buf + off, (size_t)(n - off));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0)
+				rc = jpki_fail(err, JPKI_E_IO, "cannot write %s: %s", to,
+					       strerror(errno));
+			else
+				off += w;
+		}
+		if (rc < 0)
+			break;
+	}
+	if (rc == 0 && fsync(out) != 0)
+		rc = jpki_fail(err, JPKI_E_IO, "cannot sync %s: %s", to, strerror(errno));
+	close(in);
+	close(out);
+	if (rc < 0)
+		unlink(to);
+	return rc;
 }

@@ -27,7 +27,10 @@
 struct post_state {
 	uint8_t *buf;
 	size_t len, cap;
+	time_t started; /* the body must be in within POST_BODY_SECONDS */
 };
+
+#define POST_BODY_SECONDS 10
 
 bool jpki_ocsp_http_route(const char *url)
 {
@@ -123,6 +126,13 @@ int jpki_ocsp_http_decode(const char *s, uint8_t *out, size_t cap, size_t *ret_l
 	}
 	*ret_len = n;
 	return 0;
+}
+
+static time_t mono_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
 }
 
 /* ---- replies ---- */
@@ -312,6 +322,7 @@ static enum MHD_Result post_start(struct MHD_Connection *conn, const char *url, 
 	if (!st)
 		return MHD_NO;
 	st->cap = cl > 0 ? (size_t)cl : 1024;
+	st->started = mono_seconds();
 	if (!(st->buf = malloc(st->cap))) {
 		free(st);
 		return MHD_NO;
@@ -325,6 +336,8 @@ static enum MHD_Result post_body(struct post_state *st, const char *upload, size
 	size_t n = *upload_size;
 	if (n > JPKI_OCSP_REQ_MAX - st->len)
 		return MHD_NO; /* over the cap without a Content-Length: close */
+	if (mono_seconds() - st->started > POST_BODY_SECONDS)
+		return MHD_NO; /* a body trickled in byte by byte: close */
 	if (st->len + n > st->cap) {
 		size_t cap = st->cap;
 		while (cap < st->len + n)

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include <microhttpd.h>
@@ -22,6 +23,7 @@
 #include "core/fsutil.h"
 #include "core/ossl.h"
 #include "crl_http.h"
+#include "guard.h"
 #include "ocsp_http.h"
 #include "publish.h"
 
@@ -42,6 +44,7 @@ struct jpki_publisher {
 	pthread_mutex_t lock;
 	struct jpki_ocsp *ocsp;          /* the OCSP responder (status/ocsp.h) */
 	struct jpki_ocsp_stores *stores; /* its registry connections, one per thread */
+	struct jpki_guard *guard;        /* deadlines, strict requests, quiet logs (guard.h) */
 };
 
 /*
@@ -117,6 +120,11 @@ static enum MHD_Result route(void *cls, struct MHD_Connection *conn, const char 
 			     size_t *upload_size, void **state)
 {
 	struct jpki_publisher *p = cls;
+	if (*state == NULL) { /* the first call: the headers are in */
+		const char *bad = jpki_guard_request(p->guard, conn, version);
+		if (bad)
+			return jpki_guard_refuse(conn, bad);
+	}
 	if (jpki_ocsp_http_route(url)) { /* GET and POST, bodies of its own */
 		int64_t now;
 		if (jpki_clock_now(&now, NULL) < 0)
@@ -175,7 +183,9 @@ static enum MHD_Result route(void *cls, struct MHD_Connection *conn, const char 
 static void completed(void *cls, struct MHD_Connection *conn, void **state,
 		      enum MHD_RequestTerminationCode toe)
 {
-	(void)cls, (void)conn, (void)toe;
+	struct jpki_publisher *p = cls;
+	(void)toe;
+	jpki_guard_completed(p->guard, conn);
 	if (*state != &headers_seen && *state != &body_seen)
 		jpki_ocsp_http_completed(*state);
 	*state = NULL;
@@ -212,6 +222,7 @@ static void free_publisher(struct jpki_publisher *p, bool owns)
 	jpki_ocsp_free(p->ocsp); /* the server's threads have stopped */
 	jpki_ocsp_stores_free(p->stores);
 	jpki_crl_http_free(p->crl);
+	jpki_guard_free(p->guard);
 	for (int k = 0; k < 2; k++) {
 		free(p->files[k].der);
 		free(p->files[k].pem);
@@ -222,6 +233,29 @@ static void free_publisher(struct jpki_publisher *p, bool owns)
 		jpki_store_close(p->store);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
+}
+
+/*
+ * The total connection limit (libmicrohttpd splits it between the pool's
+ * threads): what was asked (default 4096), and never more than the
+ * descriptors this process may open, which it raises to the hard limit.
+ */
+static unsigned connection_limit(unsigned want)
+{
+	struct rlimit rl;
+	if (!want)
+		want = 4096;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		if (rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			(void)setrlimit(RLIMIT_NOFILE, &rl);
+			(void)getrlimit(RLIMIT_NOFILE, &rl);
+		}
+		/* room for the registry connections, CRL files and the card host */
+		if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)want + 128)
+			want = rl.rlim_cur > 256 ? (unsigned)(rl.rlim_cur - 128) : 128;
+	}
+	return want;
 }
 
 int jpki_publish_start(const struct jpki_publish_cfg *cfg, struct jpki_store *st,
@@ -239,21 +273,27 @@ int jpki_publish_start(const struct jpki_publish_cfg *cfg, struct jpki_store *st
 	p->cas[1] = cas[1];
 	struct jpki_crl_http_cfg ccfg = {.validity = cfg->crl_validity};
 	int rc;
-	if ((rc = jpki_crl_http_new(&ccfg, st, cas, &p->crl, err)) < 0 ||
+	if ((rc = jpki_guard_new(cfg->request_timeout, &p->guard, err)) < 0 ||
+	    (rc = jpki_crl_http_new(&ccfg, st, cas, &p->crl, err)) < 0 ||
 	    (rc = encode_ca(cas[0], &p->files[0], err)) < 0 ||
 	    (rc = encode_ca(cas[1], &p->files[1], err)) < 0 ||
 	    (rc = jpki_publish_refresh(p, err)) < 0 || (rc = start_ocsp(p, cfg, err)) < 0) {
 		free_publisher(p, false);
 		return rc;
 	}
+	unsigned limit = connection_limit(cfg->max_connections);
 	p->daemon = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, cfg->port, NULL,
 		NULL, route, p, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads ? cfg->threads : 2),
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10, MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned)1024, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)512,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10, MHD_OPTION_CONNECTION_LIMIT, limit,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned)(cfg->max_per_address ? cfg->max_per_address : 64),
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
-		completed, p, MHD_OPTION_END);
+		completed, p, MHD_OPTION_NOTIFY_CONNECTION, jpki_guard_notify, p->guard,
+		MHD_OPTION_UNESCAPE_CALLBACK, jpki_guard_unescape, p->guard,
+		MHD_OPTION_EXTERNAL_LOGGER, jpki_guard_log, p->guard, MHD_OPTION_STRICT_FOR_CLIENT,
+		(int)1, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
 	if (!p->daemon) {
 		free_publisher(p, false);
 		return jpki_fail(err, JPKI_E_IO, "cannot listen on %s:%u (port in use?)",

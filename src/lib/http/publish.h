@@ -25,6 +25,9 @@ struct jpki_publish_cfg {
 	const char *passphrase; /* CA passphrase: the OCSP responder keys (copied) */
 	int64_t ocsp_validity;  /* OCSP thisUpdate to nextUpdate; 0 = 1 hour */
 	int64_t crl_refresh;    /* seconds between scheduled CRL refreshes; 0 = 600 */
+	unsigned max_connections; /* in total; 0 = 4096 (capped by the descriptor limit) */
+	unsigned max_per_address; /* from one client address; 0 = 64 */
+	unsigned request_timeout; /* seconds to send a request's headers (guard.h); 0 = 10 */
 };
 
 /*

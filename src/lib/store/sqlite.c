@@ -8,8 +8,12 @@
  * before it reaches domain code: a damaged file gives JPKI_E_STORE, never
  * a wrong certificate.
  */
-#include <stdio.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +44,9 @@ enum stmt_id {
 	ST_CRL_GET,
 	ST_REVVER_BUMP,
 	ST_REVVER_GET,
+	ST_META_GET,
+	ST_META_SET,
+	ST_CRL_FLOOR,
 	ST_COUNT
 };
 
@@ -89,6 +96,10 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_REVVER_BUMP] = "UPDATE ca_counter SET revocation_version = revocation_version + 1 "
 			   "WHERE kind = ?",
 	[ST_REVVER_GET] = "SELECT revocation_version FROM ca_counter WHERE kind = ?",
+	[ST_META_GET] = "SELECT value FROM registry_meta WHERE key = ?",
+	[ST_META_SET] = "INSERT INTO registry_meta (key, value) VALUES (?1, ?2) "
+			"ON CONFLICT (key) DO UPDATE SET value = ?2",
+	[ST_CRL_FLOOR] = "UPDATE ca_counter SET crl_number = ?2 WHERE kind = ?1 AND crl_number < ?2",
 };
 
 /* Schema migrations; entry i brings version i to i+1.  Never edit a shipped one. */
@@ -123,6 +134,8 @@ static const char *const migrations[] = {
 	" revocation_version INTEGER NOT NULL);"
 	"INSERT INTO ca_counter (kind, crl_number, revocation_version) VALUES (0, 0, 0);"
 	"INSERT INTO ca_counter (kind, crl_number, revocation_version) VALUES (1, 0, 0);",
+	/* 2: what the registry knows of itself: its id and the CAs it belongs to (binding.h) */
+	"CREATE TABLE registry_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
 };
 
 struct sqlite_store {
@@ -576,6 +589,135 @@ static int op_revocation_version(struct jpki_store *s, enum jpki_kind ca, int64_
 	return read_counter(S(s), ST_REVVER_GET, ca, out, err);
 }
 
+static int op_meta_get(struct jpki_store *s, const char *key, char *buf, size_t cap,
+		       struct jpki_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt(ss, ST_META_GET);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(st);
+		return jpki_fail(err, JPKI_E_NOT_FOUND, "the registry has no %s", key);
+	}
+	if (rc != SQLITE_ROW)
+		return db_fail(ss, err, "cannot read the registry's own facts");
+	rc = col_text(st, 0, buf, cap);
+	sqlite3_reset(st);
+	return rc == 0 ? 0 : jpki_fail(err, JPKI_E_STORE, "the registry's %s is damaged", key);
+}
+
+static int op_meta_set(struct jpki_store *s, const char *key, const char *value,
+		       struct jpki_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt(ss, ST_META_SET);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(ss, err, "cannot record the registry's own facts");
+}
+
+static int op_crl_number_floor(struct jpki_store *s, enum jpki_kind ca, int64_t floor,
+			       struct jpki_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt(ss, ST_CRL_FLOOR);
+	sqlite3_bind_int(st, 1, (int)ca);
+	sqlite3_bind_int64(st, 2, floor);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(ss, err, "cannot raise the CRL number");
+}
+
+/* PRAGMA integrity_check: "ok", or the first of its complaints as STORE. */
+static int op_check(struct jpki_store *s, struct jpki_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(ss->db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(ss, err, "cannot check the registry");
+	int rc = sqlite3_step(st);
+	const unsigned char *first = rc == SQLITE_ROW ? sqlite3_column_text(st, 0) : NULL;
+	if (rc == SQLITE_ROW && first && strcmp((const char *)first, "ok") == 0)
+		rc = 0;
+	else if (rc == SQLITE_ROW)
+		rc = jpki_fail(err, JPKI_E_STORE, "the registry is damaged: %.200s",
+			       first ? (const char *)first : "?");
+	else
+		rc = db_fail(ss, err, "cannot check the registry");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * VACUUM INTO: one read transaction, so the copy is a consistent snapshot
+ * taken while other processes go on writing.  The file is made first, empty
+ * and readable by its owner only (VACUUM INTO accepts an empty file), and
+ * synced after: a backup that a crash can truncate is none.
+ */
+static int op_backup(struct jpki_store *s, const char *path, struct jpki_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return jpki_fail(err, errno == EEXIST ? JPKI_E_EXISTS : JPKI_E_IO,
+				 "cannot create %s: %s", path, strerror(errno));
+	close(fd); /* a new file: no SQLite connection of ours holds a lock on it */
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(ss->db, "VACUUM INTO ?", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_OK) {
+		int e = db_fail(ss, err, "cannot back up the registry");
+		unlink(path);
+		return e;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fsync(fd) != 0) {
+		int e = jpki_fail(err, JPKI_E_IO, "cannot sync %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return e;
+	}
+	close(fd);
+	return 0;
+}
+
+/*
+ * Restore: SQLite's online backup API copies every page of the backup file
+ * into this registry under this connection's own locks, so no file is
+ * replaced under another process's connection (which would corrupt it).
+ */
+static int op_restore(struct jpki_store *s, const char *path, struct jpki_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3 *src = NULL;
+	int rc = sqlite3_open_v2(path, &src, SQLITE_OPEN_READONLY, NULL);
+	if (rc != SQLITE_OK) {
+		rc = jpki_fail(err, JPKI_E_IO, "cannot open %s: %s", path,
+			       src ? sqlite3_errmsg(src) : "out of memory");
+		sqlite3_close(src);
+		return rc;
+	}
+	sqlite3_backup *b = sqlite3_backup_init(ss->db, "main", src, "main");
+	if (!b) {
+		rc = db_fail(ss, err, "cannot restore the registry");
+		sqlite3_close(src);
+		return rc;
+	}
+	while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		sqlite3_sleep(50);
+	int fin = sqlite3_backup_finish(b);
+	sqlite3_close(src);
+	if (rc != SQLITE_DONE || fin != SQLITE_OK)
+		return db_fail(ss, err, "cannot restore the registry");
+	return 0;
+}
+
 /*
  * A lookup connection: query_only, and the file memory-mapped (SQLite caps the
  * size at its compile-time maximum, 2 GiB on Debian), so a lookup in a
@@ -610,6 +752,12 @@ static const struct jpki_store_ops sqlite_ops = {
 	.crl_number_next = op_crl_number_next,
 	.revocation_version = op_revocation_version,
 	.tune_reader = op_tune_reader,
+	.meta_get = op_meta_get,
+	.meta_set = op_meta_set,
+	.crl_number_floor = op_crl_number_floor,
+	.check = op_check,
+	.backup = op_backup,
+	.restore = op_restore,
 };
 
 /* ---- opening and migrating ---- */
@@ -677,7 +825,47 @@ fail:
 	return rc;
 }
 
-int jpki_store_sqlite_open(const char *path, struct jpki_store **ret, struct jpki_err *err)
+/*
+ * A registry is made once, by jpki_store_sqlite_create, and only opened after:
+ * a missing or empty file is refused, never silently a new registry.
+ *
+ * No descriptor of the registry file is ever opened and closed outside
+ * SQLite while a connection of this process may be open: on Linux, closing
+ * any descriptor of a file drops every POSIX lock the process holds on it,
+ * SQLite's included, and another process would then checkpoint and delete
+ * the WAL under our feet ("How To Corrupt An SQLite Database File", 2.2).
+ * The one exception is the O_EXCL creation of a new file, before any
+ * connection to it exists.
+ */
+static int has_schema(struct sqlite_store *ss, const char *path, struct jpki_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(ss->db,
+				    "SELECT count(*), count(CASE WHEN name = 'schema_version' "
+				    "THEN 1 END) FROM sqlite_master",
+				    -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	int tables = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+	int ours = rc == SQLITE_ROW ? sqlite3_column_int(st, 1) : 0;
+	sqlite3_finalize(st);
+	if (tables < 0)
+		return jpki_fail(err, JPKI_E_STORE, "%s is not a registry: %s", path,
+				 sqlite3_errmsg(ss->db));
+	if (tables == 0)
+		return jpki_fail(err, JPKI_E_STATE,
+				 "the registry %s is empty; restore it from a backup (jpki registry "
+				 "restore) or, knowing what is lost, make a new one (jpki registry "
+				 "new); see docs/operations.md",
+				 path);
+	if (!ours)
+		return jpki_fail(err, JPKI_E_STORE, "%s is an SQLite file but not a jpki registry",
+				 path);
+	return 0;
+}
+
+static int open_file(const char *path, bool create, struct jpki_store **ret,
+		     struct jpki_err *err)
 {
 	_Static_assert(sizeof(migrations) / sizeof(migrations[0]) == JPKI_SCHEMA_VERSION,
 		       "one migration per schema version");
@@ -686,14 +874,15 @@ int jpki_store_sqlite_open(const char *path, struct jpki_store **ret, struct jpk
 	if (!ss)
 		return jpki_fail(err, JPKI_E_NOMEM, "out of memory");
 	ss->base.ops = &sqlite_ops;
-	if (sqlite3_open_v2(path, &ss->db,
-			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-			    NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &ss->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL) !=
+	    SQLITE_OK) {
 		rc = jpki_fail(err, JPKI_E_STORE, "cannot open registry %s: %s", path,
 			       ss->db ? sqlite3_errmsg(ss->db) : "out of memory");
 		goto fail;
 	}
 	sqlite3_busy_timeout(ss->db, 10000);
+	if (!create && (rc = has_schema(ss, path, err)) < 0)
+		goto fail;
 	if (sqlite3_exec(ss->db,
 			 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
 			 "PRAGMA foreign_keys = ON;",
@@ -714,5 +903,58 @@ int jpki_store_sqlite_open(const char *path, struct jpki_store **ret, struct jpk
 	return 0;
 fail:
 	op_close(&ss->base);
+	return rc;
+}
+
+int jpki_store_sqlite_open(const char *path, struct jpki_store **ret, struct jpki_err *err)
+{
+	struct stat sb;
+	if (stat(path, &sb) != 0)
+		return jpki_fail(err, errno == ENOENT ? JPKI_E_NOT_FOUND : JPKI_E_IO,
+				 "no registry at %s: %s", path, strerror(errno));
+	if (!S_ISREG(sb.st_mode))
+		return jpki_fail(err, JPKI_E_STORE, "the registry %s is not a regular file", path);
+	return open_file(path, false, ret, err);
+}
+
+/* A leftover log holds commits of a registry that is gone: never start over it. */
+static int no_leftover_log(const char *path, struct jpki_err *err)
+{
+	static const char *const suffixes[] = {"-wal", "-journal"};
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		char side[4200];
+		struct stat sb;
+		snprintf(side, sizeof(side), "%s%s", path, suffixes[i]);
+		if (lstat(side, &sb) == 0)
+			return jpki_fail(err, JPKI_E_STATE,
+					 "%s exists without its registry: it may hold committed "
+					 "changes; restore the registry beside it, never delete it",
+					 side);
+	}
+	return 0;
+}
+
+int jpki_store_sqlite_create(const char *path, struct jpki_store **ret, struct jpki_err *err)
+{
+	struct stat sb;
+	if (lstat(path, &sb) == 0)
+		return jpki_fail(err, JPKI_E_EXISTS, "a registry file exists at %s", path);
+	int rc = no_leftover_log(path, err);
+	if (rc < 0)
+		return rc;
+	/* the registry holds personal data: its owner only (SQLite gives -wal and -shm the same mode) */
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return jpki_fail(err, errno == EEXIST ? JPKI_E_EXISTS : JPKI_E_IO,
+				 "cannot create the registry %s: %s", path, strerror(errno));
+	close(fd); /* new, and no connection of ours to it yet: no lock to lose */
+	if ((rc = open_file(path, true, ret, err)) < 0) { /* nothing of value in it yet */
+		char side[4200];
+		snprintf(side, sizeof(side), "%s-wal", path);
+		unlink(side);
+		snprintf(side, sizeof(side), "%s-shm", path);
+		unlink(side);
+		unlink(path);
+	}
 	return rc;
 }

@@ -1,40 +1,101 @@
 /*
  * store.c: choosing a backend from a registry spec.
  */
-#include <errno.h>
-#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <sys/stat.h>
 
 #include "core/fsutil.h"
 #include "store.h"
 
-int jpki_store_open(const char *spec, struct jpki_store **ret, struct jpki_err *err)
+typedef int (*backend_fn)(const char *path, struct jpki_store **ret, struct jpki_err *err);
+
+static int by_spec(const char *spec, backend_fn sqlite, struct jpki_store **ret,
+		   struct jpki_err *err)
 {
 	if (!spec || !*spec)
 		return jpki_fail(err, JPKI_E_INVALID, "empty registry name");
-	if (strncmp(spec, "sqlite:", 7) == 0)
-		return jpki_store_sqlite_open(spec + 7, ret, err);
 	if (strncmp(spec, "postgresql:", 11) == 0 || strncmp(spec, "postgres:", 9) == 0)
 		return jpki_fail(err, JPKI_E_INVALID,
 				 "this build has no PostgreSQL backend yet; use sqlite:PATH");
-	return jpki_store_sqlite_open(spec, ret, err);
+	return sqlite(strncmp(spec, "sqlite:", 7) == 0 ? spec + 7 : spec, ret, err);
+}
+
+int jpki_store_open(const char *spec, struct jpki_store **ret, struct jpki_err *err)
+{
+	return by_spec(spec, jpki_store_sqlite_open, ret, err);
+}
+
+int jpki_store_create(const char *spec, struct jpki_store **ret, struct jpki_err *err)
+{
+	return by_spec(spec, jpki_store_sqlite_create, ret, err);
+}
+
+int jpki_store_default_path(char *buf, size_t cap, struct jpki_err *err)
+{
+	return jpki_data_path(buf, cap, "registry.sqlite", err);
 }
 
 int jpki_store_open_default(struct jpki_store **ret, struct jpki_err *err)
 {
 	char path[4096];
+	int rc = jpki_store_default_path(path, sizeof(path), err);
+	if (rc < 0)
+		return rc;
+	if ((rc = jpki_store_sqlite_open(path, ret, err)) == -JPKI_E_NOT_FOUND)
+		return jpki_fail(err, JPKI_E_NOT_FOUND,
+				 "no registry at %s: run `jpki init` for a new data folder; if "
+				 "the CAs exist, restore the registry (jpki registry restore)",
+				 path);
+	return rc;
+}
+
+int jpki_store_create_default(struct jpki_store **ret, struct jpki_err *err)
+{
+	char path[4096];
 	int rc;
-	if ((rc = jpki_mkdir_p(jpki_data_dir(), err)) < 0)
+	if ((rc = jpki_mkdir_p(jpki_data_dir(), err)) < 0 ||
+	    (rc = jpki_store_default_path(path, sizeof(path), err)) < 0)
 		return rc;
-	if ((rc = jpki_data_path(path, sizeof(path), "registry.sqlite", err)) < 0)
-		return rc;
-	/* the registry holds personal data: create it readable by its owner only */
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return jpki_fail(err, JPKI_E_IO, "cannot open %s: %s", path, strerror(errno));
-	close(fd);
-	return jpki_store_sqlite_open(path, ret, err);
+	return jpki_store_sqlite_create(path, ret, err);
+}
+
+/* realpath of path's folder, then its last component: path need not exist. */
+static bool resolve(const char *path, char *out, size_t cap)
+{
+	char copy[4096], dir[PATH_MAX];
+	if (snprintf(copy, sizeof(copy), "%s", path) >= (int)sizeof(copy))
+		return false;
+	char *slash = strrchr(copy, '/');
+	const char *base = slash ? slash + 1 : copy;
+	if (slash == copy)
+		snprintf(dir, sizeof(dir), "/");
+	else if (!realpath(slash ? (*slash = '\0', copy) : ".", dir))
+		return false;
+	return snprintf(out, cap, "%s/%s", strcmp(dir, "/") ? dir : "", base) < (int)cap;
+}
+
+bool jpki_store_default_owns(const char *path)
+{
+	static const char *const sides[] = {"", "-wal", "-shm", "-journal"};
+	char reg[4096], target[PATH_MAX + 256], own[PATH_MAX + 256];
+	struct stat a, b;
+	if (jpki_store_default_path(reg, sizeof(reg), NULL) < 0)
+		return false;
+	if (stat(path, &a) == 0 && stat(reg, &b) == 0 && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino)
+		return true; /* the registry under another name (a link) */
+	if (!resolve(path, target, sizeof(target)))
+		return false;
+	for (size_t i = 0; i < sizeof(sides) / sizeof(sides[0]); i++) {
+		char name[4200];
+		snprintf(name, sizeof(name), "%s%s", reg, sides[i]);
+		if (resolve(name, own, sizeof(own)) && strcmp(own, target) == 0)
+			return true;
+	}
+	return false;
 }
 
 void jpki_store_close(struct jpki_store *s)

@@ -74,6 +74,24 @@ struct jpki_store_ops {
 	 * statement still starts its own read and sees every commit made before it.
 	 */
 	int (*tune_reader)(struct jpki_store *s, struct jpki_err *err);
+
+	/* The registry's facts about itself (binding.h): NOT_FOUND when key was never set. */
+	int (*meta_get)(struct jpki_store *s, const char *key, char *buf, size_t cap,
+			struct jpki_err *err);
+	int (*meta_set)(struct jpki_store *s, const char *key, const char *value,
+			struct jpki_err *err);
+	/* Raise a CA's CRL counter to at least `floor` (never lowers it). */
+	int (*crl_number_floor)(struct jpki_store *s, enum jpki_kind ca, int64_t floor,
+				struct jpki_err *err);
+	/* The backend's own consistency check (SQLite: PRAGMA integrity_check). */
+	int (*check)(struct jpki_store *s, struct jpki_err *err);
+	/*
+	 * A consistent copy of the whole registry into a new file at path (mode
+	 * 0600; EXISTS if there is one), taken while other processes use it.
+	 */
+	int (*backup)(struct jpki_store *s, const char *path, struct jpki_err *err);
+	/* Replace this registry's content with a copy made by backup, in place. */
+	int (*restore)(struct jpki_store *s, const char *path, struct jpki_err *err);
 };
 
 struct jpki_store {
@@ -81,12 +99,28 @@ struct jpki_store {
 };
 
 /*
- * Open the registry named by spec: "sqlite:PATH" or a plain path (SQLite).
- * Creates and migrates the schema.  Caller closes with jpki_store_close().
+ * Open the existing registry named by spec: "sqlite:PATH" or a plain path
+ * (SQLite).  A missing registry is NOT_FOUND and an empty one STATE: neither
+ * is ever silently a new registry.  An older schema is migrated.  Caller
+ * closes with jpki_store_close().
  */
 int jpki_store_open(const char *spec, struct jpki_store **ret, struct jpki_err *err);
-/* Open the default registry of the data folder (<data>/registry.sqlite). */
+/*
+ * Make a new, empty registry at spec (EXISTS when there is one) readable by
+ * its owner only, and open it.  Call it only while no connection of this
+ * process to that file is open (sqlite.c says why).
+ */
+int jpki_store_create(const char *spec, struct jpki_store **ret, struct jpki_err *err);
+/* The data folder's registry, <data>/registry.sqlite: open it, or create it. */
 int jpki_store_open_default(struct jpki_store **ret, struct jpki_err *err);
+int jpki_store_create_default(struct jpki_store **ret, struct jpki_err *err);
+/* The path of the data folder's registry into buf. */
+int jpki_store_default_path(char *buf, size_t cap, struct jpki_err *err);
+/*
+ * True when path is the data folder's registry file or one of its -wal,
+ * -shm or -journal files (by name or by link): writing there corrupts it.
+ */
+bool jpki_store_default_owns(const char *path);
 void jpki_store_close(struct jpki_store *s);
 static inline void jpki_store_closep(struct jpki_store **s)
 {
@@ -94,8 +128,9 @@ static inline void jpki_store_closep(struct jpki_store **s)
 }
 
 int jpki_store_sqlite_open(const char *path, struct jpki_store **ret, struct jpki_err *err);
+int jpki_store_sqlite_create(const char *path, struct jpki_store **ret, struct jpki_err *err);
 
 /* Current schema version written by this program. */
-#define JPKI_SCHEMA_VERSION 1
+#define JPKI_SCHEMA_VERSION 2
 
 #endif

@@ -1,0 +1,206 @@
+/*
+ * cmd_registry.c: `jpki registry check|backup|restore|new`, the registry as a file.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ca/crlnum.h"
+#include "cli.h"
+#include "commands.h"
+#include "core/fsutil.h"
+#include "registry/binding.h"
+
+static const char usage[] =
+	"usage: jpki registry check\n"
+	"       jpki registry backup FILE\n"
+	"       jpki registry restore FILE\n"
+	"       jpki registry new\n"
+	"\n"
+	"check    the registry's integrity (SQLite's integrity_check), that it belongs\n"
+	"         to the data folder's CAs, and its CRL counters against the last\n"
+	"         numbers the CAs issued.  Prints one line per fact, exit 1 on a fault.\n"
+	"backup   a consistent copy into FILE (new; mode 0600), taken while other\n"
+	"         processes, `jpki serve` included, go on using the registry.\n"
+	"restore  replace the registry's content with FILE, a backup of this same\n"
+	"         registry (its id and CAs must match; it is checked first).  The\n"
+	"         CRL counters are raised above the last numbers the CAs issued.\n"
+	"         Revocations made after the backup was taken are lost: redo them.\n"
+	"         Stop `jpki serve` first and start it again after.\n"
+	"new      a new, empty registry for the existing CAs, when their registry\n"
+	"         is lost and no backup exists.  Every certificate issued so far\n"
+	"         becomes unknown to it (OCSP answers \"unknown\", CRLs list nothing\n"
+	"         revoked before).  There must be no registry file (move a damaged\n"
+	"         one away first, never delete it).  CRL numbers go on from the\n"
+	"         last ones the CAs issued.\n";
+
+static int no_options(int argc, char **argv, int want_args, const char *what)
+{
+	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage, stdout);
+			return 0;
+		}
+		return cli_usage_error(usage, "registry %s: bad option", what);
+	}
+	if (argc - optind != want_args)
+		return cli_usage_error(usage, "registry %s: %s", what,
+				       want_args ? "give one FILE" : "takes no argument");
+	return -1; /* go on */
+}
+
+/* Raise each CA's counter in the registry to the last number it issued. */
+static int floor_counters(struct jpki_store *st, struct jpki_err *err)
+{
+	for (int k = 0; k < 2; k++) {
+		int64_t last;
+		int rc;
+		if ((rc = jpki_crl_number_last((enum jpki_kind)k, &last, err)) < 0 ||
+		    (rc = st->ops->crl_number_floor(st, (enum jpki_kind)k, last, err)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int check(int argc, char **argv)
+{
+	int rc = no_options(argc, argv, 0, "check");
+	if (rc >= 0)
+		return rc;
+	_cleanup_(jpki_store_closep) struct jpki_store *st = NULL;
+	struct jpki_err err;
+	char id[JPKI_REGISTRY_ID_HEX];
+	if (jpki_store_open_default(&st, &err) < 0 || st->ops->check(st, &err) < 0)
+		return cli_fail(&err);
+	printf("integrity: ok\n");
+	if (jpki_binding_check(st, JPKI_BINDING_CHECK, id, &err) < 0)
+		return cli_fail(&err);
+	printf("registry: %s, bound to both CAs\n", id);
+	for (int k = 0; k < 2; k++) {
+		enum jpki_kind kind = (enum jpki_kind)k;
+		int64_t last, version;
+		if (jpki_crl_number_last(kind, &last, &err) < 0 ||
+		    st->ops->revocation_version(st, kind, &version, &err) < 0)
+			return cli_fail(&err);
+		printf("%s CA: last cRLNumber %" PRId64 "\n", jpki_kind_name(kind), last);
+	}
+	return 0;
+}
+
+static int backup(int argc, char **argv)
+{
+	int rc = no_options(argc, argv, 1, "backup");
+	if (rc >= 0)
+		return rc;
+	_cleanup_(jpki_store_closep) struct jpki_store *st = NULL;
+	struct jpki_err err;
+	const char *path = argv[optind];
+	if (cli_open_store(&st) != 0)
+		return 1;
+	if (st->ops->backup(st, path, &err) < 0)
+		return cli_fail(&err);
+	printf("%s\n", path);
+	return 0;
+}
+
+/* Open a copy of the backup (a backup file is never written to): whole, and of these CAs. */
+static int check_backup(const char *copy, struct jpki_err *err)
+{
+	_cleanup_(jpki_store_closep) struct jpki_store *st = NULL;
+	int rc;
+	if ((rc = jpki_store_open(copy, &st, err)) < 0 || (rc = st->ops->check(st, err)) < 0)
+		return rc;
+	if ((rc = jpki_binding_check(st, JPKI_BINDING_CHECK, NULL, err)) < 0)
+		return jpki_fail(err, JPKI_E_STATE, "not a backup of this registry: %s", err->msg);
+	return 0;
+}
+
+static void remove_copy(const char *copy)
+{
+	static const char *const sides[] = {"", "-wal", "-shm"};
+	for (size_t i = 0; i < 3; i++) {
+		char p[4200];
+		snprintf(p, sizeof(p), "%s%s", copy, sides[i]);
+		unlink(p);
+	}
+}
+
+static int restore_into(const char *copy, struct jpki_err *err)
+{
+	_cleanup_(jpki_store_closep) struct jpki_store *st = NULL;
+	int rc = jpki_store_open_default(&st, err);
+	if (rc == -JPKI_E_NOT_FOUND)
+		rc = jpki_store_create_default(&st, err);
+	if (rc < 0 && rc != -JPKI_E_STATE) /* STATE: an empty file, which the restore fills */
+		return rc;
+	if (rc == -JPKI_E_STATE)
+		return jpki_fail(err, JPKI_E_STATE,
+				 "%s; move the empty registry file away, then restore", err->msg);
+	if ((rc = st->ops->restore(st, copy, err)) < 0 ||
+	    (rc = jpki_binding_check(st, JPKI_BINDING_CHECK, NULL, err)) < 0)
+		return rc;
+	return floor_counters(st, err);
+}
+
+static int restore(int argc, char **argv)
+{
+	int rc = no_options(argc, argv, 1, "restore");
+	if (rc >= 0)
+		return rc;
+	struct jpki_err err;
+	char copy[4096];
+	snprintf(copy, sizeof(copy), "%s/registry.restore.%ld", jpki_data_dir(), (long)getpid());
+	remove_copy(copy);
+	rc = jpki_copy_file(argv[optind], copy, 0600, &err);
+	if (rc == 0)
+		rc = check_backup(copy, &err);
+	if (rc == 0)
+		rc = restore_into(copy, &err);
+	remove_copy(copy);
+	if (rc < 0)
+		return cli_fail(&err);
+	printf("restored %s; revocations made after this backup was taken are lost: redo them\n",
+	       argv[optind]);
+	return 0;
+}
+
+static int make_new(int argc, char **argv)
+{
+	int rc = no_options(argc, argv, 0, "new");
+	if (rc >= 0)
+		return rc;
+	_cleanup_(jpki_store_closep) struct jpki_store *st = NULL;
+	struct jpki_err err;
+	char id[JPKI_REGISTRY_ID_HEX];
+	if (jpki_store_create_default(&st, &err) < 0) {
+		if (err.code == JPKI_E_EXISTS)
+			return cli_fail_msg("%s; `registry new` never replaces a registry: move the "
+					    "file away first if it is damaged",
+					    err.msg);
+		return cli_fail(&err);
+	}
+	if (jpki_binding_check(st, JPKI_BINDING_REBIND, id, &err) < 0 ||
+	    floor_counters(st, &err) < 0)
+		return cli_fail(&err);
+	printf("new registry %s for the existing CAs; the certificates they issued before are "
+	       "unknown to it\n",
+	       id);
+	return 0;
+}
+
+int cmd_registry(int argc, char **argv)
+{
+	static const struct cli_command cmds[] = {
+		{"check", check, "check the registry"},
+		{"backup", backup, "back it up while in use"},
+		{"restore", restore, "restore a backup"},
+		{"new", make_new, "a new registry for existing CAs"},
+		{NULL, NULL, NULL},
+	};
+	return cli_dispatch("registry", cmds, usage, argc, argv);
+}
