@@ -112,4 +112,22 @@ assert_refused "update to an address without prefecture"
 jp resident update "$id" --status emigrated
 assert_refused "update to an unknown status"
 assert_eq "$(snapshot)" "$before" "no refused update changed a record"
+
+# -- text that would display wrongly: bidirectional and line controls, control characters
+rlo=$(printf '\u202e')
+for pair in "given:太郎${rlo}" "family:$(printf '\u2067')山田" "address:東京都立川市泉町${rlo}9-6511" \
+	"address:東京都立川市$(printf '\u200f')泉町1" "alias:$(printf '\u2028')x"; do
+	field=${pair%%:*} value=${pair#*:}
+	jp resident update "$id" "--$field" "$value"
+	assert_refused "a $field with U+$(printf '%s' "$value" | iconv -f UTF-8 -t UTF-32BE | od -An -tx1 |
+		tr -d ' \n' | grep -oE '0000(202e|2067|200f|2028)' | cut -c5- | tr a-f A-F)"
+	assert_contains "$ERR" "changes how text is displayed" "the $field refusal names the reason"
+	assert_not_contains "$ERR" "UTF-8" "not called invalid UTF-8"
+done
+jp resident update "$id" --given "$(printf '太\a郎')"
+assert_refused "a name with a control character"
+assert_contains "$ERR" "control character U+0007" "the refusal names the control character"
+jp resident add --family "$(printf 'a\u202eb')" --given 花子 --birth 1990-01-01 --sex F --address 東京都立川市錦町1-1
+assert_refused "a new resident with U+202E"
+assert_eq "$(snapshot)" "$before" "no refused text changed a record"
 finish
