@@ -2,6 +2,7 @@
  * cli.c: shared front-end helpers.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,10 +115,27 @@ int cli_out_open(struct jpki_out *o, const char *path, mode_t mode, struct jpki_
 int cli_write_out(const char *path, const void *buf, size_t len, mode_t mode,
 		  struct jpki_err *err)
 {
-	struct jpki_out o;
-	int rc = cli_out_open(&o, path, mode, err);
-	if (rc == 0 && (rc = jpki_out_write(&o, buf, len, err)) == 0)
-		return jpki_out_commit(&o, err);
-	jpki_out_abort(&o);
-	return rc;
+	if (jpki_store_default_owns(path))
+		return jpki_fail(err, JPKI_E_INVALID,
+				 "%s is the registry (or its log): writing there would corrupt it",
+				 path);
+	return jpki_write_out(path, buf, len, mode, err);
+}
+
+int cli_no_options(int argc, char **argv, const char *usage, int nargs, const char *what)
+{
+	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage, stdout);
+			return 0;
+		}
+		return cli_usage_error(usage, "%s: bad option", what);
+	}
+	if (argc - optind != nargs)
+		return cli_usage_error(usage, "%s: %s", what,
+				       nargs ? "wrong number of arguments" : "takes no argument");
+	return -1;
 }

@@ -42,6 +42,12 @@ int cli_parse_id(const char *s, int64_t *out);
 int cli_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
 
 /*
+ * A command with only --help and nargs operands: -1 to go on (operands from
+ * argv[optind]), else the exit status (0 after --help, 2 on a usage error).
+ */
+int cli_no_options(int argc, char **argv, const char *usage, int nargs, const char *what);
+
+/*
  * Open the registry of the data folder and check that it belongs to the data
  * folder's CAs (registry/binding.h); prints and returns 1 on failure.
  */

@@ -1,7 +1,6 @@
 /*
  * cmd_init.c: `jpki init`, creating the data folder, both CAs and the registry.
  */
-#include <getopt.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -66,19 +65,9 @@ static int init_registry(void)
 
 int cmd_init(int argc, char **argv)
 {
-	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(usage, stdout);
-			return 0;
-		}
-		return cli_usage_error(usage, "init: bad option");
-	}
-	if (optind != argc)
-		return cli_usage_error(usage, "init: unexpected argument '%s'", argv[optind]);
-
+	int rc = cli_no_options(argc, argv, usage, 0, "init");
+	if (rc >= 0)
+		return rc;
 	struct jpki_err err;
 	char pass[1024];
 	int64_t now;

@@ -1,7 +1,6 @@
 /*
  * cmd_registry.c: `jpki registry check|backup|restore|new`, the registry as a file.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,24 +35,6 @@ static const char usage[] =
 	"         one away first, never delete it).  CRL numbers go on from the\n"
 	"         last ones the CAs issued.\n";
 
-static int no_options(int argc, char **argv, int want_args, const char *what)
-{
-	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(usage, stdout);
-			return 0;
-		}
-		return cli_usage_error(usage, "registry %s: bad option", what);
-	}
-	if (argc - optind != want_args)
-		return cli_usage_error(usage, "registry %s: %s", what,
-				       want_args ? "give one FILE" : "takes no argument");
-	return -1; /* go on */
-}
-
 /* Raise each CA's counter in the registry to the last number it issued. */
 static int floor_counters(struct jpki_store *st, struct jpki_err *err)
 {
@@ -69,7 +50,7 @@ static int floor_counters(struct jpki_store *st, struct jpki_err *err)
 
 static int check(int argc, char **argv)
 {
-	int rc = no_options(argc, argv, 0, "check");
+	int rc = cli_no_options(argc, argv, usage, 0, "registry check");
 	if (rc >= 0)
 		return rc;
 	_cleanup_(jpki_store_closep) struct jpki_store *st = NULL;
@@ -81,20 +62,25 @@ static int check(int argc, char **argv)
 	if (jpki_binding_check(st, JPKI_BINDING_CHECK, id, &err) < 0)
 		return cli_fail(&err);
 	printf("registry: %s, bound to both CAs\n", id);
+	int faults = 0;
 	for (int k = 0; k < 2; k++) {
 		enum jpki_kind kind = (enum jpki_kind)k;
-		int64_t last, version;
+		int64_t last, counter;
 		if (jpki_crl_number_last(kind, &last, &err) < 0 ||
-		    st->ops->revocation_version(st, kind, &version, &err) < 0)
+		    st->ops->crl_number_get(st, kind, &counter, &err) < 0)
 			return cli_fail(&err);
-		printf("%s CA: last cRLNumber %" PRId64 "\n", jpki_kind_name(kind), last);
+		printf("%s CA: last cRLNumber %" PRId64 ", registry counter %" PRId64 "%s\n",
+		       jpki_kind_name(kind), last, counter,
+		       counter < last ? " (BEHIND: an old copy of the registry? see docs/operations.md)"
+				      : "");
+		faults += counter < last;
 	}
-	return 0;
+	return faults ? 1 : 0;
 }
 
 static int backup(int argc, char **argv)
 {
-	int rc = no_options(argc, argv, 1, "backup");
+	int rc = cli_no_options(argc, argv, usage, 1, "registry backup");
 	if (rc >= 0)
 		return rc;
 	_cleanup_(jpki_store_closep) struct jpki_store *st = NULL;
@@ -149,7 +135,7 @@ static int restore_into(const char *copy, struct jpki_err *err)
 
 static int restore(int argc, char **argv)
 {
-	int rc = no_options(argc, argv, 1, "restore");
+	int rc = cli_no_options(argc, argv, usage, 1, "registry restore");
 	if (rc >= 0)
 		return rc;
 	struct jpki_err err;
@@ -171,7 +157,7 @@ static int restore(int argc, char **argv)
 
 static int make_new(int argc, char **argv)
 {
-	int rc = no_options(argc, argv, 0, "new");
+	int rc = cli_no_options(argc, argv, usage, 0, "registry new");
 	if (rc >= 0)
 		return rc;
 	_cleanup_(jpki_store_closep) struct jpki_store *st = NULL;

@@ -87,6 +87,9 @@ jp crl --kind sign
 assert_refused "a cRLNumber not above the last issued"
 assert_contains "$ERR" "not above the last one the CA issued" "it says why"
 assert_cmd "the served CRL is still the last one" cmp -s "$JPKI_DATA/crl/sign.crl" "$T_DIR/last.crl"
+jp registry check
+assert_rc 1 "registry check finds the old copy"
+assert_contains "$OUT" "BEHIND" "it says the counter is behind the CA's"
 rm -f "$DB" "$DB-wal" "$DB-shm"
 
 # -- restore: checked, then the counters go on above the CA's

@@ -50,15 +50,21 @@ void jpki_err_clear(struct jpki_err *err)
 	}
 }
 
-/* format(printf, 3, 0): fmt is checked at the callers (jpki_fail, jpki_fail_ossl) */
+/*
+ * format(printf, 3, 0): fmt is checked at the callers (jpki_fail, jpki_fail_ossl).
+ * Formatted into a buffer of its own first, so a caller may wrap the message
+ * already in err ("...: %s", err->msg) without overlapping source and target.
+ */
 static __attribute__((format(printf, 3, 0))) void vset(struct jpki_err *err, enum jpki_code code,
 						    const char *fmt, va_list ap)
 {
-	err->code = code;
+	char msg[sizeof(err->msg)];
 	if (fmt)
-		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+		vsnprintf(msg, sizeof(msg), fmt, ap);
 	else
-		snprintf(err->msg, sizeof(err->msg), "%s", jpki_code_message(code));
+		snprintf(msg, sizeof(msg), "%s", jpki_code_message(code));
+	err->code = code;
+	memcpy(err->msg, msg, sizeof(msg));
 }
 
 int jpki_fail(struct jpki_err *err, enum jpki_code code, const char *fmt, ...)

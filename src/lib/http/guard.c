@@ -159,41 +159,55 @@ static int hex_digit(int c)
 	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-size_t jpki_guard_unescape(void *cls, struct MHD_Connection *conn, char *s)
+size_t jpki_url_unescape(char *s, bool *control)
 {
-	struct jpki_guard *g = cls;
 	char *w = s;
-	bool control = false;
+	*control = false;
 	for (const char *r = s; *r;) {
 		int hi, lo;
 		if (r[0] == '%' && (hi = hex_digit((unsigned char)r[1])) >= 0 &&
 		    (lo = hex_digit((unsigned char)r[2])) >= 0) {
 			unsigned char c = (unsigned char)(hi * 16 + lo);
-			control |= c < 0x20 || c == 0x7F;
+			*control |= c < 0x20 || c == 0x7F;
 			*w++ = (char)(c ? c : 0x7F); /* never a NUL that would cut the path short */
 			r += 3;
 		} else { /* as libmicrohttpd: a '%' without two hex digits stays as it is */
-			control |= (unsigned char)*r < 0x20 || *r == 0x7F;
+			*control |= (unsigned char)*r < 0x20 || *r == 0x7F;
 			*w++ = *r++;
 		}
 	}
 	*w = '\0';
-	if (control) {
-		struct conn_entry *e = entry_of(conn);
-		if (e) {
-			pthread_mutex_lock(&g->lock);
-			e->bad_path = true;
-			pthread_mutex_unlock(&g->lock);
-		}
-	}
 	return (size_t)(w - s);
 }
+
+size_t jpki_guard_unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+	struct jpki_guard *g = cls;
+	bool control;
+	size_t n = jpki_url_unescape(s, &control);
+	struct conn_entry *e = control ? entry_of(conn) : NULL;
+	if (e) {
+		pthread_mutex_lock(&g->lock);
+		e->bad_path = true;
+		pthread_mutex_unlock(&g->lock);
+	}
+	return n;
+}
+
+/* libmicrohttpd's own format strings: trusted, but not literals here */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+static void format_message(char *buf, size_t cap, const char *fmt, va_list ap)
+{
+	vsnprintf(buf, cap, fmt, ap);
+}
+#pragma GCC diagnostic pop
 
 void jpki_guard_log(void *cls, const char *fmt, va_list ap)
 {
 	struct jpki_guard *g = cls;
 	char msg[256];
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	format_message(msg, sizeof(msg), fmt, ap);
 	size_t n = strlen(msg);
 	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
 		msg[--n] = '\0';

@@ -25,6 +25,8 @@
 #define JPKI_HTTP_GUARD_H
 
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <microhttpd.h>
@@ -40,7 +42,14 @@ void jpki_guard_free(struct jpki_guard *g);
 /* For MHD_OPTION_NOTIFY_CONNECTION (cls: the guard). */
 void jpki_guard_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
 		       enum MHD_ConnectionNotificationCode code);
-/* For MHD_OPTION_UNESCAPE_CALLBACK (cls: the guard): %XX decoding that marks controls. */
+/*
+ * Decode %XX escapes of s in place (a '%' without two hex digits stays as
+ * it is) and return the new length; *control says whether the result holds
+ * a control character (C0 or DEL, a decoded NUL included, which is written
+ * as DEL so that it cannot cut the string short).
+ */
+size_t jpki_url_unescape(char *s, bool *control);
+/* For MHD_OPTION_UNESCAPE_CALLBACK (cls: the guard): jpki_url_unescape, controls marked. */
 size_t jpki_guard_unescape(void *cls, struct MHD_Connection *conn, char *s);
 /* For MHD_OPTION_EXTERNAL_LOGGER (cls: the guard). */
 void jpki_guard_log(void *cls, const char *fmt, va_list ap);

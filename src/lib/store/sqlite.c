@@ -583,6 +583,12 @@ static int op_crl_number_next(struct jpki_store *s, enum jpki_kind ca, int64_t *
 	return rc;
 }
 
+static int op_crl_number_get(struct jpki_store *s, enum jpki_kind ca, int64_t *out,
+			     struct jpki_err *err)
+{
+	return read_counter(S(s), ST_CRL_GET, ca, out, err);
+}
+
 static int op_revocation_version(struct jpki_store *s, enum jpki_kind ca, int64_t *out,
 				 struct jpki_err *err)
 {
@@ -755,6 +761,7 @@ static const struct jpki_store_ops sqlite_ops = {
 	.meta_get = op_meta_get,
 	.meta_set = op_meta_set,
 	.crl_number_floor = op_crl_number_floor,
+	.crl_number_get = op_crl_number_get,
 	.check = op_check,
 	.backup = op_backup,
 	.restore = op_restore,

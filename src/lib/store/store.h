@@ -80,6 +80,9 @@ struct jpki_store_ops {
 			struct jpki_err *err);
 	int (*meta_set)(struct jpki_store *s, const char *key, const char *value,
 			struct jpki_err *err);
+	/* The last CRL number allocated for a CA (0: none yet). */
+	int (*crl_number_get)(struct jpki_store *s, enum jpki_kind ca, int64_t *out,
+			      struct jpki_err *err);
 	/* Raise a CA's CRL counter to at least `floor` (never lowers it). */
 	int (*crl_number_floor)(struct jpki_store *s, enum jpki_kind ca, int64_t floor,
 				struct jpki_err *err);
