@@ -204,6 +204,9 @@ static int parse(int argc, char **argv, const int *allowed, bool image_ok, struc
 	}
 	if (optind < argc && image_ok)
 		o->tg.image = argv[optind++];
+	if (o->tg.image && jpki_store_default_owns(o->tg.image))
+		return cli_usage_error(card_usage, "card %s: %s is the registry, not a card image",
+		                       argv[0], o->tg.image);
 	if (optind != argc)
 		return cli_usage_error(card_usage, "card %s: unexpected argument '%s'", argv[0],
 		                       argv[optind]);

@@ -93,6 +93,8 @@ int card_cmd_new(int argc, char **argv)
 	if (optind + 1 != argc)
 		return cli_usage_error(card_usage, "card new: give one IMAGE path");
 	const char *path = argv[optind];
+	if (jpki_store_default_owns(path))
+		return cli_usage_error(card_usage, "card new: %s is the registry", path);
 	char num[13];
 	int64_t now = 0;
 	if (!number && random_number(num) < 0)
@@ -176,6 +178,9 @@ static int iparse(int argc, char **argv, struct iopts *o)
 	}
 	if (optind < argc)
 		o->tg.image = argv[optind++];
+	if (o->tg.image && jpki_store_default_owns(o->tg.image))
+		return cli_usage_error(card_usage, "card: %s is the registry, not a card image",
+		                       o->tg.image);
 	if (optind != argc)
 		return cli_usage_error(card_usage, "card %s: unexpected argument '%s'", argv[0],
 		                       argv[optind]);

@@ -39,6 +39,10 @@ ln "$JPKI_DATA/registry.sqlite" "$T_DIR/hardlink" 2>/dev/null && {
 	issue k "$T_DIR/hardlink"
 	assert_refused "--out a hard link to the registry"
 }
+jp card new "$JPKI_DATA/registry.sqlite"
+assert_refused "a card image over the registry"
+jp card info "$JPKI_DATA/registry.sqlite-wal"
+assert_refused "the registry's WAL as a card image"
 assert_eq "$(serials)" "$before" "nothing was recorded by any of these"
 assert_eq "$(sqlite3 "$JPKI_DATA/registry.sqlite" 'PRAGMA integrity_check')" ok "the registry is whole"
 jp crl --kind sign --out /nonexistent/dir/x.crl
