@@ -15,6 +15,7 @@
 #include "ca/issue.h"
 #include "card/host.h"
 #include "card/personalize.h"
+#include "core/hex.h"
 #include "registry/resident.h"
 #include "tmpdir.h"
 
@@ -368,6 +369,143 @@ static void test_rule_e2(void **state)
 	jpki_card_free(c);
 }
 
+/* ---- a card write that fails during personalisation ---- */
+
+struct flaky {
+	struct jpki_transport t;
+	struct jpki_transport *inner;
+	int writes_left; /* UPDATE BINARY commands passed on before the card "goes away" */
+	int writes;      /* UPDATE BINARY commands passed on */
+};
+
+static int flaky_tx(struct jpki_transport *t, const uint8_t *c, size_t n,
+                    uint8_t r[JPKI_RAPDU_MAX], size_t *rl, struct jpki_err *err)
+{
+	struct flaky *f = (struct flaky *)t;
+	if (n >= 2 && c[1] == 0xD6) {
+		if (f->writes_left-- <= 0)
+			return jpki_fail(err, JPKI_E_NO_CARD, "the card was removed (test)");
+		f->writes++;
+	}
+	return f->inner->ops->transmit(f->inner, c, n, r, rl, err);
+}
+
+static int flaky_reset(struct jpki_transport *t, struct jpki_err *err)
+{
+	struct flaky *f = (struct flaky *)t;
+	return f->inner->ops->reset(f->inner, err);
+}
+
+static void flaky_close(struct jpki_transport *t)
+{
+}
+
+struct valid_set {
+	int n;
+	char serial[8][JPKI_SERIAL_HEX_MAX];
+};
+
+static int collect_valid(const struct jpki_cert_rec *c, void *arg)
+{
+	struct valid_set *v = arg;
+	if (c->status == JPKI_CERT_VALID && v->n < 8)
+		memcpy(v->serial[v->n++], c->serial, JPKI_SERIAL_HEX_MAX);
+	return 0;
+}
+
+static bool in_set(const struct valid_set *v, const char *serial)
+{
+	for (int i = 0; i < v->n; i++)
+		if (strcmp(v->serial[i], serial) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The promise after any failure: one valid certificate of each kind (the old
+ * one stays until a new one is on the card); a certificate that was not
+ * valid before (`before`) is valid only when the card holds it; a key on
+ * the card only with the current certificate for it, which the card holds.
+ */
+static void check_card_matches_registry(struct jpki_card *c, struct jpki_transport *t,
+                                        int64_t resident, const struct valid_set *before, int at)
+{
+	struct jpki_err err;
+	struct valid_set now = {0};
+	assert_int_equal(g.st->ops->cert_each(g.st, resident, collect_valid, &now, &err), 0);
+	if (now.n != 2)
+		fail_msg("failure at write %d: %d valid certificates, want 2", at, now.n);
+	int new_on_card = 0, new_valid = 0;
+	for (int i = 0; i < now.n; i++)
+		new_valid += !in_set(before, now.serial[i]);
+	static const uint16_t fids[2] = {JPKI_FID_AUTH_CERT, JPKI_FID_SIGN_CERT};
+	for (int k = 0; k < 2; k++) { /* k: the card's key (PIN) id */
+		if (!c->key[k])
+			continue;
+		enum jpki_kind kind = k == JPKI_PIN_AUTH ? JPKI_KIND_AUTH : JPKI_KIND_SIGN;
+		struct jpki_cert_rec cur;
+		assert_int_equal(g.st->ops->cert_current(g.st, resident, kind, g.now, &cur, &err), 0);
+		assert_int_equal(jpki_host_select_app(t, &err), 0);
+		if (k == JPKI_PIN_SIGN) /* the signature certificate is read after its password */
+			assert_int_equal(jpki_host_verify(t, JPKI_PIN_SIGN, "ABC123", NULL, &err), 0);
+		X509 *on_card = card_cert(t, fids[k]);
+		if (EVP_PKEY_eq(X509_get0_pubkey(on_card), c->key[k]) != 1)
+			fail_msg("failure at write %d: the card's %s key has another certificate", at,
+			         k ? "sign" : "auth");
+		char serial[JPKI_SERIAL_HEX_MAX];
+		const ASN1_INTEGER *sn = X509_get0_serialNumber(on_card);
+		jpki_hex_encode(sn->data, (size_t)sn->length, serial);
+		if (strcmp(serial, cur.serial) != 0)
+			fail_msg("failure at write %d: the card holds %s, the registry's current %s "
+			         "certificate is %s", at, serial, k ? "sign" : "auth", cur.serial);
+		new_on_card += !in_set(before, cur.serial);
+		X509_free(on_card);
+	}
+	if (new_valid != new_on_card)
+		fail_msg("failure at write %d: %d certificate(s) made valid, %d of them on the card",
+		         at, new_valid, new_on_card);
+}
+
+/*
+ * Issue 8: a certificate is never committed (nor the old one superseded)
+ * unless the card holds it.  Personalise once, count the card writes of a
+ * second personalisation, then fail the card at every one of them in turn.
+ */
+static void test_personalize_card_write_fails(void **state)
+{
+	static const struct jpki_transport_ops ops = {flaky_tx, flaky_reset, flaky_close};
+	struct jpki_transport *inner = NULL;
+	struct jpki_card *c = blank(JPKI_CARD_KIND_MYNUMBER, &inner);
+	struct jpki_perso_req req = {add_resident(1980), "1234", "ABC123", g.now};
+	struct jpki_perso_result res;
+	struct jpki_err err;
+	assert_int_equal(jpki_card_personalize(inner, test_master, g.st, g.ca, &req, &res, &err), 0);
+	struct flaky count = {{&ops, "counting"}, inner, 1 << 30, 0};
+	assert_int_equal(jpki_card_personalize(&count.t, test_master, g.st, g.ca, &req, &res, &err),
+	                 0);
+	assert_true(count.writes >= 4); /* two certificates and two CA certificates at least */
+	for (int at = 0; at < count.writes; at++) {
+		struct flaky f = {{&ops, "flaky"}, inner, at, 0};
+		struct jpki_perso_result bad;
+		struct valid_set before = {0};
+		assert_int_equal(g.st->ops->cert_each(g.st, req.resident_id, collect_valid, &before,
+		                                      &err),
+		                 0);
+		assert_int_equal(jpki_card_personalize(&f.t, test_master, g.st, g.ca, &req, &bad, &err),
+		                 -JPKI_E_NO_CARD);
+		check_card_matches_registry(c, inner, req.resident_id, &before, at);
+	}
+	/* a retry through a working reader issues both again */
+	struct jpki_perso_result retry;
+	assert_int_equal(jpki_card_personalize(inner, test_master, g.st, g.ca, &req, &retry, &err),
+	                 0);
+	assert_true(retry.cert[0].issued && retry.cert[1].issued);
+	struct valid_set none = {0};
+	check_card_matches_registry(c, inner, req.resident_id, &none, -1);
+	jpki_transport_close(inner);
+	jpki_card_free(c);
+}
+
 /* ---- a card that lies ---- */
 
 struct liar {
@@ -439,6 +577,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_issuer_side, reset),
 	    cmocka_unit_test(test_pin_format),
 	    cmocka_unit_test(test_personalize),
+	    cmocka_unit_test(test_personalize_card_write_fails),
 	    cmocka_unit_test(test_rule_c6),
 	    cmocka_unit_test(test_rule_e2),
 	    cmocka_unit_test(test_malformed_answers),

@@ -6,9 +6,15 @@
  * each kind (authentication first: it caps the signature certificate, rule
  * C4) generate the key pair on the card, read its public key back, issue
  * the certificate with jpki_issue() (rules E2, C4, N1, X1), write it and
- * its CA certificate to the card, and set the PIN.  When a kind fails after
- * its key was generated, that kind is deleted from the card again, so the
- * card never holds a key without its certificate.
+ * its CA certificate to the card, and set the PIN.  The card is written
+ * inside the issuance's transaction (before_commit), so a certificate is
+ * committed (and the previous one superseded, rule X1) only once the card
+ * holds it: a card write that fails rolls the issuance back and no
+ * certificate is left valid in the registry without a card holding its key.
+ * When a kind fails after its key was generated, that kind is deleted from
+ * the card again, so the card never holds a key without its certificate (a
+ * retry generates a new key and issues again).  The registry's write lock is
+ * held while the card is written: other writers wait (busy time-out 10 s).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +38,27 @@ static int write_ca(struct jpki_transport *t, uint16_t fid, X509 *cert, struct j
 	return rc;
 }
 
+struct card_write {
+	struct jpki_transport *t;
+	const struct jpki_ca *ca;
+	enum jpki_pin_id id;
+	const char *pin;
+};
+
+/* before_commit: the certificate, its CA's and the PIN onto the card. */
+static int write_card(void *arg, const struct jpki_issued *done, struct jpki_err *err)
+{
+	const struct card_write *w = arg;
+	uint16_t cert_fid = w->id == JPKI_PIN_AUTH ? JPKI_FID_AUTH_CERT : JPKI_FID_SIGN_CERT;
+	uint16_t ca_fid = w->id == JPKI_PIN_AUTH ? JPKI_FID_AUTH_CA : JPKI_FID_SIGN_CA;
+	int rc = jpki_host_write_file(w->t, cert_fid, done->rec.der, done->rec.der_len, err);
+	if (rc == 0)
+		rc = write_ca(w->t, ca_fid, w->ca->cert, err);
+	if (rc == 0)
+		rc = jpki_host_set_pin(w->t, w->id, w->pin, err);
+	return rc;
+}
+
 static int one_kind(struct jpki_transport *t, struct jpki_store *st, const struct jpki_ca *ca,
                     const struct jpki_perso_req *req, enum jpki_pin_id id, struct jpki_date expiry,
                     struct jpki_perso_cert *out, struct jpki_err *err)
@@ -51,21 +78,14 @@ static int one_kind(struct jpki_transport *t, struct jpki_store *st, const struc
 	    .card_expiry = expiry,
 	    .now = req->now,
 	};
+	struct card_write w = {t, ca, id, id == JPKI_PIN_AUTH ? req->auth_pin : req->sign_pin};
 	ir.subject_key = pub;
+	ir.before_commit = write_card;
+	ir.before_commit_arg = &w;
 	struct jpki_issued done;
 	memset(&done, 0, sizeof(done));
 	if (rc == 0)
 		rc = jpki_issue(st, ca, &ir, &done, err);
-	if (rc < 0)
-		return rc;
-	uint16_t cert_fid = id == JPKI_PIN_AUTH ? JPKI_FID_AUTH_CERT : JPKI_FID_SIGN_CERT;
-	uint16_t ca_fid = id == JPKI_PIN_AUTH ? JPKI_FID_AUTH_CA : JPKI_FID_SIGN_CA;
-	rc = jpki_host_write_file(t, cert_fid, done.rec.der, done.rec.der_len, err);
-	if (rc == 0)
-		rc = write_ca(t, ca_fid, ca->cert, err);
-	if (rc == 0)
-		rc = jpki_host_set_pin(t, id, id == JPKI_PIN_AUTH ? req->auth_pin : req->sign_pin,
-		                       err);
 	if (rc == 0) {
 		memcpy(out->serial, done.rec.serial, sizeof(out->serial));
 		memcpy(out->superseded, done.superseded, sizeof(out->superseded));
