@@ -33,16 +33,16 @@ const char card_usage[] =
     "holder:\n"
     "  readers                          PC/SC readers, their cards and ATRs\n"
     "  info                             token, card data, keys, PIN tries\n"
-    "  certs [--out-dir DIR] [--sign-pin PIN]\n"
+    "  certs [--out-dir DIR] [--sign-pin-fd N | --sign-pin-file F]\n"
     "                                   the certificates as PEM (the signature\n"
     "                                   certificate needs the signature password)\n"
     "  pin-status [--kind auth|sign]    tries left (3 auth, 5 sign; 0 = blocked)\n"
-    "  verify --kind auth|sign [--pin PIN]\n"
-    "  change-pin --kind auth|sign [--pin OLD] --new-pin NEW\n"
-    "  sign --kind auth|sign [--pin PIN] --in FILE [--out FILE]\n"
+    "  verify --kind auth|sign [PIN]\n"
+    "  change-pin --kind auth|sign [PIN] [NEW-PIN]\n"
+    "  sign --kind auth|sign [PIN] --in FILE [--out FILE]\n"
     "                                   RSA PKCS#1 v1.5 signature over SHA-256 of\n"
     "                                   FILE (256 raw bytes; openssl dgst -verify)\n"
-    "  bench [--apdus N] [--signs N] [--pin PIN]\n"
+    "  bench [--apdus N] [--signs N] [--pin-fd N | --pin-file F]\n"
     "                                   APDU round trips and signatures per second\n"
     "bridge:\n"
     "  attach IMAGE [--slot 0|1] [--host ADDR]\n"
@@ -51,16 +51,22 @@ const char card_usage[] =
     "issuer (need the issuer master key):\n"
     "  new IMAGE [--number N] [--expiry YYYY-MM-DD] [--kind mynumber|juki]\n"
     "                                   a blank card with its card data\n"
-    "  personalize [IMAGE] --resident ID --auth-pin PIN [--sign-pin PIN]\n"
+    "  personalize [IMAGE] --resident ID [AUTH-PIN] [SIGN-PIN | --no-sign]\n"
     "                                   keys on the card, both certificates issued\n"
-    "                                   and written (rules C4, C6, E2, X1, P1)\n"
-    "  pin-reset [IMAGE] --kind auth|sign --pin NEW\n"
+    "                                   and written (rules C4, C6, E2, X1, P1);\n"
+    "                                   --no-sign: the authentication kind only\n"
+    "  pin-reset [IMAGE] --kind auth|sign [PIN]\n"
     "                                   reset or unblock a PIN (rule P2)\n"
     "  erase [IMAGE] [--kind auth|sign] delete a kind's key, certificates and PIN\n"
     "                                   from the card (both without --kind)\n"
     "\n"
     "PINs (rule P1): authentication 4 digits; signature password 6-16 of A-Z 0-9\n"
-    "with both.  Without --pin the PIN is read from one line of standard input.\n"
+    "with both.  A PIN is never given on the command line (every user could read\n"
+    "it): PIN is --pin-fd N (one line from descriptor N) or --pin-file F (its\n"
+    "first line); likewise NEW-PIN --new-pin-fd/--new-pin-file, AUTH-PIN\n"
+    "--auth-pin-fd/--auth-pin-file, SIGN-PIN --sign-pin-fd/--sign-pin-file.\n"
+    "Without them it is asked for on the terminal (not echoed) or, without a\n"
+    "terminal, read as one line of standard input (in the order shown).\n"
     "environment: JPKI_ISSUER_KEY_FILE (default <JPKI_DATA>/card/issuer.key)\n";
 
 /* ---- shared helpers -------------------------------------------------------------- */
@@ -84,27 +90,32 @@ int card_parse_kind(const char *s, enum jpki_pin_id *id)
 	return 0;
 }
 
-int card_get_pin(const char *given, char buf[JPKI_PIN_MAX + 2])
+int card_get_pin(const struct cli_secret *src, const char *what, char buf[JPKI_PIN_MAX + 2])
 {
-	if (given) {
-		if (strlen(given) > JPKI_PIN_MAX || !*given)
-			return cli_usage_error(card_usage, "a PIN has 1 to %d characters",
-			                       JPKI_PIN_MAX);
-		memcpy(buf, given, strlen(given) + 1);
-		return 0;
-	}
-	if (!fgets(buf, JPKI_PIN_MAX + 2, stdin))
-		return cli_usage_error(card_usage, "no PIN given (--pin or standard input)");
-	buf[strcspn(buf, "\r\n")] = '\0';
-	if (!*buf || strlen(buf) > JPKI_PIN_MAX)
-		return cli_usage_error(card_usage, "a PIN has 1 to %d characters", JPKI_PIN_MAX);
-	return 0;
+	return cli_secret_read(src, what, buf, JPKI_PIN_MAX + 1);
+}
+
+int card_secret_option(int c, const char *arg, struct card_secrets *sec)
+{
+	struct cli_secret *which[] = {&sec->pin, &sec->new_pin, &sec->auth_pin, &sec->sign_pin};
+	static const char *const names[] = {"pin", "new-pin", "auth-pin", "sign-pin"};
+	int i = (c - O_SECRET_BASE) / 3, form = (c - O_SECRET_BASE) % 3;
+	if (c < O_SECRET_BASE || i >= 4)
+		return 0; /* not a secret's option */
+	if (form == 0)
+		return cli_secret_on_argv(card_usage, names[i]);
+	if (form == 1 && cli_secret_set_fd(which[i], arg) < 0)
+		return cli_usage_error(card_usage, "--%s-fd wants a descriptor number", names[i]);
+	if (form == 2)
+		which[i]->file = arg;
+	return -1;
 }
 
 /* Options every holder command shares, plus the ones it names. */
 struct opts {
 	struct card_target tg;
-	const char *pin, *new_pin, *in, *out, *out_dir, *sign_pin, *host;
+	struct card_secrets sec;
+	const char *in, *out, *out_dir, *host;
 	bool has_kind;
 	enum jpki_pin_id kind;
 	unsigned long slot, apdus, signs;
@@ -112,12 +123,9 @@ struct opts {
 
 enum {
 	O_READER = 256,
-	O_PIN,
-	O_NEW_PIN,
 	O_IN,
 	O_OUT,
 	O_OUT_DIR,
-	O_SIGN_PIN,
 	O_KIND,
 	O_SLOT,
 	O_HOST,
@@ -130,12 +138,10 @@ static int parse(int argc, char **argv, const int *allowed, bool image_ok, struc
 {
 	static const struct option longopts[] = {
 	    {"reader", required_argument, NULL, O_READER},
-	    {"pin", required_argument, NULL, O_PIN},
-	    {"new-pin", required_argument, NULL, O_NEW_PIN},
+	    CARD_SECRET_OPTIONS,
 	    {"in", required_argument, NULL, O_IN},
 	    {"out", required_argument, NULL, O_OUT},
 	    {"out-dir", required_argument, NULL, O_OUT_DIR},
-	    {"sign-pin", required_argument, NULL, O_SIGN_PIN},
 	    {"kind", required_argument, NULL, O_KIND},
 	    {"slot", required_argument, NULL, O_SLOT},
 	    {"host", required_argument, NULL, O_HOST},
@@ -152,20 +158,17 @@ static int parse(int argc, char **argv, const int *allowed, bool image_ok, struc
 			return 1;
 		}
 		bool ok = c == O_READER; /* every card command takes --reader */
+		bool secret = c >= O_SECRET_BASE && c < O_SECRET_BASE + 12;
+		int base = secret ? O_SECRET_BASE + (c - O_SECRET_BASE) / 3 * 3 : c;
+		ok |= secret && (c - O_SECRET_BASE) % 3 == 0; /* refused with its reason below */
 		for (const int *a = allowed; *a; a++)
-			ok |= *a == c;
+			ok |= *a == base;
 		if (!ok || c == '?')
 			return cli_usage_error(card_usage, "card %s: option not accepted here",
 			                       argv[0]);
 		switch (c) {
 		case O_READER:
 			o->tg.reader = optarg;
-			break;
-		case O_PIN:
-			o->pin = optarg;
-			break;
-		case O_NEW_PIN:
-			o->new_pin = optarg;
 			break;
 		case O_IN:
 			o->in = optarg;
@@ -175,9 +178,6 @@ static int parse(int argc, char **argv, const int *allowed, bool image_ok, struc
 			break;
 		case O_OUT_DIR:
 			o->out_dir = optarg;
-			break;
-		case O_SIGN_PIN:
-			o->sign_pin = optarg;
 			break;
 		case O_HOST:
 			o->host = optarg;
@@ -198,8 +198,12 @@ static int parse(int argc, char **argv, const int *allowed, bool image_ok, struc
 				return cli_usage_error(card_usage, "--%s must be 1 to 1000000",
 				                       c == O_APDUS ? "apdus" : "signs");
 			break;
-		default:
-			return cli_usage_error(card_usage, "card %s: bad option", argv[0]);
+		default: {
+			int src = card_secret_option(c, optarg, &o->sec);
+			if (src >= 0)
+				return src ? src : cli_usage_error(card_usage, "card %s: bad option",
+				                                   argv[0]);
+		}
 		}
 	}
 	if (optind < argc && image_ok)
@@ -324,18 +328,20 @@ static int cmd_certs(int argc, char **argv)
 	_cleanup_(jpki_transport_closep) struct jpki_transport *t = NULL;
 	struct jpki_err err;
 	char pin[JPKI_PIN_MAX + 2];
-	if (o.sign_pin && card_get_pin(o.sign_pin, pin) != 0)
-		return EXIT_USAGE;
+	bool with_sign = cli_secret_given(&o.sec.sign_pin);
+	int rc = with_sign ? card_get_pin(&o.sec.sign_pin, "signature password", pin) : 0;
+	if (rc != 0)
+		return rc;
 	if (card_open(&o.tg, &t) != 0)
 		return 1;
-	int rc = jpki_host_select_app(t, &err);
+	rc = jpki_host_select_app(t, &err);
 	if (rc == 0)
 		rc = emit_cert(t, JPKI_FID_AUTH_CERT, o.out_dir, "auth.pem", &err);
 	if (rc == 0)
 		rc = emit_cert(t, JPKI_FID_AUTH_CA, o.out_dir, "auth-ca.pem", &err);
 	if (rc == 0)
 		rc = emit_cert(t, JPKI_FID_SIGN_CA, o.out_dir, "sign-ca.pem", &err);
-	if (rc == 0 && o.sign_pin) {
+	if (rc == 0 && with_sign) {
 		rc = jpki_host_verify(t, JPKI_PIN_SIGN, pin, NULL, &err);
 		if (rc == 0)
 			rc = emit_cert(t, JPKI_FID_SIGN_CERT, o.out_dir, "sign.pem", &err);
@@ -377,9 +383,11 @@ static int open_verified(struct opts *o, struct jpki_transport **t)
 	struct jpki_err err;
 	if (!o->has_kind)
 		return cli_usage_error(card_usage, "--kind auth|sign is required");
-	if (card_get_pin(o->pin, pin) != 0)
-		return EXIT_USAGE;
-	int rc = card_open(&o->tg, t);
+	int rc = card_get_pin(&o->sec.pin, o->kind == JPKI_PIN_AUTH ? "PIN" : "signature password",
+	                      pin);
+	if (rc != 0)
+		return rc;
+	rc = card_open(&o->tg, t);
 	if (rc != 0) {
 		OPENSSL_cleanse(pin, sizeof(pin));
 		return rc;
@@ -408,18 +416,20 @@ static int cmd_change_pin(int argc, char **argv)
 	PARSE(O_KIND, O_PIN, O_NEW_PIN);
 	_cleanup_(jpki_transport_closep) struct jpki_transport *t = NULL;
 	struct jpki_err err;
-	if (!o.new_pin)
-		return cli_usage_error(card_usage, "--new-pin is required");
-	if (o.has_kind &&
-	    !jpki_pin_format_ok(o.kind, (const uint8_t *)o.new_pin, strlen(o.new_pin)))
-		return cli_usage_error(card_usage, "the new PIN breaks rule P1");
-	int rc = open_verified(&o, &t);
+	char new_pin[JPKI_PIN_MAX + 2];
+	int rc = open_verified(&o, &t); /* the current PIN first, then the new one */
 	if (rc != 0)
 		return rc;
-	if (jpki_host_change_pin(t, o.kind, o.new_pin, &err) < 0)
-		return cli_fail(&err);
-	printf("%s PIN changed\n", kind_label(o.kind));
-	return 0;
+	if ((rc = card_get_pin(&o.sec.new_pin, "new PIN", new_pin)) != 0)
+		return rc;
+	if (!jpki_pin_format_ok(o.kind, (const uint8_t *)new_pin, strlen(new_pin)))
+		rc = cli_usage_error(card_usage, "the new PIN breaks rule P1");
+	else if (jpki_host_change_pin(t, o.kind, new_pin, &err) < 0)
+		rc = cli_fail(&err);
+	OPENSSL_cleanse(new_pin, sizeof(new_pin));
+	if (rc == 0)
+		printf("%s PIN changed\n", kind_label(o.kind));
+	return rc;
 }
 
 /* ---- signing ----------------------------------------------------------------------------------
@@ -469,6 +479,11 @@ static int cmd_bench(int argc, char **argv)
 	static const uint8_t sel[7] = {0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x18};
 	uint8_t sig[256];
 	uint16_t sw = 0;
+	char pin[JPKI_PIN_MAX + 2];
+	bool with_signs = cli_secret_given(&o.sec.pin);
+	int rc = with_signs ? card_get_pin(&o.sec.pin, "PIN", pin) : 0;
+	if (rc != 0)
+		return rc;
 	if (card_open(&o.tg, &t) != 0)
 		return 1;
 	if (jpki_host_select_app(t, &err) < 0)
@@ -480,14 +495,17 @@ static int cmd_bench(int argc, char **argv)
 			return cli_fail(&err);
 	double dt = now_ms() - t0;
 	printf("apdu round trips: %lu in %.1f ms = %.0f/s\n", o.apdus, dt, o.apdus * 1e3 / dt);
-	if (!o.pin)
+	if (!with_signs)
 		return 0;
 	t0 = now_ms();
-	for (unsigned long i = 0; i < o.signs; i++)
-		if (jpki_host_verify(t, JPKI_PIN_AUTH, o.pin, NULL, &err) < 0 ||
+	for (unsigned long i = 0; rc == 0 && i < o.signs; i++)
+		if (jpki_host_verify(t, JPKI_PIN_AUTH, pin, NULL, &err) < 0 ||
 		    jpki_host_sign_sha256(t, JPKI_PIN_AUTH, (const uint8_t *)"bench", 5, sig,
 		                          &err) < 0)
-			return cli_fail(&err);
+			rc = cli_fail(&err);
+	OPENSSL_cleanse(pin, sizeof(pin));
+	if (rc != 0)
+		return rc;
 	dt = now_ms() - t0;
 	printf("signatures (VERIFY + COMPUTE SIGNATURE, auth key): %lu in %.1f ms = %.1f/s\n",
 	       o.signs, dt, o.signs * 1e3 / dt);

@@ -130,18 +130,18 @@ int card_cmd_new(int argc, char **argv)
 struct iopts {
 	struct card_target tg;
 	int64_t resident;
-	const char *auth_pin, *sign_pin, *pin;
-	bool has_kind;
+	struct card_secrets sec;
+	bool no_sign, has_kind;
 	enum jpki_pin_id kind;
 };
 
 static int iparse(int argc, char **argv, struct iopts *o)
 {
 	static const struct option opts[] = {
-	    {"reader", required_argument, NULL, 'R'},   {"resident", required_argument, NULL, 'r'},
-	    {"auth-pin", required_argument, NULL, 'a'}, {"sign-pin", required_argument, NULL, 's'},
-	    {"pin", required_argument, NULL, 'p'},      {"kind", required_argument, NULL, 'k'},
-	    {"help", no_argument, NULL, 'h'},           {0, 0, 0, 0},
+	    {"reader", required_argument, NULL, 'R'}, {"resident", required_argument, NULL, 'r'},
+	    {"kind", required_argument, NULL, 'k'},   {"no-sign", no_argument, NULL, 'n'},
+	    {"help", no_argument, NULL, 'h'},         CARD_SECRET_OPTIONS,
+	    {0, 0, 0, 0},
 	};
 	int c;
 	optind = 1;
@@ -153,14 +153,8 @@ static int iparse(int argc, char **argv, struct iopts *o)
 		case 'R':
 			o->tg.reader = optarg;
 			break;
-		case 'a':
-			o->auth_pin = optarg;
-			break;
-		case 's':
-			o->sign_pin = optarg;
-			break;
-		case 'p':
-			o->pin = optarg;
+		case 'n':
+			o->no_sign = true;
 			break;
 		case 'r':
 			if (cli_parse_id(optarg, &o->resident) < 0)
@@ -172,8 +166,12 @@ static int iparse(int argc, char **argv, struct iopts *o)
 				return cli_usage_error(card_usage, "--kind must be auth or sign");
 			o->has_kind = true;
 			break;
-		default:
-			return cli_usage_error(card_usage, "card %s: bad option", argv[0]);
+		default: {
+			int src = card_secret_option(c, optarg, &o->sec);
+			if (src >= 0)
+				return src ? src : cli_usage_error(card_usage, "card %s: bad option",
+				                                   argv[0]);
+		}
 		}
 	}
 	if (optind < argc)
@@ -190,6 +188,16 @@ static int iparse(int argc, char **argv, struct iopts *o)
 	return -1;
 }
 
+/* The PINs a command read, wiped when it returns. */
+struct pins {
+	char auth[JPKI_PIN_MAX + 2], sign[JPKI_PIN_MAX + 2];
+};
+
+static void secret_wipe(struct pins *p)
+{
+	OPENSSL_cleanse(p, sizeof(*p));
+}
+
 static bool pin_ok(enum jpki_pin_id id, const char *pin)
 {
 	return pin && jpki_pin_format_ok(id, (const uint8_t *)pin, strlen(pin));
@@ -201,15 +209,24 @@ int card_cmd_personalize(int argc, char **argv)
 	int prc = iparse(argc, argv, &o);
 	if (prc >= 0)
 		return prc;
-	if (!o.resident || !o.auth_pin || o.pin || o.has_kind)
-		return cli_usage_error(card_usage,
-		                       "card personalize: --resident and --auth-pin are required");
-	if (!pin_ok(JPKI_PIN_AUTH, o.auth_pin))
-		return cli_usage_error(card_usage, "--auth-pin: exactly 4 digits (rule P1)");
-	if (o.sign_pin && !pin_ok(JPKI_PIN_SIGN, o.sign_pin))
-		return cli_usage_error(card_usage, "--sign-pin: 6 to 16 of A-Z and 0-9, with "
-		                                   "both (rule P1)");
-	struct jpki_perso_req req = {o.resident, o.auth_pin, o.sign_pin, 0};
+	if (!o.resident || cli_secret_given(&o.sec.pin) || cli_secret_given(&o.sec.new_pin) ||
+	    o.has_kind || (o.no_sign && cli_secret_given(&o.sec.sign_pin)))
+		return cli_usage_error(card_usage, "card personalize: --resident ID, the "
+		                                   "authentication PIN and the signature password "
+		                                   "(or --no-sign)");
+	_cleanup_(secret_wipe) struct pins p = {{0}, {0}};
+	prc = card_get_pin(&o.sec.auth_pin, "authentication PIN", p.auth);
+	if (prc == 0 && !o.no_sign)
+		prc = card_get_pin(&o.sec.sign_pin, "signature password", p.sign);
+	if (prc != 0)
+		return prc;
+	if (!pin_ok(JPKI_PIN_AUTH, p.auth))
+		return cli_usage_error(card_usage, "the authentication PIN is exactly 4 digits (rule "
+		                                   "P1)");
+	if (!o.no_sign && !pin_ok(JPKI_PIN_SIGN, p.sign))
+		return cli_usage_error(card_usage, "the signature password is 6 to 16 of A-Z and "
+		                                   "0-9, with both (rule P1)");
+	struct jpki_perso_req req = {o.resident, p.auth, o.no_sign ? NULL : p.sign, 0};
 	struct jpki_perso_result res;
 	struct jpki_err err;
 	uint8_t master[JPKI_CARD_KEY_LEN];
@@ -220,7 +237,7 @@ int card_cmd_personalize(int argc, char **argv)
 	if (jpki_clock_now(&req.now, &err) < 0 || jpki_issuer_master_load(master, false, &err) < 0)
 		return cli_fail(&err);
 	int rc = cli_load_ca(JPKI_KIND_AUTH, &auth);
-	if (rc == 0 && o.sign_pin)
+	if (rc == 0 && !o.no_sign)
 		rc = cli_load_ca(JPKI_KIND_SIGN, &sign);
 	if (rc == 0)
 		rc = cli_open_store(&st);
@@ -258,10 +275,15 @@ int card_cmd_pin_reset(int argc, char **argv)
 	int prc = iparse(argc, argv, &o);
 	if (prc >= 0)
 		return prc;
-	if (!o.has_kind || !o.pin || o.auth_pin || o.sign_pin || o.resident)
-		return cli_usage_error(card_usage, "card pin-reset: --kind and --pin are required");
-	if (!pin_ok(o.kind, o.pin))
-		return cli_usage_error(card_usage, "--pin breaks rule P1");
+	if (!o.has_kind || cli_secret_given(&o.sec.auth_pin) ||
+	    cli_secret_given(&o.sec.sign_pin) || cli_secret_given(&o.sec.new_pin) || o.resident ||
+	    o.no_sign)
+		return cli_usage_error(card_usage, "card pin-reset: --kind and the new PIN");
+	_cleanup_(secret_wipe) struct pins p = {{0}, {0}};
+	if ((prc = card_get_pin(&o.sec.pin, "new PIN", p.auth)) != 0)
+		return prc;
+	if (!pin_ok(o.kind, p.auth))
+		return cli_usage_error(card_usage, "the new PIN breaks rule P1");
 	_cleanup_(jpki_transport_closep) struct jpki_transport *t = NULL;
 	uint8_t master[JPKI_CARD_KEY_LEN];
 	struct jpki_err err;
@@ -269,7 +291,7 @@ int card_cmd_pin_reset(int argc, char **argv)
 	OPENSSL_cleanse(master, sizeof(master));
 	if (rc != 0)
 		return rc;
-	if (jpki_host_set_pin(t, o.kind, o.pin, &err) < 0)
+	if (jpki_host_set_pin(t, o.kind, p.auth, &err) < 0)
 		return cli_fail(&err);
 	printf("%s PIN reset (rule P2): %d tries\n", o.kind == JPKI_PIN_AUTH ? "auth" : "sign",
 	       o.kind == JPKI_PIN_AUTH ? JPKI_AUTH_PIN_TRIES : JPKI_SIGN_PIN_TRIES);
@@ -282,7 +304,9 @@ int card_cmd_erase(int argc, char **argv)
 	int prc = iparse(argc, argv, &o);
 	if (prc >= 0)
 		return prc;
-	if (o.pin || o.auth_pin || o.sign_pin || o.resident)
+	if (cli_secret_given(&o.sec.pin) || cli_secret_given(&o.sec.auth_pin) ||
+	    cli_secret_given(&o.sec.sign_pin) || cli_secret_given(&o.sec.new_pin) || o.resident ||
+	    o.no_sign)
 		return cli_usage_error(card_usage, "card erase: only --kind is accepted");
 	_cleanup_(jpki_transport_closep) struct jpki_transport *t = NULL;
 	uint8_t master[JPKI_CARD_KEY_LEN];

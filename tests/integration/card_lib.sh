@@ -142,8 +142,8 @@ make_personalised_card() {
 	RID=$(add_yamada) || die "add the example resident"
 	IMG=$T_DIR/card.img
 	jp_ok "card new" card new "$IMG" --number 123456789012 --expiry 2035-11-27
-	jp_ok "card personalize" card personalize "$IMG" --resident "$RID" --auth-pin 1234 \
-		--sign-pin ABC123
+	jp_ok "card personalize" card personalize "$IMG" --resident "$RID" --auth-pin-file "$(secret 1234)" \
+		--sign-pin-file "$(secret ABC123)"
 }
 
 SELECT_APP=00A4040C0AD392F000260100000001

@@ -155,6 +155,15 @@ assert_cmd_fails() {
 
 # ---- fixtures -----------------------------------------------------------------------
 
+# secret VALUE: the path of a new file (mode 0600) holding VALUE, for --pin-file and the
+# like: secrets never go on a command line.
+secret() {
+	local f
+	f=$(mktemp "$T_DIR/secret.XXXXXX") || die "mktemp"
+	printf '%s\n' "$1" >"$f"
+	printf '%s\n' "$f"
+}
+
 # init_ca: jpki init in the fresh data folder.
 init_ca() { jp_ok "init" init; }
 

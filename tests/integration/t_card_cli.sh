@@ -37,44 +37,43 @@ jp card info "$img"
 assert_contains "$OUT" "card-expiry: 2033-03-31" "card data written"
 assert_contains "$OUT" "auth-pin: not set" "a blank card has no PIN"
 
-for bad in "--auth-pin 123 --sign-pin ABC123" "--auth-pin 1234 --sign-pin abc123" \
-	"--auth-pin 1234 --sign-pin ABCDEF" "--auth-pin 1234 --sign-pin 1234567"; do
-	# shellcheck disable=SC2086
-	jp card personalize "$img" --resident "$id" $bad
+for bad in "123 ABC123" "1234 abc123" "1234 ABCDEF" "1234 1234567"; do
+	jp card personalize "$img" --resident "$id" --auth-pin-file "$(secret "${bad% *}")" \
+		--sign-pin-file "$(secret "${bad#* }")"
 	assert_rc 2 "rule P1 refuses: $bad"
 done
-jp card personalize "$img" --resident "$id" --auth-pin 1234 --sign-pin ABC123
+jp card personalize "$img" --resident "$id" --auth-pin-file "$(secret 1234)" --sign-pin-file "$(secret ABC123)"
 assert_rc 0 "personalize"
 jp card info "$img"
 assert_contains "$OUT" "sign-pin: 5 tries left" "personalised: sign PIN set"
 mkdir -p "$T_DIR/c"
-jp card certs "$img" --out-dir "$T_DIR/c" --sign-pin ABC123
+jp card certs "$img" --out-dir "$T_DIR/c" --sign-pin-file "$(secret ABC123)"
 assert_rc 0 "certs"
 assert_cmd "the auth certificate verifies under the auth CA" \
 	openssl verify "${AT[@]}" -CAfile "$(ca_cert auth)" "$T_DIR/c/auth.pem"
 assert_eq "$(x509_field "$T_DIR/c/auth.pem" -enddate)" "notAfter=Nov 27 14:59:59 2030 GMT" \
 	"validity: the 5th birthday (rule C4)"
 printf 'hello' >"$T_DIR/msg"
-jp card sign "$img" --kind auth --pin 1234 --in "$T_DIR/msg" --out "$T_DIR/sig"
+jp card sign "$img" --kind auth --pin-file "$(secret 1234)" --in "$T_DIR/msg" --out "$T_DIR/sig"
 assert_rc 0 "sign in process"
 openssl x509 -in "$T_DIR/c/auth.pem" -noout -pubkey >"$T_DIR/auth.pub"
 assert_cmd "openssl verifies the signature" \
 	openssl dgst -sha256 -verify "$T_DIR/auth.pub" -signature "$T_DIR/sig" "$T_DIR/msg"
 printf '1234\n' | "$JPKI" card verify "$img" --kind auth >/dev/null 2>&1
 assert_eq "$?" 0 "the PIN from standard input"
-jp card verify "$img" --kind sign --pin ZZZ999
+jp card verify "$img" --kind sign --pin-file "$(secret ZZZ999)"
 assert_refused "a wrong password"
 assert_contains "$ERR" "4 tries left" "the error says how many tries are left"
-jp card change-pin "$img" --kind auth --pin 1234 --new-pin 4321
+jp card change-pin "$img" --kind auth --pin-file "$(secret 1234)" --new-pin-file "$(secret 4321)"
 assert_rc 0 "change-pin"
-jp card verify "$img" --kind auth --pin 4321
+jp card verify "$img" --kind auth --pin-file "$(secret 4321)"
 assert_rc 0 "the new PIN verifies"
 
 # -- rule C6: the old resident-register card
 jp_ok "card new juki" card new "$T_DIR/juki.img" --kind juki
 jp card info "$T_DIR/juki.img"
 assert_contains "$OUT" "token: JPKIAPICCTOKEN" "the old card's token"
-jp card personalize "$T_DIR/juki.img" --resident "$id" --auth-pin 1234 --sign-pin ABC123
+jp card personalize "$T_DIR/juki.img" --resident "$id" --auth-pin-file "$(secret 1234)" --sign-pin-file "$(secret ABC123)"
 assert_refused "rule C6: no certificates onto a resident-register card"
 assert_contains "$ERR" "C6" "the refusal cites rule C6"
 
@@ -82,9 +81,9 @@ assert_contains "$ERR" "C6" "the refusal cites rule C6"
 child=$(add_resident --family 山田 --given 花子 --birth 2016-04-01 --sex F \
 	--address 東京都立川市泉町1156-9)
 jp_ok "card new child" card new "$T_DIR/child.img"
-jp card personalize "$T_DIR/child.img" --resident "$child" --auth-pin 1234 --sign-pin ABC123
+jp card personalize "$T_DIR/child.img" --resident "$child" --auth-pin-file "$(secret 1234)" --sign-pin-file "$(secret ABC123)"
 assert_refused "rule E2: no signature certificate under 15"
-jp card personalize "$T_DIR/child.img" --resident "$child" --auth-pin 1234
+jp card personalize "$T_DIR/child.img" --resident "$child" --auth-pin-file "$(secret 1234)" --no-sign
 assert_rc 0 "a child's card with the authentication certificate only"
 jp card info "$T_DIR/child.img"
 assert_contains "$OUT" "sign-key: no" "no signature key on the child's card"

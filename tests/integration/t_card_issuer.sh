@@ -34,10 +34,10 @@ assert_eq "$(sw_of 1):$(sw_of 2)" "6D00:6A82" "foreign probes: 6D 00, 6A 82"
 
 # -- another issuer master key cannot authenticate
 head -c 32 /dev/urandom >"$T_DIR/other.key"
-JPKI_ISSUER_KEY_FILE=$T_DIR/other.key jp card pin-reset --reader 'PCD 00 00' --kind auth --pin 1111
+JPKI_ISSUER_KEY_FILE=$T_DIR/other.key jp card pin-reset --reader 'PCD 00 00' --kind auth --pin-file "$(secret 1111)"
 assert_refused "pin-reset with another issuer master key"
 assert_contains "$ERR" "issuer authentication failed" "the reason is issuer authentication"
-jp card verify --kind auth --pin 1234
+jp card verify --kind auth --pin-file "$(secret 1234)"
 assert_rc 0 "the PIN is unchanged"
 card_detach
 
@@ -46,7 +46,7 @@ jp_ok "card new" card new "$T_DIR/blank.img" --number 999900001111 --expiry 2034
 card_attach "$T_DIR/blank.img"
 run timeout 20 pkcs15-tool -D
 assert_not_contains "$OUT" "X.509 Certificate" "a blank card shows no certificates"
-jp card personalize --reader 'Virtual PCD 00 00' --resident "$RID" --auth-pin 2468 --sign-pin XYZ789
+jp card personalize --reader 'Virtual PCD 00 00' --resident "$RID" --auth-pin-file "$(secret 2468)" --sign-pin-file "$(secret XYZ789)"
 assert_rc 0 "personalize over PC/SC"
 assert_contains "$ERR" "revoked the previous certificate" "the first card's certificates are superseded (rule X1)"
 run timeout 30 pkcs15-tool -D

@@ -68,7 +68,7 @@ assert_eq "$(find "$T_DIR" -maxdepth 1 -name 'card.img.tmp.*' | wc -l)" 0 \
 	"no half-written image left behind"
 
 # -- the issuer unblocks the PIN over PC/SC (rule P2); the holder uses it again
-jp card pin-reset --reader 'Virtual PCD 00 00' --kind auth --pin 4321
+jp card pin-reset --reader 'Virtual PCD 00 00' --kind auth --pin-file "$(secret 4321)"
 assert_rc 0 "jpki card pin-reset over PC/SC"
 assert_eq "$(tries)" "3 4" "auth PIN: 3 tries after the reset"
 login 0 4321

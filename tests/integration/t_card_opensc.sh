@@ -90,14 +90,14 @@ assert_contains "$OUT" "token: JPKIAPICCTOKEN2" "info: token"
 assert_contains "$OUT" "card-number: 123456789012" "info: card number"
 assert_contains "$OUT" "auth-pin: 3 tries left" "info: auth tries"
 mkdir -p "$T_DIR/jpki"
-jp card certs --out-dir "$T_DIR/jpki" --sign-pin ABC123
+jp card certs --out-dir "$T_DIR/jpki" --sign-pin-file "$(secret ABC123)"
 assert_rc 0 "jpki card certs over PC/SC"
 for f in auth auth-ca sign sign-ca; do
 	assert_cmd "jpki reads the same $f certificate as OpenSC" cmp \
 		<(openssl x509 -in "$T_DIR/jpki/$f.pem" -outform DER) \
 		<(openssl x509 -in "$T_DIR/$f.pem" -outform DER)
 done
-jp card sign --kind sign --pin ABC123 --in "$T_DIR/msg" --out "$T_DIR/sig.jpki"
+jp card sign --kind sign --pin-file "$(secret ABC123)" --in "$T_DIR/msg" --out "$T_DIR/sig.jpki"
 assert_rc 0 "jpki card sign over PC/SC"
 assert_cmd "openssl verifies jpki's signature" \
 	openssl dgst -sha256 -verify "$T_DIR/sign.pub" -signature "$T_DIR/sig.jpki" "$T_DIR/msg"

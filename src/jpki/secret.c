@@ -1,0 +1,126 @@
+/*
+ * secret.c: reading PINs and passwords (secret.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "cli.h"
+#include "secret.h"
+
+int cli_secret_set_fd(struct cli_secret *s, const char *arg)
+{
+	unsigned long v;
+	if (cli_parse_uint(arg, 0, 1023, &v) < 0)
+		return -1;
+	s->fd = (int)v;
+	s->has_fd = true;
+	return 0;
+}
+
+bool cli_secret_given(const struct cli_secret *s)
+{
+	return s->has_fd || s->file;
+}
+
+/* One line from fd, a byte at a time (nothing after the line is consumed). */
+static int read_line(int fd, char *buf, size_t cap, bool *too_long)
+{
+	size_t n = 0;
+	*too_long = false;
+	for (;;) {
+		char c;
+		ssize_t r = read(fd, &c, 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0 || c == '\n')
+			break;
+		if (n + 1 >= cap) {
+			*too_long = true;
+			continue; /* read to the end of the line, keep nothing more */
+		}
+		buf[n++] = c;
+	}
+	if (n > 0 && buf[n - 1] == '\r')
+		n--;
+	buf[n] = '\0';
+	return (int)n;
+}
+
+/* The terminal, echo off for the line. */
+static int read_tty(const char *prompt, char *buf, size_t cap, bool *too_long)
+{
+	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -2;
+	struct termios old, quiet;
+	bool restore = tcgetattr(fd, &old) == 0;
+	if (restore) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+		quiet.c_lflag |= ICANON;
+		tcsetattr(fd, TCSAFLUSH, &quiet);
+	}
+	if (write(fd, prompt, strlen(prompt)) < 0 || write(fd, ": ", 2) < 0) {
+		/* nothing to do: the read below still works */
+	}
+	int n = read_line(fd, buf, cap, too_long);
+	if (restore)
+		tcsetattr(fd, TCSAFLUSH, &old);
+	if (write(fd, "\n", 1) < 0) {
+		/* the line end after a silent entry is cosmetic */
+	}
+	close(fd);
+	return n;
+}
+
+int cli_secret_read(const struct cli_secret *s, const char *prompt, char *buf, size_t cap)
+{
+	bool too_long = false;
+	int n;
+	const char *from;
+	if (s->file) {
+		int fd = open(s->file, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return cli_fail_msg("cannot open %s for the %s: %s", s->file, prompt,
+					    strerror(errno));
+		n = read_line(fd, buf, cap, &too_long);
+		close(fd);
+		from = s->file;
+	} else if (s->has_fd) {
+		n = read_line(s->fd, buf, cap, &too_long);
+		from = "its descriptor";
+	} else if (isatty(STDIN_FILENO) && (n = read_tty(prompt, buf, cap, &too_long)) != -2) {
+		from = "the terminal";
+	} else {
+		n = read_line(STDIN_FILENO, buf, cap, &too_long);
+		from = "standard input";
+	}
+	if (n < 0) {
+		OPENSSL_cleanse(buf, cap);
+		return cli_fail_msg("cannot read the %s from %s: %s", prompt, from, strerror(errno));
+	}
+	if (too_long || n == 0) {
+		OPENSSL_cleanse(buf, cap);
+		fprintf(stderr, "jpki: the %s from %s is %s\n", prompt, from,
+			too_long ? "too long" : "missing (an empty line)");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+int cli_secret_on_argv(const char *usage, const char *name)
+{
+	return cli_usage_error(usage,
+			       "--%s on the command line is visible to every user of this machine "
+			       "(ps, /proc): use --%s-fd N or --%s-file FILE, or type it at the "
+			       "prompt",
+			       name, name, name);
+}
