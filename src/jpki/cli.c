@@ -10,7 +10,7 @@
 #include <openssl/crypto.h>
 
 #include "cli.h"
-#include "registry/binding.h"
+#include "ca/binding.h"
 
 int cli_fail(const struct jpki_err *err)
 {

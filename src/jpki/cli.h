@@ -49,7 +49,7 @@ int cli_no_options(int argc, char **argv, const char *usage, int nargs, const ch
 
 /*
  * Open the registry of the data folder and check that it belongs to the data
- * folder's CAs (registry/binding.h); prints and returns 1 on failure.
+ * folder's CAs (ca/binding.h); prints and returns 1 on failure.
  */
 int cli_open_store(struct jpki_store **st);
 /* Load one or both CAs with the passphrase from the environment. */

@@ -5,8 +5,8 @@
 #ifndef JPKI_CMD_CARD_H
 #define JPKI_CMD_CARD_H
 
-#include "card/host.h"
-#include "card/transport.h"
+#include "cardhost/host.h"
+#include "cardhost/transport.h"
 #include "cli.h"
 #include "secret.h"
 

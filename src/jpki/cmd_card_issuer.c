@@ -14,7 +14,7 @@
 
 #include "card/image.h"
 #include "card/keys.h"
-#include "card/personalize.h"
+#include "counter/personalize.h"
 #include "cmd_card.h"
 #include "core/hex.h"
 

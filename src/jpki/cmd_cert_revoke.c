@@ -9,7 +9,7 @@
 #include "commands.h"
 #include "core/cursor.h"
 #include "core/fsutil.h"
-#include "registry/revoke.h"
+#include "resident/revoke.h"
 
 #define LIST_MAX (64u * 1024 * 1024)
 

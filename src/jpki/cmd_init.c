@@ -9,7 +9,7 @@
 #include "commands.h"
 #include "ca/crlnum.h"
 #include "core/fsutil.h"
-#include "registry/binding.h"
+#include "ca/binding.h"
 
 static const char usage[] =
 	"usage: jpki init\n"

@@ -10,7 +10,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "core/fsutil.h"
-#include "registry/binding.h"
+#include "ca/binding.h"
 
 static const char usage[] =
 	"usage: jpki registry check\n"

@@ -7,7 +7,7 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "registry/resident.h"
+#include "resident/resident.h"
 
 static const char usage[] =
 	"usage: jpki resident add --family NAME --given NAME --birth YYYY-MM-DD --sex M|F|U\n"

@@ -1,5 +1,5 @@
 /*
- * test_card_host.c: the host side (src/lib/card/host.c) over the in-process
+ * test_card_host.c: the host side (src/lib/cardhost/host.c) over the in-process
  * transport, and personalisation (personalize.c) end to end with real CAs
  * and a registry: keys generated on the card, certificates issued for the
  * card's public keys, written, read back and verified; rules C6 and E2.
@@ -13,10 +13,10 @@
 #include <openssl/x509.h>
 
 #include "ca/issue.h"
-#include "card/host.h"
-#include "card/personalize.h"
+#include "cardhost/host.h"
+#include "counter/personalize.h"
 #include "core/hex.h"
-#include "registry/resident.h"
+#include "resident/resident.h"
 #include "tmpdir.h"
 
 static struct {

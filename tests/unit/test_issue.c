@@ -1,6 +1,6 @@
 /*
  * test_issue.c: issuance end to end inside the library (src/lib/ca/issue.h,
- * profile.c, crl.h, registry/resident.h) with a real data folder: both CAs
+ * profile.c, crl.h, resident/resident.h) with a real data folder: both CAs
  * created and loaded, residents registered, certificates issued, recorded,
  * superseded and revoked, and a CRL built.  Certificates and CRLs are
  * parsed back with OpenSSL, field by field, against jpki-certs.md.
@@ -29,7 +29,7 @@
 #include "ca/profile.h"
 #include "core/hex.h"
 #include "core/ossl.h"
-#include "registry/resident.h"
+#include "resident/resident.h"
 #include "crl_util.h"
 #include "tmpdir.h"
 

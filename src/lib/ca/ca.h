@@ -22,7 +22,7 @@
 #include <openssl/x509.h>
 
 #include "jpki/error.h"
-#include "jpki/registry.h"
+#include "jpki/records.h"
 
 /* DER of the parts every certificate of a CA shares (owned, OPENSSL_malloc'd). */
 struct jpki_ca_der {

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "jpki/error.h"
-#include "jpki/registry.h"
+#include "jpki/records.h"
 #include "store/store.h"
 
 /* The next cRLNumber of CA kind, recorded in the registry and beside the CA. */

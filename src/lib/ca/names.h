@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #include "jpki/error.h"
-#include "jpki/registry.h"
+#include "jpki/records.h"
 
 /* Characters in a valid UTF-8 string, or -1 when invalid or holding a character jpki_text_check refuses. */
 long jpki_utf8_chars(const char *s);

@@ -9,7 +9,7 @@
 #define JPKI_CA_PROFILE_H
 
 #include "ca.h"
-#include "jpki/registry.h"
+#include "jpki/records.h"
 
 #define JPKI_SERIAL_BYTES 16 /* 127 random bits */
 

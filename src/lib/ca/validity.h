@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #include "jpki/date.h"
-#include "jpki/registry.h"
+#include "jpki/records.h"
 
 struct jpki_validity_req {
 	enum jpki_kind kind;

@@ -22,7 +22,7 @@
 
 #include "ca/ca.h"
 #include "jpki/error.h"
-#include "jpki/registry.h"
+#include "jpki/records.h"
 #include "responder.h"
 
 #define JPKI_OCSP_REQ_MAX (16 * 1024)   /* bytes of a DER request */

@@ -14,7 +14,7 @@
 #define JPKI_STORE_H
 
 #include "jpki/error.h"
-#include "jpki/registry.h"
+#include "jpki/records.h"
 
 struct jpki_store;
 

@@ -24,7 +24,7 @@
 #include "ca/issue.h"
 #include "ca/pubkey.h"
 #include "core/ossl.h"
-#include "host.h"
+#include "cardhost/host.h"
 #include "personalize.h"
 
 static int write_ca(struct jpki_transport *t, uint16_t fid, X509 *cert, struct jpki_err *err)

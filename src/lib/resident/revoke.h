@@ -17,9 +17,6 @@ struct jpki_revoke_result {
 	size_t already_revoked; /* left as they were */
 };
 
-/* Parse an RFC 5280 reason name (keyCompromise, ...); -1 when unknown. */
-int jpki_reason_parse(const char *s, enum jpki_reason *out);
-
 int jpki_revoke_serials(struct jpki_store *st, const char *const *serials, size_t n,
 			enum jpki_reason reason, int64_t now, struct jpki_revoke_result *res,
 			struct jpki_err *err);

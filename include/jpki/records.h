@@ -1,5 +1,5 @@
 /*
- * jpki/registry.h: the records the resident registry keeps.
+ * jpki/records.h: the records the resident registry keeps.
  *
  * Plain C structs with fixed-size UTF-8 fields, so they can be copied,
  * compared and checked without allocation.  Sizes are bytes and leave room
@@ -87,6 +87,8 @@ void jpki_cert_rec_clear(struct jpki_cert_rec *c);
 const char *jpki_kind_name(enum jpki_kind k);
 int jpki_kind_parse(const char *s, enum jpki_kind *out);
 const char *jpki_reason_name(enum jpki_reason r);
+/* Parse an RFC 5280 reason name (keyCompromise, ...); -1 when unknown. */
+int jpki_reason_parse(const char *s, enum jpki_reason *out);
 const char *jpki_residence_name(enum jpki_residence s);
 int jpki_residence_parse(const char *s, enum jpki_residence *out);
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "image.h"
+#include "card/image.h"
 #include "transport.h"
 
 struct local {

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "card.h"
+#include "card/card.h"
 #include "transport.h"
 
 struct jpki_card_info {

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jpki/registry.h"
+#include "jpki/records.h"
 
 void jpki_cert_rec_clear(struct jpki_cert_rec *c)
 {
@@ -50,6 +50,22 @@ const char *jpki_reason_name(enum jpki_reason r)
 		return "certificateHold";
 	}
 	return "unknown";
+}
+
+int jpki_reason_parse(const char *s, enum jpki_reason *out)
+{
+	static const enum jpki_reason all[] = {
+		JPKI_REASON_UNSPECIFIED, JPKI_REASON_KEY_COMPROMISE,
+		JPKI_REASON_CA_COMPROMISE, JPKI_REASON_AFFILIATION_CHANGED,
+		JPKI_REASON_SUPERSEDED, JPKI_REASON_CESSATION, JPKI_REASON_HOLD,
+	};
+	for (size_t i = 0; s && i < sizeof(all) / sizeof(all[0]); i++) {
+		if (strcmp(s, jpki_reason_name(all[i])) == 0) {
+			*out = all[i];
+			return 0;
+		}
+	}
+	return -1;
 }
 
 static const char *const residence_names[] = {"resident", "moved-out", "deceased"};

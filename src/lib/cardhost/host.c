@@ -14,7 +14,7 @@
 
 #include "core/cursor.h"
 #include "host.h"
-#include "keys.h"
+#include "card/keys.h"
 
 #define CERT_MAX JPKI_CARD_FILE_MAX
 

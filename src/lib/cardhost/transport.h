@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "card.h"
+#include "card/card.h"
 
 struct jpki_transport;
 

@@ -5,22 +5,6 @@
 
 #include "revoke.h"
 
-int jpki_reason_parse(const char *s, enum jpki_reason *out)
-{
-	static const enum jpki_reason all[] = {
-		JPKI_REASON_UNSPECIFIED, JPKI_REASON_KEY_COMPROMISE,
-		JPKI_REASON_CA_COMPROMISE, JPKI_REASON_AFFILIATION_CHANGED,
-		JPKI_REASON_SUPERSEDED, JPKI_REASON_CESSATION, JPKI_REASON_HOLD,
-	};
-	for (size_t i = 0; s && i < sizeof(all) / sizeof(all[0]); i++) {
-		if (strcmp(s, jpki_reason_name(all[i])) == 0) {
-			*out = all[i];
-			return 0;
-		}
-	}
-	return -1;
-}
-
 static int revoke_one(struct jpki_store *st, const char *serial, enum jpki_reason reason,
 		      int64_t now, struct jpki_revoke_result *res, struct jpki_err *err)
 {

@@ -6,7 +6,7 @@
 
 #include "ca/ca.h"
 #include "store/store.h"
-#include "transport.h"
+#include "cardhost/transport.h"
 
 struct jpki_perso_req {
 	int64_t resident_id;
