@@ -11,9 +11,11 @@ LISTEN     ?= 127.0.0.1:8080
 # Debian 12 packages the build, the program and the tests need.
 DEPS = build-essential meson ninja-build pkg-config libssl-dev openssl libsqlite3-dev sqlite3 \
        libmicrohttpd-dev libjansson-dev libcmocka-dev curl clang libclang-rt-14-dev \
-       pcscd vsmartcard-vpcd opensc libpcsclite-dev python3 iproute2 util-linux
+       pcscd vsmartcard-vpcd opensc libpcsclite-dev python3 iproute2 util-linux clang-format
 
-.PHONY: all deps build run test test-unit test-asan test-integration bench clean format
+BUILD_COV  ?= build-coverage
+
+.PHONY: all deps build run test test-unit test-asan test-integration bench clean format coverage
 
 all: build
 
@@ -38,5 +40,15 @@ bench: build
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
+# line coverage of the unit and integration suites: $(BUILD_COV)/meson-logs/coveragereport/
+coverage: deps
+	@./scripts/deps.sh gcovr
+	[ -f $(BUILD_COV)/build.ninja ] || meson setup $(BUILD_COV) -Db_coverage=true -Dbuildtype=debug
+	ninja -C $(BUILD_COV)
+	meson test -C $(BUILD_COV) --num-processes 2 || true
+	JPKI=$(CURDIR)/$(BUILD_COV)/jpki tests/integration/run.sh || true
+	ninja -C $(BUILD_COV) coverage-html coverage-text
+	tail -n 40 $(BUILD_COV)/meson-logs/coverage.txt
+
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_COV)

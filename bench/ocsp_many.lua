@@ -6,7 +6,7 @@
 --   OCSP_GET_LIST   GET: file with one url-encoded base64 request per line
 --   OCSP_REQ_DIR, OCSP_REQ_N   POST: files 1.der .. N.der
 -- Skips wrk's connect-and-close address probe, which wedges `openssl ocsp`
--- (/work/shared/bench/BASELINES.md note 6; as the shared wrk_noprobe.lua does).
+-- (../shared/bench/BASELINES.md note 6; as the shared wrk_noprobe.lua does).
 wrk.resolve = function(host, service) wrk.addrs = wrk.lookup(host, service) end
 local method = os.getenv("OCSP_METHOD") or "POST"
 local path = os.getenv("OCSP_PATH") or "/"

@@ -1,5 +1,6 @@
 #!/bin/bash
 # make test: every suite, then one line "N passed, N failed".
+#  0. the style checks (scripts/check-style.sh: clang-format, banned functions)
 #  1. unit tests (cmocka, meson test) on the normal build
 #  2. integration tests (tests/integration/t_*.sh) against real peers: openssl, curl
 #  3. unit tests and integration tests again on an ASan + UBSan build
@@ -34,6 +35,15 @@ count_integration() { # BINARY LABEL
 	fail=$((fail + $(echo "$line" | cut -d' ' -f3)))
 }
 
+count_style() { # the house rules: scripts/check-style.sh, one PASS/FAIL line each
+	local out
+	out=$(scripts/check-style.sh 2>&1)
+	echo "$out" | sed 's/^/[style] /'
+	pass=$((pass + $(echo "$out" | grep -c '^PASS ')))
+	fail=$((fail + $(echo "$out" | grep -c '^FAIL ')))
+}
+
+count_style
 [ -f "$build/build.ninja" ] || meson setup "$build" >/dev/null
 ninja -C "$build" >/dev/null || { echo "build failed"; fail=$((fail + 1)); }
 count_meson "$build" unit

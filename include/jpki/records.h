@@ -28,7 +28,7 @@ struct jpki_resident {
 	int64_t id;
 	char family[JPKI_NAME_MAX];
 	char given[JPKI_NAME_MAX];
-	char name_subst[JPKI_FLAGS_MAX];    /* '0'/'1' per character of the name; "" = none */
+	char name_subst[JPKI_FLAGS_MAX]; /* '0'/'1' per character of the name; "" = none */
 	char address[JPKI_ADDRESS_MAX];
 	char address_subst[JPKI_FLAGS_MAX]; /* '0'/'1' per character of the address */
 	struct jpki_date birth;
@@ -37,7 +37,7 @@ struct jpki_resident {
 	char alias[JPKI_NAME_MAX];          /* 通称, "" when none is registered */
 	bool adult_ward;                    /* 成年被後見人, rule E2 */
 	enum jpki_residence status;
-	bool has_residence_end;             /* foreign resident without permanent status */
+	bool has_residence_end; /* foreign resident without permanent status */
 	struct jpki_date residence_end;
 };
 
@@ -78,7 +78,7 @@ struct jpki_cert_rec {
 	char subject_cn[JPKI_CN_MAX];
 	bool renewal;
 	int crl_partition; /* which partitioned CRL lists it (0..JPKI_CRL_PARTITIONS-1) */
-	uint8_t *der; /* owned; NULL unless asked for */
+	uint8_t *der;      /* owned; NULL unless asked for */
 	size_t der_len;
 };
 

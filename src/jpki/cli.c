@@ -15,7 +15,7 @@
 int cli_fail(const struct jpki_err *err)
 {
 	fprintf(stderr, "jpki: error: %s\n",
-		err && err->msg[0] ? err->msg : jpki_code_message(err ? err->code : JPKI_E_IO));
+	        err && err->msg[0] ? err->msg : jpki_code_message(err ? err->code : JPKI_E_IO));
 	return 1;
 }
 
@@ -42,7 +42,7 @@ int cli_usage_error(const char *usage, const char *fmt, ...)
 }
 
 int cli_dispatch(const char *family, const struct cli_command *cmds, const char *usage, int argc,
-		 char **argv)
+                 char **argv)
 {
 	if (argc < 2)
 		return cli_usage_error(usage, "%s: which command?", family);
@@ -107,18 +107,17 @@ int cli_out_open(struct jpki_out *o, const char *path, mode_t mode, struct jpki_
 {
 	if (jpki_store_default_owns(path))
 		return jpki_fail(err, JPKI_E_INVALID,
-				 "%s is the registry (or its log): writing there would corrupt it",
-				 path);
+		                 "%s is the registry (or its log): writing there would corrupt it",
+		                 path);
 	return jpki_out_open(o, path, mode, err);
 }
 
-int cli_write_out(const char *path, const void *buf, size_t len, mode_t mode,
-		  struct jpki_err *err)
+int cli_write_out(const char *path, const void *buf, size_t len, mode_t mode, struct jpki_err *err)
 {
 	if (jpki_store_default_owns(path))
 		return jpki_fail(err, JPKI_E_INVALID,
-				 "%s is the registry (or its log): writing there would corrupt it",
-				 path);
+		                 "%s is the registry (or its log): writing there would corrupt it",
+		                 path);
 	return jpki_write_out(path, buf, len, mode, err);
 }
 
@@ -136,6 +135,6 @@ int cli_no_options(int argc, char **argv, const char *usage, int nargs, const ch
 	}
 	if (argc - optind != nargs)
 		return cli_usage_error(usage, "%s: %s", what,
-				       nargs ? "wrong number of arguments" : "takes no argument");
+		                       nargs ? "wrong number of arguments" : "takes no argument");
 	return -1;
 }

@@ -34,7 +34,7 @@ int cli_fail_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Run the subcommand of `cmds` named argv[1]; the family name is for messages. */
 int cli_dispatch(const char *family, const struct cli_command *cmds, const char *usage, int argc,
-		 char **argv);
+                 char **argv);
 
 /* Strict decimal id > 0. */
 int cli_parse_id(const char *s, int64_t *out);
@@ -60,7 +60,6 @@ int cli_load_ca(enum jpki_kind kind, struct jpki_ca **ca);
  * registry or one of its files.  cli_write_out: open, write, commit.
  */
 int cli_out_open(struct jpki_out *o, const char *path, mode_t mode, struct jpki_err *err);
-int cli_write_out(const char *path, const void *buf, size_t len, mode_t mode,
-		  struct jpki_err *err);
+int cli_write_out(const char *path, const void *buf, size_t len, mode_t mode, struct jpki_err *err);
 
 #endif

@@ -121,17 +121,7 @@ struct opts {
 	unsigned long slot, apdus, signs;
 };
 
-enum {
-	O_READER = 256,
-	O_IN,
-	O_OUT,
-	O_OUT_DIR,
-	O_KIND,
-	O_SLOT,
-	O_HOST,
-	O_APDUS,
-	O_SIGNS
-};
+enum { O_READER = 256, O_IN, O_OUT, O_OUT_DIR, O_KIND, O_SLOT, O_HOST, O_APDUS, O_SIGNS };
 
 /* Parse argv; `allowed` lists the option codes the command takes. Returns -1, 0 or exit code. */
 static int parse(int argc, char **argv, const int *allowed, bool image_ok, struct opts *o)
@@ -201,8 +191,9 @@ static int parse(int argc, char **argv, const int *allowed, bool image_ok, struc
 		default: {
 			int src = card_secret_option(c, optarg, &o->sec);
 			if (src >= 0)
-				return src ? src : cli_usage_error(card_usage, "card %s: bad option",
-				                                   argv[0]);
+				return src ? src
+				           : cli_usage_error(card_usage, "card %s: bad option",
+				                             argv[0]);
 		}
 		}
 	}
@@ -383,8 +374,8 @@ static int open_verified(struct opts *o, struct jpki_transport **t)
 	struct jpki_err err;
 	if (!o->has_kind)
 		return cli_usage_error(card_usage, "--kind auth|sign is required");
-	int rc = card_get_pin(&o->sec.pin, o->kind == JPKI_PIN_AUTH ? "PIN" : "signature password",
-	                      pin);
+	int rc =
+	    card_get_pin(&o->sec.pin, o->kind == JPKI_PIN_AUTH ? "PIN" : "signature password", pin);
 	if (rc != 0)
 		return rc;
 	rc = card_open(&o->tg, t);
@@ -454,9 +445,7 @@ static int cmd_sign(int argc, char **argv)
 	if (jpki_host_sign_sha256(t, o.kind, msg, len, sig, &err) < 0)
 		return cli_fail(&err);
 	if (o.out)
-		return cli_write_out(o.out, sig, sizeof(sig), 0644, &err) < 0
-		           ? cli_fail(&err)
-		           : 0;
+		return cli_write_out(o.out, sig, sizeof(sig), 0644, &err) < 0 ? cli_fail(&err) : 0;
 	return fwrite(sig, 1, sizeof(sig), stdout) == sizeof(sig) && fflush(stdout) == 0 ? 0 : 1;
 }
 

@@ -43,10 +43,13 @@ enum {
 	O_SIGN_PIN = O_SECRET_BASE + 9,
 };
 #define CARD_SECRET_OPTION(name, base)                                                             \
-	{name, required_argument, NULL, (base)}, {name "-fd", required_argument, NULL, (base) + 1},   \
-	    {name "-file", required_argument, NULL, (base) + 2}
+	{name, required_argument, NULL, (base)},                                                   \
+	    {name "-fd", required_argument, NULL, (base) + 1},                                     \
+	{                                                                                          \
+		name "-file", required_argument, NULL, (base) + 2                                  \
+	}
 #define CARD_SECRET_OPTIONS                                                                        \
-	CARD_SECRET_OPTION("pin", O_PIN), CARD_SECRET_OPTION("new-pin", O_NEW_PIN),                 \
+	CARD_SECRET_OPTION("pin", O_PIN), CARD_SECRET_OPTION("new-pin", O_NEW_PIN),                \
 	    CARD_SECRET_OPTION("auth-pin", O_AUTH_PIN), CARD_SECRET_OPTION("sign-pin", O_SIGN_PIN)
 
 /*

@@ -138,9 +138,12 @@ struct iopts {
 static int iparse(int argc, char **argv, struct iopts *o)
 {
 	static const struct option opts[] = {
-	    {"reader", required_argument, NULL, 'R'}, {"resident", required_argument, NULL, 'r'},
-	    {"kind", required_argument, NULL, 'k'},   {"no-sign", no_argument, NULL, 'n'},
-	    {"help", no_argument, NULL, 'h'},         CARD_SECRET_OPTIONS,
+	    {"reader", required_argument, NULL, 'R'},
+	    {"resident", required_argument, NULL, 'r'},
+	    {"kind", required_argument, NULL, 'k'},
+	    {"no-sign", no_argument, NULL, 'n'},
+	    {"help", no_argument, NULL, 'h'},
+	    CARD_SECRET_OPTIONS,
 	    {0, 0, 0, 0},
 	};
 	int c;
@@ -169,8 +172,9 @@ static int iparse(int argc, char **argv, struct iopts *o)
 		default: {
 			int src = card_secret_option(c, optarg, &o->sec);
 			if (src >= 0)
-				return src ? src : cli_usage_error(card_usage, "card %s: bad option",
-				                                   argv[0]);
+				return src ? src
+				           : cli_usage_error(card_usage, "card %s: bad option",
+				                             argv[0]);
 		}
 		}
 	}
@@ -221,8 +225,9 @@ int card_cmd_personalize(int argc, char **argv)
 	if (prc != 0)
 		return prc;
 	if (!pin_ok(JPKI_PIN_AUTH, p.auth))
-		return cli_usage_error(card_usage, "the authentication PIN is exactly 4 digits (rule "
-		                                   "P1)");
+		return cli_usage_error(card_usage,
+		                       "the authentication PIN is exactly 4 digits (rule "
+		                       "P1)");
 	if (!o.no_sign && !pin_ok(JPKI_PIN_SIGN, p.sign))
 		return cli_usage_error(card_usage, "the signature password is 6 to 16 of A-Z and "
 		                                   "0-9, with both (rule P1)");
@@ -275,9 +280,8 @@ int card_cmd_pin_reset(int argc, char **argv)
 	int prc = iparse(argc, argv, &o);
 	if (prc >= 0)
 		return prc;
-	if (!o.has_kind || cli_secret_given(&o.sec.auth_pin) ||
-	    cli_secret_given(&o.sec.sign_pin) || cli_secret_given(&o.sec.new_pin) || o.resident ||
-	    o.no_sign)
+	if (!o.has_kind || cli_secret_given(&o.sec.auth_pin) || cli_secret_given(&o.sec.sign_pin) ||
+	    cli_secret_given(&o.sec.new_pin) || o.resident || o.no_sign)
 		return cli_usage_error(card_usage, "card pin-reset: --kind and the new PIN");
 	_cleanup_(secret_wipe) struct pins p = {{0}, {0}};
 	if ((prc = card_get_pin(&o.sec.pin, "new PIN", p.auth)) != 0)

@@ -15,30 +15,30 @@
 #include "core/pem.h"
 
 static const char usage[] =
-	"usage: jpki cert issue --kind sign|auth --resident ID --pubkey FILE\n"
-	"                       [--card-expiry YYYY-MM-DD] [--out FILE] [--replace]\n"
-	"       jpki cert bulk --in FILE [--threads N] [--replace]\n"
-	"       jpki cert revoke --reason REASON (SERIAL... | --list FILE)\n"
-	"       jpki cert list [--resident ID]\n"
-	"       jpki cert show SERIAL [--pem]\n"
-	"\n"
-	"issue   issue a certificate to a resident and record it.  FILE holds the\n"
-	"        public key as PEM or DER SubjectPublicKeyInfo, or a PKCS#10 request.\n"
-	"        The certificate is written as PEM to --out (- or absent: standard\n"
-	"        output).  A file is written and synced before the record is\n"
-	"        committed and renamed into place after: both happen or neither; a\n"
-	"        path that cannot be written is refused before anything changes.\n"
-	"        Rules: E2 (no signature certificate under 15 or for an adult ward),\n"
-	"        C4 (validity), N1 (renewal window: 6th birthday), X1 (a current\n"
-	"        certificate of the same kind is revoked as superseded).  A request\n"
-	"        for the key of the current certificate is refused (a retry issues\n"
-	"        nothing twice) unless --replace.\n"
-	"bulk    issue many: each line of FILE is `KIND RESIDENT_ID PUBKEY_FILE\n"
-	"        [CARD_EXPIRY]`; signs on N threads (default 2), records in batches,\n"
-	"        prints one line per request (serial or error) and a summary.\n"
-	"revoke  revoke on request, loss or by CA officers (see `jpki cert revoke --help`).\n"
-	"list    one line per certificate: serial, kind, resident, status, notAfter.\n"
-	"show    the registry record of one certificate; --pem adds the certificate.\n";
+    "usage: jpki cert issue --kind sign|auth --resident ID --pubkey FILE\n"
+    "                       [--card-expiry YYYY-MM-DD] [--out FILE] [--replace]\n"
+    "       jpki cert bulk --in FILE [--threads N] [--replace]\n"
+    "       jpki cert revoke --reason REASON (SERIAL... | --list FILE)\n"
+    "       jpki cert list [--resident ID]\n"
+    "       jpki cert show SERIAL [--pem]\n"
+    "\n"
+    "issue   issue a certificate to a resident and record it.  FILE holds the\n"
+    "        public key as PEM or DER SubjectPublicKeyInfo, or a PKCS#10 request.\n"
+    "        The certificate is written as PEM to --out (- or absent: standard\n"
+    "        output).  A file is written and synced before the record is\n"
+    "        committed and renamed into place after: both happen or neither; a\n"
+    "        path that cannot be written is refused before anything changes.\n"
+    "        Rules: E2 (no signature certificate under 15 or for an adult ward),\n"
+    "        C4 (validity), N1 (renewal window: 6th birthday), X1 (a current\n"
+    "        certificate of the same kind is revoked as superseded).  A request\n"
+    "        for the key of the current certificate is refused (a retry issues\n"
+    "        nothing twice) unless --replace.\n"
+    "bulk    issue many: each line of FILE is `KIND RESIDENT_ID PUBKEY_FILE\n"
+    "        [CARD_EXPIRY]`; signs on N threads (default 2), records in batches,\n"
+    "        prints one line per request (serial or error) and a summary.\n"
+    "revoke  revoke on request, loss or by CA officers (see `jpki cert revoke --help`).\n"
+    "list    one line per certificate: serial, kind, resident, status, notAfter.\n"
+    "show    the registry record of one certificate; --pem adds the certificate.\n";
 
 /* The certificate as PEM into the output, synced (not yet renamed into place). */
 static int write_synced(void *arg, const struct jpki_issued *done, struct jpki_err *err)
@@ -55,14 +55,10 @@ static int write_synced(void *arg, const struct jpki_issued *done, struct jpki_e
 static int issue(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"kind", required_argument, NULL, 'k'},
-		{"resident", required_argument, NULL, 'r'},
-		{"pubkey", required_argument, NULL, 'p'},
-		{"card-expiry", required_argument, NULL, 'e'},
-		{"out", required_argument, NULL, 'o'},
-		{"replace", no_argument, NULL, 'R'},
-		{"help", no_argument, NULL, 'h'},
-		{0, 0, 0, 0},
+	    {"kind", required_argument, NULL, 'k'},   {"resident", required_argument, NULL, 'r'},
+	    {"pubkey", required_argument, NULL, 'p'}, {"card-expiry", required_argument, NULL, 'e'},
+	    {"out", required_argument, NULL, 'o'},    {"replace", no_argument, NULL, 'R'},
+	    {"help", no_argument, NULL, 'h'},         {0, 0, 0, 0},
 	};
 	struct jpki_issue_req req = {.kind = JPKI_KIND_AUTH};
 	const char *pubkey = NULL, *out = NULL;
@@ -106,7 +102,7 @@ static int issue(int argc, char **argv)
 		return cli_usage_error(usage, "cert issue: unexpected argument '%s'", argv[optind]);
 	if (!have_kind || !req.resident_id || !pubkey)
 		return cli_usage_error(usage, "cert issue: --kind, --resident and --pubkey are "
-					      "required");
+		                              "required");
 
 	_cleanup_(EVP_PKEYp) EVP_PKEY *key = NULL;
 	_cleanup_(jpki_ca_freep) struct jpki_ca *ca = NULL;
@@ -136,15 +132,16 @@ static int issue(int argc, char **argv)
 	char na[26];
 	jpki_time_format_jst(done.rec.not_after, na);
 	fprintf(stderr, "issued %s certificate %s to resident %" PRId64 ", valid until %s%s\n",
-		jpki_kind_name(req.kind), done.rec.serial, req.resident_id, na,
-		done.rec.renewal ? " (renewal)" : "");
+	        jpki_kind_name(req.kind), done.rec.serial, req.resident_id, na,
+	        done.rec.renewal ? " (renewal)" : "");
 	if (done.superseded[0])
 		fprintf(stderr, "revoked the previous certificate %s (superseded, rule X1)\n",
-			done.superseded);
+		        done.superseded);
 	if (rc < 0)
-		fprintf(stderr, "jpki: the certificate is recorded; get it with `jpki cert show %s "
-				"--pem`\n",
-			done.rec.serial);
+		fprintf(stderr,
+		        "jpki: the certificate is recorded; get it with `jpki cert show %s "
+		        "--pem`\n",
+		        done.rec.serial);
 	jpki_issued_clear(&done);
 	return rc < 0 ? cli_fail(&err) : 0;
 }
@@ -178,9 +175,9 @@ static int list_one(const struct jpki_cert_rec *c, void *arg)
 static int list(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"resident", required_argument, NULL, 'r'},
-		{"help", no_argument, NULL, 'h'},
-		{0, 0, 0, 0},
+	    {"resident", required_argument, NULL, 'r'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0, 0, 0, 0},
 	};
 	int64_t resident = 0;
 	int c;
@@ -191,7 +188,8 @@ static int list(int argc, char **argv)
 			return 0;
 		}
 		if (c != 'r' || cli_parse_id(optarg, &resident) < 0)
-			return cli_usage_error(usage, "cert list: --resident ID is the only option");
+			return cli_usage_error(usage,
+			                       "cert list: --resident ID is the only option");
 	}
 	if (optind != argc)
 		return cli_usage_error(usage, "cert list: unexpected argument '%s'", argv[optind]);
@@ -205,9 +203,9 @@ static int list(int argc, char **argv)
 static int show(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"pem", no_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'},
-		{0, 0, 0, 0},
+	    {"pem", no_argument, NULL, 'p'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0, 0, 0, 0},
 	};
 	bool pem = false;
 	int c;
@@ -229,7 +227,8 @@ static int show(int argc, char **argv)
 		return cli_usage_error(usage, "cert show: '%s' is not a hex serial", serial);
 	char upper[JPKI_SERIAL_HEX_MAX];
 	for (size_t i = 0; i <= strlen(serial); i++)
-		upper[i] = (char)(serial[i] >= 'a' && serial[i] <= 'f' ? serial[i] - 32 : serial[i]);
+		upper[i] =
+		    (char)(serial[i] >= 'a' && serial[i] <= 'f' ? serial[i] - 32 : serial[i]);
 	_cleanup_(jpki_store_closep) struct jpki_store *st = NULL;
 	struct jpki_err err;
 	struct jpki_cert_rec rec;
@@ -251,16 +250,15 @@ static int show(int argc, char **argv)
 	return 0;
 }
 
-
 int cmd_cert(int argc, char **argv)
 {
 	static const struct cli_command cmds[] = {
-		{"issue", issue, "issue a certificate"},
-		{"bulk", cmd_cert_bulk, "issue many certificates"},
-		{"revoke", cmd_cert_revoke, "revoke certificates"},
-		{"list", list, "list certificates"},
-		{"show", show, "show a certificate"},
-		{NULL, NULL, NULL},
+	    {"issue", issue, "issue a certificate"},
+	    {"bulk", cmd_cert_bulk, "issue many certificates"},
+	    {"revoke", cmd_cert_revoke, "revoke certificates"},
+	    {"list", list, "list certificates"},
+	    {"show", show, "show a certificate"},
+	    {NULL, NULL, NULL},
 	};
 	return cli_dispatch("cert", cmds, usage, argc, argv);
 }

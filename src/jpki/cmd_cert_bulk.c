@@ -25,18 +25,18 @@
 #define KEY_CACHE 256
 
 static const char usage[] =
-	"usage: jpki cert bulk --in FILE [--threads N] [--replace]\n"
-	"\n"
-	"Issue one certificate per line of FILE:\n"
-	"  KIND RESIDENT_ID PUBKEY_FILE [CARD_EXPIRY]\n"
-	"(fields separated by spaces or tabs; blank lines and lines starting with #\n"
-	"are skipped).  Signing runs on N threads (default 2, at most 16); each\n"
-	"batch is recorded in one transaction; public keys are parsed and checked on\n"
-	"the signing threads.  Prints `ok LINE SERIAL` or\n"
-	"`error LINE: reason` per request and a summary on standard error.  Exit\n"
-	"status 1 when any request failed.  Re-running a list is safe: a request\n"
-	"for the key of the resident's current certificate of that kind is an\n"
-	"error that issues nothing (rule X1 would supersede it), unless --replace.\n";
+    "usage: jpki cert bulk --in FILE [--threads N] [--replace]\n"
+    "\n"
+    "Issue one certificate per line of FILE:\n"
+    "  KIND RESIDENT_ID PUBKEY_FILE [CARD_EXPIRY]\n"
+    "(fields separated by spaces or tabs; blank lines and lines starting with #\n"
+    "are skipped).  Signing runs on N threads (default 2, at most 16); each\n"
+    "batch is recorded in one transaction; public keys are parsed and checked on\n"
+    "the signing threads.  Prints `ok LINE SERIAL` or\n"
+    "`error LINE: reason` per request and a summary on standard error.  Exit\n"
+    "status 1 when any request failed.  Re-running a list is safe: a request\n"
+    "for the key of the resident's current certificate of that kind is an\n"
+    "error that issues nothing (rule X1 would supersede it), unless --replace.\n";
 
 /*
  * Key files named in the current batch, read once each.  Requests borrow the
@@ -52,7 +52,7 @@ struct key_cache {
 };
 
 static int cached_key(struct key_cache *kc, const char *path, struct jpki_issue_req *req,
-		      struct jpki_err *err)
+                      struct jpki_err *err)
 {
 	for (int i = 0; i < kc->n; i++) {
 		if (strcmp(kc->path[i], path) == 0) {
@@ -63,8 +63,8 @@ static int cached_key(struct key_cache *kc, const char *path, struct jpki_issue_
 	}
 	if (kc->n == KEY_CACHE)
 		return jpki_fail(err, JPKI_E_LIMIT, "key cache full"); /* caller flushes first */
-	int rc = jpki_read_file(path, JPKI_PUBKEY_FILE_MAX, &kc->bytes[kc->n], &kc->len[kc->n],
-				err);
+	int rc =
+	    jpki_read_file(path, JPKI_PUBKEY_FILE_MAX, &kc->bytes[kc->n], &kc->len[kc->n], err);
 	if (rc < 0)
 		return rc;
 	if (!(kc->path[kc->n] = strdup(path))) {
@@ -104,7 +104,7 @@ static bool next_field(struct jpki_cur *line, char *buf, size_t cap)
 }
 
 static int parse_line(struct jpki_cur *line, struct key_cache *kc, int64_t now, bool replace,
-		      struct jpki_issue_req *req, struct jpki_err *err)
+                      struct jpki_issue_req *req, struct jpki_err *err)
 {
 	char kind[16], id[32], path[4096], expiry[32];
 	memset(req, 0, sizeof(*req));
@@ -135,7 +135,7 @@ struct batch {
 };
 
 static long flush(struct jpki_store *st, struct jpki_ca *cas[2], struct batch *b,
-		  struct key_cache *kc, unsigned threads, long *failed, struct jpki_err *err)
+                  struct key_cache *kc, unsigned threads, long *failed, struct jpki_err *err)
 {
 	long got = jpki_issue_bulk(st, cas, b->req, b->n, threads, b->out, err);
 	for (size_t i = 0; got >= 0 && i < b->n; i++) {
@@ -220,7 +220,7 @@ static int run(const char *in, unsigned threads, bool replace)
 	issued += got;
 	double dt = seconds() - t0;
 	fprintf(stderr, "issued %ld certificates, %ld failed, in %.3f s (%.1f certificates/s)\n",
-		issued, failed, dt, dt > 0 ? (double)issued / dt : 0.0);
+	        issued, failed, dt, dt > 0 ? (double)issued / dt : 0.0);
 	rc = failed ? 1 : 0;
 out:
 	key_cache_clear(&kc);
@@ -234,11 +234,11 @@ out:
 int cmd_cert_bulk(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"in", required_argument, NULL, 'i'},
-		{"threads", required_argument, NULL, 't'},
-		{"replace", no_argument, NULL, 'R'},
-		{"help", no_argument, NULL, 'h'},
-		{0, 0, 0, 0},
+	    {"in", required_argument, NULL, 'i'},
+	    {"threads", required_argument, NULL, 't'},
+	    {"replace", no_argument, NULL, 'R'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0, 0, 0, 0},
 	};
 	const char *in = NULL;
 	unsigned long threads = 2;

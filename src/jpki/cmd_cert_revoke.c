@@ -14,20 +14,20 @@
 #define LIST_MAX (64u * 1024 * 1024)
 
 static const char usage[] =
-	"usage: jpki cert revoke --reason REASON SERIAL...\n"
-	"       jpki cert revoke --reason REASON --list FILE\n"
-	"\n"
-	"Revoke certificates (jpki-certs.md \"Revocation\"), all in one transaction:\n"
-	"an unknown serial changes nothing; one already revoked is left as it was.\n"
-	"FILE has one hex serial per line (blank lines and # comments skipped), for\n"
-	"mass revocation by CA officers.  REASON is one of\n"
-	"  keyCompromise        loss or compromise of the card or key\n"
-	"  cessationOfOperation the holder's request, no longer used\n"
-	"  affiliationChanged   the record's contents changed\n"
-	"  superseded           replaced by a new certificate\n"
-	"  cACompromise         compromise of the CA\n"
-	"  certificateHold      suspended (JPKI never releases a hold)\n"
-	"  unspecified\n";
+    "usage: jpki cert revoke --reason REASON SERIAL...\n"
+    "       jpki cert revoke --reason REASON --list FILE\n"
+    "\n"
+    "Revoke certificates (docs/rules.md, rule C5 and the reasons), all in one transaction:\n"
+    "an unknown serial changes nothing; one already revoked is left as it was.\n"
+    "FILE has one hex serial per line (blank lines and # comments skipped), for\n"
+    "mass revocation by CA officers.  REASON is one of\n"
+    "  keyCompromise        loss or compromise of the card or key\n"
+    "  cessationOfOperation the holder's request, no longer used\n"
+    "  affiliationChanged   the record's contents changed\n"
+    "  superseded           replaced by a new certificate\n"
+    "  cACompromise         compromise of the CA\n"
+    "  certificateHold      suspended (JPKI never releases a hold)\n"
+    "  unspecified\n";
 
 struct serials {
 	char **v;
@@ -104,10 +104,10 @@ static int read_list(const char *path, struct serials *s)
 int cmd_cert_revoke(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"reason", required_argument, NULL, 'r'},
-		{"list", required_argument, NULL, 'l'},
-		{"help", no_argument, NULL, 'h'},
-		{0, 0, 0, 0},
+	    {"reason", required_argument, NULL, 'r'},
+	    {"list", required_argument, NULL, 'l'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0, 0, 0, 0},
 	};
 	enum jpki_reason reason = JPKI_REASON_UNSPECIFIED;
 	bool have_reason = false;
@@ -122,7 +122,7 @@ int cmd_cert_revoke(int argc, char **argv)
 		case 'r':
 			if (jpki_reason_parse(optarg, &reason) < 0)
 				return cli_usage_error(usage, "--reason: unknown reason '%s'",
-						       optarg);
+				                       optarg);
 			have_reason = true;
 			break;
 		case 'l':
@@ -152,11 +152,11 @@ int cmd_cert_revoke(int argc, char **argv)
 	if (rc == 0 && (rc = cli_open_store(&st)) == 0) {
 		if (jpki_clock_now(&now, &err) < 0 ||
 		    jpki_revoke_serials(st, (const char *const *)s.v, s.n, reason, now, &res,
-					&err) < 0)
+		                        &err) < 0)
 			rc = cli_fail(&err);
 		else
-			printf("revoked %zu certificate(s) (%s); %zu already revoked\n", res.revoked,
-			       jpki_reason_name(reason), res.already_revoked);
+			printf("revoked %zu certificate(s) (%s); %zu already revoked\n",
+			       res.revoked, jpki_reason_name(reason), res.already_revoked);
 	}
 	jpki_store_close(st);
 	serials_free(&s);

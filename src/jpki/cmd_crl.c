@@ -10,35 +10,35 @@
 #include "core/fsutil.h"
 
 static const char usage[] =
-	"usage: jpki crl --kind sign|auth [--partition N [--delta [--base FILE]]]\n"
-	"                [--out FILE] [--validity SECONDS]\n"
-	"\n"
-	"Build and sign one of the CA's CRLs now (DER) with the CA's next cRLNumber\n"
-	"and write it to FILE.\n"
-	"\n"
-	"  (default)        the full CRL: every revoked, unexpired certificate of the CA;\n"
-	"                   default FILE <data>/crl/<kind>.crl\n"
-	"  --partition N    the CRL of partition N (0-1023), the one certificates of that\n"
-	"                   partition name in cRLDistributionPoints; it carries\n"
-	"                   issuingDistributionPoint and freshestCRL;\n"
-	"                   default FILE <data>/crl/<kind>/N.crl\n"
-	"  --delta          the delta CRL of partition N: the revocations since the base\n"
-	"                   CRL of that partition was issued (deltaCRLIndicator = its\n"
-	"                   number); default FILE <data>/crl/<kind>/N-delta.crl\n"
-	"  --base FILE      the base CRL for --delta (default <data>/crl/<kind>/N.crl)\n"
-	"  --validity S     nextUpdate = thisUpdate + S seconds (60 to 2678400; default\n"
-	"                   86400, for --delta 3600)\n";
+    "usage: jpki crl --kind sign|auth [--partition N [--delta [--base FILE]]]\n"
+    "                [--out FILE] [--validity SECONDS]\n"
+    "\n"
+    "Build and sign one of the CA's CRLs now (DER) with the CA's next cRLNumber\n"
+    "and write it to FILE.\n"
+    "\n"
+    "  (default)        the full CRL: every revoked, unexpired certificate of the CA;\n"
+    "                   default FILE <data>/crl/<kind>.crl\n"
+    "  --partition N    the CRL of partition N (0-1023), the one certificates of that\n"
+    "                   partition name in cRLDistributionPoints; it carries\n"
+    "                   issuingDistributionPoint and freshestCRL;\n"
+    "                   default FILE <data>/crl/<kind>/N.crl\n"
+    "  --delta          the delta CRL of partition N: the revocations since the base\n"
+    "                   CRL of that partition was issued (deltaCRLIndicator = its\n"
+    "                   number); default FILE <data>/crl/<kind>/N-delta.crl\n"
+    "  --base FILE      the base CRL for --delta (default <data>/crl/<kind>/N.crl)\n"
+    "  --validity S     nextUpdate = thisUpdate + S seconds (60 to 2678400; default\n"
+    "                   86400, for --delta 3600)\n";
 
 /* --base: read and check the base CRL of the partition */
 static int read_base(const struct jpki_ca *ca, int part, const char *path,
-		     struct jpki_crl_scope *sc, struct jpki_err *err)
+                     struct jpki_crl_scope *sc, struct jpki_err *err)
 {
 	uint8_t *der = NULL;
 	size_t len;
 	int rc = jpki_read_file(path, JPKI_CRL_MAX_BYTES, &der, &len, err);
 	if (rc == 0)
 		rc = jpki_crl_base_info(ca, part, der, len, &sc->base_number, &sc->base_this_update,
-					err);
+		                        err);
 	free(der);
 	return rc;
 }
@@ -46,14 +46,10 @@ static int read_base(const struct jpki_ca *ca, int part, const char *path,
 int cmd_crl(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"kind", required_argument, NULL, 'k'},
-		{"out", required_argument, NULL, 'o'},
-		{"validity", required_argument, NULL, 'v'},
-		{"partition", required_argument, NULL, 'p'},
-		{"delta", no_argument, NULL, 'd'},
-		{"base", required_argument, NULL, 'b'},
-		{"help", no_argument, NULL, 'h'},
-		{0, 0, 0, 0},
+	    {"kind", required_argument, NULL, 'k'},     {"out", required_argument, NULL, 'o'},
+	    {"validity", required_argument, NULL, 'v'}, {"partition", required_argument, NULL, 'p'},
+	    {"delta", no_argument, NULL, 'd'},          {"base", required_argument, NULL, 'b'},
+	    {"help", no_argument, NULL, 'h'},           {0, 0, 0, 0},
 	};
 	enum jpki_kind kind = JPKI_KIND_SIGN;
 	bool have_kind = false, have_validity = false;
@@ -126,7 +122,7 @@ int cmd_crl(int argc, char **argv)
 			snprintf(path, sizeof(path), "%s/%s.crl", dir, jpki_kind_name(kind));
 		else
 			snprintf(path, sizeof(path), "%s/%d%s.crl", dir, sc.partition,
-				 sc.delta ? "-delta" : "");
+			         sc.delta ? "-delta" : "");
 		out = path;
 	}
 	struct jpki_out o; /* a bad --out fails before a cRLNumber is drawn */

@@ -12,18 +12,18 @@
 #include "ca/binding.h"
 
 static const char usage[] =
-	"usage: jpki init\n"
-	"\n"
-	"Create the data folder ($JPKI_DATA, default ./var), the signature CA, the\n"
-	"authentication CA and the resident registry, bound to each other (the\n"
-	"registry records the CAs' fingerprints, each CA names the registry).\n"
-	"Running it again changes nothing: an existing CA is checked (it must open\n"
-	"with the passphrase) and never overwritten, and the registry must be the\n"
-	"one of these CAs.  When the CAs exist but their registry is missing, init\n"
-	"refuses: restore it (`jpki registry restore`) or, knowing that every\n"
-	"certificate issued so far becomes unknown to it, make a new one (`jpki\n"
-	"registry new`).  The CA keys are encrypted with JPKI_CA_PASSPHRASE (or the\n"
-	"file named by JPKI_CA_PASSPHRASE_FILE).\n";
+    "usage: jpki init\n"
+    "\n"
+    "Create the data folder ($JPKI_DATA, default ./var), the signature CA, the\n"
+    "authentication CA and the resident registry, bound to each other (the\n"
+    "registry records the CAs' fingerprints, each CA names the registry).\n"
+    "Running it again changes nothing: an existing CA is checked (it must open\n"
+    "with the passphrase) and never overwritten, and the registry must be the\n"
+    "one of these CAs.  When the CAs exist but their registry is missing, init\n"
+    "refuses: restore it (`jpki registry restore`) or, knowing that every\n"
+    "certificate issued so far becomes unknown to it, make a new one (`jpki\n"
+    "registry new`).  The CA keys are encrypted with JPKI_CA_PASSPHRASE (or the\n"
+    "file named by JPKI_CA_PASSPHRASE_FILE).\n";
 
 /* A CA that names a registry or has issued CRLs has served: its registry is not to be made anew. */
 static bool ca_has_served(enum jpki_kind kind, char named[JPKI_REGISTRY_ID_HEX])
@@ -48,11 +48,11 @@ static int init_registry(void)
 			char named[JPKI_REGISTRY_ID_HEX];
 			if (ca_has_served((enum jpki_kind)k, named))
 				return cli_fail_msg(
-					"the CAs exist but their registry %s is missing at %s: "
-					"restore it from a backup (jpki registry restore FILE), or "
-					"make a new one knowing that every certificate issued so far "
-					"becomes unknown to it (jpki registry new)",
-					named[0] ? named : "(unnamed)", path);
+				    "the CAs exist but their registry %s is missing at %s: "
+				    "restore it from a backup (jpki registry restore FILE), or "
+				    "make a new one knowing that every certificate issued so far "
+				    "becomes unknown to it (jpki registry new)",
+				    named[0] ? named : "(unnamed)", path);
 		}
 		rc = jpki_store_create_default(&st, &err);
 		created = rc == 0;

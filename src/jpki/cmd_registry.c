@@ -13,27 +13,27 @@
 #include "ca/binding.h"
 
 static const char usage[] =
-	"usage: jpki registry check\n"
-	"       jpki registry backup FILE\n"
-	"       jpki registry restore FILE\n"
-	"       jpki registry new\n"
-	"\n"
-	"check    the registry's integrity (SQLite's integrity_check), that it belongs\n"
-	"         to the data folder's CAs, and its CRL counters against the last\n"
-	"         numbers the CAs issued.  Prints one line per fact, exit 1 on a fault.\n"
-	"backup   a consistent copy into FILE (new; mode 0600), taken while other\n"
-	"         processes, `jpki serve` included, go on using the registry.\n"
-	"restore  replace the registry's content with FILE, a backup of this same\n"
-	"         registry (its id and CAs must match; it is checked first).  The\n"
-	"         CRL counters are raised above the last numbers the CAs issued.\n"
-	"         Revocations made after the backup was taken are lost: redo them.\n"
-	"         Stop `jpki serve` first and start it again after.\n"
-	"new      a new, empty registry for the existing CAs, when their registry\n"
-	"         is lost and no backup exists.  Every certificate issued so far\n"
-	"         becomes unknown to it (OCSP answers \"unknown\", CRLs list nothing\n"
-	"         revoked before).  There must be no registry file (move a damaged\n"
-	"         one away first, never delete it).  CRL numbers go on from the\n"
-	"         last ones the CAs issued.\n";
+    "usage: jpki registry check\n"
+    "       jpki registry backup FILE\n"
+    "       jpki registry restore FILE\n"
+    "       jpki registry new\n"
+    "\n"
+    "check    the registry's integrity (SQLite's integrity_check), that it belongs\n"
+    "         to the data folder's CAs, and its CRL counters against the last\n"
+    "         numbers the CAs issued.  Prints one line per fact, exit 1 on a fault.\n"
+    "backup   a consistent copy into FILE (new; mode 0600), taken while other\n"
+    "         processes, `jpki serve` included, go on using the registry.\n"
+    "restore  replace the registry's content with FILE, a backup of this same\n"
+    "         registry (its id and CAs must match; it is checked first).  The\n"
+    "         CRL counters are raised above the last numbers the CAs issued.\n"
+    "         Revocations made after the backup was taken are lost: redo them.\n"
+    "         Stop `jpki serve` first and start it again after.\n"
+    "new      a new, empty registry for the existing CAs, when their registry\n"
+    "         is lost and no backup exists.  Every certificate issued so far\n"
+    "         becomes unknown to it (OCSP answers \"unknown\", CRLs list nothing\n"
+    "         revoked before).  There must be no registry file (move a damaged\n"
+    "         one away first, never delete it).  CRL numbers go on from the\n"
+    "         last ones the CAs issued.\n";
 
 /* Raise each CA's counter in the registry to the last number it issued. */
 static int floor_counters(struct jpki_store *st, struct jpki_err *err)
@@ -71,8 +71,9 @@ static int check(int argc, char **argv)
 			return cli_fail(&err);
 		printf("%s CA: last cRLNumber %" PRId64 ", registry counter %" PRId64 "%s\n",
 		       jpki_kind_name(kind), last, counter,
-		       counter < last ? " (BEHIND: an old copy of the registry? see docs/operations.md)"
-				      : "");
+		       counter < last
+		           ? " (BEHIND: an old copy of the registry? see docs/operations.md)"
+		           : "");
 		faults += counter < last;
 	}
 	return faults ? 1 : 0;
@@ -126,7 +127,7 @@ static int restore_into(const char *copy, struct jpki_err *err)
 		return rc;
 	if (rc == -JPKI_E_STATE)
 		return jpki_fail(err, JPKI_E_STATE,
-				 "%s; move the empty registry file away, then restore", err->msg);
+		                 "%s; move the empty registry file away, then restore", err->msg);
 	if ((rc = st->ops->restore(st, copy, err)) < 0 ||
 	    (rc = jpki_binding_check(st, JPKI_BINDING_CHECK, NULL, err)) < 0)
 		return rc;
@@ -165,9 +166,10 @@ static int make_new(int argc, char **argv)
 	char id[JPKI_REGISTRY_ID_HEX];
 	if (jpki_store_create_default(&st, &err) < 0) {
 		if (err.code == JPKI_E_EXISTS)
-			return cli_fail_msg("%s; `registry new` never replaces a registry: move the "
-					    "file away first if it is damaged",
-					    err.msg);
+			return cli_fail_msg(
+			    "%s; `registry new` never replaces a registry: move the "
+			    "file away first if it is damaged",
+			    err.msg);
 		return cli_fail(&err);
 	}
 	if (jpki_binding_check(st, JPKI_BINDING_REBIND, id, &err) < 0 ||
@@ -182,11 +184,11 @@ static int make_new(int argc, char **argv)
 int cmd_registry(int argc, char **argv)
 {
 	static const struct cli_command cmds[] = {
-		{"check", check, "check the registry"},
-		{"backup", backup, "back it up while in use"},
-		{"restore", restore, "restore a backup"},
-		{"new", make_new, "a new registry for existing CAs"},
-		{NULL, NULL, NULL},
+	    {"check", check, "check the registry"},
+	    {"backup", backup, "back it up while in use"},
+	    {"restore", restore, "restore a backup"},
+	    {"new", make_new, "a new registry for existing CAs"},
+	    {NULL, NULL, NULL},
 	};
 	return cli_dispatch("registry", cmds, usage, argc, argv);
 }

@@ -10,59 +10,71 @@
 #include "resident/resident.h"
 
 static const char usage[] =
-	"usage: jpki resident add --family NAME --given NAME --birth YYYY-MM-DD --sex M|F|U\n"
-	"                         --address ADDRESS [FIELDS]\n"
-	"       jpki resident show ID\n"
-	"       jpki resident list\n"
-	"       jpki resident update ID [FIELDS]\n"
-	"       jpki resident move ID --address ADDRESS [--address-flags FLAGS]\n"
-	"       jpki resident rename ID [--family] [--given] [--name-flags] [--former-surname]\n"
-	"                               [--alias]\n"
-	"       jpki resident correct ID [FIELDS]\n"
-	"       jpki resident death ID\n"
-	"       jpki resident emigrate ID\n"
-	"\n"
-	"fields:\n"
-	"  --family NAME           family name (氏), kanji, no spaces\n"
-	"  --given NAME            given name (名)\n"
-	"  --birth YYYY-MM-DD      date of birth\n"
-	"  --sex M|F|U             male, female, not known\n"
-	"  --address ADDRESS       from the prefecture on, no postcode, up to 200 characters\n"
-	"  --name-flags 0101..     substitute-character flag per character of\n"
-	"                          \"family<U+3000>given\" (default: none)\n"
-	"  --address-flags 01..    substitute-character flag per character of the address\n"
-	"  --former-surname NAME   registered former surname (旧氏); '' to clear\n"
-	"  --alias NAME            registered alias (通称); '' to clear\n"
-	"  --adult-ward yes|no     adult ward (成年被後見人), rule E2\n"
-	"  --status STATUS         resident, moved-out or deceased (update only)\n"
-	"  --residence-end DATE    end of a foreign resident's period of stay; 'none' to clear\n"
-	"\n"
-	"`add` prints the new resident's id.  The life events (`move`, `rename`,\n"
-	"`correct`, `death`, `emigrate`, and `update` for any field) apply rule C5 in\n"
-	"the same transaction as the change: a change of name (with former surname\n"
-	"and alias), address, date of birth or sex revokes the current signature\n"
-	"certificate (affiliationChanged) and keeps the authentication certificate;\n"
-	"death and emigration revoke both (cessationOfOperation).  An event that\n"
-	"changes nothing (applied twice) records and revokes nothing.\n";
+    "usage: jpki resident add --family NAME --given NAME --birth YYYY-MM-DD --sex M|F|U\n"
+    "                         --address ADDRESS [FIELDS]\n"
+    "       jpki resident show ID\n"
+    "       jpki resident list\n"
+    "       jpki resident update ID [FIELDS]\n"
+    "       jpki resident move ID --address ADDRESS [--address-flags FLAGS]\n"
+    "       jpki resident rename ID [--family] [--given] [--name-flags] [--former-surname]\n"
+    "                               [--alias]\n"
+    "       jpki resident correct ID [FIELDS]\n"
+    "       jpki resident death ID\n"
+    "       jpki resident emigrate ID\n"
+    "\n"
+    "fields:\n"
+    "  --family NAME           family name (氏), kanji, no spaces\n"
+    "  --given NAME            given name (名)\n"
+    "  --birth YYYY-MM-DD      date of birth\n"
+    "  --sex M|F|U             male, female, not known\n"
+    "  --address ADDRESS       from the prefecture on, no postcode, up to 200 characters\n"
+    "  --name-flags 0101..     substitute-character flag per character of\n"
+    "                          \"family<U+3000>given\" (default: none)\n"
+    "  --address-flags 01..    substitute-character flag per character of the address\n"
+    "  --former-surname NAME   registered former surname (旧氏); '' to clear\n"
+    "  --alias NAME            registered alias (通称); '' to clear\n"
+    "  --adult-ward yes|no     adult ward (成年被後見人), rule E2\n"
+    "  --status STATUS         resident, moved-out or deceased (update only)\n"
+    "  --residence-end DATE    end of a foreign resident's period of stay; 'none' to clear\n"
+    "\n"
+    "`add` prints the new resident's id.  The life events (`move`, `rename`,\n"
+    "`correct`, `death`, `emigrate`, and `update` for any field) apply rule C5 in\n"
+    "the same transaction as the change: a change of name (with former surname\n"
+    "and alias), address, date of birth or sex revokes the current signature\n"
+    "certificate (affiliationChanged) and keeps the authentication certificate;\n"
+    "death and emigration revoke both (cessationOfOperation).  An event that\n"
+    "changes nothing (applied twice) records and revokes nothing.\n";
 
-enum { O_FAMILY = 256, O_GIVEN, O_BIRTH, O_SEX, O_ADDRESS, O_NAME_FLAGS, O_ADDRESS_FLAGS,
-       O_FORMER, O_ALIAS, O_WARD, O_STATUS, O_REND };
+enum {
+	O_FAMILY = 256,
+	O_GIVEN,
+	O_BIRTH,
+	O_SEX,
+	O_ADDRESS,
+	O_NAME_FLAGS,
+	O_ADDRESS_FLAGS,
+	O_FORMER,
+	O_ALIAS,
+	O_WARD,
+	O_STATUS,
+	O_REND
+};
 
 static const struct option field_opts[] = {
-	{"family", required_argument, NULL, O_FAMILY},
-	{"given", required_argument, NULL, O_GIVEN},
-	{"birth", required_argument, NULL, O_BIRTH},
-	{"sex", required_argument, NULL, O_SEX},
-	{"address", required_argument, NULL, O_ADDRESS},
-	{"name-flags", required_argument, NULL, O_NAME_FLAGS},
-	{"address-flags", required_argument, NULL, O_ADDRESS_FLAGS},
-	{"former-surname", required_argument, NULL, O_FORMER},
-	{"alias", required_argument, NULL, O_ALIAS},
-	{"adult-ward", required_argument, NULL, O_WARD},
-	{"status", required_argument, NULL, O_STATUS},
-	{"residence-end", required_argument, NULL, O_REND},
-	{"help", no_argument, NULL, 'h'},
-	{0, 0, 0, 0},
+    {"family", required_argument, NULL, O_FAMILY},
+    {"given", required_argument, NULL, O_GIVEN},
+    {"birth", required_argument, NULL, O_BIRTH},
+    {"sex", required_argument, NULL, O_SEX},
+    {"address", required_argument, NULL, O_ADDRESS},
+    {"name-flags", required_argument, NULL, O_NAME_FLAGS},
+    {"address-flags", required_argument, NULL, O_ADDRESS_FLAGS},
+    {"former-surname", required_argument, NULL, O_FORMER},
+    {"alias", required_argument, NULL, O_ALIAS},
+    {"adult-ward", required_argument, NULL, O_WARD},
+    {"status", required_argument, NULL, O_STATUS},
+    {"residence-end", required_argument, NULL, O_REND},
+    {"help", no_argument, NULL, 'h'},
+    {0, 0, 0, 0},
 };
 
 static int copy_field(char *dst, size_t cap, const char *v, const char *name)
@@ -97,11 +109,11 @@ static int parse_fields(int argc, char **argv, struct jpki_resident *r, unsigned
 			break;
 		case O_ADDRESS_FLAGS:
 			rc = copy_field(r->address_subst, sizeof(r->address_subst), optarg,
-					"address-flags");
+			                "address-flags");
 			break;
 		case O_FORMER:
 			rc = copy_field(r->former_surname, sizeof(r->former_surname), optarg,
-					"former-surname");
+			                "former-surname");
 			break;
 		case O_ALIAS:
 			rc = copy_field(r->alias, sizeof(r->alias), optarg, "alias");
@@ -119,7 +131,7 @@ static int parse_fields(int argc, char **argv, struct jpki_resident *r, unsigned
 				r->sex = JPKI_SEX_UNKNOWN;
 			else
 				return cli_usage_error(usage, "--sex must be M, F or U, not '%s'",
-						       optarg);
+				                       optarg);
 			break;
 		case O_WARD:
 			if (strcmp(optarg, "yes") != 0 && strcmp(optarg, "no") != 0)
@@ -129,7 +141,7 @@ static int parse_fields(int argc, char **argv, struct jpki_resident *r, unsigned
 		case O_STATUS:
 			if (jpki_residence_parse(optarg, &r->status) < 0)
 				return cli_usage_error(
-					usage, "--status must be resident, moved-out or deceased");
+				    usage, "--status must be resident, moved-out or deceased");
 			break;
 		case O_REND:
 			if (strcmp(optarg, "none") == 0) {
@@ -160,11 +172,13 @@ static int add(int argc, char **argv)
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	if (optind != argc)
-		return cli_usage_error(usage, "resident add: unexpected argument '%s'", argv[optind]);
+		return cli_usage_error(usage, "resident add: unexpected argument '%s'",
+		                       argv[optind]);
 	static const char *const required[] = {"family", "given", "birth", "sex", "address"};
 	for (int i = 0; i < 5; i++)
 		if (!(seen & (1u << i)))
-			return cli_usage_error(usage, "resident add: --%s is required", required[i]);
+			return cli_usage_error(usage, "resident add: --%s is required",
+			                       required[i]);
 	if (seen & (1u << (O_STATUS - O_FAMILY)))
 		return cli_usage_error(usage, "resident add: a new record is always a resident");
 	struct jpki_store *st;
@@ -204,7 +218,7 @@ static void print_resident(const struct jpki_resident *r)
 }
 
 static int load_by_arg(int argc, char **argv, const char *cmd, struct jpki_store **st,
-		       struct jpki_resident *r)
+                       struct jpki_resident *r)
 {
 	int64_t id;
 	struct jpki_err err;
@@ -268,7 +282,7 @@ static int list(int argc, char **argv)
 	return rc < 0 ? cli_fail(&err) : 0;
 }
 
-#define F(o) (1u << ((o) - O_FAMILY))
+#define F(o) (1u << ((o)-O_FAMILY))
 #define ALL_FIELDS 0xFFFFFFFFu
 
 /*
@@ -277,8 +291,8 @@ static int list(int argc, char **argv)
  * sets.  The change and the revocations it causes commit together; an event
  * that changes nothing (applied twice) records and revokes nothing.
  */
-static int apply_event(int argc, char **argv, const char *event, unsigned allowed,
-		       bool set_status, enum jpki_residence status)
+static int apply_event(int argc, char **argv, const char *event, unsigned allowed, bool set_status,
+                       enum jpki_residence status)
 {
 	struct jpki_store *st = NULL;
 	struct jpki_resident r;
@@ -298,10 +312,10 @@ static int apply_event(int argc, char **argv, const char *event, unsigned allowe
 	rc = parse_fields(argc - 1, argv + 1, &r, &seen);
 	if (rc == 0 && optind != argc - 1)
 		rc = cli_usage_error(usage, "resident %s: unexpected argument '%s'", event,
-				     argv[optind + 1]);
+		                     argv[optind + 1]);
 	else if (rc == 0 && (seen & ~allowed))
 		rc = cli_usage_error(usage, "resident %s: that field is not part of this event",
-				     event);
+		                     event);
 	else if (rc == 0 && !set_status && seen == 0)
 		rc = cli_usage_error(usage, "resident %s: give the fields that change", event);
 	if (rc) {
@@ -334,20 +348,19 @@ static int update(int argc, char **argv)
 static int move(int argc, char **argv)
 {
 	return apply_event(argc, argv, "move", F(O_ADDRESS) | F(O_ADDRESS_FLAGS), false,
-			   JPKI_RESIDENT);
+	                   JPKI_RESIDENT);
 }
 
 static int rename_(int argc, char **argv)
 {
 	return apply_event(argc, argv, "rename",
-			   F(O_FAMILY) | F(O_GIVEN) | F(O_NAME_FLAGS) | F(O_FORMER) | F(O_ALIAS),
-			   false, JPKI_RESIDENT);
+	                   F(O_FAMILY) | F(O_GIVEN) | F(O_NAME_FLAGS) | F(O_FORMER) | F(O_ALIAS),
+	                   false, JPKI_RESIDENT);
 }
 
 static int correct(int argc, char **argv)
 {
-	return apply_event(argc, argv, "correct", ALL_FIELDS & ~F(O_STATUS), false,
-			   JPKI_RESIDENT);
+	return apply_event(argc, argv, "correct", ALL_FIELDS & ~F(O_STATUS), false, JPKI_RESIDENT);
 }
 
 static int death(int argc, char **argv)
@@ -363,16 +376,16 @@ static int emigrate(int argc, char **argv)
 int cmd_resident(int argc, char **argv)
 {
 	static const struct cli_command cmds[] = {
-		{"add", add, "add a resident"},
-		{"show", show, "show a resident"},
-		{"list", list, "list residents"},
-		{"update", update, "change a resident"},
-		{"move", move, "a move of house"},
-		{"rename", rename_, "a change of name"},
-		{"correct", correct, "a correction of the record"},
-		{"death", death, "a death"},
-		{"emigrate", emigrate, "a move abroad"},
-		{NULL, NULL, NULL},
+	    {"add", add, "add a resident"},
+	    {"show", show, "show a resident"},
+	    {"list", list, "list residents"},
+	    {"update", update, "change a resident"},
+	    {"move", move, "a move of house"},
+	    {"rename", rename_, "a change of name"},
+	    {"correct", correct, "a correction of the record"},
+	    {"death", death, "a death"},
+	    {"emigrate", emigrate, "a move abroad"},
+	    {NULL, NULL, NULL},
 	};
 	return cli_dispatch("resident", cmds, usage, argc, argv);
 }

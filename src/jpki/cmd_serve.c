@@ -13,36 +13,36 @@
 #include "http/publish.h"
 
 static const char usage[] =
-	"usage: jpki serve [--listen ADDRESS:PORT] [--crl-validity SECONDS] [--threads N]\n"
-	"                  [--ocsp-validity SECONDS] [--crl-refresh SECONDS]\n"
-	"                  [--max-connections N] [--max-per-address N]\n"
-	"                  [--request-timeout SECONDS]\n"
-	"\n"
-	"Serve over HTTP, until SIGINT or SIGTERM (default 127.0.0.1:8080):\n"
-	"  /ca/sign.der  /ca/auth.der   CA certificates (DER; .pem also served)\n"
-	"  /crl/sign.crl /crl/auth.crl  each CA's current full CRL (DER)\n"
-	"  /crl/KIND/N.crl              partition N (0-1023) of a CA's CRL, as named in\n"
-	"                               certificates; /crl/KIND/N-delta.crl its delta CRL\n"
-	"  /ocsp/sign /ocsp/auth        OCSP (RFC 6960): POST, or GET /ocsp/KIND/BASE64\n"
-	"  /health                      liveness\n"
-	"CRLs are rebuilt after every revocation and at the latest halfway to their\n"
-	"nextUpdate (thisUpdate + SECONDS, default 86400).  Every --crl-refresh SECONDS\n"
-	"(1 to 86400, default 600) a background thread rebuilds the full CRLs that\n"
-	"are stale (a revocation since, or halfway to nextUpdate) and writes them to\n"
-	"<data>/crl/KIND.crl, and the cached partition CRLs that are due; SIGHUP\n"
-	"asks for such a refresh now, full CRLs rebuilt whatever their age.\n"
-	"OCSP responses are valid for --ocsp-validity SECONDS (default 3600); each\n"
-	"CA's responder certificate is kept in <data>/ocsp/KIND/ and renewed a week\n"
-	"before it expires.\n"
-	"\n"
-	"Clients: at most --max-connections at once (default 4096, bounded by the\n"
-	"descriptor limit) and --max-per-address from one address (default 64;\n"
-	"raise it behind a reverse proxy or a NAT that many clients share).  A\n"
-	"request's headers must arrive within --request-timeout SECONDS (1 to 300,\n"
-	"default 10) of the connection or of the previous request, and a silent\n"
-	"connection is closed after 10 s.  Malformed framing (no Host in HTTP/1.1,\n"
-	"two Content-Length headers, %00 in the path...) gets 400 and a close.\n"
-	"The server's messages go to stderr, at most one line per 10 seconds.\n";
+    "usage: jpki serve [--listen ADDRESS:PORT] [--crl-validity SECONDS] [--threads N]\n"
+    "                  [--ocsp-validity SECONDS] [--crl-refresh SECONDS]\n"
+    "                  [--max-connections N] [--max-per-address N]\n"
+    "                  [--request-timeout SECONDS]\n"
+    "\n"
+    "Serve over HTTP, until SIGINT or SIGTERM (default 127.0.0.1:8080):\n"
+    "  /ca/sign.der  /ca/auth.der   CA certificates (DER; .pem also served)\n"
+    "  /crl/sign.crl /crl/auth.crl  each CA's current full CRL (DER)\n"
+    "  /crl/KIND/N.crl              partition N (0-1023) of a CA's CRL, as named in\n"
+    "                               certificates; /crl/KIND/N-delta.crl its delta CRL\n"
+    "  /ocsp/sign /ocsp/auth        OCSP (RFC 6960): POST, or GET /ocsp/KIND/BASE64\n"
+    "  /health                      liveness\n"
+    "CRLs are rebuilt after every revocation and at the latest halfway to their\n"
+    "nextUpdate (thisUpdate + SECONDS, default 86400).  Every --crl-refresh SECONDS\n"
+    "(1 to 86400, default 600) a background thread rebuilds the full CRLs that\n"
+    "are stale (a revocation since, or halfway to nextUpdate) and writes them to\n"
+    "<data>/crl/KIND.crl, and the cached partition CRLs that are due; SIGHUP\n"
+    "asks for such a refresh now, full CRLs rebuilt whatever their age.\n"
+    "OCSP responses are valid for --ocsp-validity SECONDS (default 3600); each\n"
+    "CA's responder certificate is kept in <data>/ocsp/KIND/ and renewed a week\n"
+    "before it expires.\n"
+    "\n"
+    "Clients: at most --max-connections at once (default 4096, bounded by the\n"
+    "descriptor limit) and --max-per-address from one address (default 64;\n"
+    "raise it behind a reverse proxy or a NAT that many clients share).  A\n"
+    "request's headers must arrive within --request-timeout SECONDS (1 to 300,\n"
+    "default 10) of the connection or of the previous request, and a silent\n"
+    "connection is closed after 10 s.  Malformed framing (no Host in HTTP/1.1,\n"
+    "two Content-Length headers, %00 in the path...) gets 400 and a close.\n"
+    "The server's messages go to stderr, at most one line per 10 seconds.\n";
 
 static int parse_listen(const char *s, char *addr, size_t cap, uint16_t *port)
 {
@@ -60,20 +60,24 @@ static int parse_listen(const char *s, char *addr, size_t cap, uint16_t *port)
 int cmd_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"listen", required_argument, NULL, 'l'},
-		{"crl-validity", required_argument, NULL, 'v'},
-		{"threads", required_argument, NULL, 't'},
-		{"ocsp-validity", required_argument, NULL, 'o'},
-		{"crl-refresh", required_argument, NULL, 'r'},
-		{"max-connections", required_argument, NULL, 'c'},
-		{"max-per-address", required_argument, NULL, 'a'},
-		{"request-timeout", required_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{0, 0, 0, 0},
+	    {"listen", required_argument, NULL, 'l'},
+	    {"crl-validity", required_argument, NULL, 'v'},
+	    {"threads", required_argument, NULL, 't'},
+	    {"ocsp-validity", required_argument, NULL, 'o'},
+	    {"crl-refresh", required_argument, NULL, 'r'},
+	    {"max-connections", required_argument, NULL, 'c'},
+	    {"max-per-address", required_argument, NULL, 'a'},
+	    {"request-timeout", required_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0, 0, 0, 0},
 	};
 	char addr[64] = "127.0.0.1";
-	struct jpki_publish_cfg cfg = {.address = addr, .port = 8080, .crl_validity = 86400,
-				       .threads = 2, .ocsp_validity = 3600, .crl_refresh = 600};
+	struct jpki_publish_cfg cfg = {.address = addr,
+	                               .port = 8080,
+	                               .crl_validity = 86400,
+	                               .threads = 2,
+	                               .ocsp_validity = 3600,
+	                               .crl_refresh = 600};
 	unsigned long v;
 	int c;
 	optind = 1;
@@ -141,8 +145,8 @@ int cmd_serve(int argc, char **argv)
 	struct jpki_store *st = NULL;
 	struct jpki_publisher *pub = NULL;
 	struct jpki_err err;
-	if (cli_load_ca(JPKI_KIND_SIGN, &cas[0]) != 0 || cli_load_ca(JPKI_KIND_AUTH, &cas[1]) != 0 ||
-	    cli_open_store(&st) != 0) {
+	if (cli_load_ca(JPKI_KIND_SIGN, &cas[0]) != 0 ||
+	    cli_load_ca(JPKI_KIND_AUTH, &cas[1]) != 0 || cli_open_store(&st) != 0) {
 		jpki_ca_free(cas[0]);
 		jpki_ca_free(cas[1]);
 		jpki_store_close(st);

@@ -8,39 +8,39 @@
 #include "commands.h"
 
 static const char usage[] =
-	"usage: jpki COMMAND [ARGS]\n"
-	"\n"
-	"jpki: Japan's Public Personal Authentication Service (公的個人認証サービス)\n"
-	"\n"
-	"commands:\n"
-	"  init       create the signature CA and the authentication CA (idempotent)\n"
-	"  resident   resident records and life events (move, rename, correct, death,\n"
-	"             emigrate) with the revocations they cause\n"
-	"  cert       issue (one or in bulk), revoke, list and show certificates\n"
-	"  crl        generate a CA's full, partition or delta CRL now\n"
-	"  serve      publish CA certificates, CRLs and OCSP over HTTP\n"
-	"  card       the software My Number card: make, personalise, attach, use\n"
-	"  registry   check, back up and restore the registry; a new one for existing CAs\n"
-	"\n"
-	"Run `jpki COMMAND --help` for a command's options.\n"
-	"\n"
-	"environment:\n"
-	"  JPKI_DATA                data folder (default ./var)\n"
-	"  JPKI_CA_PASSPHRASE       passphrase of the CA keys (at least 12 characters)\n"
-	"  JPKI_CA_PASSPHRASE_FILE  or a file holding it\n"
-	"  JPKI_NOW                 the current time, e.g. 2026-11-26T10:00:00+09:00\n"
-	"  JPKI_BASE_URL            URL prefix written into certificates\n"
-	"                           (default http://127.0.0.1:8080)\n";
+    "usage: jpki COMMAND [ARGS]\n"
+    "\n"
+    "jpki: Japan's Public Personal Authentication Service (公的個人認証サービス)\n"
+    "\n"
+    "commands:\n"
+    "  init       create the signature CA and the authentication CA (idempotent)\n"
+    "  resident   resident records and life events (move, rename, correct, death,\n"
+    "             emigrate) with the revocations they cause\n"
+    "  cert       issue (one or in bulk), revoke, list and show certificates\n"
+    "  crl        generate a CA's full, partition or delta CRL now\n"
+    "  serve      publish CA certificates, CRLs and OCSP over HTTP\n"
+    "  card       the software My Number card: make, personalise, attach, use\n"
+    "  registry   check, back up and restore the registry; a new one for existing CAs\n"
+    "\n"
+    "Run `jpki COMMAND --help` for a command's options.\n"
+    "\n"
+    "environment:\n"
+    "  JPKI_DATA                data folder (default ./var)\n"
+    "  JPKI_CA_PASSPHRASE       passphrase of the CA keys (at least 12 characters)\n"
+    "  JPKI_CA_PASSPHRASE_FILE  or a file holding it\n"
+    "  JPKI_NOW                 the current time, e.g. 2026-11-26T10:00:00+09:00\n"
+    "  JPKI_BASE_URL            URL prefix written into certificates\n"
+    "                           (default http://127.0.0.1:8080)\n";
 
 static const struct cli_command commands[] = {
-	{"init", cmd_init, "create the CAs"},
-	{"resident", cmd_resident, "resident records"},
-	{"cert", cmd_cert, "certificates"},
-	{"crl", cmd_crl, "CRLs"},
-	{"serve", cmd_serve, "HTTP publication"},
-	{"card", cmd_card, "the software card"},
-	{"registry", cmd_registry, "the registry itself"},
-	{NULL, NULL, NULL},
+    {"init", cmd_init, "create the CAs"},
+    {"resident", cmd_resident, "resident records"},
+    {"cert", cmd_cert, "certificates"},
+    {"crl", cmd_crl, "CRLs"},
+    {"serve", cmd_serve, "HTTP publication"},
+    {"card", cmd_card, "the software card"},
+    {"registry", cmd_registry, "the registry itself"},
+    {NULL, NULL, NULL},
 };
 
 int main(int argc, char **argv)

@@ -90,7 +90,7 @@ int cli_secret_read(const struct cli_secret *s, const char *prompt, char *buf, s
 		int fd = open(s->file, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			return cli_fail_msg("cannot open %s for the %s: %s", s->file, prompt,
-					    strerror(errno));
+			                    strerror(errno));
 		n = read_line(fd, buf, cap, &too_long);
 		close(fd);
 		from = s->file;
@@ -105,12 +105,13 @@ int cli_secret_read(const struct cli_secret *s, const char *prompt, char *buf, s
 	}
 	if (n < 0) {
 		OPENSSL_cleanse(buf, cap);
-		return cli_fail_msg("cannot read the %s from %s: %s", prompt, from, strerror(errno));
+		return cli_fail_msg("cannot read the %s from %s: %s", prompt, from,
+		                    strerror(errno));
 	}
 	if (too_long || n == 0) {
 		OPENSSL_cleanse(buf, cap);
 		fprintf(stderr, "jpki: the %s from %s is %s\n", prompt, from,
-			too_long ? "too long" : "missing (an empty line)");
+		        too_long ? "too long" : "missing (an empty line)");
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -119,8 +120,8 @@ int cli_secret_read(const struct cli_secret *s, const char *prompt, char *buf, s
 int cli_secret_on_argv(const char *usage, const char *name)
 {
 	return cli_usage_error(usage,
-			       "--%s on the command line is visible to every user of this machine "
-			       "(ps, /proc): use --%s-fd N or --%s-file FILE, or type it at the "
-			       "prompt",
-			       name, name, name);
+	                       "--%s on the command line is visible to every user of this machine "
+	                       "(ps, /proc): use --%s-fd N or --%s-file FILE, or type it at the "
+	                       "prompt",
+	                       name, name, name);
 }

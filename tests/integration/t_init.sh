@@ -1,10 +1,10 @@
 #!/bin/bash
 # t_init: `jpki init` creates two CAs shaped like the real JPKI CAs
-# (jpki-certs.md "Two CAs", compared with spec/ref/*_ca_2023.pem), keeps
+# (docs/rules.md "Facts about the certificates", compared with tests/integration/data/*_ca_2023.pem), keeps
 # their keys encrypted and private, and never overwrites them.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
-# copies of the public JPKI CA certificates of 2023 (spec/ref/)
+# copies of the public JPKI CA certificates of 2023 (tests/integration/data/)
 REF=$(dirname "$0")/data
 
 # -- the passphrase is required and checked before anything is created

@@ -2,7 +2,7 @@
 # t_issue: the example resident gets a signature and an authentication
 # certificate for one RSA-2048 key handed in as PEM, as DER and as a PKCS#10
 # request.  openssl verifies each against its own CA and rejects it against
-# the other; the contents follow jpki-certs.md.
+# the other; the contents follow docs/rules.md.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 init_ca

@@ -1,6 +1,6 @@
 /*
  * test_card_apdu.c: the card's APDU processor (src/lib/card/apdu.c) against
- * jpki-card.md: every command and status word, the foreign-probe sequence
+ * docs/card-spec.md: every command and status word, the foreign-probe sequence
  * OpenSC 0.23 sends before its jpki driver, the PIN status rule (63 Cx even
  * after a successful VERIFY; 63 C0 and 69 83 when blocked), retry counters
  * and lockout, security state and what clears it, and the commit-before-
@@ -105,7 +105,7 @@ static void test_foreign_probes(void **state)
 	assert_int_equal(tx(card, "80560000 00", NULL, NULL), 0x6D00); /* CAC GET PROPERTIES */
 }
 
-/* A failed SELECT leaves the current selection as it was (jpki-card.md). */
+/* A failed SELECT leaves the current selection as it was (docs/card-spec.md). */
 static void test_failed_select_keeps_selection(void **state)
 {
 	uint8_t a[256], b[256];
@@ -216,7 +216,7 @@ static void test_sign_cert_needs_password(void **state)
 	assert_int_equal(tx(card, "00B0000004", NULL, NULL), 0x9000);
 }
 
-/* jpki-card.md: 63 Cx even after a successful VERIFY; a correct PIN resets the count */
+/* docs/card-spec.md: 63 Cx even after a successful VERIFY; a correct PIN resets the count */
 static void test_pin_status_rule(void **state)
 {
 	assert_int_equal(tx(card, SELECT_APP, NULL, NULL), 0x9000);

@@ -51,7 +51,8 @@ static int group_setup(void **state)
 	bool created;
 	const char *pass = "unit-test passphrase crl";
 	if (!tmpdir_make(g.dir, "crl") || setenv("JPKI_DATA", g.dir, 1) != 0 ||
-	    setenv("JPKI_CA_PASSPHRASE", pass, 1) != 0 || setenv("JPKI_BASE_URL", BASE_URL, 1) != 0 ||
+	    setenv("JPKI_CA_PASSPHRASE", pass, 1) != 0 ||
+	    setenv("JPKI_BASE_URL", BASE_URL, 1) != 0 ||
 	    setenv("JPKI_NOW", "2026-03-31T12:00:00+09:00", 1) != 0)
 		return -1;
 	for (int k = 0; k < 2; k++)
@@ -89,7 +90,7 @@ static int group_teardown(void **state)
 
 /* A recorded certificate of partition `part` (serial laid out as issued), revoked unless at = 0. */
 static void fake(enum jpki_kind kind, int part, int64_t not_after, int64_t at,
-		 enum jpki_reason reason, char serial[JPKI_SERIAL_HEX_MAX])
+                 enum jpki_reason reason, char serial[JPKI_SERIAL_HEX_MAX])
 {
 	uint8_t s[JPKI_SERIAL_BYTES] = {0x40, 0x69, 0xCB, 0x00, 0x00};
 	unsigned n = ++g.seq;
@@ -120,7 +121,7 @@ static void fake(enum jpki_kind kind, int part, int64_t not_after, int64_t at,
 }
 
 static X509_CRL *build(enum jpki_kind kind, const struct jpki_crl_scope *sc, int64_t now,
-		       struct jpki_crl *keep)
+                       struct jpki_crl *keep)
 {
 	struct jpki_crl c;
 	struct jpki_err err;
@@ -132,9 +133,8 @@ static X509_CRL *build(enum jpki_kind kind, const struct jpki_crl_scope *sc, int
 	assert_ptr_equal(p, c.der + c.len); /* the DER is all of it */
 	assert_int_equal(X509_CRL_verify(crl, X509_get0_pubkey(g.ca[kind]->cert)), 1);
 	assert_int_equal(X509_CRL_get_version(crl), X509_CRL_VERSION_2);
-	assert_int_equal(X509_NAME_cmp(X509_CRL_get_issuer(crl),
-				       X509_get_subject_name(g.ca[kind]->cert)),
-			 0);
+	assert_int_equal(
+	    X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(g.ca[kind]->cert)), 0);
 	assert_true(X509_CRL_get_ext_by_NID(crl, NID_authority_key_identifier, -1) >= 0);
 	if (keep)
 		*keep = c;
@@ -173,10 +173,10 @@ static void dp_uri(const DIST_POINT_NAME *dpn, char *out, size_t cap)
 	const GENERAL_NAME *gn = sk_GENERAL_NAME_value(dpn->name.fullname, 0);
 	assert_int_equal(gn->type, GEN_URI);
 	snprintf(out, cap, "%.*s", ASN1_STRING_length(gn->d.uniformResourceIdentifier),
-		 (const char *)ASN1_STRING_get0_data(gn->d.uniformResourceIdentifier));
+	         (const char *)ASN1_STRING_get0_data(gn->d.uniformResourceIdentifier));
 }
 
-static void crldp_uri(STACK_OF(DIST_POINT) *dps, char *out, size_t cap)
+static void crldp_uri(STACK_OF(DIST_POINT) * dps, char *out, size_t cap)
 {
 	assert_non_null(dps);
 	assert_int_equal(sk_DIST_POINT_num(dps), 1);
@@ -191,8 +191,8 @@ static void test_partition_of_table(void **state)
 	static const struct {
 		uint8_t b5, b6;
 		int want;
-	} t[] = {{0x00, 0x00, 0}, {0x00, 0x01, 1}, {0x03, 0xFF, 1023}, {0x04, 0x00, 0},
-		 {0x12, 0x34, 0x234}, {0xFF, 0xFF, 1023}, {0x80, 0x07, 7}};
+	} t[] = {{0x00, 0x00, 0},     {0x00, 0x01, 1},    {0x03, 0xFF, 1023}, {0x04, 0x00, 0},
+	         {0x12, 0x34, 0x234}, {0xFF, 0xFF, 1023}, {0x80, 0x07, 7}};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		uint8_t s[JPKI_SERIAL_BYTES] = {0x40, 1, 2, 3, 4, t[i].b5, t[i].b6, 0xAA};
 		assert_int_equal(jpki_crl_partition_of(s), t[i].want);
@@ -205,8 +205,11 @@ static void test_partition_assignment(void **state)
 	(void)state;
 	for (int i = 0; i < 12; i++) {
 		enum jpki_kind kind = (enum jpki_kind)(i % 2);
-		struct jpki_issue_req req = {.kind = kind, .resident_id = g.resident,
-					     .subject_key = g.key, .now = T0 + i, .same_key_ok = true};
+		struct jpki_issue_req req = {.kind = kind,
+		                             .resident_id = g.resident,
+		                             .subject_key = g.key,
+		                             .now = T0 + i,
+		                             .same_key_ok = true};
 		struct jpki_issued out;
 		struct jpki_err err;
 		if (jpki_issue(g.st, g.ca[kind], &req, &out, &err) != 0)
@@ -223,21 +226,22 @@ static void test_partition_assignment(void **state)
 		assert_int_equal(g.st->ops->cert_get(g.st, out.rec.serial, false, &back, &err), 0);
 		assert_int_equal(back.crl_partition, out.rec.crl_partition);
 		char got[600], want[600];
-		STACK_OF(DIST_POINT) *dps = X509_get_ext_d2i(x, NID_crl_distribution_points, NULL, NULL);
+		STACK_OF(DIST_POINT) *dps =
+		    X509_get_ext_d2i(x, NID_crl_distribution_points, NULL, NULL);
 		crldp_uri(dps, got, sizeof(got));
 		sk_DIST_POINT_pop_free(dps, DIST_POINT_free);
 		assert_int_equal(jpki_partition_url(g.ca[kind], out.rec.crl_partition, false, want,
-						    sizeof(want)),
-				 0);
+		                                    sizeof(want)),
+		                 0);
 		assert_string_equal(got, want);
 		snprintf(want, sizeof(want), BASE_URL "/crl/%s/%d.crl", jpki_kind_name(kind),
-			 out.rec.crl_partition);
+		         out.rec.crl_partition);
 		assert_string_equal(got, want);
 		dps = X509_get_ext_d2i(x, NID_freshest_crl, NULL, NULL);
 		crldp_uri(dps, got, sizeof(got));
 		sk_DIST_POINT_pop_free(dps, DIST_POINT_free);
 		snprintf(want, sizeof(want), BASE_URL "/crl/%s/%d-delta.crl", jpki_kind_name(kind),
-			 out.rec.crl_partition);
+		         out.rec.crl_partition);
 		assert_string_equal(got, want);
 		X509_free(x);
 		jpki_issued_clear(&out);
@@ -248,11 +252,12 @@ static void test_partition_assignment(void **state)
 static void test_partition_contents(void **state)
 {
 	(void)state;
-	char in[4][JPKI_SERIAL_HEX_MAX], other[3][JPKI_SERIAL_HEX_MAX], expired[JPKI_SERIAL_HEX_MAX],
-		valid[JPKI_SERIAL_HEX_MAX], auth[JPKI_SERIAL_HEX_MAX];
+	char in[4][JPKI_SERIAL_HEX_MAX], other[3][JPKI_SERIAL_HEX_MAX],
+	    expired[JPKI_SERIAL_HEX_MAX], valid[JPKI_SERIAL_HEX_MAX], auth[JPKI_SERIAL_HEX_MAX];
 	const int P = 700;
 	for (int i = 0; i < 4; i++)
-		fake(JPKI_KIND_SIGN, P, T0 + YEAR, T0 - 1000 + i, JPKI_REASON_KEY_COMPROMISE, in[i]);
+		fake(JPKI_KIND_SIGN, P, T0 + YEAR, T0 - 1000 + i, JPKI_REASON_KEY_COMPROMISE,
+		     in[i]);
 	fake(JPKI_KIND_SIGN, P - 1, T0 + YEAR, T0 - 50, JPKI_REASON_SUPERSEDED, other[0]);
 	fake(JPKI_KIND_SIGN, P + 1, T0 + YEAR, T0 - 50, JPKI_REASON_SUPERSEDED, other[1]);
 	fake(JPKI_KIND_SIGN, 0, T0 + YEAR, T0 - 50, JPKI_REASON_SUPERSEDED, other[2]);
@@ -272,8 +277,8 @@ static void test_partition_contents(void **state)
 	assert_null(crl_find_revoked(crl, auth));
 	/* IDP critical: fullName = the URL the certificates name, onlyContainsUserCerts */
 	assert_int_equal(ext_critical(crl, NID_issuing_distribution_point), 1);
-	ISSUING_DIST_POINT *idp = X509_CRL_get_ext_d2i(crl, NID_issuing_distribution_point, NULL,
-						       NULL);
+	ISSUING_DIST_POINT *idp =
+	    X509_CRL_get_ext_d2i(crl, NID_issuing_distribution_point, NULL, NULL);
 	assert_non_null(idp);
 	char got[600], want[600];
 	dp_uri(idp->distpoint, got, sizeof(got));
@@ -319,14 +324,15 @@ static void test_reasons(void **state)
 {
 	(void)state;
 	static const enum jpki_reason rs[] = {
-		JPKI_REASON_UNSPECIFIED, JPKI_REASON_KEY_COMPROMISE, JPKI_REASON_CA_COMPROMISE,
-		JPKI_REASON_AFFILIATION_CHANGED, JPKI_REASON_SUPERSEDED, JPKI_REASON_CESSATION,
-		JPKI_REASON_HOLD};
+	    JPKI_REASON_UNSPECIFIED,   JPKI_REASON_KEY_COMPROMISE,
+	    JPKI_REASON_CA_COMPROMISE, JPKI_REASON_AFFILIATION_CHANGED,
+	    JPKI_REASON_SUPERSEDED,    JPKI_REASON_CESSATION,
+	    JPKI_REASON_HOLD};
 	char s[7][JPKI_SERIAL_HEX_MAX];
 	const int P = 321;
 	/* the last one's date is after 2049: GeneralizedTime */
-	int64_t at[7] = {T0 - 86400 * 3, T0 - 7201, T0 - 3600, T0 - 59, T0 - 1, T0,
-			 INT64_C(2556144000) + 3723};
+	int64_t at[7] = {
+	    T0 - 86400 * 3, T0 - 7201, T0 - 3600, T0 - 59, T0 - 1, T0, INT64_C(2556144000) + 3723};
 	for (int i = 0; i < 7; i++)
 		fake(JPKI_KIND_AUTH, P, INT64_C(2600000000), at[i], rs[i], s[i]);
 	struct jpki_crl_scope sc = {P, false, 0, 0};
@@ -348,7 +354,7 @@ static void test_reasons(void **state)
 		ASN1_ENUMERATED_free(e);
 		const ASN1_TIME *t = X509_REVOKED_get0_revocationDate(r);
 		assert_int_equal(ASN1_STRING_type(t),
-				 i == 6 ? V_ASN1_GENERALIZEDTIME : V_ASN1_UTCTIME);
+		                 i == 6 ? V_ASN1_GENERALIZEDTIME : V_ASN1_UTCTIME);
 		int day, sec;
 		ASN1_TIME *want = ASN1_TIME_set(NULL, (time_t)at[i]);
 		assert_int_equal(ASN1_TIME_diff(&day, &sec, want, t), 1);
@@ -365,7 +371,7 @@ static void test_delta(void **state)
 	(void)state;
 	const int P = 42;
 	char old1[JPKI_SERIAL_HEX_MAX], old2[JPKI_SERIAL_HEX_MAX], new1[JPKI_SERIAL_HEX_MAX],
-		new2[JPKI_SERIAL_HEX_MAX], elsewhere[JPKI_SERIAL_HEX_MAX];
+	    new2[JPKI_SERIAL_HEX_MAX], elsewhere[JPKI_SERIAL_HEX_MAX];
 	fake(JPKI_KIND_SIGN, P, T0 + YEAR, T0 - 7200, JPKI_REASON_SUPERSEDED, old1);
 	fake(JPKI_KIND_SIGN, P, T0 + YEAR, T0 - 1, JPKI_REASON_AFFILIATION_CHANGED, old2);
 	struct jpki_crl_scope sc = {P, false, 0, 0};
@@ -380,8 +386,8 @@ static void test_delta(void **state)
 	struct jpki_crl_scope ds = {P, true, 0, 0};
 	struct jpki_err err;
 	assert_int_equal(jpki_crl_base_info(g.ca[0], P, base.der, base.len, &ds.base_number,
-					    &ds.base_this_update, &err),
-			 0);
+	                                    &ds.base_this_update, &err),
+	                 0);
 	assert_int_equal(ds.base_number, base.number);
 	assert_int_equal(ds.base_this_update, T0);
 	X509_CRL *d = build(JPKI_KIND_SIGN, &ds, T0 + 1800, NULL);
@@ -400,8 +406,8 @@ static void test_delta(void **state)
 	int di = X509_CRL_get_ext_by_NID(d, NID_issuing_distribution_point, -1);
 	assert_true(bi >= 0 && di >= 0);
 	assert_int_equal(ASN1_OCTET_STRING_cmp(X509_EXTENSION_get_data(X509_CRL_get_ext(b, bi)),
-					       X509_EXTENSION_get_data(X509_CRL_get_ext(d, di))),
-			 0);
+	                                       X509_EXTENSION_get_data(X509_CRL_get_ext(d, di))),
+	                 0);
 	assert_int_equal(ext_critical(d, NID_issuing_distribution_point), 1);
 	X509_CRL_free(d);
 
@@ -409,18 +415,18 @@ static void test_delta(void **state)
 	struct jpki_crl other;
 	X509_CRL_free(build(JPKI_KIND_SIGN, &ds, T0 + 1800, &other)); /* a delta */
 	assert_int_equal(jpki_crl_base_info(g.ca[0], P, other.der, other.len, &ds.base_number,
-					    &ds.base_this_update, &err),
-			 -JPKI_E_INVALID);
+	                                    &ds.base_this_update, &err),
+	                 -JPKI_E_INVALID);
 	jpki_crl_clear(&other);
 	assert_int_equal(jpki_crl_base_info(g.ca[0], P + 1, base.der, base.len, &ds.base_number,
-					    &ds.base_this_update, &err),
-			 -JPKI_E_INVALID); /* another partition's */
+	                                    &ds.base_this_update, &err),
+	                 -JPKI_E_INVALID); /* another partition's */
 	assert_int_equal(jpki_crl_base_info(g.ca[1], P, base.der, base.len, &ds.base_number,
-					    &ds.base_this_update, &err),
-			 -JPKI_E_INVALID); /* another CA's */
+	                                    &ds.base_this_update, &err),
+	                 -JPKI_E_INVALID); /* another CA's */
 	assert_int_equal(jpki_crl_base_info(g.ca[0], P, base.der, base.len - 1, &ds.base_number,
-					    &ds.base_this_update, &err),
-			 -JPKI_E_INVALID); /* truncated */
+	                                    &ds.base_this_update, &err),
+	                 -JPKI_E_INVALID); /* truncated */
 	jpki_crl_clear(&base);
 	X509_CRL_free(b);
 }
@@ -428,23 +434,27 @@ static void test_delta(void **state)
 static void test_invalid_scopes(void **state)
 {
 	(void)state;
-	static const struct jpki_crl_scope bad[] = {
-		{-2, false, 0, 0}, {JPKI_CRL_PARTITIONS, false, 0, 0}, {-1, true, 5, T0 - 10},
-		{3, true, 0, T0 - 10}, {3, true, 5, T0 + 10}};
+	static const struct jpki_crl_scope bad[] = {{-2, false, 0, 0},
+	                                            {JPKI_CRL_PARTITIONS, false, 0, 0},
+	                                            {-1, true, 5, T0 - 10},
+	                                            {3, true, 0, T0 - 10},
+	                                            {3, true, 5, T0 + 10}};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct jpki_crl c = {(uint8_t *)"x", NULL, 9, 0, 0, 0, 0};
 		struct jpki_err err;
 		assert_int_equal(jpki_crl_build_scope(g.st, g.ca[0], &bad[i], T0, 86400, &c, &err),
-				 -JPKI_E_INVALID);
+		                 -JPKI_E_INVALID);
 		assert_null(c.mem);
 	}
 	struct jpki_crl c;
 	struct jpki_err err;
 	struct jpki_crl_scope ok = {1, false, 0, 0};
-	assert_int_equal(jpki_crl_build_scope(g.st, g.ca[0], &ok, T0, 0, &c, &err), -JPKI_E_INVALID);
+	assert_int_equal(jpki_crl_build_scope(g.st, g.ca[0], &ok, T0, 0, &c, &err),
+	                 -JPKI_E_INVALID);
 	struct jpki_err e2;
-	assert_int_equal(g.st->ops->revoked_scan(g.st, JPKI_KIND_SIGN, 1024, 0, T0, NULL, NULL, &e2),
-			 -JPKI_E_INVALID);
+	assert_int_equal(
+	    g.st->ops->revoked_scan(g.st, JPKI_KIND_SIGN, 1024, 0, T0, NULL, NULL, &e2),
+	    -JPKI_E_INVALID);
 }
 
 /* revoked_scan runs on the covering partial index, without touching the table. */
@@ -457,11 +467,11 @@ static void test_index_only_scan(void **state)
 	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	/* the statements of sqlite.c (ST_REVOKED_SCAN_PART / _ALL) */
 	static const char *const q[] = {
-		"EXPLAIN QUERY PLAN SELECT serial, revoked_at, reason FROM certificate "
-		"WHERE status = 1 AND kind = ?1 AND crl_partition = ?2 AND revoked_at >= ?3 "
-		"AND not_after >= ?4",
-		"EXPLAIN QUERY PLAN SELECT serial, revoked_at, reason FROM certificate "
-		"WHERE status = 1 AND kind = ?1 AND revoked_at >= ?3 AND not_after >= ?4"};
+	    "EXPLAIN QUERY PLAN SELECT serial, revoked_at, reason FROM certificate "
+	    "WHERE status = 1 AND kind = ?1 AND crl_partition = ?2 AND revoked_at >= ?3 "
+	    "AND not_after >= ?4",
+	    "EXPLAIN QUERY PLAN SELECT serial, revoked_at, reason FROM certificate "
+	    "WHERE status = 1 AND kind = ?1 AND revoked_at >= ?3 AND not_after >= ?4"};
 	for (size_t i = 0; i < 2; i++) {
 		sqlite3_stmt *st = NULL;
 		assert_int_equal(sqlite3_prepare_v2(db, q[i], -1, &st, NULL), SQLITE_OK);
@@ -469,7 +479,7 @@ static void test_index_only_scan(void **state)
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			size_t n = strlen(plan);
 			snprintf(plan + n, sizeof(plan) - n, "%s;",
-				 (const char *)sqlite3_column_text(st, 3));
+			         (const char *)sqlite3_column_text(st, 3));
 		}
 		sqlite3_finalize(st);
 		if (!strstr(plan, "COVERING INDEX certificate_revoked"))
@@ -488,26 +498,26 @@ static void test_url_parse(void **state)
 		int rc, kind, part;
 		bool delta;
 	} t[] = {
-		{"/crl/sign.crl", 0, 0, -1, false},
-		{"/crl/auth.crl", 0, 1, -1, false},
-		{"/crl/sign/0.crl", 0, 0, 0, false},
-		{"/crl/auth/1023.crl", 0, 1, 1023, false},
-		{"/crl/sign/17-delta.crl", 0, 0, 17, true},
-		{"/crl/auth/0-delta.crl", 0, 1, 0, true},
-		{"/crl/sign/1024.crl", -1, 0, 0, false},
-		{"/crl/sign/99999999999999999999.crl", -1, 0, 0, false},
-		{"/crl/sign/017.crl", -1, 0, 0, false},
-		{"/crl/sign/-1.crl", -1, 0, 0, false},
-		{"/crl/sign/.crl", -1, 0, 0, false},
-		{"/crl/sign/1.der", -1, 0, 0, false},
-		{"/crl/sign/1-delta.crl.bak", -1, 0, 0, false},
-		{"/crl/sign/1.crl/", -1, 0, 0, false},
-		{"/crl/other/1.crl", -1, 0, 0, false},
-		{"/crl/sign.der", -1, 0, 0, false},
-		{"/crl/signs.crl", -1, 0, 0, false},
-		{"/crl/sign/1-delta", -1, 0, 0, false},
-		{"/crl/", -1, 0, 0, false},
-		{"/ocsp", -1, 0, 0, false},
+	    {"/crl/sign.crl", 0, 0, -1, false},
+	    {"/crl/auth.crl", 0, 1, -1, false},
+	    {"/crl/sign/0.crl", 0, 0, 0, false},
+	    {"/crl/auth/1023.crl", 0, 1, 1023, false},
+	    {"/crl/sign/17-delta.crl", 0, 0, 17, true},
+	    {"/crl/auth/0-delta.crl", 0, 1, 0, true},
+	    {"/crl/sign/1024.crl", -1, 0, 0, false},
+	    {"/crl/sign/99999999999999999999.crl", -1, 0, 0, false},
+	    {"/crl/sign/017.crl", -1, 0, 0, false},
+	    {"/crl/sign/-1.crl", -1, 0, 0, false},
+	    {"/crl/sign/.crl", -1, 0, 0, false},
+	    {"/crl/sign/1.der", -1, 0, 0, false},
+	    {"/crl/sign/1-delta.crl.bak", -1, 0, 0, false},
+	    {"/crl/sign/1.crl/", -1, 0, 0, false},
+	    {"/crl/other/1.crl", -1, 0, 0, false},
+	    {"/crl/sign.der", -1, 0, 0, false},
+	    {"/crl/signs.crl", -1, 0, 0, false},
+	    {"/crl/sign/1-delta", -1, 0, 0, false},
+	    {"/crl/", -1, 0, 0, false},
+	    {"/ocsp", -1, 0, 0, false},
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		enum jpki_kind k = JPKI_KIND_SIGN;
@@ -524,14 +534,14 @@ static void test_url_parse(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_partition_of_table),
-		cmocka_unit_test(test_partition_assignment),
-		cmocka_unit_test(test_partition_contents),
-		cmocka_unit_test(test_reasons),
-		cmocka_unit_test(test_delta),
-		cmocka_unit_test(test_invalid_scopes),
-		cmocka_unit_test(test_index_only_scan),
-		cmocka_unit_test(test_url_parse),
+	    cmocka_unit_test(test_partition_of_table),
+	    cmocka_unit_test(test_partition_assignment),
+	    cmocka_unit_test(test_partition_contents),
+	    cmocka_unit_test(test_reasons),
+	    cmocka_unit_test(test_delta),
+	    cmocka_unit_test(test_invalid_scopes),
+	    cmocka_unit_test(test_index_only_scan),
+	    cmocka_unit_test(test_url_parse),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -3,7 +3,7 @@
  * profile.c, crl.h, resident/resident.h) with a real data folder: both CAs
  * created and loaded, residents registered, certificates issued, recorded,
  * superseded and revoked, and a CRL built.  Certificates and CRLs are
- * parsed back with OpenSSL, field by field, against jpki-certs.md.
+ * parsed back with OpenSSL, field by field, against docs/rules.md.
  *
  * The data folder is this program's own temporary folder (JPKI_DATA); the
  * clock is fixed with JPKI_NOW; the service URLs with JPKI_BASE_URL.
@@ -142,8 +142,11 @@ static int issue(enum jpki_kind kind, int64_t resident, int64_t now, struct jpki
                  struct jpki_err *err)
 {
 	/* one key for every test: replacing a certificate of the same key is asked for */
-	struct jpki_issue_req req = {.kind = kind, .resident_id = resident, .subject_key = g.key,
-	                             .now = now, .same_key_ok = true};
+	struct jpki_issue_req req = {.kind = kind,
+	                             .resident_id = resident,
+	                             .subject_key = g.key,
+	                             .now = now,
+	                             .same_key_ok = true};
 	jpki_err_clear(err);
 	return jpki_issue(g.st, g.ca[kind], &req, out, err);
 }
@@ -226,7 +229,7 @@ static X509 *parsed(const struct jpki_issued *out)
 	return x;
 }
 
-/* The profile parts both kinds share (jpki-certs.md; profile.c's header). */
+/* The profile parts both kinds share (docs/rules.md; profile.c's header). */
 static void check_common(X509 *x, enum jpki_kind kind, const struct jpki_issued *out,
                          int64_t not_before, int64_t not_after)
 {
@@ -301,8 +304,8 @@ static void check_common(X509 *x, enum jpki_kind kind, const struct jpki_issued 
 		assert_non_null(dp->distpoint);
 		assert_int_equal(dp->distpoint->type, 0);
 		assert_int_equal(sk_GENERAL_NAME_num(dp->distpoint->name.fullname), 1);
-		snprintf(want, sizeof(want), BASE_URL "/crl/%s/%d%s.crl", k,
-		         out->rec.crl_partition, d ? "-delta" : "");
+		snprintf(want, sizeof(want), BASE_URL "/crl/%s/%d%s.crl", k, out->rec.crl_partition,
+		         d ? "-delta" : "");
 		assert_uri(sk_GENERAL_NAME_value(dp->distpoint->name.fullname, 0), want);
 		CRL_DIST_POINTS_free(dps);
 	}
@@ -395,7 +398,7 @@ static void test_profiles(void **state)
 	assert_int_equal(X509_get_ext_by_NID(ax, NID_subject_alt_name, -1), -1);
 	X509_free(ax);
 
-	/* signature: C=JP, L=<prefecture>, L=<municipality>, CN (jpki-certs.md) */
+	/* signature: C=JP, L=<prefecture>, L=<municipality>, CN (docs/rules.md) */
 	issue_ok(JPKI_KIND_SIGN, id, g.t0, &sign);
 	X509 *sx = parsed(&sign);
 	check_common(sx, JPKI_KIND_SIGN, &sign, g.t0, end_of(2029, 3, 10));
@@ -578,8 +581,8 @@ static void test_same_key_refused(void **state)
 	struct jpki_issued first, again;
 	struct jpki_err err;
 	issue_ok(JPKI_KIND_AUTH, id, g.t0, &first);
-	struct jpki_issue_req req = {.kind = JPKI_KIND_AUTH, .resident_id = id,
-	                             .subject_key = g.key, .now = g.t0 + 60};
+	struct jpki_issue_req req = {
+	    .kind = JPKI_KIND_AUTH, .resident_id = id, .subject_key = g.key, .now = g.t0 + 60};
 	assert_int_equal(jpki_issue(g.st, g.ca[JPKI_KIND_AUTH], &req, &again, &err),
 	                 -JPKI_E_EXISTS);
 	assert_non_null(strstr(err.msg, first.rec.serial));
@@ -611,12 +614,13 @@ static void test_before_commit_failure_rolls_back(void **state)
 	struct jpki_err err;
 	issue_ok(JPKI_KIND_AUTH, id, g.t0, &first);
 	_cleanup_(EVP_PKEYp) EVP_PKEY *other = EVP_RSA_gen(2048);
-	struct jpki_issue_req req = {.kind = JPKI_KIND_AUTH, .resident_id = id,
-	                             .subject_key = other, .now = g.t0 + 60,
+	struct jpki_issue_req req = {.kind = JPKI_KIND_AUTH,
+	                             .resident_id = id,
+	                             .subject_key = other,
+	                             .now = g.t0 + 60,
 	                             .before_commit = failing_delivery};
-	assert_int_equal(jpki_issue(g.st, g.ca[JPKI_KIND_AUTH], &req, &second, &err),
-	                 -JPKI_E_IO);
-	assert_int_equal(cert_count(id), 1);                                  /* nothing recorded */
+	assert_int_equal(jpki_issue(g.st, g.ca[JPKI_KIND_AUTH], &req, &second, &err), -JPKI_E_IO);
+	assert_int_equal(cert_count(id), 1);                                /* nothing recorded */
 	assert_int_equal(lookup(first.rec.serial).status, JPKI_CERT_VALID); /* nor superseded */
 	jpki_issued_clear(&first);
 }
@@ -725,7 +729,7 @@ static void test_bulk_unique_serials(void **state)
 	free(reqs);
 }
 
-/* ---- life events revoke (rule C5, jpki-certs.md "Revocation") ---- */
+/* ---- life events revoke (rule C5, docs/rules.md, rule C5 and the revocation reasons) ---- */
 
 static void test_resident_change(void **state)
 {
@@ -944,12 +948,16 @@ static void test_crl(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_profiles),        cmocka_unit_test(test_validity_caps),
-	    cmocka_unit_test(test_refusals),        cmocka_unit_test(test_reissue_supersedes),
+	    cmocka_unit_test(test_profiles),
+	    cmocka_unit_test(test_validity_caps),
+	    cmocka_unit_test(test_refusals),
+	    cmocka_unit_test(test_reissue_supersedes),
 	    cmocka_unit_test(test_same_key_refused),
 	    cmocka_unit_test(test_before_commit_failure_rolls_back),
-	    cmocka_unit_test(test_renewal),         cmocka_unit_test(test_bulk_unique_serials),
-	    cmocka_unit_test(test_resident_change), cmocka_unit_test(test_crl),
+	    cmocka_unit_test(test_renewal),
+	    cmocka_unit_test(test_bulk_unique_serials),
+	    cmocka_unit_test(test_resident_change),
+	    cmocka_unit_test(test_crl),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -1,6 +1,6 @@
 /*
  * test_names.c: the basic facts as the signature certificate writes them
- * (src/lib/ca/names.h, jpki-certs.md "Signature certificate" OIDs
+ * (src/lib/ca/names.h, docs/rules.md "Facts about the certificates", OIDs
  * 1.2.392.200149.8.5.5.1-.6, rule C2) and the checks a resident record must
  * pass before it is stored.
  */
@@ -55,7 +55,10 @@ static const struct {
     {"DEL", "\x7F", -1},
     {"C1 control U+0085", "\xC2\x85", -1},
     {"C1 control U+009F", "\xC2\x9F", -1},
-    {"right-to-left override U+202E", "ab\xE2\x80\xAE" "cd", -1},
+    {"right-to-left override U+202E",
+     "ab\xE2\x80\xAE"
+     "cd",
+     -1},
     {"left-to-right embedding U+202A", "\xE2\x80\xAA", -1},
     {"pop directional formatting U+202C", "\xE2\x80\xAC", -1},
     {"right-to-left mark U+200F", "\xE2\x80\x8F", -1},
@@ -93,7 +96,8 @@ static void test_text_check_messages(void **state)
 		if (!strstr(err.msg, cases[i].want) || !strstr(err.msg, "family name"))
 			fail_msg("case %zu: '%s' does not say '%s'", i, err.msg, cases[i].want);
 		if (cases[i].want[0] == 'U' && strstr(err.msg, "UTF-8"))
-			fail_msg("case %zu: a display control called invalid UTF-8: %s", i, err.msg);
+			fail_msg("case %zu: a display control called invalid UTF-8: %s", i,
+			         err.msg);
 	}
 }
 
@@ -239,7 +243,7 @@ static const struct {
     {"鹿児島県大島郡与論町茶花32-1", "鹿児島県", "大島郡与論町"},
     {"沖縄県島尻郡渡名喜村1917-3", "沖縄県", "島尻郡渡名喜村"},
     {"東京都町田市森野2-2-22", "東京都", "町田市"}, /* a leading 町 too */
-    {"福島県郡山市朝日1-23-7", "福島県", "郡山市"},   /* a leading 郡 is part of the name */
+    {"福島県郡山市朝日1-23-7", "福島県", "郡山市"}, /* a leading 郡 is part of the name */
     {"奈良県大和郡山市北郡山町248-4", "奈良県", "大和郡山市"},
     {"愛知県蒲郡市旭町17-1", "愛知県", "蒲郡市"},
     {"東京都東村山市本町1-2-3", "東京都", "東村山市"}, /* 村 inside a city's name */
@@ -249,9 +253,9 @@ static const struct {
     {"新潟県村上市三之町1-1", "新潟県", "村上市"},
     {"石川県野々市市三納1-1", "石川県", "野々市市"},
     {"北海道余市郡余市町朝日町26", "北海道", "余市郡余市町"}, /* 市 inside a district */
-    {"東京都新宿区市谷加賀町1-1", "東京都", "新宿区"},  /* 市 in the street part */
-    {"東京都大島町元町1-1-14", "東京都", "大島町"},     /* an island town, no district */
-    {"立川市泉町1156-9", NULL, NULL},               /* no prefecture */
+    {"東京都新宿区市谷加賀町1-1", "東京都", "新宿区"},        /* 市 in the street part */
+    {"東京都大島町元町1-1-14", "東京都", "大島町"},           /* an island town, no district */
+    {"立川市泉町1156-9", NULL, NULL},                         /* no prefecture */
     {"東京立川市泉町", NULL, NULL},
     {"東京都", NULL, NULL}, /* no municipality */
     {"東京都泉1156-9", NULL, NULL},
@@ -329,10 +333,22 @@ static const struct {
     {"space in a former surname", F_FORMER, "佐 藤", 0, JPKI_E_INVALID},
     {"invalid UTF-8 alias", F_ALIAS, "\xC0\xAF", 0, JPKI_E_INVALID},
     {"control character in a name", F_FAMILY, "山\x01田", 0, JPKI_E_INVALID},
-    {"RLO in a given name", F_GIVEN, "\xE2\x80\xAE" "郎太", 0, JPKI_E_INVALID},
-    {"RLI in an alias", F_ALIAS, "\xE2\x81\xA7" "x", 0, JPKI_E_INVALID},
-    {"RLO in an address", F_ADDRESS, "東京都立川市\xE2\x80\xAE" "1-1", 0, JPKI_E_INVALID},
-    {"LRM in an address", F_ADDRESS, "東京都立川市\xE2\x80\x8E" "1-1", 0, JPKI_E_INVALID},
+    {"RLO in a given name", F_GIVEN,
+     "\xE2\x80\xAE"
+     "郎太",
+     0, JPKI_E_INVALID},
+    {"RLI in an alias", F_ALIAS,
+     "\xE2\x81\xA7"
+     "x",
+     0, JPKI_E_INVALID},
+    {"RLO in an address", F_ADDRESS,
+     "東京都立川市\xE2\x80\xAE"
+     "1-1",
+     0, JPKI_E_INVALID},
+    {"LRM in an address", F_ADDRESS,
+     "東京都立川市\xE2\x80\x8E"
+     "1-1",
+     0, JPKI_E_INVALID},
     {"31-character family name", F_FAMILY, NULL, 31, JPKI_E_INVALID},
     {"30-character family name", F_FAMILY, NULL, 30, JPKI_E_OK},
     {"name flags one short", F_NAME_SUBST, "0000", 0, JPKI_E_INVALID},

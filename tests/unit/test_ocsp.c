@@ -847,24 +847,15 @@ static void test_stores(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_good),
-	    cmocka_unit_test(test_revoked),
-	    cmocka_unit_test(test_unknown),
-	    cmocka_unit_test(test_nonce),
-	    cmocka_unit_test(test_cache_hit),
-	    cmocka_unit_test(test_revocation_resigns),
-	    cmocka_unit_test(test_sha256_certid),
-	    cmocka_unit_test(test_multi),
-	    cmocka_unit_test(test_malformed),
-	    cmocka_unit_test(test_refused),
-	    cmocka_unit_test(test_try_later),
-	    cmocka_unit_test(test_error_responses),
-	    cmocka_unit_test(test_threads),
-	    cmocka_unit_test(test_cache_bound),
-	    cmocka_unit_test(test_http_decode),
-	    cmocka_unit_test(test_stores),
-	    cmocka_unit_test(test_responder),
-	    cmocka_unit_test(test_rollover_in_service),
+	    cmocka_unit_test(test_good),          cmocka_unit_test(test_revoked),
+	    cmocka_unit_test(test_unknown),       cmocka_unit_test(test_nonce),
+	    cmocka_unit_test(test_cache_hit),     cmocka_unit_test(test_revocation_resigns),
+	    cmocka_unit_test(test_sha256_certid), cmocka_unit_test(test_multi),
+	    cmocka_unit_test(test_malformed),     cmocka_unit_test(test_refused),
+	    cmocka_unit_test(test_try_later),     cmocka_unit_test(test_error_responses),
+	    cmocka_unit_test(test_threads),       cmocka_unit_test(test_cache_bound),
+	    cmocka_unit_test(test_http_decode),   cmocka_unit_test(test_stores),
+	    cmocka_unit_test(test_responder),     cmocka_unit_test(test_rollover_in_service),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -1,7 +1,7 @@
 /*
  * test_pubkey.c: the subject public key handed in for issuance
  * (src/lib/ca/pubkey.h).  JPKI certifies RSA-2048 keys generated on the
- * card (jpki-certs.md, rule C1); the four accepted encodings must give the
+ * card (docs/rules.md, rule C1); the four accepted encodings must give the
  * same key, and everything else must be refused with the right code.
  * Keys are generated here, once for the whole program.
  */

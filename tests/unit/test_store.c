@@ -304,8 +304,8 @@ static bool locked_for_others(const char *path, off_t start, off_t len)
 {
 	pid_t pid = fork();
 	if (pid == 0) {
-		struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = start,
-				   .l_len = len};
+		struct flock fl = {
+		    .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = start, .l_len = len};
 		int fd = open(path, O_RDWR);
 		_exit(fd >= 0 && fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK ? 0 : 1);
 	}
@@ -352,7 +352,7 @@ static void test_meta_and_floor(void **state)
 	struct jpki_err err;
 	char buf[64];
 	assert_int_equal(st->ops->meta_get(st, "registry_id", buf, sizeof(buf), &err),
-			 -JPKI_E_NOT_FOUND);
+	                 -JPKI_E_NOT_FOUND);
 	assert_int_equal(st->ops->meta_set(st, "registry_id", "ABC", &err), 0);
 	assert_int_equal(st->ops->meta_set(st, "registry_id", "DEF", &err), 0);
 	assert_int_equal(st->ops->meta_get(st, "registry_id", buf, sizeof(buf), &err), 0);
@@ -362,7 +362,8 @@ static void test_meta_and_floor(void **state)
 	assert_int_equal(st->ops->crl_number_floor(st, JPKI_KIND_SIGN, 41, &err), 0);
 	assert_int_equal(st->ops->crl_number_next(st, JPKI_KIND_SIGN, &n, &err), 0);
 	assert_int_equal(n, 42);
-	assert_int_equal(st->ops->crl_number_floor(st, JPKI_KIND_SIGN, 10, &err), 0); /* never lower */
+	assert_int_equal(st->ops->crl_number_floor(st, JPKI_KIND_SIGN, 10, &err),
+	                 0); /* never lower */
 	assert_int_equal(st->ops->crl_number_next(st, JPKI_KIND_SIGN, &n, &err), 0);
 	assert_int_equal(n, 43);
 	assert_int_equal(st->ops->check(st, &err), 0);
@@ -686,8 +687,8 @@ static void test_revoked_scan_all(void **state)
 	assert_int_equal(
 	    st->ops->cert_revoke(st, "ABCDEF0123", T0 + 2 * DAY, JPKI_REASON_UNSPECIFIED, &err), 0);
 	struct rev_list l = {.n = 0};
-	assert_int_equal(st->ops->revoked_scan(st, JPKI_KIND_SIGN, -1, 0, now, collect_revoked, &l, &err),
-	                 0);
+	assert_int_equal(
+	    st->ops->revoked_scan(st, JPKI_KIND_SIGN, -1, 0, now, collect_revoked, &l, &err), 0);
 	assert_int_equal(l.n, 2);
 	assert_string_equal(l.serial[0], "11");
 	assert_int_equal(l.reason[0], JPKI_REASON_KEY_COMPROMISE);
@@ -695,16 +696,17 @@ static void test_revoked_scan_all(void **state)
 	assert_string_equal(l.serial[1], "ABCDEF0123");
 	assert_int_equal(l.reason[1], JPKI_REASON_UNSPECIFIED);
 	struct rev_list a = {.n = 0};
-	assert_int_equal(st->ops->revoked_scan(st, JPKI_KIND_AUTH, -1, 0, now, collect_revoked, &a, &err),
-	                 0);
+	assert_int_equal(
+	    st->ops->revoked_scan(st, JPKI_KIND_AUTH, -1, 0, now, collect_revoked, &a, &err), 0);
 	assert_int_equal(a.n, 1);
 	assert_string_equal(a.serial[0], "14");
 	assert_int_equal(a.reason[0], JPKI_REASON_CESSATION);
 	/* a damaged serial in a revoked row is an error, not a wrong CRL entry */
 	raw_sql(f->path, "UPDATE certificate SET serial = 'XYZ' WHERE serial = '14'");
 	a.n = 0;
-	assert_int_equal(st->ops->revoked_scan(st, JPKI_KIND_AUTH, -1, 0, now, collect_revoked, &a, &err),
-	                 -JPKI_E_STORE);
+	assert_int_equal(
+	    st->ops->revoked_scan(st, JPKI_KIND_AUTH, -1, 0, now, collect_revoked, &a, &err),
+	    -JPKI_E_STORE);
 }
 
 static void test_crl_number_monotonic(void **state)

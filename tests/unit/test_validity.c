@@ -1,7 +1,7 @@
 /*
  * test_validity.c: how long a certificate lives (src/lib/ca/validity.h),
  * rule C4 (5th birthday after the issue date, capped by the card), the caps
- * of jpki-certs.md "Validity" (auth certificate for signatures, residence
+ * of docs/validity.md (auth certificate for signatures, residence
  * period), rule N1 (renewal inside 3 months: 6th birthday), and the two
  * open points decided in validity.h: a birthday ON the issue date is not
  * "after" it (発行の日後), and 29 February falls on 28 February in a common

@@ -29,7 +29,7 @@ static int ca_fingerprint(enum jpki_kind kind, char out[FP_HEX], struct jpki_err
 	OPENSSL_free(der);
 	if (!ok)
 		return jpki_fail_ossl(err, JPKI_E_CRYPTO, "cannot fingerprint the %s CA",
-				      jpki_kind_name(kind));
+		                      jpki_kind_name(kind));
 	jpki_hex_encode(md, sizeof(md), out);
 	return 0;
 }
@@ -40,7 +40,7 @@ static void meta_key(enum jpki_kind kind, char key[32])
 }
 
 int jpki_binding_ca_registry(enum jpki_kind kind, char id[JPKI_REGISTRY_ID_HEX],
-			     struct jpki_err *err)
+                             struct jpki_err *err)
 {
 	char path[4096];
 	uint8_t *buf = NULL;
@@ -51,8 +51,7 @@ int jpki_binding_ca_registry(enum jpki_kind kind, char id[JPKI_REGISTRY_ID_HEX],
 		return rc;
 	while (len > 0 && buf[len - 1] == '\n')
 		len--;
-	bool ok = len == JPKI_REGISTRY_ID_HEX - 1 &&
-		  strspn((char *)buf, "0123456789ABCDEF") >= len;
+	bool ok = len == JPKI_REGISTRY_ID_HEX - 1 && strspn((char *)buf, "0123456789ABCDEF") >= len;
 	if (ok) {
 		memcpy(id, buf, len);
 		id[len] = '\0';
@@ -73,7 +72,7 @@ static int write_ca_registry(enum jpki_kind kind, const char *id, struct jpki_er
 
 /* A new id and both fingerprints, in one transaction. */
 static int bind_registry(struct jpki_store *st, char fp[2][FP_HEX], char id[JPKI_REGISTRY_ID_HEX],
-			 struct jpki_err *err)
+                         struct jpki_err *err)
 {
 	uint8_t raw[16];
 	if (RAND_bytes(raw, sizeof(raw)) != 1)
@@ -98,22 +97,22 @@ static int bind_registry(struct jpki_store *st, char fp[2][FP_HEX], char id[JPKI
 
 /* The registry's side: its id and its CAs' fingerprints, which must be these. */
 static int check_registry_side(struct jpki_store *st, enum jpki_binding_mode mode,
-			       char fp[2][FP_HEX], char id[JPKI_REGISTRY_ID_HEX],
-			       struct jpki_err *err)
+                               char fp[2][FP_HEX], char id[JPKI_REGISTRY_ID_HEX],
+                               struct jpki_err *err)
 {
 	int rc = st->ops->meta_get(st, "registry_id", id, JPKI_REGISTRY_ID_HEX, err);
 	if (rc == -JPKI_E_NOT_FOUND && mode == JPKI_BINDING_CHECK)
 		return jpki_fail(err, JPKI_E_STATE,
-				 "the registry is not bound to its CAs yet: run `jpki init`");
+		                 "the registry is not bound to its CAs yet: run `jpki init`");
 	if (rc == -JPKI_E_NOT_FOUND) {
 		for (int k = 0; k < 2 && mode == JPKI_BINDING_COMPLETE; k++) {
 			char other[JPKI_REGISTRY_ID_HEX];
 			if (jpki_binding_ca_registry((enum jpki_kind)k, other, NULL) == 0)
 				return jpki_fail(err, JPKI_E_STATE,
-						 "the %s CA belongs to registry %s, and this "
-						 "registry has no id: restore registry %s "
-						 "(docs/operations.md)",
-						 jpki_kind_name((enum jpki_kind)k), other, other);
+				                 "the %s CA belongs to registry %s, and this "
+				                 "registry has no id: restore registry %s "
+				                 "(docs/operations.md)",
+				                 jpki_kind_name((enum jpki_kind)k), other, other);
 		}
 		return bind_registry(st, fp, id, err);
 	}
@@ -126,15 +125,15 @@ static int check_registry_side(struct jpki_store *st, enum jpki_binding_mode mod
 			return rc;
 		if (strcmp(have, fp[k]) != 0)
 			return jpki_fail(err, JPKI_E_STATE,
-					 "registry %s belongs to another %s CA (SHA-256 %.16s..., "
-					 "this data folder's is %.16s...): refusing to use it",
-					 id, jpki_kind_name((enum jpki_kind)k), have, fp[k]);
+			                 "registry %s belongs to another %s CA (SHA-256 %.16s..., "
+			                 "this data folder's is %.16s...): refusing to use it",
+			                 id, jpki_kind_name((enum jpki_kind)k), have, fp[k]);
 	}
 	return 0;
 }
 
 int jpki_binding_check(struct jpki_store *st, enum jpki_binding_mode mode,
-		       char id_out[JPKI_REGISTRY_ID_HEX], struct jpki_err *err)
+                       char id_out[JPKI_REGISTRY_ID_HEX], struct jpki_err *err)
 {
 	char fp[2][FP_HEX], id[JPKI_REGISTRY_ID_HEX];
 	int rc;
@@ -154,13 +153,14 @@ int jpki_binding_check(struct jpki_store *st, enum jpki_binding_mode mode,
 			return rc;
 		if (rc == 0 && mode != JPKI_BINDING_REBIND)
 			return jpki_fail(err, JPKI_E_STATE,
-					 "the %s CA belongs to registry %s, not to this one (%s): "
-					 "restore registry %s (docs/operations.md)",
-					 jpki_kind_name(kind), named, id, named);
+			                 "the %s CA belongs to registry %s, not to this one (%s): "
+			                 "restore registry %s (docs/operations.md)",
+			                 jpki_kind_name(kind), named, id, named);
 		if (rc < 0 && mode == JPKI_BINDING_CHECK)
-			return jpki_fail(err, JPKI_E_STATE,
-					 "the %s CA does not name its registry yet: run `jpki init`",
-					 jpki_kind_name(kind));
+			return jpki_fail(
+			    err, JPKI_E_STATE,
+			    "the %s CA does not name its registry yet: run `jpki init`",
+			    jpki_kind_name(kind));
 		jpki_err_clear(err);
 		if ((rc = write_ca_registry(kind, id, err)) < 0)
 			return rc;

@@ -32,10 +32,10 @@ enum jpki_binding_mode {
  * registry's id.
  */
 int jpki_binding_check(struct jpki_store *st, enum jpki_binding_mode mode,
-		       char id[JPKI_REGISTRY_ID_HEX], struct jpki_err *err);
+                       char id[JPKI_REGISTRY_ID_HEX], struct jpki_err *err);
 
 /* The registry id a CA's folder names; NOT_FOUND when it names none. */
 int jpki_binding_ca_registry(enum jpki_kind kind, char id[JPKI_REGISTRY_ID_HEX],
-			     struct jpki_err *err);
+                             struct jpki_err *err);
 
 #endif

@@ -3,7 +3,7 @@
  * authentication CA.
  *
  * The CA certificates follow the structure of the real ones in
- * the reference CA certificates in spec/ref (RSA-2048, sha256WithRSAEncryption, ten years ending
+ * the real 2023 CA certificates (copies in tests/integration/data/) (RSA-2048, sha256WithRSAEncryption, ten years ending
  * 23:59:59 JST, keyUsage, Japanese directoryName subjectAltName,
  * basicConstraints, directoryName cRLDistributionPoints, subjectKeyIdentifier).
  * Where the real ones name the real operator (J-LIS), ours name this project
@@ -28,7 +28,7 @@
 
 static const char *const ou_en[2] = {"JPKI for digital signature", "JPKI for user authentication"};
 static const char *const ou_ja[2] = {"公的個人認証サービス署名用",
-				     "公的個人認証サービス利用者証明用"};
+                                     "公的個人認証サービス利用者証明用"};
 
 const char *jpki_base_url(void)
 {
@@ -36,8 +36,7 @@ const char *jpki_base_url(void)
 	return u && *u ? u : "http://127.0.0.1:8080";
 }
 
-int jpki_ca_path(enum jpki_kind kind, const char *file, char *buf, size_t cap,
-		 struct jpki_err *err)
+int jpki_ca_path(enum jpki_kind kind, const char *file, char *buf, size_t cap, struct jpki_err *err)
 {
 	if (snprintf(buf, cap, "%s/ca/%s/%s", jpki_data_dir(), jpki_kind_name(kind), file) >=
 	    (int)cap)
@@ -66,16 +65,18 @@ int jpki_ca_passphrase(char *buf, size_t cap, struct jpki_err *err)
 		OPENSSL_cleanse(data, len);
 		free(data);
 	} else {
-		return jpki_fail(err, JPKI_E_PASSPHRASE,
-				 "set JPKI_CA_PASSPHRASE or JPKI_CA_PASSPHRASE_FILE to unlock the CA "
-				 "keys");
+		return jpki_fail(
+		    err, JPKI_E_PASSPHRASE,
+		    "set JPKI_CA_PASSPHRASE or JPKI_CA_PASSPHRASE_FILE to unlock the CA "
+		    "keys");
 	}
 	if (strlen(buf) < 12 || strlen(buf) != strspn(buf, "!\"#$%&'()*+,-./0123456789:;<=>?@"
-							    "ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`"
-							    "abcdefghijklmnopqrstuvwxyz{|}~ ")) {
+	                                                   "ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`"
+	                                                   "abcdefghijklmnopqrstuvwxyz{|}~ ")) {
 		OPENSSL_cleanse(buf, cap);
-		return jpki_fail(err, JPKI_E_PASSPHRASE,
-				 "the CA passphrase must be at least 12 printable ASCII characters");
+		return jpki_fail(
+		    err, JPKI_E_PASSPHRASE,
+		    "the CA passphrase must be at least 12 printable ASCII characters");
 	}
 	return 0;
 }
@@ -105,8 +106,8 @@ int jpki_key_id(X509_PUBKEY *pub, uint8_t out[20], struct jpki_err *err)
 static int name_add(X509_NAME *n, int nid, int type, const char *v)
 {
 	return X509_NAME_add_entry_by_NID(n, nid, type, (const unsigned char *)v, -1, -1, 0) == 1
-		       ? 0
-		       : -1;
+	           ? 0
+	           : -1;
 }
 
 static X509_NAME *ca_subject(enum jpki_kind kind)
@@ -191,9 +192,9 @@ static int add_ext(X509 *x, X509_EXTENSION *ext)
 static int set_validity(X509 *x, int64_t nb, int64_t na)
 {
 	return ASN1_TIME_set(X509_getm_notBefore(x), (time_t)nb) &&
-			       ASN1_TIME_set(X509_getm_notAfter(x), (time_t)na)
-		       ? 0
-		       : -1;
+	               ASN1_TIME_set(X509_getm_notAfter(x), (time_t)na)
+	           ? 0
+	           : -1;
 }
 
 int jpki_set_serial(X509 *x, const uint8_t *serial, size_t len)
@@ -225,7 +226,7 @@ static int ca_extensions(X509 *x, enum jpki_kind kind)
 }
 
 static int make_ca_cert(enum jpki_kind kind, EVP_PKEY *key, int64_t now, X509 **ret,
-			struct jpki_err *err)
+                        struct jpki_err *err)
 {
 	_cleanup_(X509p) X509 *x = X509_new();
 	_cleanup_(X509_NAMEp) X509_NAME *subject = ca_subject(kind);
@@ -245,7 +246,7 @@ static int make_ca_cert(enum jpki_kind kind, EVP_PKEY *key, int64_t now, X509 **
 	    set_validity(x, now, not_after) < 0 || X509_set_pubkey(x, key) != 1 ||
 	    ca_extensions(x, kind) < 0 || X509_sign(x, key, EVP_sha256()) <= 0)
 		return jpki_fail_ossl(err, JPKI_E_CRYPTO, "cannot make the %s CA certificate",
-				      jpki_kind_name(kind));
+		                      jpki_kind_name(kind));
 	*ret = TAKE_PTR(x);
 	return 0;
 }
@@ -271,7 +272,7 @@ static int generate_rsa2048(EVP_PKEY **ret, struct jpki_err *err)
 }
 
 int jpki_ca_init(enum jpki_kind kind, int64_t now, const char *passphrase, bool *created,
-		 struct jpki_err *err)
+                 struct jpki_err *err)
 {
 	char dir[4096], certp[4096], keyp[4096];
 	int rc;
@@ -287,10 +288,11 @@ int jpki_ca_init(enum jpki_kind kind, int64_t now, const char *passphrase, bool 
 		return jpki_ca_load(kind, passphrase, &ca, err);
 	}
 	if (have_cert || have_key)
-		return jpki_fail(err, JPKI_E_STATE,
-				 "the %s CA in %s is incomplete (only one of cert.pem and key.pem); "
-				 "restore it from backup, jpki never overwrites a CA",
-				 jpki_kind_name(kind), dir);
+		return jpki_fail(
+		    err, JPKI_E_STATE,
+		    "the %s CA in %s is incomplete (only one of cert.pem and key.pem); "
+		    "restore it from backup, jpki never overwrites a CA",
+		    jpki_kind_name(kind), dir);
 	if ((rc = jpki_mkdir_p(dir, err)) < 0)
 		return rc;
 	_cleanup_(EVP_PKEYp) EVP_PKEY *key = NULL;
@@ -302,11 +304,12 @@ int jpki_ca_init(enum jpki_kind kind, int64_t now, const char *passphrase, bool 
 	_cleanup_(BIOp) BIO *cb = BIO_new(BIO_s_mem());
 	if (!kb || !cb ||
 	    PEM_write_bio_PKCS8PrivateKey(kb, key, EVP_aes_256_cbc(), passphrase,
-					  (int)strlen(passphrase), NULL, NULL) != 1 ||
+	                                  (int)strlen(passphrase), NULL, NULL) != 1 ||
 	    PEM_write_bio_X509(cb, cert) != 1)
 		return jpki_fail_ossl(err, JPKI_E_CRYPTO, "cannot encode the %s CA",
-				      jpki_kind_name(kind));
-	/* key first: a crash in between leaves an "incomplete" CA, never a certificate without key */
+		                      jpki_kind_name(kind));
+	/* key first: a crash in between leaves an "incomplete" CA, never a certificate without key
+	 */
 	if ((rc = bio_to_file(kb, keyp, 0600, err)) < 0 ||
 	    (rc = bio_to_file(cb, certp, 0644, err)) < 0)
 		return rc;
@@ -325,8 +328,8 @@ int jpki_ca_load_cert(enum jpki_kind kind, X509 **ret, struct jpki_err *err)
 	if ((rc = jpki_read_file(path, 64 * 1024, &data, &len, err)) < 0) {
 		if (rc == -JPKI_E_NOT_FOUND)
 			return jpki_fail(err, JPKI_E_NOT_FOUND,
-					 "no %s CA in %s: run `jpki init` first",
-					 jpki_kind_name(kind), jpki_data_dir());
+			                 "no %s CA in %s: run `jpki init` first",
+			                 jpki_kind_name(kind), jpki_data_dir());
 		return rc;
 	}
 	_cleanup_(BIOp) BIO *b = BIO_new_mem_buf(data, (int)len);
@@ -339,7 +342,7 @@ int jpki_ca_load_cert(enum jpki_kind kind, X509 **ret, struct jpki_err *err)
 }
 
 static int load_key(enum jpki_kind kind, const char *passphrase, EVP_PKEY **ret,
-		    struct jpki_err *err)
+                    struct jpki_err *err)
 {
 	char path[4096];
 	uint8_t *data;
@@ -354,8 +357,8 @@ static int load_key(enum jpki_kind kind, const char *passphrase, EVP_PKEY **ret,
 	free(data);
 	if (!k)
 		return jpki_fail_ossl(err, JPKI_E_PASSPHRASE,
-				      "cannot decrypt the %s CA key (wrong passphrase?)",
-				      jpki_kind_name(kind));
+		                      "cannot decrypt the %s CA key (wrong passphrase?)",
+		                      jpki_kind_name(kind));
 	*ret = k;
 	return 0;
 }
@@ -382,12 +385,12 @@ static int prepare_der(struct jpki_ca *ca)
 	d->issuer = p;
 	d->issuer_len = (size_t)n;
 	return ext_der(ca->ext_key_usage, &d->key_usage, &d->key_usage_len) < 0 ||
-			       ext_der(ca->ext_policy, &d->policy, &d->policy_len) < 0 ||
-			       ext_der(ca->ext_issuer_alt, &d->issuer_alt, &d->issuer_alt_len) < 0 ||
-			       ext_der(ca->ext_aia, &d->aia, &d->aia_len) < 0 ||
-			       ext_der(ca->ext_akid, &d->akid, &d->akid_len) < 0
-		       ? -1
-		       : 0;
+	               ext_der(ca->ext_policy, &d->policy, &d->policy_len) < 0 ||
+	               ext_der(ca->ext_issuer_alt, &d->issuer_alt, &d->issuer_alt_len) < 0 ||
+	               ext_der(ca->ext_aia, &d->aia, &d->aia_len) < 0 ||
+	               ext_der(ca->ext_akid, &d->akid, &d->akid_len) < 0
+	           ? -1
+	           : 0;
 }
 
 static int prepare_extensions(struct jpki_ca *ca, struct jpki_err *err)
@@ -405,14 +408,14 @@ static int prepare_extensions(struct jpki_ca *ca, struct jpki_err *err)
 	ACCESS_DESCRIPTION *ocsp = ACCESS_DESCRIPTION_new(), *issuers = ACCESS_DESCRIPTION_new();
 	const ASN1_OCTET_STRING *ski = X509_get0_subject_key_id(ca->cert);
 	bool ok = ku && pol && ian && aia && akid && pi && ocsp && issuers && ski;
-	/* keyUsage: digitalSignature, plus nonRepudiation for signatures (jpki-certs.md) */
+	/* keyUsage: digitalSignature, plus nonRepudiation for signatures (docs/rules.md) */
 	ok = ok && ASN1_BIT_STRING_set_bit(ku, 0, 1) == 1 &&
 	     (ca->kind == JPKI_KIND_AUTH || ASN1_BIT_STRING_set_bit(ku, 1, 1) == 1);
 	/* policy OIDs: .1.1.20 signature, .1.3.30 authentication */
 	ok = ok &&
 	     (pi->policyid = OBJ_txt2obj(ca->kind == JPKI_KIND_SIGN ? "1.2.392.200149.8.5.1.1.20"
-								    : "1.2.392.200149.8.5.1.3.30",
-					 1)) != NULL;
+	                                                            : "1.2.392.200149.8.5.1.3.30",
+	                                 1)) != NULL;
 	ok = ok && sk_POLICYINFO_push(pol, pi) > 0;
 	if (!ok)
 		POLICYINFO_free(pi);
@@ -439,14 +442,15 @@ static int prepare_extensions(struct jpki_ca *ca, struct jpki_err *err)
 		ca->ext_aia = X509V3_EXT_i2d(NID_info_access, 0, aia);
 		ca->ext_akid = X509V3_EXT_i2d(NID_authority_key_identifier, 0, akid);
 	}
-	if (!ok || !ca->ext_key_usage || !ca->ext_policy || !ca->ext_issuer_alt || !ca->ext_aia || !ca->ext_akid || prepare_der(ca) < 0)
+	if (!ok || !ca->ext_key_usage || !ca->ext_policy || !ca->ext_issuer_alt || !ca->ext_aia ||
+	    !ca->ext_akid || prepare_der(ca) < 0)
 		return jpki_fail_ossl(err, JPKI_E_CRYPTO, "cannot prepare the %s CA's extensions",
-				      k);
+		                      k);
 	return 0;
 }
 
 int jpki_ca_load(enum jpki_kind kind, const char *passphrase, struct jpki_ca **ret,
-		 struct jpki_err *err)
+                 struct jpki_err *err)
 {
 	_cleanup_(jpki_ca_freep) struct jpki_ca *ca = calloc(1, sizeof(*ca));
 	int rc;
@@ -458,8 +462,8 @@ int jpki_ca_load(enum jpki_kind kind, const char *passphrase, struct jpki_ca **r
 		return rc;
 	if (X509_check_private_key(ca->cert, ca->key) != 1)
 		return jpki_fail_ossl(err, JPKI_E_STATE,
-				      "the %s CA key does not match its certificate",
-				      jpki_kind_name(kind));
+		                      "the %s CA key does not match its certificate",
+		                      jpki_kind_name(kind));
 	if ((rc = prepare_extensions(ca, err)) < 0)
 		return rc;
 	*ret = TAKE_PTR(ca);

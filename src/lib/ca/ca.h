@@ -1,5 +1,5 @@
 /*
- * ca.h: the two certification authorities of JPKI (jpki-certs.md "Two CAs").
+ * ca.h: the two certification authorities of JPKI (docs/rules.md "Facts about the certificates").
  *
  * A struct jpki_ca holds one CA's certificate, its private key (decrypted
  * in memory only while the program runs) and the extensions every
@@ -51,11 +51,11 @@ int jpki_ca_passphrase(char *buf, size_t cap, struct jpki_err *err);
  * *created says whether it was made now.  `now` is the issue instant.
  */
 int jpki_ca_init(enum jpki_kind kind, int64_t now, const char *passphrase, bool *created,
-		 struct jpki_err *err);
+                 struct jpki_err *err);
 
 /* Load the CA of `kind`; caller frees with jpki_ca_free(). */
 int jpki_ca_load(enum jpki_kind kind, const char *passphrase, struct jpki_ca **ret,
-		 struct jpki_err *err);
+                 struct jpki_err *err);
 /* Load only the CA certificate (no passphrase needed); caller frees. */
 int jpki_ca_load_cert(enum jpki_kind kind, X509 **ret, struct jpki_err *err);
 
@@ -67,7 +67,7 @@ static inline void jpki_ca_freep(struct jpki_ca **ca)
 
 /* Path of a CA file ("cert.pem", "key.pem") into buf. */
 int jpki_ca_path(enum jpki_kind kind, const char *file, char *buf, size_t cap,
-		 struct jpki_err *err);
+                 struct jpki_err *err);
 
 /* Fill `len` bytes (8..20) with a positive serial whose first byte is 0x01..0x7F. */
 int jpki_random_serial(uint8_t *out, size_t len, struct jpki_err *err);

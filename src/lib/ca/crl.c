@@ -11,7 +11,7 @@
  * the signature are appended, and the DER starts wherever the headers
  * ended.  Nothing is copied and nothing is held per entry, so building a
  * CRL costs about its own size in memory (OpenSSL's X509_CRL object costs
- * some 0.7 KB per entry, BASELINES.md note 4) and one pass of SHA-256.
+ * some 0.7 KB per entry) and one pass of SHA-256.
  *
  * Entries are in the index's order, not sorted by serial: RFC 5280 asks for
  * no order, and relying parties (OpenSSL included) sort or hash on load.
@@ -103,7 +103,7 @@ static int cbuf_reserve(struct cbuf *b, size_t n, struct jpki_err *err)
 		return 0;
 	if (n > JPKI_CRL_MAX_BYTES - b->len)
 		return jpki_fail(err, JPKI_E_LIMIT, "the CRL would exceed %zu bytes",
-				 JPKI_CRL_MAX_BYTES);
+		                 JPKI_CRL_MAX_BYTES);
 	size_t cap = b->cap * 2;
 	if (cap < b->len + n)
 		cap = b->len + n;
@@ -193,7 +193,7 @@ struct fill {
  * [SEQ { SEQ { id-ce-cRLReasons, OCTET STRING { ENUMERATED } } }] }.
  */
 static int add_entry(const uint8_t *serial, size_t n, int64_t at, enum jpki_reason reason,
-		     void *arg)
+                     void *arg)
 {
 	struct fill *f = arg;
 	int rc;
@@ -214,7 +214,7 @@ static int add_entry(const uint8_t *serial, size_t n, int64_t at, enum jpki_reas
 	o += entry_time(&f->days, at, o);
 	if (reason != JPKI_REASON_UNSPECIFIED) { /* RFC 5280 §5.3.1: omit for unspecified */
 		static const uint8_t ext[] = {0x30, 0x0C, 0x30, 0x0A, 0x06, 0x03, 0x55,
-					      0x1D, 0x15, 0x04, 0x03, 0x0A, 0x01};
+		                              0x1D, 0x15, 0x04, 0x03, 0x0A, 0x01};
 		memcpy(o, ext, sizeof(ext));
 		o += sizeof(ext);
 		*o++ = (uint8_t)reason;
@@ -228,7 +228,7 @@ static int add_entry(const uint8_t *serial, size_t n, int64_t at, enum jpki_reas
 
 /* Extension ::= SEQ { OID id-ce-<ce>, [BOOLEAN TRUE], OCTET STRING { value } } */
 static size_t put_ext(uint8_t *out, size_t cap, uint8_t ce, bool critical, const uint8_t *v,
-		      size_t vlen)
+                      size_t vlen)
 {
 	size_t inner = 5 + (critical ? 3 : 0) + tlv_size(vlen);
 	if (tlv_size(inner) > cap)
@@ -270,7 +270,7 @@ static size_t idp_value(const char *url, uint8_t *out, size_t cap)
 
 /* crlExtensions of a scope into out; bytes written, 0 on overflow. */
 static size_t crl_exts(const struct jpki_ca *ca, const struct jpki_crl_scope *sc, int64_t number,
-		       uint8_t *out, size_t cap)
+                       uint8_t *out, size_t cap)
 {
 	uint8_t v[700];
 	char url[600];
@@ -293,7 +293,8 @@ static size_t crl_exts(const struct jpki_ca *ca, const struct jpki_crl_scope *sc
 	}
 	/* issuingDistributionPoint §5.2.5, critical; the same for a base and its delta */
 	if (jpki_partition_url(ca, sc->partition, false, url, sizeof(url)) < 0 ||
-	    !(n = idp_value(url, v, sizeof(v))) || !(n = put_ext(out + k, cap - k, 0x1C, true, v, n)))
+	    !(n = idp_value(url, v, sizeof(v))) ||
+	    !(n = put_ext(out + k, cap - k, 0x1C, true, v, n)))
 		return 0;
 	k += n;
 	if (!sc->delta) { /* freshestCRL §5.2.6, non-critical, only in bases */
@@ -315,15 +316,15 @@ void jpki_crl_clear(struct jpki_crl *c)
 }
 
 int jpki_crl_build_scope(struct jpki_store *st, const struct jpki_ca *ca,
-			 const struct jpki_crl_scope *sc, int64_t now, int64_t validity,
-			 struct jpki_crl *out, struct jpki_err *err)
+                         const struct jpki_crl_scope *sc, int64_t now, int64_t validity,
+                         struct jpki_crl *out, struct jpki_err *err)
 {
 	memset(out, 0, sizeof(*out));
 	if (validity <= 0)
 		return jpki_fail(err, JPKI_E_INVALID, "CRL validity must be positive");
 	if (sc->partition < -1 || sc->partition >= JPKI_CRL_PARTITIONS)
-		return jpki_fail(err, JPKI_E_INVALID, "no CRL partition %d (0 to %d)", sc->partition,
-				 JPKI_CRL_PARTITIONS - 1);
+		return jpki_fail(err, JPKI_E_INVALID, "no CRL partition %d (0 to %d)",
+		                 sc->partition, JPKI_CRL_PARTITIONS - 1);
 	if (sc->delta && (sc->partition < 0 || sc->base_number <= 0 || sc->base_this_update > now))
 		return jpki_fail(err, JPKI_E_INVALID, "a delta CRL needs a partition and its base");
 	size_t alg_len, sig_max = (size_t)EVP_PKEY_get_size(ca->key);
@@ -332,7 +333,7 @@ int jpki_crl_build_scope(struct jpki_store *st, const struct jpki_ca *ca,
 	size_t t1_len = jpki_time_der(now, t1), t2_len = jpki_time_der(now + validity, t2);
 	static const uint8_t version[] = {DER_INTEGER, 0x01, 0x01}; /* v2 */
 	const size_t head = 6 + 6 + sizeof(version) + alg_len + ca->der.issuer_len + t1_len +
-			    t2_len + 6; /* the most the headers take: lengths fit 4 bytes */
+	                    t2_len + 6; /* the most the headers take: lengths fit 4 bytes */
 	int64_t number;
 	int rc;
 	if ((rc = jpki_crl_number_draw(st, ca->kind, &number, err)) < 0) /* never backwards */
@@ -350,10 +351,11 @@ int jpki_crl_build_scope(struct jpki_store *st, const struct jpki_ca *ca,
 	}
 	b.len = head;
 	struct fill f = {&b, {0, {0}, 0}, 0, err};
-	rc = st->ops->revoked_scan(st, ca->kind, sc->partition, sc->delta ? sc->base_this_update : 0,
-				   now, add_entry, &f, err);
+	rc = st->ops->revoked_scan(st, ca->kind, sc->partition,
+	                           sc->delta ? sc->base_this_update : 0, now, add_entry, &f, err);
 	if (rc == 0)
-		rc = cbuf_reserve(&b, tlv_size(tlv_size(exts_len)) + alg_len + 6 + 1 + sig_max, err);
+		rc =
+		    cbuf_reserve(&b, tlv_size(tlv_size(exts_len)) + alg_len + 6 + 1 + sig_max, err);
 	if (rc < 0) {
 		cbuf_close(&b);
 		return rc;
@@ -391,7 +393,7 @@ int jpki_crl_build_scope(struct jpki_store *st, const struct jpki_ca *ca,
 	b.p[b.len++] = 0; /* no unused bits */
 	size_t sig_len = sig_max;
 	if ((rc = jpki_sign_sha256(ca->key, b.p + tbs_at, tbs_end - tbs_at, b.p + b.len, &sig_len,
-				   err)) < 0 ||
+	                           err)) < 0 ||
 	    sig_len != sig_max) {
 		cbuf_close(&b);
 		return rc < 0 ? rc : jpki_fail(err, JPKI_E_CRYPTO, "unexpected signature length");
@@ -407,8 +409,8 @@ int jpki_crl_build_scope(struct jpki_store *st, const struct jpki_ca *ca,
 	return 0;
 }
 
-int jpki_crl_build(struct jpki_store *st, const struct jpki_ca *ca, int64_t now,
-		   int64_t validity, uint8_t **ret_der, size_t *ret_len, struct jpki_err *err)
+int jpki_crl_build(struct jpki_store *st, const struct jpki_ca *ca, int64_t now, int64_t validity,
+                   uint8_t **ret_der, size_t *ret_len, struct jpki_err *err)
 {
 	static const struct jpki_crl_scope full = {-1, false, 0, 0};
 	struct jpki_crl c;
@@ -425,18 +427,18 @@ int jpki_crl_build(struct jpki_store *st, const struct jpki_ca *ca, int64_t now,
 }
 
 int jpki_crl_base_info(const struct jpki_ca *ca, int partition, const uint8_t *der, size_t len,
-		       int64_t *ret_number, int64_t *ret_this_update, struct jpki_err *err)
+                       int64_t *ret_number, int64_t *ret_this_update, struct jpki_err *err)
 {
 	const unsigned char *p = der;
-	_cleanup_(X509_CRLp) X509_CRL *crl = len <= JPKI_CRL_MAX_BYTES
-						     ? d2i_X509_CRL(NULL, &p, (long)len)
-						     : NULL;
+	_cleanup_(X509_CRLp) X509_CRL *crl =
+	    len <= JPKI_CRL_MAX_BYTES ? d2i_X509_CRL(NULL, &p, (long)len) : NULL;
 	if (!crl || p != der + len)
 		return jpki_fail_ossl(err, JPKI_E_INVALID, "the base is not a DER CRL");
 	EVP_PKEY *pub = X509_get0_pubkey(ca->cert);
 	if (!pub || X509_CRL_verify(crl, pub) != 1)
-		return jpki_fail_ossl(err, JPKI_E_INVALID, "the base CRL is not signed by the %s CA",
-				      jpki_kind_name(ca->kind));
+		return jpki_fail_ossl(err, JPKI_E_INVALID,
+		                      "the base CRL is not signed by the %s CA",
+		                      jpki_kind_name(ca->kind));
 	if (X509_CRL_get_ext_by_NID(crl, NID_delta_crl, -1) >= 0)
 		return jpki_fail(err, JPKI_E_INVALID, "the base CRL is itself a delta");
 	uint8_t v[700];
@@ -444,14 +446,14 @@ int jpki_crl_base_info(const struct jpki_ca *ca, int partition, const uint8_t *d
 	size_t vn;
 	int i = X509_CRL_get_ext_by_NID(crl, NID_issuing_distribution_point, -1);
 	const ASN1_OCTET_STRING *idp =
-		i >= 0 ? X509_EXTENSION_get_data(X509_CRL_get_ext(crl, i)) : NULL;
+	    i >= 0 ? X509_EXTENSION_get_data(X509_CRL_get_ext(crl, i)) : NULL;
 	if (partition < 0 || jpki_partition_url(ca, partition, false, url, sizeof(url)) < 0 ||
-	    !(vn = idp_value(url, v, sizeof(v))) || !idp ||
-	    (size_t)ASN1_STRING_length(idp) != vn || memcmp(ASN1_STRING_get0_data(idp), v, vn) != 0)
+	    !(vn = idp_value(url, v, sizeof(v))) || !idp || (size_t)ASN1_STRING_length(idp) != vn ||
+	    memcmp(ASN1_STRING_get0_data(idp), v, vn) != 0)
 		return jpki_fail(err, JPKI_E_INVALID, "the base CRL is not of partition %d",
-				 partition);
+		                 partition);
 	_cleanup_(ASN1_INTEGERp) ASN1_INTEGER *num =
-		X509_CRL_get_ext_d2i(crl, NID_crl_number, NULL, NULL);
+	    X509_CRL_get_ext_d2i(crl, NID_crl_number, NULL, NULL);
 	int64_t n;
 	struct tm tm;
 	if (!num || ASN1_INTEGER_get_int64(&n, num) != 1 || n <= 0 ||

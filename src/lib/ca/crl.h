@@ -27,9 +27,9 @@
 #include "ca.h"
 #include "store/store.h"
 
-#define JPKI_CRL_DEFAULT_VALIDITY (24 * 3600)     /* full and partition bases: 1 day */
-#define JPKI_CRL_DELTA_DEFAULT_VALIDITY (3600)    /* deltas: 1 hour */
-#define JPKI_CRL_MAX_BYTES ((size_t)2 << 30)      /* refuse to build a CRL over 2 GiB */
+#define JPKI_CRL_DEFAULT_VALIDITY (24 * 3600)  /* full and partition bases: 1 day */
+#define JPKI_CRL_DELTA_DEFAULT_VALIDITY (3600) /* deltas: 1 hour */
+#define JPKI_CRL_MAX_BYTES ((size_t)2 << 30)   /* refuse to build a CRL over 2 GiB */
 
 struct jpki_crl_scope {
 	int partition;            /* -1: the whole CA (full CRL); else 0..JPKI_CRL_PARTITIONS-1 */
@@ -53,14 +53,14 @@ struct jpki_crl {
  * *out is left zeroed.
  */
 int jpki_crl_build_scope(struct jpki_store *st, const struct jpki_ca *ca,
-			 const struct jpki_crl_scope *scope, int64_t now, int64_t validity,
-			 struct jpki_crl *out, struct jpki_err *err);
+                         const struct jpki_crl_scope *scope, int64_t now, int64_t validity,
+                         struct jpki_crl *out, struct jpki_err *err);
 /* Free what a jpki_crl owns and zero it; NULL or zeroed is fine. */
 void jpki_crl_clear(struct jpki_crl *c);
 
 /* The full CRL as a malloc'd DER buffer the caller frees (*ret_der NULL on failure). */
-int jpki_crl_build(struct jpki_store *st, const struct jpki_ca *ca, int64_t now,
-		   int64_t validity, uint8_t **ret_der, size_t *ret_len, struct jpki_err *err);
+int jpki_crl_build(struct jpki_store *st, const struct jpki_ca *ca, int64_t now, int64_t validity,
+                   uint8_t **ret_der, size_t *ret_len, struct jpki_err *err);
 
 /*
  * Read back what a delta of `partition` needs from its base, a CRL of this
@@ -69,6 +69,6 @@ int jpki_crl_build(struct jpki_store *st, const struct jpki_ca *ca, int64_t now,
  * this partition's CRLs carry.  0, or -JPKI_E_INVALID.
  */
 int jpki_crl_base_info(const struct jpki_ca *ca, int partition, const uint8_t *der, size_t len,
-		       int64_t *ret_number, int64_t *ret_this_update, struct jpki_err *err);
+                       int64_t *ret_number, int64_t *ret_this_update, struct jpki_err *err);
 
 #endif

@@ -36,7 +36,7 @@ int jpki_crl_number_last(enum jpki_kind kind, int64_t *out, struct jpki_err *err
 	errno = 0;
 	long long v = strtoll((char *)buf, &end, 10);
 	bool ok = len > 0 && buf[0] >= '0' && buf[0] <= '9' && errno == 0 && v >= 0 &&
-		  (*end == '\0' || (*end == '\n' && end[1] == '\0'));
+	          (*end == '\0' || (*end == '\n' && end[1] == '\0'));
 	free(buf);
 	if (!ok)
 		return jpki_fail(err, JPKI_E_STATE, "%s is damaged (not a number)", path);
@@ -64,8 +64,8 @@ static int lock_ca(enum jpki_kind kind, int *ret_fd, struct jpki_err *err)
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return jpki_fail(err, errno == ENOENT ? JPKI_E_NOT_FOUND : JPKI_E_IO,
-				 "cannot open the %s CA folder %s: %s", jpki_kind_name(kind), dir,
-				 strerror(errno));
+		                 "cannot open the %s CA folder %s: %s", jpki_kind_name(kind), dir,
+		                 strerror(errno));
 	while (flock(fd, LOCK_EX) != 0) {
 		if (errno != EINTR) {
 			int e = errno;
@@ -78,7 +78,7 @@ static int lock_ca(enum jpki_kind kind, int *ret_fd, struct jpki_err *err)
 }
 
 int jpki_crl_number_draw(struct jpki_store *st, enum jpki_kind kind, int64_t *out,
-			 struct jpki_err *err)
+                         struct jpki_err *err)
 {
 	int fd = -1;
 	int64_t last = 0, n = 0;
@@ -89,11 +89,11 @@ int jpki_crl_number_draw(struct jpki_store *st, enum jpki_kind kind, int64_t *ou
 	    (rc = st->ops->crl_number_next(st, kind, &n, err)) == 0) {
 		if (n <= last)
 			rc = jpki_fail(err, JPKI_E_STATE,
-				       "the registry's next cRLNumber of the %s CA, %" PRId64
-				       ", is not above the last one the CA issued, %" PRId64
-				       ": is this an old copy of the registry?  See \"Restoring "
-				       "a backup\" in docs/operations.md",
-				       jpki_kind_name(kind), n, last);
+			               "the registry's next cRLNumber of the %s CA, %" PRId64
+			               ", is not above the last one the CA issued, %" PRId64
+			               ": is this an old copy of the registry?  See \"Restoring "
+			               "a backup\" in docs/operations.md",
+			               jpki_kind_name(kind), n, last);
 		else
 			rc = write_last(kind, n, err);
 	}

@@ -36,7 +36,7 @@ void jpki_issued_clear(struct jpki_issued *out)
 
 /* Rules E2, C4, N1, X1: everything decided before signing. */
 static int plan_one(struct jpki_store *st, const struct jpki_issue_req *req, struct planned *pl,
-		    enum jpki_validity_cap *cap, struct jpki_err *err)
+                    enum jpki_validity_cap *cap, struct jpki_err *err)
 {
 	struct jpki_resident *r = &pl->resident;
 	int rc = st->ops->resident_get(st, req->resident_id, r, err);
@@ -44,34 +44,34 @@ static int plan_one(struct jpki_store *st, const struct jpki_issue_req *req, str
 		return rc;
 	if (r->status != JPKI_RESIDENT)
 		return jpki_fail(err, JPKI_E_NOT_ELIGIBLE,
-				 "resident %lld is %s: only registered residents are issued "
-				 "certificates (rule E1)",
-				 (long long)r->id, jpki_residence_name(r->status));
+		                 "resident %lld is %s: only registered residents are issued "
+		                 "certificates (rule E1)",
+		                 (long long)r->id, jpki_residence_name(r->status));
 	struct jpki_date today = jpki_jst_date(req->now);
 	if (req->kind == JPKI_KIND_SIGN && jpki_age_on(r->birth, today) < 15)
 		return jpki_fail(err, JPKI_E_NOT_ELIGIBLE,
-				 "rule E2: no signature certificate for a person under 15 "
-				 "(resident %lld is %d)",
-				 (long long)r->id, jpki_age_on(r->birth, today));
+		                 "rule E2: no signature certificate for a person under 15 "
+		                 "(resident %lld is %d)",
+		                 (long long)r->id, jpki_age_on(r->birth, today));
 	if (req->kind == JPKI_KIND_SIGN && r->adult_ward)
 		return jpki_fail(err, JPKI_E_NOT_ELIGIBLE,
-				 "rule E2: no signature certificate for an adult ward");
+		                 "rule E2: no signature certificate for an adult ward");
 
 	struct jpki_validity_req v = {
-		.kind = req->kind,
-		.now = req->now,
-		.birth = r->birth,
-		.has_card_expiry = req->has_card_expiry,
-		.card_expiry = req->card_expiry,
-		.has_residence_end = r->has_residence_end,
-		.residence_end = r->residence_end,
+	    .kind = req->kind,
+	    .now = req->now,
+	    .birth = r->birth,
+	    .has_card_expiry = req->has_card_expiry,
+	    .card_expiry = req->card_expiry,
+	    .has_residence_end = r->has_residence_end,
+	    .residence_end = r->residence_end,
 	};
 	struct jpki_cert_rec cur;
 	pl->supersede[0] = '\0';
 	rc = st->ops->cert_current(st, r->id, req->kind, req->now, &cur, err);
 	if (rc == 0) {
 		v.renewal = jpki_in_renewal_window(req->now, cur.not_after); /* rule N1 */
-		memcpy(pl->supersede, cur.serial, sizeof(pl->supersede));  /* rule X1 */
+		memcpy(pl->supersede, cur.serial, sizeof(pl->supersede));    /* rule X1 */
 	} else if (rc != -JPKI_E_NOT_FOUND) {
 		return rc;
 	}
@@ -97,7 +97,7 @@ static int plan_one(struct jpki_store *st, const struct jpki_issue_req *req, str
 }
 
 static int sign_one(const struct jpki_ca *ca, struct planned *pl, struct jpki_issued *out,
-		    struct jpki_err *err)
+                    struct jpki_err *err)
 {
 	struct jpki_cert_rec *rec = &out->rec;
 	int rc;
@@ -105,7 +105,7 @@ static int sign_one(const struct jpki_ca *ca, struct planned *pl, struct jpki_is
 		if (!pl->req || !pl->req->key_bytes)
 			return jpki_fail(err, JPKI_E_INVALID, "no subject public key");
 		if ((rc = jpki_pubkey_parse(pl->req->key_bytes, pl->req->key_len, &pl->owned_key,
-					    err)) < 0)
+		                            err)) < 0)
 			return rc;
 		pl->plan.subject_key = pl->owned_key;
 	}
@@ -135,14 +135,14 @@ static X509_PUBKEY *cert_spki(const uint8_t *der, size_t len)
 
 /* Rule X1's guard: the certificate to supersede must not be for the same key. */
 static int check_new_key(struct jpki_store *st, const struct planned *pl,
-			 const struct jpki_issued *out, struct jpki_err *err)
+                         const struct jpki_issued *out, struct jpki_err *err)
 {
 	struct jpki_cert_rec old;
 	int rc = st->ops->cert_get(st, pl->supersede, true, &old, err);
 	if (rc < 0)
 		return rc;
-	X509_PUBKEY *a = cert_spki(old.der, old.der_len), *b = cert_spki(out->rec.der,
-									   out->rec.der_len);
+	X509_PUBKEY *a = cert_spki(old.der, old.der_len),
+	            *b = cert_spki(out->rec.der, out->rec.der_len);
 	bool same = a && b && X509_PUBKEY_eq(a, b) == 1;
 	X509_PUBKEY_free(a);
 	X509_PUBKEY_free(b);
@@ -150,17 +150,18 @@ static int check_new_key(struct jpki_store *st, const struct planned *pl,
 	ERR_clear_error();
 	if (same)
 		return jpki_fail(err, JPKI_E_EXISTS,
-				 "resident %lld already has the current %s certificate %s for this "
-				 "public key; nothing issued (to replace it anyway, ask for a "
-				 "replacement: --replace)",
-				 (long long)pl->resident.id, jpki_kind_name(pl->plan.kind),
-				 pl->supersede);
+		                 "resident %lld already has the current %s certificate %s for this "
+		                 "public key; nothing issued (to replace it anyway, ask for a "
+		                 "replacement: --replace)",
+		                 (long long)pl->resident.id, jpki_kind_name(pl->plan.kind),
+		                 pl->supersede);
 	return 0;
 }
 
-/* Insert, retrying with a fresh serial on the (2^-127-rare) collision, then rule X1. */
+/* Insert, retrying with a fresh serial on a collision (88 random bits within one second
+ * of issue time), then rule X1. */
 static int record_one(struct jpki_store *st, const struct jpki_ca *ca, struct planned *pl,
-		      struct jpki_issued *out, struct jpki_err *err)
+                      struct jpki_issued *out, struct jpki_err *err)
 {
 	int rc;
 	if (pl->supersede[0] && !(pl->req && pl->req->same_key_ok) &&
@@ -179,7 +180,7 @@ static int record_one(struct jpki_store *st, const struct jpki_ca *ca, struct pl
 		return rc;
 	if (pl->supersede[0]) {
 		rc = st->ops->cert_revoke(st, pl->supersede, pl->plan.not_before,
-					  JPKI_REASON_SUPERSEDED, err);
+		                          JPKI_REASON_SUPERSEDED, err);
 		if (rc < 0)
 			return rc;
 		memcpy(out->superseded, pl->supersede, sizeof(out->superseded));
@@ -188,20 +189,22 @@ static int record_one(struct jpki_store *st, const struct jpki_ca *ca, struct pl
 }
 
 int jpki_issue(struct jpki_store *st, const struct jpki_ca *ca, const struct jpki_issue_req *req,
-	       struct jpki_issued *out, struct jpki_err *err)
+               struct jpki_issued *out, struct jpki_err *err)
 {
 	struct planned pl;
 	memset(&pl, 0, sizeof(pl));
 	memset(out, 0, sizeof(*out));
 	if (!ca || ca->kind != req->kind)
 		return jpki_fail(err, JPKI_E_INVALID, "wrong CA for a %s certificate",
-				 jpki_kind_name(req->kind));
+		                 jpki_kind_name(req->kind));
 	int rc = st->ops->begin(st, err);
 	if (rc < 0)
 		return rc;
 	if ((rc = plan_one(st, req, &pl, &out->cap, err)) < 0 ||
-	    (rc = sign_one(ca, &pl, out, err)) < 0 || (rc = record_one(st, ca, &pl, out, err)) < 0 ||
-	    (req->before_commit && (rc = req->before_commit(req->before_commit_arg, out, err)) < 0) ||
+	    (rc = sign_one(ca, &pl, out, err)) < 0 ||
+	    (rc = record_one(st, ca, &pl, out, err)) < 0 ||
+	    (req->before_commit &&
+	     (rc = req->before_commit(req->before_commit_arg, out, err)) < 0) ||
 	    (rc = st->ops->commit(st, err)) < 0) {
 		st->ops->rollback(st);
 		jpki_issued_clear(out);
@@ -290,18 +293,18 @@ static bool seen_before(int64_t *seen, const struct jpki_issue_req *r)
 }
 
 static void plan_request(struct jpki_store *st, struct jpki_ca *const cas[2],
-			 const struct jpki_issue_req *req, int64_t *seen, struct planned *p,
-			 struct jpki_issued *o)
+                         const struct jpki_issue_req *req, int64_t *seen, struct planned *p,
+                         struct jpki_issued *o)
 {
 	memset(o, 0, sizeof(*o));
 	memset(p, 0, sizeof(*p));
 	if (!cas[req->kind])
 		o->rc = jpki_fail(&o->err, JPKI_E_INVALID, "no %s CA loaded",
-				  jpki_kind_name(req->kind));
+		                  jpki_kind_name(req->kind));
 	else if (seen_before(seen, req))
 		o->rc = jpki_fail(&o->err, JPKI_E_INVALID,
-				  "resident %lld asks for two %s certificates in one batch",
-				  (long long)req->resident_id, jpki_kind_name(req->kind));
+		                  "resident %lld asks for two %s certificates in one batch",
+		                  (long long)req->resident_id, jpki_kind_name(req->kind));
 	else
 		o->rc = plan_one(st, req, p, &o->cap, &o->err);
 }
@@ -332,11 +335,11 @@ struct chunk_mem {
 };
 
 static long bulk_chunk(struct jpki_store *st, struct jpki_ca *const cas[2],
-		       const struct jpki_issue_req *reqs, size_t n, unsigned threads,
-		       struct jpki_issued *out, struct chunk_mem *mem, struct jpki_err *err)
+                       const struct jpki_issue_req *reqs, size_t n, unsigned threads,
+                       struct jpki_issued *out, struct chunk_mem *mem, struct jpki_err *err)
 {
-	struct pipeline pl = {.cas = cas, .plans = mem->plans, .out = out,
-			      .is_signed = mem->is_signed, .n = n};
+	struct pipeline pl = {
+	    .cas = cas, .plans = mem->plans, .out = out, .is_signed = mem->is_signed, .n = n};
 	pthread_t tid[16];
 	unsigned started = 0;
 	memset(mem->is_signed, 0, n * sizeof(bool));
@@ -377,18 +380,19 @@ static long bulk_chunk(struct jpki_store *st, struct jpki_ca *const cas[2],
 }
 
 long jpki_issue_bulk(struct jpki_store *st, struct jpki_ca *const cas[2],
-		     const struct jpki_issue_req *reqs, size_t n, unsigned threads,
-		     struct jpki_issued *out, struct jpki_err *err)
+                     const struct jpki_issue_req *reqs, size_t n, unsigned threads,
+                     struct jpki_issued *out, struct jpki_err *err)
 {
 	struct chunk_mem mem = {calloc(BULK_CHUNK, sizeof(struct planned)),
-				calloc(BULK_CHUNK, sizeof(bool)), calloc(SEEN_SLOTS, sizeof(int64_t))};
+	                        calloc(BULK_CHUNK, sizeof(bool)),
+	                        calloc(SEEN_SLOTS, sizeof(int64_t))};
 	long total = 0;
 	if (!mem.plans || !mem.is_signed || !mem.seen)
 		total = jpki_fail(err, JPKI_E_NOMEM, "out of memory");
 	for (size_t at = 0; total >= 0 && at < n; at += BULK_CHUNK) {
 		size_t m = n - at < BULK_CHUNK ? n - at : BULK_CHUNK;
-		long got = bulk_chunk(st, cas, reqs + at, m, threads ? threads : 1, out + at, &mem,
-				      err);
+		long got =
+		    bulk_chunk(st, cas, reqs + at, m, threads ? threads : 1, out + at, &mem, err);
 		total = got < 0 ? got : total + got;
 	}
 	free(mem.plans);

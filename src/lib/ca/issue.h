@@ -27,7 +27,7 @@ struct jpki_issued;
 struct jpki_issue_req {
 	enum jpki_kind kind;
 	int64_t resident_id;
-	EVP_PKEY *subject_key; /* borrowed; or NULL and the key's bytes below */
+	EVP_PKEY *subject_key;    /* borrowed; or NULL and the key's bytes below */
 	const uint8_t *key_bytes; /* borrowed: PEM/DER key or request, parsed while signing */
 	size_t key_len;
 	bool has_card_expiry;
@@ -44,18 +44,18 @@ struct jpki_issue_req {
 };
 
 struct jpki_issued {
-	struct jpki_cert_rec rec;  /* as recorded, with its DER; free with jpki_issued_clear */
+	struct jpki_cert_rec rec; /* as recorded, with its DER; free with jpki_issued_clear */
 	enum jpki_validity_cap cap;
 	char superseded[JPKI_SERIAL_HEX_MAX]; /* serial revoked by rule X1, or "" */
-	int rc;                    /* bulk only: this request's outcome */
-	struct jpki_err err;       /* bulk only */
+	int rc;                               /* bulk only: this request's outcome */
+	struct jpki_err err;                  /* bulk only */
 };
 
 void jpki_issued_clear(struct jpki_issued *out);
 
 /* Issue one certificate.  `ca` must be the CA of req->kind. */
 int jpki_issue(struct jpki_store *st, const struct jpki_ca *ca, const struct jpki_issue_req *req,
-	       struct jpki_issued *out, struct jpki_err *err);
+               struct jpki_issued *out, struct jpki_err *err);
 
 /*
  * Issue many certificates: requests are taken in chunks; each chunk is
@@ -65,7 +65,7 @@ int jpki_issue(struct jpki_store *st, const struct jpki_ca *ca, const struct jpk
  * Returns the number issued, or a negative code when the registry failed.
  */
 long jpki_issue_bulk(struct jpki_store *st, struct jpki_ca *const cas[2],
-		     const struct jpki_issue_req *reqs, size_t n, unsigned threads,
-		     struct jpki_issued *out, struct jpki_err *err);
+                     const struct jpki_issue_req *reqs, size_t n, unsigned threads,
+                     struct jpki_issued *out, struct jpki_err *err);
 
 #endif

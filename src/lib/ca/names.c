@@ -93,11 +93,11 @@ int jpki_text_check(const char *field, const char *s, struct jpki_err *err)
 		return jpki_fail(err, JPKI_E_INVALID, "%s is not valid UTF-8 text", field);
 	if (is_control(bad))
 		return jpki_fail(err, JPKI_E_INVALID, "%s contains the control character U+%04lX",
-				 field, bad);
+		                 field, bad);
 	return jpki_fail(err, JPKI_E_INVALID,
-			 "%s contains U+%04lX, a character that changes how text is displayed "
-			 "(bidirectional or line control): refused",
-			 field, bad);
+	                 "%s contains U+%04lX, a character that changes how text is displayed "
+	                 "(bidirectional or line control): refused",
+	                 field, bad);
 }
 
 int jpki_era_of(struct jpki_date d)
@@ -106,11 +106,11 @@ int jpki_era_of(struct jpki_date d)
 		struct jpki_date start;
 		int era;
 	} eras[] = {
-		{{2019, 5, 1}, 5},   /* 令和 */
-		{{1989, 1, 8}, 4},   /* 平成 */
-		{{1926, 12, 25}, 3}, /* 昭和 */
-		{{1912, 7, 30}, 2},  /* 大正 */
-		{{1868, 10, 23}, 1}, /* 明治 */
+	    {{2019, 5, 1}, 5},   /* 令和 */
+	    {{1989, 1, 8}, 4},   /* 平成 */
+	    {{1926, 12, 25}, 3}, /* 昭和 */
+	    {{1912, 7, 30}, 2},  /* 大正 */
+	    {{1868, 10, 23}, 1}, /* 明治 */
 	};
 	for (size_t i = 0; i < sizeof(eras) / sizeof(eras[0]); i++)
 		if (jpki_date_cmp(d, eras[i].start) >= 0)
@@ -156,7 +156,7 @@ static int append_tagged(char *name, size_t cap, size_t *used, const char *tag, 
 }
 
 int jpki_name_value(const struct jpki_resident *r, char *name, size_t name_cap, char *flags,
-		    size_t flags_cap, struct jpki_err *err)
+                    size_t flags_cap, struct jpki_err *err)
 {
 	size_t used = 0, fused = 0;
 	name[0] = flags[0] = '\0';
@@ -166,7 +166,7 @@ int jpki_name_value(const struct jpki_resident *r, char *name, size_t name_cap, 
 		return jpki_fail(err, JPKI_E_LIMIT, "name too long");
 	long base_chars = jpki_utf8_chars(name);
 	int rc = r->name_subst[0] ? append(flags, flags_cap, &fused, r->name_subst)
-				  : append_zeros(flags, flags_cap, &fused, base_chars);
+	                          : append_zeros(flags, flags_cap, &fused, base_chars);
 	if (rc < 0 || append_tagged(name, name_cap, &used, "旧氏", r->former_surname) < 0 ||
 	    append_tagged(name, name_cap, &used, "通称", r->alias) < 0)
 		return jpki_fail(err, JPKI_E_LIMIT, "name too long");
@@ -176,31 +176,30 @@ int jpki_name_value(const struct jpki_resident *r, char *name, size_t name_cap, 
 	return 0;
 }
 
-int jpki_address_flags(const struct jpki_resident *r, char *flags, size_t cap,
-		       struct jpki_err *err)
+int jpki_address_flags(const struct jpki_resident *r, char *flags, size_t cap, struct jpki_err *err)
 {
 	size_t used = 0;
 	flags[0] = '\0';
 	int rc = r->address_subst[0] ? append(flags, cap, &used, r->address_subst)
-				     : append_zeros(flags, cap, &used, jpki_utf8_chars(r->address));
+	                             : append_zeros(flags, cap, &used, jpki_utf8_chars(r->address));
 	return rc < 0 ? jpki_fail(err, JPKI_E_LIMIT, "address too long") : 0;
 }
 
 static const char *const prefectures[47] = {
-	"北海道", "青森県", "岩手県",   "宮城県", "秋田県", "山形県", "福島県", "茨城県",
-	"栃木県", "群馬県", "埼玉県",   "千葉県", "東京都", "神奈川県", "新潟県", "富山県",
-	"石川県", "福井県", "山梨県",   "長野県", "岐阜県", "静岡県", "愛知県", "三重県",
-	"滋賀県", "京都府", "大阪府",   "兵庫県", "奈良県", "和歌山県", "鳥取県", "島根県",
-	"岡山県", "広島県", "山口県",   "徳島県", "香川県", "愛媛県", "高知県", "福岡県",
-	"佐賀県", "長崎県", "熊本県",   "大分県", "宮崎県", "鹿児島県", "沖縄県",
+    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県",   "福島県", "茨城県",
+    "栃木県", "群馬県", "埼玉県", "千葉県", "東京都", "神奈川県", "新潟県", "富山県",
+    "石川県", "福井県", "山梨県", "長野県", "岐阜県", "静岡県",   "愛知県", "三重県",
+    "滋賀県", "京都府", "大阪府", "兵庫県", "奈良県", "和歌山県", "鳥取県", "島根県",
+    "岡山県", "広島県", "山口県", "徳島県", "香川県", "愛媛県",   "高知県", "福岡県",
+    "佐賀県", "長崎県", "熊本県", "大分県", "宮崎県", "鹿児島県", "沖縄県",
 };
 
-#define CP_SHI 0x5E02 /* 市 */
-#define CP_KU 0x533A  /* 区 */
+#define CP_SHI 0x5E02   /* 市 */
+#define CP_KU 0x533A    /* 区 */
 #define CP_MACHI 0x753A /* 町 */
-#define CP_MURA 0x6751 /* 村 */
-#define CP_GUN 0x90E1 /* 郡 */
-#define SCAN_CHARS 40  /* a municipality name is far shorter */
+#define CP_MURA 0x6751  /* 村 */
+#define CP_GUN 0x90E1   /* 郡 */
+#define SCAN_CHARS 40   /* a municipality name is far shorter */
 
 struct scan {
 	unsigned long cp[SCAN_CHARS];
@@ -257,7 +256,8 @@ static size_t municipality_len(const char *s)
 	int end = district_end(&sc);
 	for (int i = 1; end < 0 && i < sc.n; i++) {
 		if (sc.cp[i] == CP_SHI || sc.cp[i] == CP_KU)
-			end = sc.cp[i] == CP_SHI && i + 1 < sc.n && sc.cp[i + 1] == CP_SHI ? i + 1 : i;
+			end = sc.cp[i] == CP_SHI && i + 1 < sc.n && sc.cp[i + 1] == CP_SHI ? i + 1
+			                                                                   : i;
 	}
 	for (int i = 1; end < 0 && i < sc.n; i++)
 		if (is_town(sc.cp[i]))
@@ -266,7 +266,7 @@ static size_t municipality_len(const char *s)
 }
 
 int jpki_address_split(const char *address, char *pref, size_t pref_cap, char *city,
-		       size_t city_cap, struct jpki_err *err)
+                       size_t city_cap, struct jpki_err *err)
 {
 	for (size_t i = 0; i < 47; i++) {
 		size_t n = strlen(prefectures[i]);
@@ -275,8 +275,8 @@ int jpki_address_split(const char *address, char *pref, size_t pref_cap, char *c
 		size_t m = municipality_len(address + n);
 		if (m == 0)
 			return jpki_fail(err, JPKI_E_INVALID,
-					 "address: no municipality (市/区/町/村) after %s",
-					 prefectures[i]);
+			                 "address: no municipality (市/区/町/村) after %s",
+			                 prefectures[i]);
 		if (n >= pref_cap || m >= city_cap)
 			return jpki_fail(err, JPKI_E_LIMIT, "address too long");
 		memcpy(pref, address, n);
@@ -289,7 +289,7 @@ int jpki_address_split(const char *address, char *pref, size_t pref_cap, char *c
 }
 
 static int check_text(const char *field, const char *v, bool required, long max_chars,
-		      struct jpki_err *err)
+                      struct jpki_err *err)
 {
 	int rc = jpki_text_check(field, v, err);
 	if (rc < 0)
@@ -299,7 +299,7 @@ static int check_text(const char *field, const char *v, bool required, long max_
 		return jpki_fail(err, JPKI_E_INVALID, "%s is required", field);
 	if (n > max_chars)
 		return jpki_fail(err, JPKI_E_INVALID, "%s is longer than %ld characters", field,
-				 max_chars);
+		                 max_chars);
 	if (strstr(v, " ") || strstr(v, IDEOGRAPHIC_SPACE))
 		return jpki_fail(err, JPKI_E_INVALID, "%s must not contain spaces", field);
 	return 0;
@@ -311,8 +311,8 @@ static int check_flags(const char *field, const char *flags, long chars, struct 
 		return 0;
 	if ((long)strlen(flags) != chars || strspn(flags, "01") != strlen(flags))
 		return jpki_fail(err, JPKI_E_INVALID,
-				 "%s must be one 0 or 1 per character (%ld characters)", field,
-				 chars);
+		                 "%s must be one 0 or 1 per character (%ld characters)", field,
+		                 chars);
 	return 0;
 }
 
@@ -329,8 +329,8 @@ int jpki_resident_check(const struct jpki_resident *r, struct jpki_err *err)
 	long addr = jpki_utf8_chars(r->address);
 	if (addr <= 0 || addr > JPKI_ADDRESS_CHARS)
 		return jpki_fail(err, JPKI_E_INVALID,
-				 "address must be 1 to %d characters of valid UTF-8",
-				 JPKI_ADDRESS_CHARS);
+		                 "address must be 1 to %d characters of valid UTF-8",
+		                 JPKI_ADDRESS_CHARS);
 	char pref[32], city[256];
 	if ((rc = jpki_address_split(r->address, pref, sizeof(pref), city, sizeof(city), err)) < 0)
 		return rc;
@@ -345,6 +345,7 @@ int jpki_resident_check(const struct jpki_resident *r, struct jpki_err *err)
 	if ((unsigned)r->status > JPKI_DECEASED)
 		return jpki_fail(err, JPKI_E_INVALID, "unknown residence status");
 	if (r->has_residence_end && !jpki_date_valid(r->residence_end))
-		return jpki_fail(err, JPKI_E_BAD_DATE, "residence period end is not a calendar day");
+		return jpki_fail(err, JPKI_E_BAD_DATE,
+		                 "residence period end is not a calendar day");
 	return 0;
 }

@@ -1,6 +1,6 @@
 /*
  * names.h: the four basic facts as the signature certificate writes them
- * (jpki-certs.md, subjectAltName otherNames 1.2.392.200149.8.5.5.1-.6),
+ * (docs/rules.md, subjectAltName otherNames 1.2.392.200149.8.5.5.1-.6),
  * and the checks a resident record must pass before it is stored.
  */
 #ifndef JPKI_CA_NAMES_H
@@ -11,7 +11,8 @@
 #include "jpki/error.h"
 #include "jpki/records.h"
 
-/* Characters in a valid UTF-8 string, or -1 when invalid or holding a character jpki_text_check refuses. */
+/* Characters in a valid UTF-8 string, or -1 when invalid or holding a character jpki_text_check
+ * refuses. */
 long jpki_utf8_chars(const char *s);
 /*
  * 0 when s is UTF-8 text fit to display: no control characters (C0, DEL,
@@ -23,7 +24,7 @@ int jpki_text_check(const char *field, const char *s, struct jpki_err *err);
 
 /* Era digit of a date of birth: 1 明治 .. 5 令和, 0 before 明治. */
 int jpki_era_of(struct jpki_date d);
-/* EYYYYMMDD (jpki-certs.md, OID .5.5.4) into buf (>= 10 bytes). */
+/* EYYYYMMDD (docs/rules.md, OID .5.5.4) into buf (>= 10 bytes). */
 void jpki_birth_value(struct jpki_date d, char buf[static 10]);
 
 /*
@@ -33,10 +34,10 @@ void jpki_birth_value(struct jpki_date d, char buf[static 10]);
  * character of that string.  Both written NUL-terminated; error when too long.
  */
 int jpki_name_value(const struct jpki_resident *r, char *name, size_t name_cap, char *flags,
-		    size_t flags_cap, struct jpki_err *err);
+                    size_t flags_cap, struct jpki_err *err);
 /* The address flags value (.5.5.6): the stored flags, or '0' per character. */
 int jpki_address_flags(const struct jpki_resident *r, char *flags, size_t cap,
-		       struct jpki_err *err);
+                       struct jpki_err *err);
 
 /*
  * Split an address into prefecture and municipality (for the signature
@@ -45,7 +46,7 @@ int jpki_address_flags(const struct jpki_resident *r, char *flags, size_t cap,
  * is one).  Outputs are NUL-terminated copies.
  */
 int jpki_address_split(const char *address, char *pref, size_t pref_cap, char *city,
-		       size_t city_cap, struct jpki_err *err);
+                       size_t city_cap, struct jpki_err *err);
 
 /* Check every field of a resident before it is stored (JPKI_E_INVALID with the field named). */
 int jpki_resident_check(const struct jpki_resident *r, struct jpki_err *err);

@@ -95,7 +95,7 @@ static int put_subject(struct out *o, const struct jpki_cert_plan *p, struct jpk
 	if (p->kind == JPKI_KIND_SIGN) {
 		char pref[32], city[256];
 		int rc = jpki_address_split(p->resident->address, pref, sizeof(pref), city,
-					    sizeof(city), err);
+		                            sizeof(city), err);
 		if (rc < 0)
 			return rc;
 		put_rdn(&rdns, ATTR_L, TAG_UTF8, pref);
@@ -117,10 +117,10 @@ static void put_time(struct out *o, int64_t t)
 	char s[32];
 	if (d.y >= 1950 && d.y < 2050)
 		snprintf(s, sizeof(s), "%02d%02d%02d%02d%02d%02dZ", d.y % 100, d.m, d.d,
-			 (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
+		         (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
 	else
 		snprintf(s, sizeof(s), "%04d%02d%02d%02d%02d%02dZ", d.y, d.m, d.d,
-			 (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
+		         (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
 	put_tlv(o, d.y >= 1950 && d.y < 2050 ? 0x17 : 0x18, s, strlen(s));
 }
 
@@ -146,15 +146,16 @@ static size_t uint_size(const uint8_t *mag, size_t n)
 /* SubjectPublicKeyInfo of an RSA key: {rsaEncryption, NULL}, BIT STRING {n, e}. */
 static int put_spki(struct out *o, EVP_PKEY *key, uint8_t ski[20], struct jpki_err *err)
 {
-	static const uint8_t alg[] = {0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7,
-				      0x0D, 0x01, 0x01, 0x01, 0x05, 0x00};
+	static const uint8_t alg[] = {0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86,
+	                              0xF7, 0x0D, 0x01, 0x01, 0x01, 0x05, 0x00};
 	_cleanup_(BIGNUMp) BIGNUM *n = NULL;
 	_cleanup_(BIGNUMp) BIGNUM *e = NULL;
 	uint8_t nb[1024], eb[64];
-	if (EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA ||
-	    EVP_PKEY_get_bn_param(key, "n", &n) != 1 || EVP_PKEY_get_bn_param(key, "e", &e) != 1 ||
-	    BN_num_bytes(n) > (int)sizeof(nb) || BN_num_bytes(e) > (int)sizeof(eb))
-		return jpki_fail_ossl(err, JPKI_E_BAD_KEY, "the subject key is not a usable RSA key");
+	if (EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA || EVP_PKEY_get_bn_param(key, "n", &n) != 1 ||
+	    EVP_PKEY_get_bn_param(key, "e", &e) != 1 || BN_num_bytes(n) > (int)sizeof(nb) ||
+	    BN_num_bytes(e) > (int)sizeof(eb))
+		return jpki_fail_ossl(err, JPKI_E_BAD_KEY,
+		                      "the subject key is not a usable RSA key");
 	size_t nl = (size_t)BN_bn2bin(n, nb), el = (size_t)BN_bn2bin(e, eb);
 	size_t rsa = uint_size(nb, nl) + uint_size(eb, el);
 	size_t bits = 1 + tlv_size(rsa);
@@ -166,9 +167,10 @@ static int put_spki(struct out *o, EVP_PKEY *key, uint8_t ski[20], struct jpki_e
 	put_hdr(o, DER_SEQUENCE, rsa);
 	put_uint(o, nb, nl);
 	put_uint(o, eb, el);
-	/* RFC 5280 §4.2.1.2 (1): SHA-1 of the subjectPublicKey BIT STRING value, less unused-bits octet */
+	/* RFC 5280 §4.2.1.2 (1): SHA-1 of the subjectPublicKey BIT STRING value, less unused-bits
+	 * octet */
 	if (o->failed || EVP_Digest(o->p + key_bits + 1, o->len - key_bits - 1, ski, NULL,
-				    EVP_sha1(), NULL) != 1)
+	                            EVP_sha1(), NULL) != 1)
 		return jpki_fail_ossl(err, JPKI_E_CRYPTO, "cannot encode the subject key");
 	return 0;
 }
@@ -255,8 +257,8 @@ static int san_der(const struct jpki_resident *r, uint8_t **ret, size_t *len, st
 	_cleanup_(X509_EXTENSIONp) X509_EXTENSION *ext = facts_ext(r, err);
 	if (!ext)
 		return err && err->code != JPKI_E_OK
-			       ? -(int)err->code
-			       : jpki_fail_ossl(err, JPKI_E_CRYPTO, "cannot encode the basic facts");
+		           ? -(int)err->code
+		           : jpki_fail_ossl(err, JPKI_E_CRYPTO, "cannot encode the basic facts");
 	unsigned char *der = NULL;
 	int n = i2d_X509_EXTENSION(ext, &der);
 	if (n <= 0)
@@ -271,18 +273,17 @@ int jpki_crl_partition_of(const uint8_t serial[JPKI_SERIAL_BYTES])
 	return (serial[5] << 8 | serial[6]) % JPKI_CRL_PARTITIONS; /* random bytes */
 }
 
-int jpki_partition_url(const struct jpki_ca *ca, int partition, bool delta, char *buf,
-		       size_t cap)
+int jpki_partition_url(const struct jpki_ca *ca, int partition, bool delta, char *buf, size_t cap)
 {
 	return snprintf(buf, cap, "%s/crl/%s/%d%s.crl", jpki_base_url(), jpki_kind_name(ca->kind),
-			partition, delta ? "-delta" : "") < (int)cap
-		       ? 0
-		       : -1;
+	                partition, delta ? "-delta" : "") < (int)cap
+	           ? 0
+	           : -1;
 }
 
 /* sha256WithRSAEncryption AlgorithmIdentifier (RFC 4055 §5) */
 static const uint8_t sig_alg[] = {0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86,
-				  0xF7, 0x0D, 0x01, 0x01, 0x0B, 0x05, 0x00};
+                                  0xF7, 0x0D, 0x01, 0x01, 0x0B, 0x05, 0x00};
 
 /*
  * One signing context per thread and CA key: setting one up (algorithm
@@ -343,7 +344,7 @@ static EVP_PKEY_CTX *signing_ctx(EVP_PKEY *key)
 
 /* PKCS #1 v1.5 signature of the SHA-256 of data, written to sig (EVP_PKEY_get_size bytes). */
 static int sign_sha256(EVP_PKEY *key, const uint8_t *data, size_t len, uint8_t *sig,
-		       size_t *sig_len, struct jpki_err *err)
+                       size_t *sig_len, struct jpki_err *err)
 {
 	uint8_t md[32];
 	EVP_PKEY_CTX *ctx = signing_ctx(key);
@@ -360,8 +361,8 @@ struct tbs_parts {
 	size_t san_len;
 };
 
-static int make_parts(const struct jpki_ca *ca, const struct jpki_cert_plan *p,
-		      struct tbs_parts *t, struct jpki_err *err)
+static int make_parts(const struct jpki_ca *ca, const struct jpki_cert_plan *p, struct tbs_parts *t,
+                      struct jpki_err *err)
 {
 	struct out o;
 	uint8_t id[20];
@@ -405,25 +406,26 @@ static int make_parts(const struct jpki_ca *ca, const struct jpki_cert_plan *p,
 }
 
 int jpki_profile_build(const struct jpki_ca *ca, const struct jpki_cert_plan *p, uint8_t **ret,
-		       size_t *ret_len, struct jpki_err *err)
+                       size_t *ret_len, struct jpki_err *err)
 {
 	if (p->kind != ca->kind)
 		return jpki_fail(err, JPKI_E_INVALID, "a %s certificate needs the %s CA",
-				 jpki_kind_name(p->kind), jpki_kind_name(p->kind));
+		                 jpki_kind_name(p->kind), jpki_kind_name(p->kind));
 	struct tbs_parts t;
 	int rc = make_parts(ca, p, &t, err);
 	if (rc < 0)
 		return rc;
 	const struct jpki_ca_der *d = &ca->der;
-	/* extension order: keyUsage, policies, SAN, issuerAltName, CRLDP, freshestCRL, AIA, AKI, SKI */
+	/* extension order: keyUsage, policies, SAN, issuerAltName, CRLDP, freshestCRL, AIA, AKI,
+	 * SKI */
 	size_t exts = d->key_usage_len + d->policy_len + t.san_len + d->issuer_alt_len +
-		      t.crldp_len + t.freshest_len + d->aia_len + d->akid_len + t.ski_len;
+	              t.crldp_len + t.freshest_len + d->aia_len + d->akid_len + t.ski_len;
 	uint8_t serial_tlv[24];
 	struct out so = {serial_tlv, 0, sizeof(serial_tlv), false};
 	put_uint(&so, p->serial, sizeof(p->serial));
 	static const uint8_t version[] = {0xA0, 0x03, 0x02, 0x01, 0x02}; /* v3 */
 	size_t tbs = sizeof(version) + so.len + sizeof(sig_alg) + d->issuer_len + t.validity_len +
-		     t.subject_len + t.spki_len + tlv_size(tlv_size(exts));
+	             t.subject_len + t.spki_len + tlv_size(tlv_size(exts));
 	size_t sig_max = (size_t)EVP_PKEY_get_size(ca->key);
 	size_t body = tlv_size(tbs) + sizeof(sig_alg) + tlv_size(1 + sig_max);
 	size_t cap = tlv_size(body);
@@ -461,12 +463,12 @@ int jpki_profile_build(const struct jpki_ca *ca, const struct jpki_cert_plan *p,
 	size_t sig_len = sig_max;
 	if (o.failed || o.len + sig_max != cap ||
 	    (rc = sign_sha256(ca->key, o.p + tbs_at, tbs_end - tbs_at, o.p + o.len, &sig_len,
-			      err)) < 0 ||
+	                      err)) < 0 ||
 	    sig_len != sig_max) {
 		free(o.p);
-		return o.failed || rc == 0 ? jpki_fail(err, JPKI_E_CRYPTO,
-						       "certificate encoding went wrong")
-					   : rc;
+		return o.failed || rc == 0
+		           ? jpki_fail(err, JPKI_E_CRYPTO, "certificate encoding went wrong")
+		           : rc;
 	}
 	*ret = o.p;
 	*ret_len = cap;
@@ -499,8 +501,8 @@ const uint8_t *jpki_sig_alg_der(size_t *len)
 	return sig_alg;
 }
 
-int jpki_sign_sha256(EVP_PKEY *key, const uint8_t *data, size_t len, uint8_t *sig,
-		     size_t *sig_len, struct jpki_err *err)
+int jpki_sign_sha256(EVP_PKEY *key, const uint8_t *data, size_t len, uint8_t *sig, size_t *sig_len,
+                     struct jpki_err *err)
 {
 	return sign_sha256(key, data, len, sig, sig_len, err);
 }

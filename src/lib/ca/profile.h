@@ -1,5 +1,5 @@
 /*
- * profile.h: the two end-entity certificate profiles (jpki-certs.md).
+ * profile.h: the two end-entity certificate profiles (docs/rules.md).
  *
  * Building a certificate is pure: the caller has already decided serial,
  * validity and identifier, so this code does no I/O and can run on several
@@ -11,7 +11,7 @@
 #include "ca.h"
 #include "jpki/records.h"
 
-#define JPKI_SERIAL_BYTES 16 /* 127 random bits */
+#define JPKI_SERIAL_BYTES 16 /* 0x40, 32 bits of issue time, 88 random bits */
 
 struct jpki_cert_plan {
 	enum jpki_kind kind;
@@ -24,7 +24,7 @@ struct jpki_cert_plan {
 
 /* Build and sign; *ret is the certificate's DER (malloc'd, caller frees). */
 int jpki_profile_build(const struct jpki_ca *ca, const struct jpki_cert_plan *plan, uint8_t **ret,
-		       size_t *ret_len, struct jpki_err *err);
+                       size_t *ret_len, struct jpki_err *err);
 
 /* Free this thread's cached signing context (threads that end free theirs). */
 void jpki_profile_thread_done(void);
@@ -32,8 +32,7 @@ void jpki_profile_thread_done(void);
 /* The CRL partition a serial belongs to (0..JPKI_CRL_PARTITIONS-1). */
 int jpki_crl_partition_of(const uint8_t serial[JPKI_SERIAL_BYTES]);
 /* URL of a partition's CRL (delta: its delta CRL) into buf; -1 when it does not fit. */
-int jpki_partition_url(const struct jpki_ca *ca, int partition, bool delta, char *buf,
-		       size_t cap);
+int jpki_partition_url(const struct jpki_ca *ca, int partition, bool delta, char *buf, size_t cap);
 
 /*
  * Fill the plan's serial (0x40, the issue time's 32 bits, 88 random bits;
@@ -52,8 +51,8 @@ int jpki_plan_randomize(struct jpki_cert_plan *plan, struct jpki_err *err);
  */
 #define JPKI_TIME_DER_MAX 24
 const uint8_t *jpki_sig_alg_der(size_t *len);
-int jpki_sign_sha256(EVP_PKEY *key, const uint8_t *data, size_t len, uint8_t *sig,
-		     size_t *sig_len, struct jpki_err *err);
+int jpki_sign_sha256(EVP_PKEY *key, const uint8_t *data, size_t len, uint8_t *sig, size_t *sig_len,
+                     struct jpki_err *err);
 size_t jpki_dp_ext_der(uint8_t ce, const char *uri, uint8_t *buf, size_t cap);
 size_t jpki_time_der(int64_t t, uint8_t buf[JPKI_TIME_DER_MAX]);
 

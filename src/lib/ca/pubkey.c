@@ -167,8 +167,8 @@ static EVP_PKEY *parse_any(const uint8_t *buf, size_t len, struct jpki_err *err)
 	}
 	if (contains(buf, len, "-----BEGIN ")) {
 		_cleanup_(BIOp) BIO *b = BIO_new_mem_buf(buf, (int)len);
-		_cleanup_(X509_REQp) X509_REQ *req = b ? PEM_read_bio_X509_REQ(b, NULL, NULL, NULL)
-						       : NULL;
+		_cleanup_(X509_REQp) X509_REQ *req =
+		    b ? PEM_read_bio_X509_REQ(b, NULL, NULL, NULL) : NULL;
 		return req ? from_req(req, err) : NULL;
 	}
 	EVP_PKEY *k = from_spki(buf, len);
@@ -230,17 +230,17 @@ int jpki_pubkey_parse(const uint8_t *buf, size_t len, EVP_PKEY **ret, struct jpk
 		if (err && err->code != JPKI_E_OK)
 			return -(int)err->code;
 		return jpki_fail_ossl(err, JPKI_E_BAD_KEY,
-				      "not a public key (PEM/DER SubjectPublicKeyInfo or PKCS#10 "
-				      "request)");
+		                      "not a public key (PEM/DER SubjectPublicKeyInfo or PKCS#10 "
+		                      "request)");
 	}
 	ERR_clear_error();
 	if (EVP_PKEY_get_base_id(k) != EVP_PKEY_RSA)
 		return jpki_fail(err, JPKI_E_BAD_KEY, "the key is %s; JPKI certifies RSA keys",
-				 OBJ_nid2sn(EVP_PKEY_get_base_id(k)));
+		                 OBJ_nid2sn(EVP_PKEY_get_base_id(k)));
 	int bits = EVP_PKEY_get_bits(k);
 	if (bits < 2048)
 		return jpki_fail(err, JPKI_E_WEAK_KEY, "RSA-%d is too weak; at least 2048 bits",
-				 bits);
+		                 bits);
 	if (bits > 4096)
 		return jpki_fail(err, JPKI_E_BAD_KEY, "RSA-%d is larger than 4096 bits", bits);
 	_cleanup_(BIGNUMp) BIGNUM *e = NULL;
@@ -248,7 +248,7 @@ int jpki_pubkey_parse(const uint8_t *buf, size_t len, EVP_PKEY **ret, struct jpk
 	if (EVP_PKEY_get_bn_param(k, "e", &e) != 1 || !BN_is_odd(e) || BN_num_bits(e) < 17 ||
 	    BN_num_bits(e) > 256)
 		return jpki_fail_ossl(err, JPKI_E_BAD_KEY,
-				      "the RSA public exponent must be odd, 65537 to 2^256");
+		                      "the RSA public exponent must be odd, 65537 to 2^256");
 	if (EVP_PKEY_get_bn_param(k, "n", &n) != 1 || !modulus_plausible(n))
 		return jpki_fail_ossl(err, JPKI_E_BAD_KEY, "the RSA modulus is malformed");
 	*ret = TAKE_PTR(k);

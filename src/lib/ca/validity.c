@@ -1,5 +1,5 @@
 /*
- * validity.c: rule C4 and the "Validity" section of jpki-certs.md.
+ * validity.c: rule C4 and the "Validity" section of docs/rules.md.
  */
 #include "validity.h"
 
@@ -37,7 +37,7 @@ bool jpki_in_renewal_window(int64_t now, int64_t not_after)
 }
 
 static void cap_at(int64_t *na, enum jpki_validity_cap *which, int64_t bound,
-		   enum jpki_validity_cap why)
+                   enum jpki_validity_cap why)
 {
 	if (bound < *na) {
 		*na = bound;
@@ -46,11 +46,12 @@ static void cap_at(int64_t *na, enum jpki_validity_cap *which, int64_t bound,
 }
 
 int jpki_validity_compute(const struct jpki_validity_req *req, int64_t *ret_not_after,
-			  enum jpki_validity_cap *cap, struct jpki_err *err)
+                          enum jpki_validity_cap *cap, struct jpki_err *err)
 {
 	struct jpki_date issue = jpki_jst_date(req->now);
 	if (!jpki_date_valid(req->birth) || jpki_date_cmp(req->birth, issue) > 0)
-		return jpki_fail(err, JPKI_E_BAD_DATE, "the date of birth lies after the issue date");
+		return jpki_fail(err, JPKI_E_BAD_DATE,
+		                 "the date of birth lies after the issue date");
 	/* rule C4; renewal inside the N1 window runs to the 6th birthday */
 	int nth = req->renewal ? 6 : 5;
 	int64_t na = jpki_jst_end_of_day(jpki_nth_birthday_after(req->birth, issue, nth));
@@ -63,8 +64,8 @@ int jpki_validity_compute(const struct jpki_validity_req *req, int64_t *ret_not_
 		cap_at(&na, &which, jpki_jst_end_of_day(req->residence_end), JPKI_CAP_RESIDENCE);
 	if (na <= req->now) {
 		static const char *const what[] = {"birthday", "card has expired",
-						   "authentication certificate has expired",
-						   "residence period has ended"};
+		                                   "authentication certificate has expired",
+		                                   "residence period has ended"};
 		return jpki_fail(err, JPKI_E_NOT_ELIGIBLE, "cannot issue: the %s", what[which]);
 	}
 	*ret_not_after = na;

@@ -1,5 +1,5 @@
 /*
- * validity.h: how long a JPKI certificate lives (rule C4, jpki-certs.md
+ * validity.h: how long a JPKI certificate lives (rule C4, docs/rules.md
  * "Validity").  Pure functions of dates: no clock, no registry, so every
  * case is a row in a unit-test table.
  *
@@ -55,6 +55,6 @@ bool jpki_in_renewal_window(int64_t now, int64_t not_after);
  * when the birth date lies after the issue date.  cap may be NULL.
  */
 int jpki_validity_compute(const struct jpki_validity_req *req, int64_t *ret_not_after,
-			  enum jpki_validity_cap *cap, struct jpki_err *err);
+                          enum jpki_validity_cap *cap, struct jpki_err *err);
 
 #endif

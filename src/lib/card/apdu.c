@@ -1,12 +1,12 @@
 /*
- * apdu.c: the JPKI application, as jpki-card.md describes it.
+ * apdu.c: the JPKI application, as docs/card-spec.md describes it.
  *
  * One entry point, jpki_card_process(): parse the C-APDU through the
  * bounded cursor (ISO 7816-3 §12.1 short cases 1-4; extended length is
  * refused with 67 00), then dispatch on CLA and INS.  CLA 00 carries the
  * ISO commands OpenSC sends (SELECT, READ BINARY, VERIFY, CHANGE REFERENCE
  * DATA); CLA 80 carries COMPUTE SIGNATURE and the issuer commands of
- * perso.c.  Everything else is refused the way jpki-card.md requires: an
+ * perso.c.  Everything else is refused the way docs/card-spec.md requires: an
  * unknown AID 6A 82, an unknown INS 6D 00, never 90 00, so the other OpenSC
  * drivers that probe first do not claim the card.
  *
@@ -46,7 +46,7 @@ const uint8_t *jpki_card_atr(size_t *len)
 
 void jpki_card_token(enum jpki_card_kind kind, uint8_t out[32])
 {
-	/* jpki-card.md: the old resident-register card said JPKIAPICCTOKEN */
+	/* docs/card-spec.md: the old resident-register card said JPKIAPICCTOKEN */
 	const char *t = kind == JPKI_CARD_KIND_JUKI ? "JPKIAPICCTOKEN" : "JPKIAPICCTOKEN2";
 	memset(out, ' ', 32);
 	memcpy(out, t, strlen(t));
@@ -188,7 +188,7 @@ static uint16_t copy_out(const uint8_t *src, size_t len, size_t off, const struc
 		n = max;
 	memcpy(out, src + off, n);
 	*out_len = n;
-	return SW_OK; /* jpki-card.md: min(Le, bytes left) + 90 00 */
+	return SW_OK; /* docs/card-spec.md: min(Le, bytes left) + 90 00 */
 }
 
 /* ISO 7816-4 §11.3.3 READ BINARY, offset in P1-P2 (b8 of P1 clear) */
@@ -210,7 +210,7 @@ static uint16_t do_read(struct jpki_card *c, const struct jpki_apdu *a, uint8_t 
 	int i = jpki_card_file_index(c->cur_fid);
 	if (i < 0)
 		return SW_FILE_INCOMPAT; /* a key or a PIN: never readable */
-	/* jpki-card.md: the signature certificate only after the password */
+	/* docs/card-spec.md: the signature certificate only after the password */
 	if (i == JPKI_FILE_SIGN_CERT && !c->verified[JPKI_PIN_SIGN])
 		return SW_SECURITY;
 	return copy_out(c->file[i].data, c->file[i].len, off, a, out, out_len);
@@ -246,7 +246,7 @@ static uint16_t do_verify(struct jpki_card *c, const struct jpki_apdu *a)
 	if (!p->set)
 		return SW_REF_UNUSABLE;
 	/*
-	 * No data: the status query.  jpki-card.md: 63 Cx even after a
+	 * No data: the status query.  docs/card-spec.md: 63 Cx even after a
 	 * successful VERIFY (OpenSC accepts only SW1 63 here), 63 C0 when
 	 * blocked.
 	 */

@@ -8,7 +8,7 @@
  * application clear.
  *
  * jpki_card_process() is the APDU processor (apdu.c for the JPKI
- * application of jpki-card.md, perso.c for the issuer commands of
+ * application of docs/card-spec.md, perso.c for the issuer commands of
  * docs/card.md).  It does no I/O of its own: when a command changes
  * persistent state, the processor calls the card's commit hook *before* it
  * answers, so the image on disk (image.c) never lags behind what the card
@@ -28,11 +28,11 @@
 #include "jpki/date.h"
 #include "jpki/error.h"
 
-/* jpki-card.md "Identity" */
+/* docs/card-spec.md "Identity and probing" */
 #define JPKI_CARD_AID_LEN 10
 extern const uint8_t jpki_card_aid[JPKI_CARD_AID_LEN];
 
-/* jpki-card.md "Files inside the application" */
+/* docs/card-spec.md "Files" */
 enum {
 	JPKI_FID_SIGN_CERT = 0x0001,
 	JPKI_FID_SIGN_CA = 0x0002,
@@ -69,7 +69,7 @@ enum {
 	SW_CLA = 0x6E00,
 };
 
-/* The two PINs of rule P1 and their retry limits (jpki-card.md). */
+/* The two PINs of rule P1 and their retry limits (docs/card-spec.md). */
 enum jpki_pin_id { JPKI_PIN_AUTH = 0, JPKI_PIN_SIGN = 1 };
 #define JPKI_AUTH_PIN_TRIES 3
 #define JPKI_SIGN_PIN_TRIES 5

@@ -1,7 +1,7 @@
 /*
  * perso.c: the issuer's commands (CLA 80), our own personalisation set.
  *
- * How a real card is personalised is not public (jpki-card.md
+ * How a real card is personalised is not public (docs/card-spec.md
  * "Personalisation"); docs/card.md documents this command set byte by byte.
  * Issuer authentication is a challenge-response: GET CHALLENGE gives 16
  * random bytes, ISSUER AUTHENTICATE must carry HMAC-SHA256 of them under

@@ -1,5 +1,5 @@
 /*
- * vpcd.c: the vpcd protocol, card side (jpki-card.md "Attaching ... vpcd").
+ * vpcd.c: the vpcd protocol, card side (docs/card-spec.md, vpcd).
  *
  * Framing both ways: a 2-byte big-endian length, then the payload.  A
  * payload of one byte is control: 00 power off, 01 power on, 02 reset (no

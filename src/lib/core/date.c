@@ -93,8 +93,8 @@ int jpki_date_parse(const char *s, struct jpki_date *out, struct jpki_err *err)
 		return jpki_fail(err, JPKI_E_BAD_DATE, "missing date");
 	struct jpki_cur c = jpki_cur_make(s, strnlen(s, 64));
 	if (!parse_ymd(&c, &d) || !jpki_cur_done(&c))
-		return jpki_fail(err, JPKI_E_BAD_DATE, "'%.40s' is not a date of the form YYYY-MM-DD",
-				 s);
+		return jpki_fail(err, JPKI_E_BAD_DATE,
+		                 "'%.40s' is not a date of the form YYYY-MM-DD", s);
 	if (!jpki_date_valid(d))
 		return jpki_fail(err, JPKI_E_BAD_DATE, "%.40s is not a day of the calendar", s);
 	*out = d;
@@ -118,8 +118,8 @@ int jpki_time_parse(const char *s, int64_t *out, struct jpki_err *err)
 		return jpki_fail(err, JPKI_E_BAD_DATE, "missing time");
 	struct jpki_cur c = jpki_cur_make(s, strnlen(s, 64));
 	bool ok = parse_ymd(&c, &d) && jpki_cur_expect(&c, 'T') && jpki_cur_digits(&c, 2, &hh) &&
-		  jpki_cur_expect(&c, ':') && jpki_cur_digits(&c, 2, &mi) &&
-		  jpki_cur_expect(&c, ':') && jpki_cur_digits(&c, 2, &ss) && jpki_cur_u8(&c, &z);
+	          jpki_cur_expect(&c, ':') && jpki_cur_digits(&c, 2, &mi) &&
+	          jpki_cur_expect(&c, ':') && jpki_cur_digits(&c, 2, &ss) && jpki_cur_u8(&c, &z);
 	if (ok && z != 'Z') {
 		sign = z == '+' ? 1 : z == '-' ? -1 : 0;
 		ok = sign != 0 && jpki_cur_digits(&c, 2, &oh) && jpki_cur_expect(&c, ':') &&
@@ -127,7 +127,7 @@ int jpki_time_parse(const char *s, int64_t *out, struct jpki_err *err)
 	}
 	if (!ok || !jpki_cur_done(&c))
 		return jpki_fail(err, JPKI_E_BAD_DATE,
-				 "'%.40s' is not a time like 2026-11-26T10:00:00+09:00", s);
+		                 "'%.40s' is not a time like 2026-11-26T10:00:00+09:00", s);
 	if (!jpki_date_valid(d) || hh > 23 || mi > 59 || ss > 59 || oh > 14 || om > 59)
 		return jpki_fail(err, JPKI_E_BAD_DATE, "%.40s is not a valid instant", s);
 	int64_t t = jpki_date_to_days(d) * 86400 + hh * 3600 + mi * 60 + ss;
@@ -135,7 +135,7 @@ int jpki_time_parse(const char *s, int64_t *out, struct jpki_err *err)
 	/* the offset can push the day in Japan out of the range every date obeys */
 	if (!jpki_date_valid(jpki_jst_date(t)))
 		return jpki_fail(err, JPKI_E_BAD_DATE,
-				 "%.40s falls outside the years 1800 to 9999 in Japan", s);
+		                 "%.40s falls outside the years 1800 to 9999 in Japan", s);
 	*out = t;
 	return 0;
 }
@@ -154,7 +154,7 @@ void jpki_time_format_jst(int64_t t, char buf[static 26])
 	int64_t sod = local - jpki_date_to_days(d) * 86400;
 	char tmp[96];
 	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d+09:00", d.y, d.m, d.d,
-		 (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
+	         (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
 	memcpy(buf, tmp, 25);
 	buf[25] = '\0';
 }

@@ -13,12 +13,12 @@
 #include "fsutil.h"
 
 int jpki_read_file(const char *path, size_t cap, uint8_t **ret_buf, size_t *ret_len,
-		   struct jpki_err *err)
+                   struct jpki_err *err)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return jpki_fail(err, errno == ENOENT ? JPKI_E_NOT_FOUND : JPKI_E_IO,
-				 "cannot open %s: %s", path, strerror(errno));
+		                 "cannot open %s: %s", path, strerror(errno));
 	uint8_t *buf = malloc(cap + 1);
 	if (!buf) {
 		close(fd);
@@ -42,7 +42,7 @@ int jpki_read_file(const char *path, size_t cap, uint8_t **ret_buf, size_t *ret_
 			free(buf);
 			close(fd);
 			return jpki_fail(err, JPKI_E_LIMIT, "%s is larger than %zu bytes", path,
-					 cap);
+			                 cap);
 		}
 	}
 	close(fd);
@@ -88,16 +88,16 @@ int jpki_out_open(struct jpki_out *o, const char *path, mode_t mode, struct jpki
 	if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
 		if (!S_ISLNK(sb.st_mode) && !S_ISCHR(sb.st_mode) && !S_ISFIFO(sb.st_mode))
 			return jpki_fail(err, JPKI_E_INVALID,
-					 "%s is not a file (a folder or a socket?): not written",
-					 path);
+			                 "%s is not a file (a folder or a socket?): not written",
+			                 path);
 		if (stat(path, &sb) != 0 ||
 		    !(S_ISREG(sb.st_mode) || S_ISCHR(sb.st_mode) || S_ISFIFO(sb.st_mode)))
 			return jpki_fail(err, JPKI_E_INVALID,
-					 "%s links to nothing writable: not written", path);
+			                 "%s links to nothing writable: not written", path);
 		int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
 		if (fd < 0)
 			return jpki_fail(err, JPKI_E_IO, "cannot open %s: %s", path,
-					 strerror(errno));
+			                 strerror(errno));
 		o->direct = true;
 		o->fd = fd;
 		return 0;
@@ -120,7 +120,7 @@ int jpki_out_write(struct jpki_out *o, const void *buf, size_t len, struct jpki_
 			continue;
 		if (n < 0)
 			return jpki_fail(err, JPKI_E_IO, "cannot write %s: %s", o->path,
-					 strerror(errno));
+			                 strerror(errno));
 		p += n;
 		len -= (size_t)n;
 	}
@@ -158,7 +158,7 @@ int jpki_out_commit(struct jpki_out *o, struct jpki_err *err)
 		if (!o->borrowed && o->fd >= 0 && close(o->fd) != 0) {
 			o->fd = -1;
 			return jpki_fail(err, JPKI_E_IO, "cannot write %s: %s", o->path,
-					 strerror(errno));
+			                 strerror(errno));
 		}
 		o->fd = -1;
 		return 0;
@@ -184,8 +184,7 @@ void jpki_out_abort(struct jpki_out *o)
 	o->tmp[0] = '\0';
 }
 
-int jpki_write_out(const char *path, const void *buf, size_t len, mode_t mode,
-		   struct jpki_err *err)
+int jpki_write_out(const char *path, const void *buf, size_t len, mode_t mode, struct jpki_err *err)
 {
 	struct jpki_out o;
 	int rc = jpki_out_open(&o, path, mode, err);
@@ -196,12 +195,12 @@ int jpki_write_out(const char *path, const void *buf, size_t len, mode_t mode,
 }
 
 int jpki_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode,
-			   struct jpki_err *err)
+                           struct jpki_err *err)
 {
 	struct stat sb;
 	if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
 		return jpki_fail(err, JPKI_E_INVALID, "%s is not a regular file: not replaced",
-				 path);
+		                 path);
 	return jpki_write_out(path, buf, len, mode, err);
 }
 
@@ -216,7 +215,7 @@ int jpki_mkdir_p(const char *path, struct jpki_err *err)
 		*p = '\0';
 		if (mkdir(buf, 0700) != 0 && errno != EEXIST)
 			return jpki_fail(err, JPKI_E_IO, "cannot create %s: %s", buf,
-					 strerror(errno));
+			                 strerror(errno));
 		*p = '/';
 	}
 	if (mkdir(buf, 0700) != 0 && errno != EEXIST)
@@ -248,7 +247,7 @@ int jpki_copy_file(const char *from, const char *to, mode_t mode, struct jpki_er
 	int in = open(from, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
 		return jpki_fail(err, errno == ENOENT ? JPKI_E_NOT_FOUND : JPKI_E_IO,
-				 "cannot open %s: %s", from, strerror(errno));
+		                 "cannot open %s: %s", from, strerror(errno));
 	int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (out < 0) {
 		int e = errno;
@@ -264,7 +263,7 @@ int jpki_copy_file(const char *from, const char *to, mode_t mode, struct jpki_er
 		if (n <= 0) {
 			if (n < 0)
 				rc = jpki_fail(err, JPKI_E_IO, "cannot read %s: %s", from,
-					       strerror(errno));
+				               strerror(errno));
 			break;
 		}
 		for (ssize_t off = 0; off < n && rc == 0;) {
@@ -273,7 +272,7 @@ int jpki_copy_file(const char *from, const char *to, mode_t mode, struct jpki_er
 				continue;
 			if (w < 0)
 				rc = jpki_fail(err, JPKI_E_IO, "cannot write %s: %s", to,
-					       strerror(errno));
+				               strerror(errno));
 			else
 				off += w;
 		}

@@ -17,13 +17,13 @@
 
 /* Read at most cap bytes of path into a new malloc'd buffer (caller frees). */
 int jpki_read_file(const char *path, size_t cap, uint8_t **ret_buf, size_t *ret_len,
-		   struct jpki_err *err);
+                   struct jpki_err *err);
 /*
  * Replace path atomically with len bytes of buf, created with mode: for the
  * files jpki owns.  A path that exists and is not a regular file is refused.
  */
 int jpki_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode,
-			   struct jpki_err *err);
+                           struct jpki_err *err);
 
 /*
  * An output the user named (--out): atomic over a regular file or a new
@@ -48,7 +48,7 @@ int jpki_out_commit(struct jpki_out *o, struct jpki_err *err);
 void jpki_out_abort(struct jpki_out *o);
 /* open, write, commit: a whole --out in one call. */
 int jpki_write_out(const char *path, const void *buf, size_t len, mode_t mode,
-		   struct jpki_err *err);
+                   struct jpki_err *err);
 /* Copy from into a new file `to` (EXISTS-safe: never replaces), synced. */
 int jpki_copy_file(const char *from, const char *to, mode_t mode, struct jpki_err *err);
 /* Create path as a folder (mode 0700) if it does not exist. */

@@ -11,7 +11,7 @@
 #include "pem.h"
 
 int jpki_pem_encode(const char *label, const uint8_t *der, size_t len, char **ret,
-		    struct jpki_err *err)
+                    struct jpki_err *err)
 {
 	_cleanup_(BIOp) BIO *b = BIO_new(BIO_s_mem());
 	char *data;

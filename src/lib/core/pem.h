@@ -11,6 +11,6 @@
 
 /* "-----BEGIN <label>-----" ... as a new NUL-terminated string the caller frees. */
 int jpki_pem_encode(const char *label, const uint8_t *der, size_t len, char **ret,
-		    struct jpki_err *err);
+                    struct jpki_err *err);
 
 #endif

@@ -55,9 +55,10 @@ const char *jpki_reason_name(enum jpki_reason r)
 int jpki_reason_parse(const char *s, enum jpki_reason *out)
 {
 	static const enum jpki_reason all[] = {
-		JPKI_REASON_UNSPECIFIED, JPKI_REASON_KEY_COMPROMISE,
-		JPKI_REASON_CA_COMPROMISE, JPKI_REASON_AFFILIATION_CHANGED,
-		JPKI_REASON_SUPERSEDED, JPKI_REASON_CESSATION, JPKI_REASON_HOLD,
+	    JPKI_REASON_UNSPECIFIED,   JPKI_REASON_KEY_COMPROMISE,
+	    JPKI_REASON_CA_COMPROMISE, JPKI_REASON_AFFILIATION_CHANGED,
+	    JPKI_REASON_SUPERSEDED,    JPKI_REASON_CESSATION,
+	    JPKI_REASON_HOLD,
 	};
 	for (size_t i = 0; s && i < sizeof(all) / sizeof(all[0]); i++) {
 		if (strcmp(s, jpki_reason_name(all[i])) == 0) {

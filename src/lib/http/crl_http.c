@@ -99,8 +99,8 @@ static void evict(struct jpki_crl_http *h, const struct slot *keep)
 }
 
 static int build(struct jpki_crl_http *h, struct jpki_store *st, enum jpki_kind kind,
-		 const struct jpki_crl_scope *sc, int64_t now, int64_t version, struct blob **ret,
-		 struct jpki_err *err)
+                 const struct jpki_crl_scope *sc, int64_t now, int64_t version, struct blob **ret,
+                 struct jpki_err *err)
 {
 	int64_t validity = sc->delta ? h->cfg.delta_validity : h->cfg.validity;
 	struct blob *b = calloc(1, sizeof(*b));
@@ -125,7 +125,7 @@ static int build(struct jpki_crl_http *h, struct jpki_store *st, enum jpki_kind 
  * thread may both have built one.
  */
 static int save_full(struct jpki_crl_http *h, enum jpki_kind kind, const struct jpki_crl *c,
-		     struct jpki_err *err)
+                     struct jpki_err *err)
 {
 	char dir[4096], path[4200];
 	int rc;
@@ -146,7 +146,7 @@ static int save_full(struct jpki_crl_http *h, enum jpki_kind kind, const struct 
 
 /* The full CRL, rebuilt when stale; lock held.  A failed rebuild keeps the old one. */
 static int full_locked(struct jpki_crl_http *h, enum jpki_kind kind, int64_t now, bool force,
-		       struct jpki_err *err)
+                       struct jpki_err *err)
 {
 	struct blob *b = h->full[kind];
 	int64_t version;
@@ -166,8 +166,8 @@ static int full_locked(struct jpki_crl_http *h, enum jpki_kind kind, int64_t now
 }
 
 /* Partition p's base (and, for delta, its delta), rebuilt when stale; lock held. */
-static int part_locked(struct jpki_crl_http *h, enum jpki_kind kind, int p, bool delta,
-		       int64_t now, struct jpki_err *err)
+static int part_locked(struct jpki_crl_http *h, enum jpki_kind kind, int p, bool delta, int64_t now,
+                       struct jpki_err *err)
 {
 	struct slot *s = &h->slots[kind][p];
 	int64_t version;
@@ -190,7 +190,7 @@ static int part_locked(struct jpki_crl_http *h, enum jpki_kind kind, int p, bool
 		h->bytes = h->bytes - old + slot_bytes(s);
 	}
 	if (delta && (!s->delta || s->delta->version != version || now >= s->delta->rebuild_at ||
-		      s->delta->crl.this_update < s->base->crl.this_update)) {
+	              s->delta->crl.this_update < s->base->crl.this_update)) {
 		struct jpki_crl_scope sc = {p, true, s->base->crl.number, s->base->crl.this_update};
 		struct blob *nb;
 		if ((rc = build(h, h->st, kind, &sc, now, version, &nb, err)) < 0)
@@ -205,8 +205,8 @@ static int part_locked(struct jpki_crl_http *h, enum jpki_kind kind, int p, bool
 }
 
 int jpki_crl_http_new(const struct jpki_crl_http_cfg *cfg, struct jpki_store *st,
-		      struct jpki_ca *const cas[2], struct jpki_crl_http **ret,
-		      struct jpki_err *err)
+                      struct jpki_ca *const cas[2], struct jpki_crl_http **ret,
+                      struct jpki_err *err)
 {
 	struct jpki_crl_http *h = calloc(1, sizeof(*h));
 	if (!h)
@@ -270,7 +270,7 @@ int jpki_crl_http_refresh(struct jpki_crl_http *h, int64_t now, struct jpki_err 
  * later) is never replaced by an older one.
  */
 static int refresh_full(struct jpki_crl_http *h, struct jpki_store *st, enum jpki_kind kind,
-			int64_t now, bool force, struct jpki_err *err)
+                        int64_t now, bool force, struct jpki_err *err)
 {
 	int64_t version;
 	int rc = st->ops->revocation_version(st, kind, &version, err);
@@ -279,7 +279,7 @@ static int refresh_full(struct jpki_crl_http *h, struct jpki_store *st, enum jpk
 	pthread_mutex_lock(&h->lock);
 	const struct blob *b = h->full[kind];
 	bool due = force || !b || b->version != version || now >= b->rebuild_at ||
-		   now < b->crl.this_update;
+	           now < b->crl.this_update;
 	pthread_mutex_unlock(&h->lock);
 	if (!due)
 		return 0;
@@ -303,15 +303,15 @@ static int refresh_full(struct jpki_crl_http *h, struct jpki_store *st, enum jpk
 }
 
 /* Partition p of a CA: its base when past its rebuild point, its delta when stale. */
-static int refresh_part(struct jpki_crl_http *h, struct jpki_store *st, enum jpki_kind kind,
-			int p, int64_t version, int64_t now, struct jpki_err *err)
+static int refresh_part(struct jpki_crl_http *h, struct jpki_store *st, enum jpki_kind kind, int p,
+                        int64_t version, int64_t now, struct jpki_err *err)
 {
 	struct slot *s = &h->slots[kind][p];
 	pthread_mutex_lock(&h->lock);
 	struct blob *base = s->base;
 	bool base_due = base && (now >= base->rebuild_at || now < base->crl.this_update);
 	bool delta_due = base && !base_due && s->delta &&
-			 (s->delta->version != version || now >= s->delta->rebuild_at);
+	                 (s->delta->version != version || now >= s->delta->rebuild_at);
 	if (base_due || delta_due)
 		__atomic_add_fetch(&base->refs, 1, __ATOMIC_ACQ_REL); /* pinned while we build */
 	pthread_mutex_unlock(&h->lock);
@@ -349,7 +349,7 @@ static int refresh_part(struct jpki_crl_http *h, struct jpki_store *st, enum jpk
 }
 
 int jpki_crl_http_refresh_due(struct jpki_crl_http *h, struct jpki_store *st, int64_t now,
-			      bool force, struct jpki_err *err)
+                              bool force, struct jpki_err *err)
 {
 	int rc = 0, first = 0;
 	for (int k = 0; k < 2 && !__atomic_load_n(&h->stopping, __ATOMIC_ACQUIRE); k++) {
@@ -359,7 +359,8 @@ int jpki_crl_http_refresh_due(struct jpki_crl_http *h, struct jpki_store *st, in
 			first = first ? first : rc;
 			continue;
 		}
-		for (int i = 0; i < JPKI_CRL_PARTITIONS && !__atomic_load_n(&h->stopping, __ATOMIC_ACQUIRE);
+		for (int i = 0;
+		     i < JPKI_CRL_PARTITIONS && !__atomic_load_n(&h->stopping, __ATOMIC_ACQUIRE);
 		     i++)
 			if ((rc = refresh_part(h, st, (enum jpki_kind)k, i, version, now, err)) < 0)
 				first = first ? first : rc;
@@ -416,7 +417,7 @@ int jpki_crl_http_start_refresh(struct jpki_crl_http *h, int64_t interval, struc
 	int e = pthread_create(&h->thread, NULL, refresh_main, h);
 	if (e != 0)
 		return jpki_fail(err, JPKI_E_IO, "cannot start the CRL refresh thread: %s",
-				 strerror(e));
+		                 strerror(e));
 	h->running = true;
 	return 0;
 }
@@ -462,7 +463,8 @@ int jpki_crl_http_parse(const char *url, enum jpki_kind *kind, int *partition, b
 		*partition = -1;
 		if (strcmp(r, ".crl") == 0)
 			return 0;
-		if (*r++ != '/' || *r < '0' || *r > '9' || (r[0] == '0' && r[1] >= '0' && r[1] <= '9'))
+		if (*r++ != '/' || *r < '0' || *r > '9' ||
+		    (r[0] == '0' && r[1] >= '0' && r[1] <= '9'))
 			return -1; /* digits, no leading zero: exactly as certificates name it */
 		int p = 0;
 		while (*r >= '0' && *r <= '9' && p < JPKI_CRL_PARTITIONS)
@@ -517,7 +519,7 @@ static bool etag_matches(const char *inm, const char *etag)
 static enum MHD_Result text(struct MHD_Connection *conn, unsigned status, const char *msg)
 {
 	struct MHD_Response *r =
-		MHD_create_response_from_buffer(strlen(msg), (void *)msg, MHD_RESPMEM_PERSISTENT);
+	    MHD_create_response_from_buffer(strlen(msg), (void *)msg, MHD_RESPMEM_PERSISTENT);
 	if (!r)
 		return MHD_NO;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
@@ -526,8 +528,8 @@ static enum MHD_Result text(struct MHD_Connection *conn, unsigned status, const 
 	return ret;
 }
 
-enum MHD_Result jpki_crl_http(struct jpki_crl_http *h, struct MHD_Connection *conn,
-			      const char *url, int64_t now)
+enum MHD_Result jpki_crl_http(struct jpki_crl_http *h, struct MHD_Connection *conn, const char *url,
+                              int64_t now)
 {
 	enum jpki_kind kind;
 	int part;
@@ -537,10 +539,10 @@ enum MHD_Result jpki_crl_http(struct jpki_crl_http *h, struct MHD_Connection *co
 		return text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
 	pthread_mutex_lock(&h->lock);
 	int rc = part < 0 ? full_locked(h, kind, now, false, &err)
-			  : part_locked(h, kind, part, delta, now, &err);
-	struct blob *b = part < 0	 ? h->full[kind]
-			 : delta ? h->slots[kind][part].delta
-				 : h->slots[kind][part].base;
+	                  : part_locked(h, kind, part, delta, now, &err);
+	struct blob *b = part < 0 ? h->full[kind]
+	                 : delta  ? h->slots[kind][part].delta
+	                          : h->slots[kind][part].base;
 	/* a failed refresh serves the previous CRL, still within its nextUpdate */
 	if (b && now < b->crl.next_update)
 		__atomic_add_fetch(&b->refs, 1, __ATOMIC_ACQ_REL);
@@ -557,13 +559,13 @@ enum MHD_Result jpki_crl_http(struct jpki_crl_http *h, struct MHD_Connection *co
 	http_date(b->crl.next_update, exp);
 	int64_t until = b->rebuild_at < b->crl.next_update ? b->rebuild_at : b->crl.next_update;
 	snprintf(cc, sizeof(cc), "public, max-age=%lld",
-		 (long long)(until > now ? until - now : 0));
-	const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						      MHD_HTTP_HEADER_IF_NONE_MATCH);
-	const char *ims = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						      MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
+	         (long long)(until > now ? until - now : 0));
+	const char *inm =
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	const char *ims =
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
 	bool fresh = inm ? etag_matches(inm, etag) /* RFC 9110 §13.1.3: INM wins */
-			 : ims && parse_http_date(ims) >= b->crl.this_update;
+	                 : ims && parse_http_date(ims) >= b->crl.this_update;
 	struct MHD_Response *r;
 	unsigned status = MHD_HTTP_OK;
 	if (fresh) {
@@ -572,7 +574,7 @@ enum MHD_Result jpki_crl_http(struct jpki_crl_http *h, struct MHD_Connection *co
 		blob_unref(b);
 	} else {
 		r = MHD_create_response_from_buffer_with_free_callback_cls(
-			b->crl.len, (void *)b->crl.der, blob_unref, b);
+		    b->crl.len, (void *)b->crl.der, blob_unref, b);
 		if (!r)
 			blob_unref(b);
 	}

@@ -36,10 +36,10 @@
 #include "store/store.h"
 
 struct jpki_crl_http_cfg {
-	int64_t validity;          /* full CRLs and partition bases; 0 = 1 day */
-	int64_t delta_validity;    /* deltas; 0 = 1 hour */
-	unsigned max_partitions;   /* cached partitions (base + delta) over both CAs; 0 = 512 */
-	size_t max_bytes;          /* cached partition CRL bytes; 0 = 256 MiB */
+	int64_t validity;        /* full CRLs and partition bases; 0 = 1 day */
+	int64_t delta_validity;  /* deltas; 0 = 1 hour */
+	unsigned max_partitions; /* cached partitions (base + delta) over both CAs; 0 = 512 */
+	size_t max_bytes;        /* cached partition CRL bytes; 0 = 256 MiB */
 };
 
 struct jpki_crl_http;
@@ -49,16 +49,16 @@ struct jpki_crl_http;
  * store is used only under the cache's own lock.  Caller frees.
  */
 int jpki_crl_http_new(const struct jpki_crl_http_cfg *cfg, struct jpki_store *st,
-		      struct jpki_ca *const cas[2], struct jpki_crl_http **ret,
-		      struct jpki_err *err);
+                      struct jpki_ca *const cas[2], struct jpki_crl_http **ret,
+                      struct jpki_err *err);
 /* Free the cache (answers still being sent keep their CRL alive); NULL is fine. */
 void jpki_crl_http_free(struct jpki_crl_http *h);
 
 /* True when url belongs to the CRL routes ("/crl/..."). */
 bool jpki_crl_http_route(const char *url);
 /* Answer a GET or HEAD of a CRL url at `now`. */
-enum MHD_Result jpki_crl_http(struct jpki_crl_http *h, struct MHD_Connection *conn,
-			      const char *url, int64_t now);
+enum MHD_Result jpki_crl_http(struct jpki_crl_http *h, struct MHD_Connection *conn, const char *url,
+                              int64_t now);
 
 /* On demand: rebuild both full CRLs now and drop the cached partitions. */
 int jpki_crl_http_refresh(struct jpki_crl_http *h, int64_t now, struct jpki_err *err);
@@ -74,7 +74,7 @@ int jpki_crl_http_refresh(struct jpki_crl_http *h, int64_t now, struct jpki_err 
  * Returns the first error; the rest is still done.
  */
 int jpki_crl_http_refresh_due(struct jpki_crl_http *h, struct jpki_store *st, int64_t now,
-			      bool force, struct jpki_err *err);
+                              bool force, struct jpki_err *err);
 /*
  * Start the refresh thread: jpki_crl_http_refresh_due every `interval`
  * seconds (>= 1), with a registry connection of its own

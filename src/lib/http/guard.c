@@ -44,7 +44,7 @@ static int64_t now_ms(void)
 static struct conn_entry *entry_of(struct MHD_Connection *conn)
 {
 	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	return ci ? ci->socket_context : NULL;
 }
 
@@ -57,7 +57,8 @@ static void *watchdog_main(void *arg)
 		int64_t now = now_ms();
 		for (struct conn_entry *e = g->head.next; e != &g->head; e = e->next) {
 			if (e->deadline_ms && now >= e->deadline_ms) {
-				shutdown(e->fd, SHUT_RDWR); /* still open: CLOSED takes this lock first */
+				shutdown(e->fd,
+				         SHUT_RDWR); /* still open: CLOSED takes this lock first */
 				e->deadline_ms = 0;
 				g->expired++;
 			}
@@ -116,12 +117,12 @@ void jpki_guard_free(struct jpki_guard *g)
 }
 
 void jpki_guard_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
-		       enum MHD_ConnectionNotificationCode code)
+                       enum MHD_ConnectionNotificationCode code)
 {
 	struct jpki_guard *g = cls;
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
 		const union MHD_ConnectionInfo *ci =
-			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 		struct conn_entry *e = ci ? calloc(1, sizeof(*e)) : NULL;
 		if (!e) { /* cannot guard it: do not serve it */
 			if (ci)
@@ -226,7 +227,7 @@ void jpki_guard_log(void *cls, const char *fmt, va_list ap)
 		return;
 	if (suppressed)
 		fprintf(stderr, "jpki serve: %s (and %lu more messages in the last %d s)\n", msg,
-			suppressed, LOG_EVERY_SECONDS);
+		        suppressed, LOG_EVERY_SECONDS);
 	else
 		fprintf(stderr, "jpki serve: %s\n", msg);
 }
@@ -254,7 +255,7 @@ static bool is_token(const char *s)
 }
 
 static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key,
-				   const char *value)
+                                   const char *value)
 {
 	struct framing *f = cls;
 	(void)kind;
@@ -271,7 +272,7 @@ static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const cha
 }
 
 const char *jpki_guard_request(struct jpki_guard *g, struct MHD_Connection *conn,
-			       const char *version)
+                               const char *version)
 {
 	struct conn_entry *e = entry_of(conn);
 	bool bad_path = false;
@@ -315,7 +316,7 @@ enum MHD_Result jpki_guard_refuse(struct MHD_Connection *conn, const char *reaso
 	char body[160];
 	int n = snprintf(body, sizeof(body), "bad request: %s\n", reason);
 	struct MHD_Response *r =
-		MHD_create_response_from_buffer((size_t)n, body, MHD_RESPMEM_MUST_COPY);
+	    MHD_create_response_from_buffer((size_t)n, body, MHD_RESPMEM_MUST_COPY);
 	if (!r)
 		return MHD_NO;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");

@@ -41,7 +41,7 @@ void jpki_guard_free(struct jpki_guard *g);
 
 /* For MHD_OPTION_NOTIFY_CONNECTION (cls: the guard). */
 void jpki_guard_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
-		       enum MHD_ConnectionNotificationCode code);
+                       enum MHD_ConnectionNotificationCode code);
 /*
  * Decode %XX escapes of s in place (a '%' without two hex digits stays as
  * it is) and return the new length; *control says whether the result holds
@@ -60,7 +60,7 @@ void jpki_guard_log(void *cls, const char *fmt, va_list ap);
  * may be served, else the reason, to be answered with jpki_guard_refuse().
  */
 const char *jpki_guard_request(struct jpki_guard *g, struct MHD_Connection *conn,
-			       const char *version);
+                               const char *version);
 /* At the end of a request (MHD_OPTION_NOTIFY_COMPLETED): the next request's deadline starts. */
 void jpki_guard_completed(struct jpki_guard *g, struct MHD_Connection *conn);
 /* Answer 400 with the reason and close the connection. */

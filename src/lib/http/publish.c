@@ -27,7 +27,6 @@
 #include "ocsp_http.h"
 #include "publish.h"
 
-
 struct ca_files {
 	uint8_t *der;
 	size_t der_len;
@@ -98,10 +97,10 @@ void jpki_publish_kick(struct jpki_publisher *p)
 }
 
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const char *type,
-			     const void *body, size_t len)
+                             const void *body, size_t len)
 {
 	struct MHD_Response *r =
-		MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+	    MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
 	if (!r)
 		return MHD_NO;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
@@ -116,8 +115,8 @@ static enum MHD_Result reply_text(struct MHD_Connection *conn, unsigned status, 
 }
 
 static enum MHD_Result route(void *cls, struct MHD_Connection *conn, const char *url,
-			     const char *method, const char *version, const char *upload,
-			     size_t *upload_size, void **state)
+                             const char *method, const char *version, const char *upload,
+                             size_t *upload_size, void **state)
 {
 	struct jpki_publisher *p = cls;
 	if (*state == NULL) { /* the first call: the headers are in */
@@ -129,8 +128,7 @@ static enum MHD_Result route(void *cls, struct MHD_Connection *conn, const char 
 		int64_t now;
 		if (jpki_clock_now(&now, NULL) < 0)
 			return MHD_NO;
-		return jpki_ocsp_http(p->ocsp, conn, url, method, upload, upload_size, state,
-				      now);
+		return jpki_ocsp_http(p->ocsp, conn, url, method, upload, upload_size, state, now);
 	}
 	/*
 	 * Refuse on the first call, with the headers only: libmicrohttpd accepts
@@ -142,12 +140,12 @@ static enum MHD_Result route(void *cls, struct MHD_Connection *conn, const char 
 		if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 			return reply_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n");
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-							     MHD_HTTP_HEADER_CONTENT_LENGTH);
+		                                             MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if ((cl && strcmp(cl, "0") != 0) ||
 		    MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						MHD_HTTP_HEADER_TRANSFER_ENCODING))
+		                                MHD_HTTP_HEADER_TRANSFER_ENCODING))
 			return reply_text(conn, MHD_HTTP_CONTENT_TOO_LARGE,
-					  "no request body expected\n");
+			                  "no request body expected\n");
 		return MHD_YES;
 	}
 	if (*upload_size != 0) { /* a body announced otherwise: discard, then refuse */
@@ -169,11 +167,11 @@ static enum MHD_Result route(void *cls, struct MHD_Connection *conn, const char 
 		snprintf(path, sizeof(path), "/ca/%s.der", names[k]);
 		if (strcmp(url, path) == 0)
 			return reply(conn, MHD_HTTP_OK, "application/pkix-cert", p->files[k].der,
-				     p->files[k].der_len);
+			             p->files[k].der_len);
 		snprintf(path, sizeof(path), "/ca/%s.pem", names[k]);
 		if (strcmp(url, path) == 0)
 			return reply(conn, MHD_HTTP_OK, "application/x-pem-file", p->files[k].pem,
-				     p->files[k].pem_len);
+			             p->files[k].pem_len);
 	}
 	if (strcmp(url, "/health") == 0)
 		return reply_text(conn, MHD_HTTP_OK, "ok\n");
@@ -181,7 +179,7 @@ static enum MHD_Result route(void *cls, struct MHD_Connection *conn, const char 
 }
 
 static void completed(void *cls, struct MHD_Connection *conn, void **state,
-		      enum MHD_RequestTerminationCode toe)
+                      enum MHD_RequestTerminationCode toe)
 {
 	struct jpki_publisher *p = cls;
 	(void)toe;
@@ -191,9 +189,10 @@ static void completed(void *cls, struct MHD_Connection *conn, void **state,
 	*state = NULL;
 }
 
-/* The OCSP responder: each CA's delegated responder (made or rolled over now), per-thread registry connections. */
+/* The OCSP responder: each CA's delegated responder (made or rolled over now), per-thread registry
+ * connections. */
 static int start_ocsp(struct jpki_publisher *p, const struct jpki_publish_cfg *cfg,
-		      struct jpki_err *err)
+                      struct jpki_err *err)
 {
 	struct jpki_responder *rs[2] = {NULL, NULL};
 	int64_t now;
@@ -204,11 +203,11 @@ static int start_ocsp(struct jpki_publisher *p, const struct jpki_publish_cfg *c
 	    (rc = jpki_responder_ensure(p->cas[1], cfg->passphrase, now, &rs[1], err)) < 0)
 		goto out;
 	struct jpki_ocsp_cfg oc = {.cas = {p->cas[0], p->cas[1]},
-				   .responders = {rs[0], rs[1]},
-				   .lookup = jpki_ocsp_stores_lookup,
-				   .lookup_arg = p->stores,
-				   .validity = cfg->ocsp_validity,
-				   .passphrase = cfg->passphrase};
+	                           .responders = {rs[0], rs[1]},
+	                           .lookup = jpki_ocsp_stores_lookup,
+	                           .lookup_arg = p->stores,
+	                           .validity = cfg->ocsp_validity,
+	                           .passphrase = cfg->passphrase};
 	if ((rc = jpki_ocsp_new(&oc, &p->ocsp, err)) == 0)
 		return 0;
 out:
@@ -259,7 +258,7 @@ static unsigned connection_limit(unsigned want)
 }
 
 int jpki_publish_start(const struct jpki_publish_cfg *cfg, struct jpki_store *st,
-		       struct jpki_ca *cas[2], struct jpki_publisher **ret, struct jpki_err *err)
+                       struct jpki_ca *cas[2], struct jpki_publisher **ret, struct jpki_err *err)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(cfg->port)};
 	if (inet_pton(AF_INET, cfg->address, &sa.sin_addr) != 1)
@@ -283,24 +282,24 @@ int jpki_publish_start(const struct jpki_publish_cfg *cfg, struct jpki_store *st
 	}
 	unsigned limit = connection_limit(cfg->max_connections);
 	p->daemon = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, cfg->port, NULL,
-		NULL, route, p, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads ? cfg->threads : 2),
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10, MHD_OPTION_CONNECTION_LIMIT, limit,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-		(unsigned)(cfg->max_per_address ? cfg->max_per_address : 64),
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
-		completed, p, MHD_OPTION_NOTIFY_CONNECTION, jpki_guard_notify, p->guard,
-		MHD_OPTION_UNESCAPE_CALLBACK, jpki_guard_unescape, p->guard,
-		MHD_OPTION_EXTERNAL_LOGGER, jpki_guard_log, p->guard, MHD_OPTION_STRICT_FOR_CLIENT,
-		(int)1, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, cfg->port, NULL,
+	    NULL, route, p, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads ? cfg->threads : 2),
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10, MHD_OPTION_CONNECTION_LIMIT, limit,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned)(cfg->max_per_address ? cfg->max_per_address : 64),
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
+	    completed, p, MHD_OPTION_NOTIFY_CONNECTION, jpki_guard_notify, p->guard,
+	    MHD_OPTION_UNESCAPE_CALLBACK, jpki_guard_unescape, p->guard, MHD_OPTION_EXTERNAL_LOGGER,
+	    jpki_guard_log, p->guard, MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
+	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
 	if (!p->daemon) {
 		free_publisher(p, false);
 		return jpki_fail(err, JPKI_E_IO, "cannot listen on %s:%u (port in use?)",
-				 cfg->address, cfg->port);
+		                 cfg->address, cfg->port);
 	}
 	if ((rc = jpki_crl_http_start_refresh(p->crl, cfg->crl_refresh > 0 ? cfg->crl_refresh : 600,
-					      err)) < 0) {
+	                                      err)) < 0) {
 		MHD_stop_daemon(p->daemon);
 		free_publisher(p, false);
 		return rc;

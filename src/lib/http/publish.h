@@ -22,9 +22,9 @@ struct jpki_publish_cfg {
 	uint16_t port;
 	int64_t crl_validity; /* seconds from thisUpdate to nextUpdate */
 	unsigned threads;
-	const char *passphrase; /* CA passphrase: the OCSP responder keys (copied) */
-	int64_t ocsp_validity;  /* OCSP thisUpdate to nextUpdate; 0 = 1 hour */
-	int64_t crl_refresh;    /* seconds between scheduled CRL refreshes; 0 = 600 */
+	const char *passphrase;   /* CA passphrase: the OCSP responder keys (copied) */
+	int64_t ocsp_validity;    /* OCSP thisUpdate to nextUpdate; 0 = 1 hour */
+	int64_t crl_refresh;      /* seconds between scheduled CRL refreshes; 0 = 600 */
 	unsigned max_connections; /* in total; 0 = 4096 (capped by the descriptor limit) */
 	unsigned max_per_address; /* from one client address; 0 = 64 */
 	unsigned request_timeout; /* seconds to send a request's headers (guard.h); 0 = 10 */
@@ -35,7 +35,7 @@ struct jpki_publish_cfg {
  * cas[1] auth) on success; on failure they stay the caller's.
  */
 int jpki_publish_start(const struct jpki_publish_cfg *cfg, struct jpki_store *st,
-		       struct jpki_ca *cas[2], struct jpki_publisher **ret, struct jpki_err *err);
+                       struct jpki_ca *cas[2], struct jpki_publisher **ret, struct jpki_err *err);
 /* Rebuild both CRLs now (also done at start). */
 int jpki_publish_refresh(struct jpki_publisher *p, struct jpki_err *err);
 /*

@@ -29,10 +29,10 @@ int jpki_resident_add(struct jpki_store *st, struct jpki_resident *r, struct jpk
 static bool facts_changed(const struct jpki_resident *a, const struct jpki_resident *b)
 {
 	return strcmp(a->family, b->family) || strcmp(a->given, b->given) ||
-	       strcmp(a->name_subst, b->name_subst) || strcmp(a->former_surname, b->former_surname) ||
-	       strcmp(a->alias, b->alias) || strcmp(a->address, b->address) ||
-	       strcmp(a->address_subst, b->address_subst) || jpki_date_cmp(a->birth, b->birth) ||
-	       a->sex != b->sex;
+	       strcmp(a->name_subst, b->name_subst) ||
+	       strcmp(a->former_surname, b->former_surname) || strcmp(a->alias, b->alias) ||
+	       strcmp(a->address, b->address) || strcmp(a->address_subst, b->address_subst) ||
+	       jpki_date_cmp(a->birth, b->birth) || a->sex != b->sex;
 }
 
 static bool same_record(const struct jpki_resident *a, const struct jpki_resident *b)
@@ -43,8 +43,8 @@ static bool same_record(const struct jpki_resident *a, const struct jpki_residen
 }
 
 static int revoke_current(struct jpki_store *st, int64_t resident, enum jpki_kind kind,
-			  enum jpki_reason reason, int64_t now, struct jpki_revocations *out,
-			  struct jpki_err *err)
+                          enum jpki_reason reason, int64_t now, struct jpki_revocations *out,
+                          struct jpki_err *err)
 {
 	struct jpki_cert_rec cur;
 	int rc = st->ops->cert_current(st, resident, kind, now, &cur, err);
@@ -62,7 +62,7 @@ static int revoke_current(struct jpki_store *st, int64_t resident, enum jpki_kin
 }
 
 static int apply_change(struct jpki_store *st, const struct jpki_resident *next, int64_t now,
-			struct jpki_revocations *out, struct jpki_err *err)
+                        struct jpki_revocations *out, struct jpki_err *err)
 {
 	struct jpki_resident old;
 	int rc = st->ops->resident_get(st, next->id, &old, err);
@@ -73,16 +73,16 @@ static int apply_change(struct jpki_store *st, const struct jpki_resident *next,
 	out->changed = true;
 	if (old.status == JPKI_RESIDENT && next->status != JPKI_RESIDENT) {
 		if ((rc = revoke_current(st, next->id, JPKI_KIND_SIGN, JPKI_REASON_CESSATION, now,
-					 out, err)) < 0 ||
+		                         out, err)) < 0 ||
 		    (rc = revoke_current(st, next->id, JPKI_KIND_AUTH, JPKI_REASON_CESSATION, now,
-					 out, err)) < 0)
+		                         out, err)) < 0)
 			return rc;
 	} else if (facts_changed(&old, next)) { /* rule C5 */
 		rc = revoke_current(st, next->id, JPKI_KIND_SIGN, JPKI_REASON_AFFILIATION_CHANGED,
-				    now, out, err);
+		                    now, out, err);
 	} else if (!old.adult_ward && next->adult_ward) { /* rule E2 */
 		rc = revoke_current(st, next->id, JPKI_KIND_SIGN, JPKI_REASON_CESSATION, now, out,
-				    err);
+		                    err);
 	}
 	if (rc < 0)
 		return rc;
@@ -90,7 +90,7 @@ static int apply_change(struct jpki_store *st, const struct jpki_resident *next,
 }
 
 int jpki_resident_change(struct jpki_store *st, const struct jpki_resident *next, int64_t now,
-			 struct jpki_revocations *out, struct jpki_err *err)
+                         struct jpki_revocations *out, struct jpki_err *err)
 {
 	struct jpki_revocations local;
 	if (!out)

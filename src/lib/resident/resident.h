@@ -2,7 +2,7 @@
  * resident.h: adding and changing resident records, with the revocations
  * a change causes.
  *
- * rule C5 / jpki-certs.md "Revocation": a change of name (with former
+ * rule C5 / docs/rules.md, rule C5 and the revocation reasons: a change of name (with former
  * surname and alias), address, date of birth or sex revokes the current
  * signature certificate (affiliationChanged); removal of the record (moved
  * out, deceased) revokes both kinds (cessationOfOperation); becoming an
@@ -29,6 +29,6 @@ int jpki_resident_add(struct jpki_store *st, struct jpki_resident *r, struct jpk
 
 /* Replace the record next->id with next, revoking as the rules say; out may be NULL. */
 int jpki_resident_change(struct jpki_store *st, const struct jpki_resident *next, int64_t now,
-			 struct jpki_revocations *out, struct jpki_err *err);
+                         struct jpki_revocations *out, struct jpki_err *err);
 
 #endif

@@ -6,7 +6,7 @@
 #include "revoke.h"
 
 static int revoke_one(struct jpki_store *st, const char *serial, enum jpki_reason reason,
-		      int64_t now, struct jpki_revoke_result *res, struct jpki_err *err)
+                      int64_t now, struct jpki_revoke_result *res, struct jpki_err *err)
 {
 	int rc = st->ops->cert_revoke(st, serial, now, reason, err);
 	if (rc == -JPKI_E_STATE) { /* already revoked: the list is idempotent */
@@ -20,8 +20,8 @@ static int revoke_one(struct jpki_store *st, const char *serial, enum jpki_reaso
 }
 
 int jpki_revoke_serials(struct jpki_store *st, const char *const *serials, size_t n,
-			enum jpki_reason reason, int64_t now, struct jpki_revoke_result *res,
-			struct jpki_err *err)
+                        enum jpki_reason reason, int64_t now, struct jpki_revoke_result *res,
+                        struct jpki_err *err)
 {
 	memset(res, 0, sizeof(*res));
 	int rc = st->ops->begin(st, err);

@@ -1,7 +1,7 @@
 /*
  * revoke.h: revocation on request, on loss and by CA officers.
  *
- * jpki-certs.md "Revocation": either certificate is revoked at the holder's
+ * docs/rules.md, rule C5 and the revocation reasons: either certificate is revoked at the holder's
  * request (cessationOfOperation), on loss or key compromise (keyCompromise),
  * on a record error, and on CA compromise (cACompromise, by list).  A list
  * is revoked in one transaction: every serial must exist, or nothing
@@ -18,7 +18,7 @@ struct jpki_revoke_result {
 };
 
 int jpki_revoke_serials(struct jpki_store *st, const char *const *serials, size_t n,
-			enum jpki_reason reason, int64_t now, struct jpki_revoke_result *res,
-			struct jpki_err *err);
+                        enum jpki_reason reason, int64_t now, struct jpki_revoke_result *res,
+                        struct jpki_err *err);
 
 #endif

@@ -51,91 +51,90 @@ enum stmt_id {
 };
 
 #define RES_COLS                                                                                   \
-	"id, family_name, given_name, name_subst, address, address_subst, birth_date, sex, "      \
+	"id, family_name, given_name, name_subst, address, address_subst, birth_date, sex, "       \
 	"former_surname, alias, adult_ward, status, residence_end"
 #define CERT_COLS                                                                                  \
-	"id, serial, kind, resident_id, not_before, not_after, issued_at, status, "               \
+	"id, serial, kind, resident_id, not_before, not_after, issued_at, status, "                \
 	"revoked_at, reason, subject_cn, renewal, crl_partition"
 
 static const char *const stmt_sql[ST_COUNT] = {
-	[ST_BEGIN] = "BEGIN IMMEDIATE",
-	[ST_COMMIT] = "COMMIT",
-	[ST_ROLLBACK] = "ROLLBACK",
-	[ST_RES_INSERT] = "INSERT INTO resident (family_name, given_name, name_subst, address, "
-			  "address_subst, birth_date, sex, former_surname, alias, adult_ward, "
-			  "status, residence_end, created_at, updated_at) "
-			  "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-	[ST_RES_GET] = "SELECT " RES_COLS " FROM resident WHERE id = ?",
-	[ST_RES_UPDATE] = "UPDATE resident SET family_name=?, given_name=?, name_subst=?, "
-			  "address=?, address_subst=?, birth_date=?, sex=?, former_surname=?, "
-			  "alias=?, adult_ward=?, status=?, residence_end=?, updated_at=? "
-			  "WHERE id=?",
-	[ST_RES_EACH] = "SELECT " RES_COLS " FROM resident ORDER BY id",
-	[ST_CERT_INSERT] = "INSERT INTO certificate (serial, kind, resident_id, not_before, "
-			   "not_after, issued_at, status, subject_cn, renewal, der, crl_partition) "
-			   "VALUES (?,?,?,?,?,?,0,?,?,?,?)",
-	[ST_CERT_GET] = "SELECT " CERT_COLS ", der FROM certificate WHERE serial = ?",
-	/* without the DER (~1.3 KB, overflow pages): the OCSP responder's lookup */
-	[ST_CERT_GET_NODER] = "SELECT " CERT_COLS " FROM certificate WHERE serial = ?",
-	[ST_CERT_CURRENT] = "SELECT " CERT_COLS " FROM certificate WHERE resident_id = ? AND "
-			    "kind = ? AND status = 0 AND not_after >= ? ORDER BY id DESC LIMIT 1",
-	[ST_CERT_EACH_ALL] = "SELECT " CERT_COLS " FROM certificate ORDER BY id",
-	[ST_CERT_EACH_RES] = "SELECT " CERT_COLS
-			     " FROM certificate WHERE resident_id = ? ORDER BY id",
-	[ST_CERT_REVOKE] = "UPDATE certificate SET status = 1, revoked_at = ?, reason = ? "
-			   "WHERE serial = ? AND status = 0",
-	/* "status = 1" literally, so the planner may use the partial index (portable: no INDEXED BY) */
-	[ST_REVOKED_SCAN_ALL] = "SELECT serial, revoked_at, reason FROM certificate "
-				"WHERE status = 1 AND kind = ?1 AND revoked_at >= ?3 "
-				"AND not_after >= ?4",
-	[ST_REVOKED_SCAN_PART] = "SELECT serial, revoked_at, reason FROM certificate "
-				 "WHERE status = 1 AND kind = ?1 AND crl_partition = ?2 "
-				 "AND revoked_at >= ?3 AND not_after >= ?4",
-	[ST_CRL_NEXT] = "UPDATE ca_counter SET crl_number = crl_number + 1 WHERE kind = ?",
-	[ST_CRL_GET] = "SELECT crl_number FROM ca_counter WHERE kind = ?",
-	[ST_REVVER_BUMP] = "UPDATE ca_counter SET revocation_version = revocation_version + 1 "
-			   "WHERE kind = ?",
-	[ST_REVVER_GET] = "SELECT revocation_version FROM ca_counter WHERE kind = ?",
-	[ST_META_GET] = "SELECT value FROM registry_meta WHERE key = ?",
-	[ST_META_SET] = "INSERT INTO registry_meta (key, value) VALUES (?1, ?2) "
-			"ON CONFLICT (key) DO UPDATE SET value = ?2",
-	[ST_CRL_FLOOR] = "UPDATE ca_counter SET crl_number = ?2 WHERE kind = ?1 AND crl_number < ?2",
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_RES_INSERT] = "INSERT INTO resident (family_name, given_name, name_subst, address, "
+                      "address_subst, birth_date, sex, former_surname, alias, adult_ward, "
+                      "status, residence_end, created_at, updated_at) "
+                      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    [ST_RES_GET] = "SELECT " RES_COLS " FROM resident WHERE id = ?",
+    [ST_RES_UPDATE] = "UPDATE resident SET family_name=?, given_name=?, name_subst=?, "
+                      "address=?, address_subst=?, birth_date=?, sex=?, former_surname=?, "
+                      "alias=?, adult_ward=?, status=?, residence_end=?, updated_at=? "
+                      "WHERE id=?",
+    [ST_RES_EACH] = "SELECT " RES_COLS " FROM resident ORDER BY id",
+    [ST_CERT_INSERT] = "INSERT INTO certificate (serial, kind, resident_id, not_before, "
+                       "not_after, issued_at, status, subject_cn, renewal, der, crl_partition) "
+                       "VALUES (?,?,?,?,?,?,0,?,?,?,?)",
+    [ST_CERT_GET] = "SELECT " CERT_COLS ", der FROM certificate WHERE serial = ?",
+    /* without the DER (~1.3 KB, overflow pages): the OCSP responder's lookup */
+    [ST_CERT_GET_NODER] = "SELECT " CERT_COLS " FROM certificate WHERE serial = ?",
+    [ST_CERT_CURRENT] = "SELECT " CERT_COLS " FROM certificate WHERE resident_id = ? AND "
+                        "kind = ? AND status = 0 AND not_after >= ? ORDER BY id DESC LIMIT 1",
+    [ST_CERT_EACH_ALL] = "SELECT " CERT_COLS " FROM certificate ORDER BY id",
+    [ST_CERT_EACH_RES] = "SELECT " CERT_COLS " FROM certificate WHERE resident_id = ? ORDER BY id",
+    [ST_CERT_REVOKE] = "UPDATE certificate SET status = 1, revoked_at = ?, reason = ? "
+                       "WHERE serial = ? AND status = 0",
+    /* "status = 1" literally, so the planner may use the partial index (portable: no INDEXED BY) */
+    [ST_REVOKED_SCAN_ALL] = "SELECT serial, revoked_at, reason FROM certificate "
+                            "WHERE status = 1 AND kind = ?1 AND revoked_at >= ?3 "
+                            "AND not_after >= ?4",
+    [ST_REVOKED_SCAN_PART] = "SELECT serial, revoked_at, reason FROM certificate "
+                             "WHERE status = 1 AND kind = ?1 AND crl_partition = ?2 "
+                             "AND revoked_at >= ?3 AND not_after >= ?4",
+    [ST_CRL_NEXT] = "UPDATE ca_counter SET crl_number = crl_number + 1 WHERE kind = ?",
+    [ST_CRL_GET] = "SELECT crl_number FROM ca_counter WHERE kind = ?",
+    [ST_REVVER_BUMP] = "UPDATE ca_counter SET revocation_version = revocation_version + 1 "
+                       "WHERE kind = ?",
+    [ST_REVVER_GET] = "SELECT revocation_version FROM ca_counter WHERE kind = ?",
+    [ST_META_GET] = "SELECT value FROM registry_meta WHERE key = ?",
+    [ST_META_SET] = "INSERT INTO registry_meta (key, value) VALUES (?1, ?2) "
+                    "ON CONFLICT (key) DO UPDATE SET value = ?2",
+    [ST_CRL_FLOOR] = "UPDATE ca_counter SET crl_number = ?2 WHERE kind = ?1 AND crl_number < ?2",
 };
 
 /* Schema migrations; entry i brings version i to i+1.  Never edit a shipped one. */
 static const char *const migrations[] = {
-	"CREATE TABLE resident ("
-	" id INTEGER PRIMARY KEY,"
-	" family_name TEXT NOT NULL, given_name TEXT NOT NULL, name_subst TEXT NOT NULL,"
-	" address TEXT NOT NULL, address_subst TEXT NOT NULL,"
-	" birth_date TEXT NOT NULL, sex INTEGER NOT NULL CHECK (sex IN (1, 2, 3)),"
-	" former_surname TEXT NOT NULL, alias TEXT NOT NULL,"
-	" adult_ward INTEGER NOT NULL CHECK (adult_ward IN (0, 1)),"
-	" status INTEGER NOT NULL CHECK (status IN (0, 1, 2)),"
-	" residence_end TEXT,"
-	" created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
-	"CREATE TABLE certificate ("
-	" id INTEGER PRIMARY KEY,"
-	" serial TEXT NOT NULL UNIQUE,"
-	" kind INTEGER NOT NULL CHECK (kind IN (0, 1)),"
-	" resident_id INTEGER NOT NULL REFERENCES resident (id),"
-	" not_before INTEGER NOT NULL, not_after INTEGER NOT NULL, issued_at INTEGER NOT NULL,"
-	" status INTEGER NOT NULL CHECK (status IN (0, 1)),"
-	" revoked_at INTEGER, reason INTEGER,"
-	" subject_cn TEXT NOT NULL, renewal INTEGER NOT NULL,"
-	" der BLOB NOT NULL, crl_partition INTEGER NOT NULL);"
-	"CREATE INDEX certificate_by_resident ON certificate (resident_id, kind);"
-	/* revoked only (partial), covering what CRLs read: index-only scans per CA and partition
-	 * (status too: SQLite before 3.42 counts the partial index's own WHERE column as read) */
-	"CREATE INDEX certificate_revoked ON certificate"
-	" (kind, crl_partition, revoked_at, serial, reason, not_after, status) WHERE status = 1;"
-	"CREATE TABLE ca_counter ("
-	" kind INTEGER PRIMARY KEY, crl_number INTEGER NOT NULL,"
-	" revocation_version INTEGER NOT NULL);"
-	"INSERT INTO ca_counter (kind, crl_number, revocation_version) VALUES (0, 0, 0);"
-	"INSERT INTO ca_counter (kind, crl_number, revocation_version) VALUES (1, 0, 0);",
-	/* 2: what the registry knows of itself: its id and the CAs it belongs to (binding.h) */
-	"CREATE TABLE registry_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+    "CREATE TABLE resident ("
+    " id INTEGER PRIMARY KEY,"
+    " family_name TEXT NOT NULL, given_name TEXT NOT NULL, name_subst TEXT NOT NULL,"
+    " address TEXT NOT NULL, address_subst TEXT NOT NULL,"
+    " birth_date TEXT NOT NULL, sex INTEGER NOT NULL CHECK (sex IN (1, 2, 3)),"
+    " former_surname TEXT NOT NULL, alias TEXT NOT NULL,"
+    " adult_ward INTEGER NOT NULL CHECK (adult_ward IN (0, 1)),"
+    " status INTEGER NOT NULL CHECK (status IN (0, 1, 2)),"
+    " residence_end TEXT,"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+    "CREATE TABLE certificate ("
+    " id INTEGER PRIMARY KEY,"
+    " serial TEXT NOT NULL UNIQUE,"
+    " kind INTEGER NOT NULL CHECK (kind IN (0, 1)),"
+    " resident_id INTEGER NOT NULL REFERENCES resident (id),"
+    " not_before INTEGER NOT NULL, not_after INTEGER NOT NULL, issued_at INTEGER NOT NULL,"
+    " status INTEGER NOT NULL CHECK (status IN (0, 1)),"
+    " revoked_at INTEGER, reason INTEGER,"
+    " subject_cn TEXT NOT NULL, renewal INTEGER NOT NULL,"
+    " der BLOB NOT NULL, crl_partition INTEGER NOT NULL);"
+    "CREATE INDEX certificate_by_resident ON certificate (resident_id, kind);"
+    /* revoked only (partial), covering what CRLs read: index-only scans per CA and partition
+     * (status too: SQLite before 3.42 counts the partial index's own WHERE column as read) */
+    "CREATE INDEX certificate_revoked ON certificate"
+    " (kind, crl_partition, revoked_at, serial, reason, not_after, status) WHERE status = 1;"
+    "CREATE TABLE ca_counter ("
+    " kind INTEGER PRIMARY KEY, crl_number INTEGER NOT NULL,"
+    " revocation_version INTEGER NOT NULL);"
+    "INSERT INTO ca_counter (kind, crl_number, revocation_version) VALUES (0, 0, 0);"
+    "INSERT INTO ca_counter (kind, crl_number, revocation_version) VALUES (1, 0, 0);",
+    /* 2: what the registry knows of itself: its id and the CAs it belongs to (binding.h) */
+    "CREATE TABLE registry_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
 };
 
 struct sqlite_store {
@@ -199,16 +198,16 @@ static int row_to_resident(sqlite3_stmt *st, struct jpki_resident *r, struct jpk
 	memset(r, 0, sizeof(*r));
 	r->id = sqlite3_column_int64(st, 0);
 	int64_t sex = sqlite3_column_int64(st, 7), ward = sqlite3_column_int64(st, 10),
-		status = sqlite3_column_int64(st, 11);
+	        status = sqlite3_column_int64(st, 11);
 	bool ok = col_text(st, 1, r->family, sizeof(r->family)) == 0 &&
-		  col_text(st, 2, r->given, sizeof(r->given)) == 0 &&
-		  col_text(st, 3, r->name_subst, sizeof(r->name_subst)) == 0 &&
-		  col_text(st, 4, r->address, sizeof(r->address)) == 0 &&
-		  col_text(st, 5, r->address_subst, sizeof(r->address_subst)) == 0 &&
-		  col_date(st, 6, &r->birth) == 0 && sex >= 1 && sex <= 3 &&
-		  col_text(st, 8, r->former_surname, sizeof(r->former_surname)) == 0 &&
-		  col_text(st, 9, r->alias, sizeof(r->alias)) == 0 && (ward == 0 || ward == 1) &&
-		  status >= 0 && status <= 2;
+	          col_text(st, 2, r->given, sizeof(r->given)) == 0 &&
+	          col_text(st, 3, r->name_subst, sizeof(r->name_subst)) == 0 &&
+	          col_text(st, 4, r->address, sizeof(r->address)) == 0 &&
+	          col_text(st, 5, r->address_subst, sizeof(r->address_subst)) == 0 &&
+	          col_date(st, 6, &r->birth) == 0 && sex >= 1 && sex <= 3 &&
+	          col_text(st, 8, r->former_surname, sizeof(r->former_surname)) == 0 &&
+	          col_text(st, 9, r->alias, sizeof(r->alias)) == 0 && (ward == 0 || ward == 1) &&
+	          status >= 0 && status <= 2;
 	if (ok && sqlite3_column_type(st, 12) != SQLITE_NULL) {
 		r->has_residence_end = true;
 		ok = col_date(st, 12, &r->residence_end) == 0;
@@ -246,17 +245,18 @@ static void bind_resident(sqlite3_stmt *st, const struct jpki_resident *r, int64
 }
 
 static int row_to_cert(sqlite3_stmt *st, bool with_der, struct jpki_cert_rec *c,
-		       struct jpki_err *err)
+                       struct jpki_err *err)
 {
 	memset(c, 0, sizeof(*c));
 	c->id = sqlite3_column_int64(st, 0);
 	int64_t kind = sqlite3_column_int64(st, 2), status = sqlite3_column_int64(st, 7),
-		reason = sqlite3_column_int64(st, 9);
+	        reason = sqlite3_column_int64(st, 9);
 	bool ok = col_text(st, 1, c->serial, sizeof(c->serial)) == 0 && (kind == 0 || kind == 1) &&
-		  (status == 0 || status == 1) && reason >= 0 && reason <= 10 &&
-		  col_text(st, 10, c->subject_cn, sizeof(c->subject_cn)) == 0;
+	          (status == 0 || status == 1) && reason >= 0 && reason <= 10 &&
+	          col_text(st, 10, c->subject_cn, sizeof(c->subject_cn)) == 0;
 	if (!ok)
-		return jpki_fail(err, JPKI_E_STORE, "certificate row %" PRId64 " is damaged", c->id);
+		return jpki_fail(err, JPKI_E_STORE, "certificate row %" PRId64 " is damaged",
+		                 c->id);
 	c->kind = (enum jpki_kind)kind;
 	c->resident_id = sqlite3_column_int64(st, 3);
 	c->not_before = sqlite3_column_int64(st, 4);
@@ -268,14 +268,15 @@ static int row_to_cert(sqlite3_stmt *st, bool with_der, struct jpki_cert_rec *c,
 	c->renewal = sqlite3_column_int64(st, 11) != 0;
 	int64_t part = sqlite3_column_int64(st, 12);
 	if (part < 0 || part >= JPKI_CRL_PARTITIONS)
-		return jpki_fail(err, JPKI_E_STORE, "certificate row %" PRId64 " is damaged", c->id);
+		return jpki_fail(err, JPKI_E_STORE, "certificate row %" PRId64 " is damaged",
+		                 c->id);
 	c->crl_partition = (int)part;
 	if (with_der) {
 		const void *der = sqlite3_column_blob(st, 13);
 		int n = sqlite3_column_bytes(st, 13);
 		if (!der || n <= 0)
-			return jpki_fail(err, JPKI_E_STORE, "certificate row %" PRId64 " has no DER",
-					 c->id);
+			return jpki_fail(err, JPKI_E_STORE,
+			                 "certificate row %" PRId64 " has no DER", c->id);
 		c->der = malloc((size_t)n);
 		if (!c->der)
 			return jpki_fail(err, JPKI_E_NOMEM, "out of memory");
@@ -330,7 +331,7 @@ static int op_resident_insert(struct jpki_store *s, struct jpki_resident *r, str
 }
 
 static int op_resident_get(struct jpki_store *s, int64_t id, struct jpki_resident *out,
-			   struct jpki_err *err)
+                           struct jpki_err *err)
 {
 	struct sqlite_store *ss = S(s);
 	sqlite3_stmt *st = stmt(ss, ST_RES_GET);
@@ -346,7 +347,7 @@ static int op_resident_get(struct jpki_store *s, int64_t id, struct jpki_residen
 }
 
 static int op_resident_update(struct jpki_store *s, const struct jpki_resident *r,
-			      struct jpki_err *err)
+                              struct jpki_err *err)
 {
 	struct sqlite_store *ss = S(s);
 	int64_t now;
@@ -364,7 +365,7 @@ static int op_resident_update(struct jpki_store *s, const struct jpki_resident *
 }
 
 static int op_resident_each(struct jpki_store *s, jpki_resident_cb cb, void *arg,
-			    struct jpki_err *err)
+                            struct jpki_err *err)
 {
 	struct sqlite_store *ss = S(s);
 	sqlite3_stmt *st = stmt(ss, ST_RES_EACH);
@@ -406,7 +407,7 @@ static int op_cert_insert(struct jpki_store *s, struct jpki_cert_rec *c, struct 
 }
 
 static int op_cert_get(struct jpki_store *s, const char *serial, bool with_der,
-		       struct jpki_cert_rec *out, struct jpki_err *err)
+                       struct jpki_cert_rec *out, struct jpki_err *err)
 {
 	struct sqlite_store *ss = S(s);
 	sqlite3_stmt *st = stmt(ss, with_der ? ST_CERT_GET : ST_CERT_GET_NODER);
@@ -422,7 +423,7 @@ static int op_cert_get(struct jpki_store *s, const char *serial, bool with_der,
 }
 
 static int op_cert_current(struct jpki_store *s, int64_t resident_id, enum jpki_kind kind,
-			   int64_t at, struct jpki_cert_rec *out, struct jpki_err *err)
+                           int64_t at, struct jpki_cert_rec *out, struct jpki_err *err)
 {
 	struct sqlite_store *ss = S(s);
 	sqlite3_stmt *st = stmt(ss, ST_CERT_CURRENT);
@@ -433,7 +434,7 @@ static int op_cert_current(struct jpki_store *s, int64_t resident_id, enum jpki_
 	if (rc == SQLITE_DONE) {
 		sqlite3_reset(st);
 		return jpki_fail(err, JPKI_E_NOT_FOUND, "no current %s certificate",
-				 jpki_kind_name(kind));
+		                 jpki_kind_name(kind));
 	}
 	if (rc != SQLITE_ROW)
 		return db_fail(ss, err, "cannot read certificate");
@@ -443,7 +444,7 @@ static int op_cert_current(struct jpki_store *s, int64_t resident_id, enum jpki_
 }
 
 static int op_cert_each(struct jpki_store *s, int64_t resident_id, jpki_cert_cb cb, void *arg,
-			struct jpki_err *err)
+                        struct jpki_err *err)
 {
 	struct sqlite_store *ss = S(s);
 	sqlite3_stmt *st = stmt(ss, resident_id ? ST_CERT_EACH_RES : ST_CERT_EACH_ALL);
@@ -465,7 +466,7 @@ static int op_cert_each(struct jpki_store *s, int64_t resident_id, jpki_cert_cb 
 }
 
 static int op_cert_revoke(struct jpki_store *s, const char *serial, int64_t at,
-			  enum jpki_reason reason, struct jpki_err *err)
+                          enum jpki_reason reason, struct jpki_err *err)
 {
 	struct sqlite_store *ss = S(s);
 	struct jpki_cert_rec c;
@@ -517,7 +518,7 @@ static int scan_hex(const unsigned char *h, int n, uint8_t *out, size_t *ret_len
 }
 
 static int op_revoked_scan(struct jpki_store *s, enum jpki_kind ca, int partition, int64_t since,
-			   int64_t at, jpki_revoked_cb cb, void *arg, struct jpki_err *err)
+                           int64_t at, jpki_revoked_cb cb, void *arg, struct jpki_err *err)
 {
 	struct sqlite_store *ss = S(s);
 	if (partition < -1 || partition >= JPKI_CRL_PARTITIONS)
@@ -549,8 +550,8 @@ static int op_revoked_scan(struct jpki_store *s, enum jpki_kind ca, int partitio
 	return rc == SQLITE_DONE ? 0 : db_fail(ss, err, "cannot list revoked certificates");
 }
 
-static int read_counter(struct sqlite_store *ss, enum stmt_id id, enum jpki_kind ca,
-			int64_t *out, struct jpki_err *err)
+static int read_counter(struct sqlite_store *ss, enum stmt_id id, enum jpki_kind ca, int64_t *out,
+                        struct jpki_err *err)
 {
 	sqlite3_stmt *st = stmt(ss, id);
 	sqlite3_bind_int(st, 1, (int)ca);
@@ -565,7 +566,7 @@ static int read_counter(struct sqlite_store *ss, enum stmt_id id, enum jpki_kind
 }
 
 static int op_crl_number_next(struct jpki_store *s, enum jpki_kind ca, int64_t *out,
-			      struct jpki_err *err)
+                              struct jpki_err *err)
 {
 	struct sqlite_store *ss = S(s);
 	int rc = op_begin(s, err);
@@ -584,19 +585,19 @@ static int op_crl_number_next(struct jpki_store *s, enum jpki_kind ca, int64_t *
 }
 
 static int op_crl_number_get(struct jpki_store *s, enum jpki_kind ca, int64_t *out,
-			     struct jpki_err *err)
+                             struct jpki_err *err)
 {
 	return read_counter(S(s), ST_CRL_GET, ca, out, err);
 }
 
 static int op_revocation_version(struct jpki_store *s, enum jpki_kind ca, int64_t *out,
-				 struct jpki_err *err)
+                                 struct jpki_err *err)
 {
 	return read_counter(S(s), ST_REVVER_GET, ca, out, err);
 }
 
 static int op_meta_get(struct jpki_store *s, const char *key, char *buf, size_t cap,
-		       struct jpki_err *err)
+                       struct jpki_err *err)
 {
 	struct sqlite_store *ss = S(s);
 	sqlite3_stmt *st = stmt(ss, ST_META_GET);
@@ -614,7 +615,7 @@ static int op_meta_get(struct jpki_store *s, const char *key, char *buf, size_t 
 }
 
 static int op_meta_set(struct jpki_store *s, const char *key, const char *value,
-		       struct jpki_err *err)
+                       struct jpki_err *err)
 {
 	struct sqlite_store *ss = S(s);
 	sqlite3_stmt *st = stmt(ss, ST_META_SET);
@@ -626,7 +627,7 @@ static int op_meta_set(struct jpki_store *s, const char *key, const char *value,
 }
 
 static int op_crl_number_floor(struct jpki_store *s, enum jpki_kind ca, int64_t floor,
-			       struct jpki_err *err)
+                               struct jpki_err *err)
 {
 	struct sqlite_store *ss = S(s);
 	sqlite3_stmt *st = stmt(ss, ST_CRL_FLOOR);
@@ -650,7 +651,7 @@ static int op_check(struct jpki_store *s, struct jpki_err *err)
 		rc = 0;
 	else if (rc == SQLITE_ROW)
 		rc = jpki_fail(err, JPKI_E_STORE, "the registry is damaged: %.200s",
-			       first ? (const char *)first : "?");
+		               first ? (const char *)first : "?");
 	else
 		rc = db_fail(ss, err, "cannot check the registry");
 	sqlite3_finalize(st);
@@ -669,7 +670,7 @@ static int op_backup(struct jpki_store *s, const char *path, struct jpki_err *er
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return jpki_fail(err, errno == EEXIST ? JPKI_E_EXISTS : JPKI_E_IO,
-				 "cannot create %s: %s", path, strerror(errno));
+		                 "cannot create %s: %s", path, strerror(errno));
 	close(fd); /* a new file: no SQLite connection of ours holds a lock on it */
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v2(ss->db, "VACUUM INTO ?", -1, &st, NULL);
@@ -705,7 +706,7 @@ static int op_restore(struct jpki_store *s, const char *path, struct jpki_err *e
 	int rc = sqlite3_open_v2(path, &src, SQLITE_OPEN_READONLY, NULL);
 	if (rc != SQLITE_OK) {
 		rc = jpki_fail(err, JPKI_E_IO, "cannot open %s: %s", path,
-			       src ? sqlite3_errmsg(src) : "out of memory");
+		               src ? sqlite3_errmsg(src) : "out of memory");
 		sqlite3_close(src);
 		return rc;
 	}
@@ -734,37 +735,37 @@ static int op_tune_reader(struct jpki_store *s, struct jpki_err *err)
 {
 	struct sqlite_store *ss = S(s);
 	if (sqlite3_exec(ss->db, "PRAGMA query_only = 1; PRAGMA mmap_size = 68719476736;", NULL,
-			 NULL, NULL) != SQLITE_OK)
+	                 NULL, NULL) != SQLITE_OK)
 		return db_fail(ss, err, "cannot configure a registry reader");
 	return 0;
 }
 
 static const struct jpki_store_ops sqlite_ops = {
-	.name = "sqlite",
-	.close = op_close,
-	.begin = op_begin,
-	.commit = op_commit,
-	.rollback = op_rollback,
-	.resident_insert = op_resident_insert,
-	.resident_get = op_resident_get,
-	.resident_update = op_resident_update,
-	.resident_each = op_resident_each,
-	.cert_insert = op_cert_insert,
-	.cert_get = op_cert_get,
-	.cert_current = op_cert_current,
-	.cert_each = op_cert_each,
-	.cert_revoke = op_cert_revoke,
-	.revoked_scan = op_revoked_scan,
-	.crl_number_next = op_crl_number_next,
-	.revocation_version = op_revocation_version,
-	.tune_reader = op_tune_reader,
-	.meta_get = op_meta_get,
-	.meta_set = op_meta_set,
-	.crl_number_floor = op_crl_number_floor,
-	.crl_number_get = op_crl_number_get,
-	.check = op_check,
-	.backup = op_backup,
-	.restore = op_restore,
+    .name = "sqlite",
+    .close = op_close,
+    .begin = op_begin,
+    .commit = op_commit,
+    .rollback = op_rollback,
+    .resident_insert = op_resident_insert,
+    .resident_get = op_resident_get,
+    .resident_update = op_resident_update,
+    .resident_each = op_resident_each,
+    .cert_insert = op_cert_insert,
+    .cert_get = op_cert_get,
+    .cert_current = op_cert_current,
+    .cert_each = op_cert_each,
+    .cert_revoke = op_cert_revoke,
+    .revoked_scan = op_revoked_scan,
+    .crl_number_next = op_crl_number_next,
+    .revocation_version = op_revocation_version,
+    .tune_reader = op_tune_reader,
+    .meta_get = op_meta_get,
+    .meta_set = op_meta_set,
+    .crl_number_floor = op_crl_number_floor,
+    .crl_number_get = op_crl_number_get,
+    .check = op_check,
+    .backup = op_backup,
+    .restore = op_restore,
 };
 
 /* ---- opening and migrating ---- */
@@ -774,8 +775,8 @@ static int schema_version(struct sqlite_store *ss, int *out, struct jpki_err *er
 	sqlite3_stmt *st = NULL;
 	*out = 0;
 	if (sqlite3_prepare_v2(ss->db,
-			       "SELECT count(*) FROM sqlite_master WHERE name = 'schema_version'",
-			       -1, &st, NULL) != SQLITE_OK ||
+	                       "SELECT count(*) FROM sqlite_master WHERE name = 'schema_version'",
+	                       -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_finalize(st);
 		return db_fail(ss, err, "cannot read schema version");
@@ -785,7 +786,7 @@ static int schema_version(struct sqlite_store *ss, int *out, struct jpki_err *er
 	if (!have)
 		return 0;
 	if (sqlite3_prepare_v2(ss->db, "SELECT version FROM schema_version", -1, &st, NULL) !=
-		    SQLITE_OK ||
+	        SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_finalize(st);
 		return db_fail(ss, err, "cannot read schema version");
@@ -804,14 +805,14 @@ static int migrate(struct sqlite_store *ss, struct jpki_err *err)
 		goto fail;
 	if (version > JPKI_SCHEMA_VERSION) {
 		rc = jpki_fail(err, JPKI_E_SCHEMA,
-			       "registry schema version %d is newer than this program's (%d)",
-			       version, JPKI_SCHEMA_VERSION);
+		               "registry schema version %d is newer than this program's (%d)",
+		               version, JPKI_SCHEMA_VERSION);
 		goto fail;
 	}
-	if (version == 0 &&
-	    sqlite3_exec(ss->db, "CREATE TABLE schema_version (version INTEGER NOT NULL);"
-				 "INSERT INTO schema_version (version) VALUES (0);",
-			 NULL, NULL, NULL) != SQLITE_OK) {
+	if (version == 0 && sqlite3_exec(ss->db,
+	                                 "CREATE TABLE schema_version (version INTEGER NOT NULL);"
+	                                 "INSERT INTO schema_version (version) VALUES (0);",
+	                                 NULL, NULL, NULL) != SQLITE_OK) {
 		rc = db_fail(ss, err, "cannot create schema");
 		goto fail;
 	}
@@ -848,9 +849,9 @@ static int has_schema(struct sqlite_store *ss, const char *path, struct jpki_err
 {
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v2(ss->db,
-				    "SELECT count(*), count(CASE WHEN name = 'schema_version' "
-				    "THEN 1 END) FROM sqlite_master",
-				    -1, &st, NULL);
+	                            "SELECT count(*), count(CASE WHEN name = 'schema_version' "
+	                            "THEN 1 END) FROM sqlite_master",
+	                            -1, &st, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(st);
 	int tables = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
@@ -858,24 +859,24 @@ static int has_schema(struct sqlite_store *ss, const char *path, struct jpki_err
 	sqlite3_finalize(st);
 	if (tables < 0)
 		return jpki_fail(err, JPKI_E_STORE, "%s is not a registry: %s", path,
-				 sqlite3_errmsg(ss->db));
+		                 sqlite3_errmsg(ss->db));
 	if (tables == 0)
-		return jpki_fail(err, JPKI_E_STATE,
-				 "the registry %s is empty; restore it from a backup (jpki registry "
-				 "restore) or, knowing what is lost, make a new one (jpki registry "
-				 "new); see docs/operations.md",
-				 path);
+		return jpki_fail(
+		    err, JPKI_E_STATE,
+		    "the registry %s is empty; restore it from a backup (jpki registry "
+		    "restore) or, knowing what is lost, make a new one (jpki registry "
+		    "new); see docs/operations.md",
+		    path);
 	if (!ours)
 		return jpki_fail(err, JPKI_E_STORE, "%s is an SQLite file but not a jpki registry",
-				 path);
+		                 path);
 	return 0;
 }
 
-static int open_file(const char *path, bool create, struct jpki_store **ret,
-		     struct jpki_err *err)
+static int open_file(const char *path, bool create, struct jpki_store **ret, struct jpki_err *err)
 {
 	_Static_assert(sizeof(migrations) / sizeof(migrations[0]) == JPKI_SCHEMA_VERSION,
-		       "one migration per schema version");
+	               "one migration per schema version");
 	struct sqlite_store *ss = calloc(1, sizeof(*ss));
 	int rc;
 	if (!ss)
@@ -884,24 +885,24 @@ static int open_file(const char *path, bool create, struct jpki_store **ret,
 	if (sqlite3_open_v2(path, &ss->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL) !=
 	    SQLITE_OK) {
 		rc = jpki_fail(err, JPKI_E_STORE, "cannot open registry %s: %s", path,
-			       ss->db ? sqlite3_errmsg(ss->db) : "out of memory");
+		               ss->db ? sqlite3_errmsg(ss->db) : "out of memory");
 		goto fail;
 	}
 	sqlite3_busy_timeout(ss->db, 10000);
 	if (!create && (rc = has_schema(ss, path, err)) < 0)
 		goto fail;
 	if (sqlite3_exec(ss->db,
-			 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-			 "PRAGMA foreign_keys = ON;",
-			 NULL, NULL, NULL) != SQLITE_OK) {
+	                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+	                 "PRAGMA foreign_keys = ON;",
+	                 NULL, NULL, NULL) != SQLITE_OK) {
 		rc = db_fail(ss, err, "cannot configure the registry");
 		goto fail;
 	}
 	if ((rc = migrate(ss, err)) < 0)
 		goto fail;
 	for (int i = 0; i < ST_COUNT; i++) {
-		if (sqlite3_prepare_v3(ss->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &ss->st[i],
-				       NULL) != SQLITE_OK) {
+		if (sqlite3_prepare_v3(ss->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+		                       &ss->st[i], NULL) != SQLITE_OK) {
 			rc = db_fail(ss, err, "cannot prepare a registry statement");
 			goto fail;
 		}
@@ -918,7 +919,7 @@ int jpki_store_sqlite_open(const char *path, struct jpki_store **ret, struct jpk
 	struct stat sb;
 	if (stat(path, &sb) != 0)
 		return jpki_fail(err, errno == ENOENT ? JPKI_E_NOT_FOUND : JPKI_E_IO,
-				 "no registry at %s: %s", path, strerror(errno));
+		                 "no registry at %s: %s", path, strerror(errno));
 	if (!S_ISREG(sb.st_mode))
 		return jpki_fail(err, JPKI_E_STORE, "the registry %s is not a regular file", path);
 	return open_file(path, false, ret, err);
@@ -934,9 +935,9 @@ static int no_leftover_log(const char *path, struct jpki_err *err)
 		snprintf(side, sizeof(side), "%s%s", path, suffixes[i]);
 		if (lstat(side, &sb) == 0)
 			return jpki_fail(err, JPKI_E_STATE,
-					 "%s exists without its registry: it may hold committed "
-					 "changes; restore the registry beside it, never delete it",
-					 side);
+			                 "%s exists without its registry: it may hold committed "
+			                 "changes; restore the registry beside it, never delete it",
+			                 side);
 	}
 	return 0;
 }
@@ -949,11 +950,12 @@ int jpki_store_sqlite_create(const char *path, struct jpki_store **ret, struct j
 	int rc = no_leftover_log(path, err);
 	if (rc < 0)
 		return rc;
-	/* the registry holds personal data: its owner only (SQLite gives -wal and -shm the same mode) */
+	/* the registry holds personal data: its owner only (SQLite gives -wal and -shm the same
+	 * mode) */
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return jpki_fail(err, errno == EEXIST ? JPKI_E_EXISTS : JPKI_E_IO,
-				 "cannot create the registry %s: %s", path, strerror(errno));
+		                 "cannot create the registry %s: %s", path, strerror(errno));
 	close(fd); /* new, and no connection of ours to it yet: no lock to lose */
 	if ((rc = open_file(path, true, ret, err)) < 0) { /* nothing of value in it yet */
 		char side[4200];

@@ -13,13 +13,13 @@
 typedef int (*backend_fn)(const char *path, struct jpki_store **ret, struct jpki_err *err);
 
 static int by_spec(const char *spec, backend_fn sqlite, struct jpki_store **ret,
-		   struct jpki_err *err)
+                   struct jpki_err *err)
 {
 	if (!spec || !*spec)
 		return jpki_fail(err, JPKI_E_INVALID, "empty registry name");
 	if (strncmp(spec, "postgresql:", 11) == 0 || strncmp(spec, "postgres:", 9) == 0)
 		return jpki_fail(err, JPKI_E_INVALID,
-				 "this build has no PostgreSQL backend yet; use sqlite:PATH");
+		                 "this build has no PostgreSQL backend yet; use sqlite:PATH");
 	return sqlite(strncmp(spec, "sqlite:", 7) == 0 ? spec + 7 : spec, ret, err);
 }
 
@@ -46,9 +46,9 @@ int jpki_store_open_default(struct jpki_store **ret, struct jpki_err *err)
 		return rc;
 	if ((rc = jpki_store_sqlite_open(path, ret, err)) == -JPKI_E_NOT_FOUND)
 		return jpki_fail(err, JPKI_E_NOT_FOUND,
-				 "no registry at %s: run `jpki init` for a new data folder; if "
-				 "the CAs exist, restore the registry (jpki registry restore)",
-				 path);
+		                 "no registry at %s: run `jpki init` for a new data folder; if "
+		                 "the CAs exist, restore the registry (jpki registry restore)",
+		                 path);
 	return rc;
 }
 

@@ -22,7 +22,7 @@ typedef int (*jpki_resident_cb)(const struct jpki_resident *r, void *arg);
 typedef int (*jpki_cert_cb)(const struct jpki_cert_rec *c, void *arg);
 /* serial as raw big-endian bytes, for CRL building without hex round trips */
 typedef int (*jpki_revoked_cb)(const uint8_t *serial, size_t serial_len, int64_t revoked_at,
-			       enum jpki_reason reason, void *arg);
+                               enum jpki_reason reason, void *arg);
 
 struct jpki_store_ops {
 	const char *name;
@@ -33,25 +33,26 @@ struct jpki_store_ops {
 
 	int (*resident_insert)(struct jpki_store *s, struct jpki_resident *r, struct jpki_err *err);
 	int (*resident_get)(struct jpki_store *s, int64_t id, struct jpki_resident *out,
-			    struct jpki_err *err);
+	                    struct jpki_err *err);
 	int (*resident_update)(struct jpki_store *s, const struct jpki_resident *r,
-			       struct jpki_err *err);
+	                       struct jpki_err *err);
 	int (*resident_each)(struct jpki_store *s, jpki_resident_cb cb, void *arg,
-			     struct jpki_err *err);
+	                     struct jpki_err *err);
 
 	/* JPKI_E_EXISTS when the serial is already taken (by any certificate, ever). */
 	int (*cert_insert)(struct jpki_store *s, struct jpki_cert_rec *c, struct jpki_err *err);
 	int (*cert_get)(struct jpki_store *s, const char *serial, bool with_der,
-			struct jpki_cert_rec *out, struct jpki_err *err);
-	/* The newest unrevoked certificate of kind still valid at `at`; JPKI_E_NOT_FOUND if none. */
+	                struct jpki_cert_rec *out, struct jpki_err *err);
+	/* The newest unrevoked certificate of kind still valid at `at`; JPKI_E_NOT_FOUND if none.
+	 */
 	int (*cert_current)(struct jpki_store *s, int64_t resident_id, enum jpki_kind kind,
-			    int64_t at, struct jpki_cert_rec *out, struct jpki_err *err);
+	                    int64_t at, struct jpki_cert_rec *out, struct jpki_err *err);
 	/* resident_id 0 = every certificate, in issue order. */
 	int (*cert_each)(struct jpki_store *s, int64_t resident_id, jpki_cert_cb cb, void *arg,
-			 struct jpki_err *err);
+	                 struct jpki_err *err);
 	/* JPKI_E_STATE when already revoked, JPKI_E_NOT_FOUND when unknown. */
 	int (*cert_revoke)(struct jpki_store *s, const char *serial, int64_t at,
-			   enum jpki_reason reason, struct jpki_err *err);
+	                   enum jpki_reason reason, struct jpki_err *err);
 	/*
 	 * The CRL writer's scan: revoked certificates of a CA not expired before
 	 * `at`, of one CRL partition (partition -1: every partition), revoked at
@@ -60,13 +61,13 @@ struct jpki_store_ops {
 	 * rows it returns, not the size of the registry.
 	 */
 	int (*revoked_scan)(struct jpki_store *s, enum jpki_kind ca, int partition, int64_t since,
-			    int64_t at, jpki_revoked_cb cb, void *arg, struct jpki_err *err);
+	                    int64_t at, jpki_revoked_cb cb, void *arg, struct jpki_err *err);
 	/* Allocate the next CRL number of a CA (monotonic, RFC 5280 §5.2.3). */
 	int (*crl_number_next)(struct jpki_store *s, enum jpki_kind ca, int64_t *out,
-			       struct jpki_err *err);
+	                       struct jpki_err *err);
 	/* A value that changes whenever a certificate of the CA is revoked. */
 	int (*revocation_version)(struct jpki_store *s, enum jpki_kind ca, int64_t *out,
-				  struct jpki_err *err);
+	                          struct jpki_err *err);
 	/*
 	 * Optional (NULL: nothing to do).  Make this connection a reader tuned for
 	 * point lookups (the OCSP responder's connections, one per server thread):
@@ -77,15 +78,15 @@ struct jpki_store_ops {
 
 	/* The registry's facts about itself (binding.h): NOT_FOUND when key was never set. */
 	int (*meta_get)(struct jpki_store *s, const char *key, char *buf, size_t cap,
-			struct jpki_err *err);
+	                struct jpki_err *err);
 	int (*meta_set)(struct jpki_store *s, const char *key, const char *value,
-			struct jpki_err *err);
+	                struct jpki_err *err);
 	/* The last CRL number allocated for a CA (0: none yet). */
 	int (*crl_number_get)(struct jpki_store *s, enum jpki_kind ca, int64_t *out,
-			      struct jpki_err *err);
+	                      struct jpki_err *err);
 	/* Raise a CA's CRL counter to at least `floor` (never lowers it). */
 	int (*crl_number_floor)(struct jpki_store *s, enum jpki_kind ca, int64_t floor,
-				struct jpki_err *err);
+	                        struct jpki_err *err);
 	/* The backend's own consistency check (SQLite: PRAGMA integrity_check). */
 	int (*check)(struct jpki_store *s, struct jpki_err *err);
 	/*
