@@ -12,35 +12,41 @@
 
 #include <stddef.h>
 
-/* X(name, http status, default message) */
+/*
+ * X(name, HTTP status, ISO 7816-4 status word, default message).  The status
+ * word is what a card answers for the error and what the host side reads a
+ * card's answer as (jpki_code_from_sw: the first row with that word, so a
+ * word names one code); 0 where no card answer means it.  PIN's word is
+ * 63 C0 with the tries left in the low nibble.
+ */
 #define JPKI_ERROR_TABLE(X)                                                                        \
-	X(OK, 200, "success")                                                                      \
-	X(INVALID, 400, "invalid input")                                                           \
-	X(NOMEM, 500, "out of memory")                                                             \
-	X(IO, 500, "input/output error")                                                           \
-	X(CRYPTO, 500, "cryptographic operation failed")                                           \
-	X(STORE, 500, "registry error")                                                            \
-	X(NOT_FOUND, 404, "not found")                                                             \
-	X(EXISTS, 409, "already exists")                                                           \
-	X(BAD_KEY, 400, "unusable public key")                                                     \
-	X(WEAK_KEY, 400, "public key too weak")                                                    \
-	X(BAD_DATE, 400, "invalid date")                                                           \
-	X(NOT_ELIGIBLE, 403, "not eligible")                                                       \
-	X(PASSPHRASE, 500, "CA passphrase missing or wrong")                                       \
-	X(STATE, 409, "operation not allowed in the current state")                                \
-	X(LIMIT, 413, "input exceeds a limit")                                                     \
-	X(SCHEMA, 500, "registry schema is newer than this program")                               \
-	X(CARD, 502, "the card answered with an error")                                            \
-	X(NO_CARD, 503, "no card reader or no card")                                               \
-	X(PIN, 403, "wrong PIN")                                                                   \
-	X(PIN_BLOCKED, 423, "PIN blocked")                                                         \
-	X(DENIED, 403, "security condition not satisfied")
+	X(OK, 200, 0x9000, "success")                                                              \
+	X(INVALID, 400, 0x6A80, "invalid input")                                                   \
+	X(NOMEM, 500, 0, "out of memory")                                                          \
+	X(IO, 500, 0x6581, "input/output error")                                                   \
+	X(CRYPTO, 500, 0, "cryptographic operation failed")                                        \
+	X(STORE, 500, 0, "registry error")                                                         \
+	X(NOT_FOUND, 404, 0x6A82, "not found")                                                     \
+	X(EXISTS, 409, 0x6A89, "already exists")                                                   \
+	X(BAD_KEY, 400, 0, "unusable public key")                                                  \
+	X(WEAK_KEY, 400, 0, "public key too weak")                                                 \
+	X(BAD_DATE, 400, 0, "invalid date")                                                        \
+	X(NOT_ELIGIBLE, 403, 0x6985, "not eligible")                                               \
+	X(PASSPHRASE, 500, 0, "CA passphrase missing or wrong")                                    \
+	X(STATE, 409, 0, "operation not allowed in the current state")                             \
+	X(LIMIT, 413, 0x6700, "input exceeds a limit")                                             \
+	X(SCHEMA, 500, 0, "registry schema is newer than this program")                            \
+	X(CARD, 502, 0x6F00, "the card answered with an error")                                    \
+	X(NO_CARD, 503, 0, "no card reader or no card")                                            \
+	X(PIN, 403, 0x63C0, "wrong PIN")                                                           \
+	X(PIN_BLOCKED, 423, 0x6983, "PIN blocked")                                                 \
+	X(DENIED, 403, 0x6982, "security condition not satisfied")
 
 enum jpki_code {
-#define JPKI_X_ENUM(name, http, msg) JPKI_E_##name,
+#define JPKI_X_ENUM(name, http, sw, msg) JPKI_E_##name,
 	JPKI_ERROR_TABLE(JPKI_X_ENUM)
 #undef JPKI_X_ENUM
-	JPKI_E_COUNT
+	    JPKI_E_COUNT
 };
 
 struct jpki_err {
@@ -54,20 +60,24 @@ const char *jpki_code_name(enum jpki_code code);
 const char *jpki_code_message(enum jpki_code code);
 /* HTTP status a server answers with for this code. */
 int jpki_code_http_status(enum jpki_code code);
+/* The status word a card answers for this code (0: none of its own). */
+unsigned jpki_code_sw(enum jpki_code code);
+/* The code a card's status word means: 63 Cx is PIN, a word of the table its row, else CARD. */
+enum jpki_code jpki_code_from_sw(unsigned sw);
 
 /*
  * Record an error in err (which may be NULL) and return -code, so a caller
  * writes `return jpki_fail(err, JPKI_E_INVALID, "bad sex %s", s);`.
  */
 int jpki_fail(struct jpki_err *err, enum jpki_code code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /*
  * Like jpki_fail, then append the reasons OpenSSL queued (draining its error
  * queue), so no stale OpenSSL error leaks into the next operation.
  */
 int jpki_fail_ossl(struct jpki_err *err, enum jpki_code code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Reset err to success. */
 void jpki_err_clear(struct jpki_err *err);

@@ -369,6 +369,24 @@ static void test_rule_e2(void **state)
 	jpki_card_free(c);
 }
 
+/* The error currency's status-word column: each word names one code, both ways. */
+static void test_status_words(void **state)
+{
+	for (int c = 0; c < JPKI_E_COUNT; c++) {
+		unsigned sw = jpki_code_sw((enum jpki_code)c);
+		if (sw && jpki_code_from_sw(sw) != (enum jpki_code)c)
+			fail_msg("%s: status word %04X reads back as %s", jpki_code_name(c), sw,
+			         jpki_code_name(jpki_code_from_sw(sw)));
+	}
+	assert_int_equal(jpki_code_from_sw(0x6982), JPKI_E_DENIED);
+	assert_int_equal(jpki_code_from_sw(0x6983), JPKI_E_PIN_BLOCKED);
+	assert_int_equal(jpki_code_from_sw(0x63C2), JPKI_E_PIN);
+	assert_int_equal(jpki_code_from_sw(0x6A82), JPKI_E_NOT_FOUND);
+	assert_int_equal(jpki_code_from_sw(0x1234), JPKI_E_CARD);
+	assert_int_equal(jpki_code_from_sw(0), JPKI_E_CARD); /* 0 is "none", never a match */
+	assert_int_equal(jpki_code_http_status(JPKI_E_PIN_BLOCKED), 423);
+}
+
 /* ---- a card write that fails during personalisation ---- */
 
 struct flaky {
@@ -378,8 +396,8 @@ struct flaky {
 	int writes;      /* UPDATE BINARY commands passed on */
 };
 
-static int flaky_tx(struct jpki_transport *t, const uint8_t *c, size_t n,
-                    uint8_t r[JPKI_RAPDU_MAX], size_t *rl, struct jpki_err *err)
+static int flaky_tx(struct jpki_transport *t, const uint8_t *c, size_t n, uint8_t r[JPKI_RAPDU_MAX],
+                    size_t *rl, struct jpki_err *err)
 {
 	struct flaky *f = (struct flaky *)t;
 	if (n >= 2 && c[1] == 0xD6) {
@@ -444,26 +462,31 @@ static void check_card_matches_registry(struct jpki_card *c, struct jpki_transpo
 			continue;
 		enum jpki_kind kind = k == JPKI_PIN_AUTH ? JPKI_KIND_AUTH : JPKI_KIND_SIGN;
 		struct jpki_cert_rec cur;
-		assert_int_equal(g.st->ops->cert_current(g.st, resident, kind, g.now, &cur, &err), 0);
+		assert_int_equal(g.st->ops->cert_current(g.st, resident, kind, g.now, &cur, &err),
+		                 0);
 		assert_int_equal(jpki_host_select_app(t, &err), 0);
 		if (k == JPKI_PIN_SIGN) /* the signature certificate is read after its password */
-			assert_int_equal(jpki_host_verify(t, JPKI_PIN_SIGN, "ABC123", NULL, &err), 0);
+			assert_int_equal(jpki_host_verify(t, JPKI_PIN_SIGN, "ABC123", NULL, &err),
+			                 0);
 		X509 *on_card = card_cert(t, fids[k]);
 		if (EVP_PKEY_eq(X509_get0_pubkey(on_card), c->key[k]) != 1)
-			fail_msg("failure at write %d: the card's %s key has another certificate", at,
-			         k ? "sign" : "auth");
+			fail_msg("failure at write %d: the card's %s key has another certificate",
+			         at, k ? "sign" : "auth");
 		char serial[JPKI_SERIAL_HEX_MAX];
 		const ASN1_INTEGER *sn = X509_get0_serialNumber(on_card);
 		jpki_hex_encode(sn->data, (size_t)sn->length, serial);
 		if (strcmp(serial, cur.serial) != 0)
-			fail_msg("failure at write %d: the card holds %s, the registry's current %s "
-			         "certificate is %s", at, serial, k ? "sign" : "auth", cur.serial);
+			fail_msg(
+			    "failure at write %d: the card holds %s, the registry's current %s "
+			    "certificate is %s",
+			    at, serial, k ? "sign" : "auth", cur.serial);
 		new_on_card += !in_set(before, cur.serial);
 		X509_free(on_card);
 	}
 	if (new_valid != new_on_card)
-		fail_msg("failure at write %d: %d certificate(s) made valid, %d of them on the card",
-		         at, new_valid, new_on_card);
+		fail_msg(
+		    "failure at write %d: %d certificate(s) made valid, %d of them on the card", at,
+		    new_valid, new_on_card);
 }
 
 /*
@@ -479,7 +502,8 @@ static void test_personalize_card_write_fails(void **state)
 	struct jpki_perso_req req = {add_resident(1980), "1234", "ABC123", g.now};
 	struct jpki_perso_result res;
 	struct jpki_err err;
-	assert_int_equal(jpki_card_personalize(inner, test_master, g.st, g.ca, &req, &res, &err), 0);
+	assert_int_equal(jpki_card_personalize(inner, test_master, g.st, g.ca, &req, &res, &err),
+	                 0);
 	struct flaky count = {{&ops, "counting"}, inner, 1 << 30, 0};
 	assert_int_equal(jpki_card_personalize(&count.t, test_master, g.st, g.ca, &req, &res, &err),
 	                 0);
@@ -488,11 +512,11 @@ static void test_personalize_card_write_fails(void **state)
 		struct flaky f = {{&ops, "flaky"}, inner, at, 0};
 		struct jpki_perso_result bad;
 		struct valid_set before = {0};
-		assert_int_equal(g.st->ops->cert_each(g.st, req.resident_id, collect_valid, &before,
-		                                      &err),
-		                 0);
-		assert_int_equal(jpki_card_personalize(&f.t, test_master, g.st, g.ca, &req, &bad, &err),
-		                 -JPKI_E_NO_CARD);
+		assert_int_equal(
+		    g.st->ops->cert_each(g.st, req.resident_id, collect_valid, &before, &err), 0);
+		assert_int_equal(
+		    jpki_card_personalize(&f.t, test_master, g.st, g.ca, &req, &bad, &err),
+		    -JPKI_E_NO_CARD);
 		check_card_matches_registry(c, inner, req.resident_id, &before, at);
 	}
 	/* a retry through a working reader issues both again */
@@ -576,6 +600,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_sign, reset),
 	    cmocka_unit_test_setup(test_issuer_side, reset),
 	    cmocka_unit_test(test_pin_format),
+	    cmocka_unit_test(test_status_words),
 	    cmocka_unit_test(test_personalize),
 	    cmocka_unit_test(test_personalize_card_write_fails),
 	    cmocka_unit_test(test_rule_c6),

@@ -44,17 +44,19 @@ int jpki_host_apdu(struct jpki_transport *t, const uint8_t *capdu, size_t clen, 
 	return 0;
 }
 
+/*
+ * A status word other than 90 00, in the error currency (jpki/error.h's
+ * status-word column); 63 00, a failed issuer authentication, is a refusal.
+ */
 static int sw_fail(struct jpki_err *err, uint16_t sw, const char *what)
 {
-	if (sw == SW_SECURITY || sw == SW_AUTH_FAILED)
-		return jpki_fail(err, JPKI_E_DENIED,
-		                 "%s: security condition not satisfied "
-		                 "(SW %04X)",
-		                 what, sw);
-	if (sw == SW_BLOCKED)
-		return jpki_fail(err, JPKI_E_PIN_BLOCKED, "%s: the PIN is blocked (SW %04X)", what,
-		                 sw);
-	return jpki_fail(err, JPKI_E_CARD, "%s: the card answered %04X", what, sw);
+	enum jpki_code code = sw == SW_AUTH_FAILED ? JPKI_E_DENIED : jpki_code_from_sw(sw);
+	if (code == JPKI_E_OK || code == JPKI_E_PIN)
+		code = JPKI_E_CARD; /* not where a caller expects them: a protocol error */
+	return jpki_fail(err, code, "%s: %s (SW %04X)", what,
+	                 code == JPKI_E_CARD ? "the card answered with an error"
+	                                     : jpki_code_message(code),
+	                 sw);
 }
 
 /* An APDU that must answer 90 00. */

@@ -15,10 +15,11 @@
 static const struct {
 	const char *name;
 	int http;
+	unsigned sw;
 	const char *msg;
 } table[JPKI_E_COUNT] = {
-#define JPKI_X_ROW(name, http, msg) {#name, http, msg},
-	JPKI_ERROR_TABLE(JPKI_X_ROW)
+#define JPKI_X_ROW(name, http, sw, msg) {#name, http, sw, msg},
+    JPKI_ERROR_TABLE(JPKI_X_ROW)
 #undef JPKI_X_ROW
 };
 
@@ -42,6 +43,21 @@ int jpki_code_http_status(enum jpki_code code)
 	return code_in_range(code) ? table[code].http : 500;
 }
 
+unsigned jpki_code_sw(enum jpki_code code)
+{
+	return code_in_range(code) ? table[code].sw : 0;
+}
+
+enum jpki_code jpki_code_from_sw(unsigned sw)
+{
+	if ((sw & 0xFFF0) == 0x63C0) /* ISO 7816-4 §5.1.3: 63 Cx, x tries left */
+		return JPKI_E_PIN;
+	for (int i = 0; i < JPKI_E_COUNT; i++)
+		if (table[i].sw != 0 && table[i].sw == sw)
+			return (enum jpki_code)i;
+	return JPKI_E_CARD;
+}
+
 void jpki_err_clear(struct jpki_err *err)
 {
 	if (err) {
@@ -56,7 +72,7 @@ void jpki_err_clear(struct jpki_err *err)
  * already in err ("...: %s", err->msg) without overlapping source and target.
  */
 static __attribute__((format(printf, 3, 0))) void vset(struct jpki_err *err, enum jpki_code code,
-						    const char *fmt, va_list ap)
+                                                       const char *fmt, va_list ap)
 {
 	char msg[sizeof(err->msg)];
 	if (fmt)
@@ -92,7 +108,8 @@ int jpki_fail_ossl(struct jpki_err *err, enum jpki_code code, const char *fmt, .
 			char reason[256];
 			ERR_error_string_n(e, reason, sizeof(reason));
 			if (used + 3 < sizeof(err->msg))
-				snprintf(err->msg + used, sizeof(err->msg) - used, "%s%s", sep, reason);
+				snprintf(err->msg + used, sizeof(err->msg) - used, "%s%s", sep,
+				         reason);
 			sep = "; ";
 		}
 	} else {
