@@ -3,9 +3,9 @@
  * authentication CA.
  *
  * The CA certificates follow the structure of the real ones in
- * the real 2023 CA certificates (copies in tests/integration/data/) (RSA-2048, sha256WithRSAEncryption, ten years ending
- * 23:59:59 JST, keyUsage, Japanese directoryName subjectAltName,
- * basicConstraints, directoryName cRLDistributionPoints, subjectKeyIdentifier).
+ * the real 2023 CA certificates (copies in tests/integration/data/) (RSA-2048,
+ * sha256WithRSAEncryption, ten years ending 23:59:59 JST, keyUsage, Japanese directoryName
+ * subjectAltName, basicConstraints, directoryName cRLDistributionPoints, subjectKeyIdentifier).
  * Where the real ones name the real operator (J-LIS), ours name this project
  * instead: see docs/profiles.md.
  */

@@ -2,10 +2,9 @@
  * vpcd.h: the reader bridge, a card on pcscd's vpcd driver.
  *
  * vsmartcard's vpcd (a pcscd reader driver) listens on TCP 35963 (slot 0)
- * and 35964 (slot 1); the card is the client (docs/card-spec.md "A software card in a real PC/SC stack
- * software card").  jpki_vpcd_run() connects, retrying until pcscd is up,
- * answers vpcd until the connection ends, and connects again (pcscd
- * restarted), until *stop becomes non-zero.
+ * and 35964 (slot 1); the card is the client (docs/card-spec.md "A software card in a real PC/SC
+ * stack software card").  jpki_vpcd_run() connects, retrying until pcscd is up, answers vpcd until
+ * the connection ends, and connects again (pcscd restarted), until *stop becomes non-zero.
  */
 #ifndef JPKI_CARD_VPCD_H
 #define JPKI_CARD_VPCD_H

@@ -53,10 +53,9 @@ static int sw_fail(struct jpki_err *err, uint16_t sw, const char *what)
 	enum jpki_code code = sw == SW_AUTH_FAILED ? JPKI_E_DENIED : jpki_code_from_sw(sw);
 	if (code == JPKI_E_OK || code == JPKI_E_PIN)
 		code = JPKI_E_CARD; /* not where a caller expects them: a protocol error */
-	return jpki_fail(err, code, "%s: %s (SW %04X)", what,
-	                 code == JPKI_E_CARD ? "the card answered with an error"
-	                                     : jpki_code_message(code),
-	                 sw);
+	return jpki_fail(
+	    err, code, "%s: %s (SW %04X)", what,
+	    code == JPKI_E_CARD ? "the card answered with an error" : jpki_code_message(code), sw);
 }
 
 /* An APDU that must answer 90 00. */
