@@ -1,13 +1,12 @@
 /*
- * jpki/date.h: calendar dates, instants and the settable clock.
+ * jpki/date.h: calendar dates and instants.
  *
  * Every validity rule of JPKI is stated in calendar days in Japan (JST,
  * UTC+9, no daylight saving), so dates are plain proleptic-Gregorian
  * (y, m, d) triples and instants are seconds since the Unix epoch (int64_t).
  *
- * The clock reads JPKI_NOW (ISO 8601 with an offset, e.g.
- * 2026-11-26T10:00:00+09:00) when it is set, so tests and operators can
- * replay any day; otherwise the system clock.
+ * The clock is the context's (jpki/ctx.h: the system clock, or a fixed
+ * instant to replay a day; the jpki program takes it from JPKI_NOW).
  */
 #ifndef JPKI_DATE_H
 #define JPKI_DATE_H
@@ -50,8 +49,5 @@ void jpki_time_format_jst(int64_t t, char buf[static 26]);
 struct jpki_date jpki_jst_date(int64_t t);
 /* The instant 23:59:59 JST of day d, i.e. 14:59:59Z. */
 int64_t jpki_jst_end_of_day(struct jpki_date d);
-
-/* Now, from JPKI_NOW when set (an unparsable value is an error), else the system clock. */
-int jpki_clock_now(int64_t *out, struct jpki_err *err);
 
 #endif

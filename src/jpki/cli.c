@@ -79,12 +79,88 @@ int cli_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned
 	return 0;
 }
 
+/*
+ * The environment, read here and nowhere in the library: JPKI_DATA,
+ * JPKI_BASE_URL, JPKI_NOW and JPKI_ISSUER_KEY_FILE fill the context of
+ * this run.  A variable that is set but unusable ends the program (status
+ * 1) with the reason, before any command starts.
+ */
+/* The library's messages: one line each on standard error. */
+static void log_to_stderr(void *arg, const char *level, const char *message)
+{
+	(void)arg;
+	fprintf(stderr, "jpki: %s: %s\n", level, message);
+}
+
+const struct jpki_ctx *cli_ctx(void)
+{
+	static struct jpki_ctx *ctx;
+	if (ctx)
+		return ctx;
+	struct jpki_err err;
+	const char *data = getenv("JPKI_DATA"), *url = getenv("JPKI_BASE_URL");
+	const char *now = getenv("JPKI_NOW"), *issuer = getenv("JPKI_ISSUER_KEY_FILE");
+	int rc = jpki_ctx_new(&ctx, &err);
+	if (rc == 0 && data && *data)
+		rc = jpki_ctx_set_data_dir(ctx, data, &err);
+	if (rc == 0 && url && *url && (rc = jpki_ctx_set_base_url(ctx, url, &err)) < 0)
+		jpki_fail(&err, err.code, "JPKI_BASE_URL: %s", err.msg);
+	if (rc == 0 && issuer && *issuer)
+		rc = jpki_ctx_set_issuer_key_file(ctx, issuer, &err);
+	if (rc == 0 && now && *now) {
+		int64_t t;
+		if ((rc = jpki_time_parse(now, &t, &err)) < 0)
+			jpki_fail(&err, JPKI_E_BAD_DATE, "JPKI_NOW: %s", err.msg);
+		else
+			jpki_ctx_set_now(ctx, t);
+	}
+	if (rc < 0) {
+		cli_fail(&err);
+		exit(1);
+	}
+	jpki_ctx_set_log(ctx, log_to_stderr, NULL);
+	return ctx;
+}
+
+/* The CA passphrase: JPKI_CA_PASSPHRASE, else the first line of JPKI_CA_PASSPHRASE_FILE. */
+int cli_passphrase(char *buf, size_t cap, struct jpki_err *err)
+{
+	const char *env = getenv("JPKI_CA_PASSPHRASE");
+	const char *file = getenv("JPKI_CA_PASSPHRASE_FILE");
+	if (env && *env) {
+		if (strlen(env) >= cap)
+			return jpki_fail(err, JPKI_E_PASSPHRASE, "JPKI_CA_PASSPHRASE is too long");
+		memcpy(buf, env, strlen(env) + 1);
+	} else if (file && *file) {
+		uint8_t *data;
+		size_t len;
+		int rc = jpki_read_file(file, cap - 1, &data, &len, err);
+		if (rc < 0)
+			return jpki_fail(err, JPKI_E_PASSPHRASE, "passphrase file: %s", err->msg);
+		while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
+			len--;
+		memcpy(buf, data, len);
+		buf[len] = '\0';
+		OPENSSL_cleanse(data, len);
+		free(data);
+	} else {
+		return jpki_fail(
+		    err, JPKI_E_PASSPHRASE,
+		    "set JPKI_CA_PASSPHRASE or JPKI_CA_PASSPHRASE_FILE to unlock the CA "
+		    "keys");
+	}
+	int rc = jpki_ca_passphrase_check(buf, err);
+	if (rc < 0)
+		OPENSSL_cleanse(buf, cap);
+	return rc;
+}
+
 int cli_open_store(struct jpki_store **st)
 {
 	struct jpki_err err;
-	if (jpki_store_open_default(st, &err) < 0)
+	if (jpki_store_open_default(cli_ctx(), st, &err) < 0)
 		return cli_fail(&err);
-	if (jpki_binding_check(*st, JPKI_BINDING_CHECK, NULL, &err) < 0) {
+	if (jpki_binding_check(cli_ctx(), *st, JPKI_BINDING_CHECK, NULL, &err) < 0) {
 		jpki_store_close(*st);
 		*st = NULL;
 		return cli_fail(&err);
@@ -96,16 +172,16 @@ int cli_load_ca(enum jpki_kind kind, struct jpki_ca **ca)
 {
 	struct jpki_err err;
 	char pass[1024];
-	int rc = jpki_ca_passphrase(pass, sizeof(pass), &err);
+	int rc = cli_passphrase(pass, sizeof(pass), &err);
 	if (rc == 0)
-		rc = jpki_ca_load(kind, pass, ca, &err);
+		rc = jpki_ca_load(cli_ctx(), kind, pass, ca, &err);
 	OPENSSL_cleanse(pass, sizeof(pass));
 	return rc < 0 ? cli_fail(&err) : 0;
 }
 
 int cli_out_open(struct jpki_out *o, const char *path, mode_t mode, struct jpki_err *err)
 {
-	if (jpki_store_default_owns(path))
+	if (jpki_store_default_owns(cli_ctx(), path))
 		return jpki_fail(err, JPKI_E_INVALID,
 		                 "%s is the registry (or its log): writing there would corrupt it",
 		                 path);
@@ -114,7 +190,7 @@ int cli_out_open(struct jpki_out *o, const char *path, mode_t mode, struct jpki_
 
 int cli_write_out(const char *path, const void *buf, size_t len, mode_t mode, struct jpki_err *err)
 {
-	if (jpki_store_default_owns(path))
+	if (jpki_store_default_owns(cli_ctx(), path))
 		return jpki_fail(err, JPKI_E_INVALID,
 		                 "%s is the registry (or its log): writing there would corrupt it",
 		                 path);

@@ -47,6 +47,11 @@ int cli_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned
  */
 int cli_no_options(int argc, char **argv, const char *usage, int nargs, const char *what);
 
+/* The context of this run, filled from the environment once (exits 1 on a bad variable). */
+const struct jpki_ctx *cli_ctx(void);
+/* The CA passphrase from JPKI_CA_PASSPHRASE or JPKI_CA_PASSPHRASE_FILE, checked. */
+int cli_passphrase(char *buf, size_t cap, struct jpki_err *err);
+
 /*
  * Open the registry of the data folder and check that it belongs to the data
  * folder's CAs (ca/binding.h); prints and returns 1 on failure.

@@ -74,7 +74,7 @@ const char card_usage[] =
 int card_open(const struct card_target *tg, struct jpki_transport **t)
 {
 	struct jpki_err err;
-	int rc = tg->image ? jpki_transport_image_open(tg->image, t, &err)
+	int rc = tg->image ? jpki_transport_image_open(cli_ctx(), tg->image, t, &err)
 	                   : jpki_transport_pcsc_open(tg->reader, t, &err);
 	return rc < 0 ? cli_fail(&err) : 0;
 }
@@ -199,7 +199,7 @@ static int parse(int argc, char **argv, const int *allowed, bool image_ok, struc
 	}
 	if (optind < argc && image_ok)
 		o->tg.image = argv[optind++];
-	if (o->tg.image && jpki_store_default_owns(o->tg.image))
+	if (o->tg.image && jpki_store_default_owns(cli_ctx(), o->tg.image))
 		return cli_usage_error(card_usage, "card %s: %s is the registry, not a card image",
 		                       argv[0], o->tg.image);
 	if (optind != argc)
@@ -528,7 +528,7 @@ static int cmd_attach(int argc, char **argv)
 		return cli_usage_error(card_usage, "card attach: give IMAGE (and no --reader)");
 	_cleanup_(jpki_card_image_closep) struct jpki_card_file_handle *h = NULL;
 	struct jpki_err err;
-	if (jpki_card_image_open(o.tg.image, &h, &err) < 0)
+	if (jpki_card_image_open(cli_ctx(), o.tg.image, &h, &err) < 0)
 		return cli_fail(&err);
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));

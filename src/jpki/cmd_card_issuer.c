@@ -23,7 +23,7 @@ static int issuer_open(const struct card_target *tg, struct jpki_transport **t,
                        uint8_t master[JPKI_CARD_KEY_LEN])
 {
 	struct jpki_err err;
-	if (jpki_issuer_master_load(master, false, &err) < 0)
+	if (jpki_issuer_master_load(cli_ctx(), master, false, &err) < 0)
 		return cli_fail(&err);
 	if (card_open(tg, t) != 0)
 		return 1;
@@ -93,19 +93,19 @@ int card_cmd_new(int argc, char **argv)
 	if (optind + 1 != argc)
 		return cli_usage_error(card_usage, "card new: give one IMAGE path");
 	const char *path = argv[optind];
-	if (jpki_store_default_owns(path))
+	if (jpki_store_default_owns(cli_ctx(), path))
 		return cli_usage_error(card_usage, "card new: %s is the registry", path);
 	char num[13];
 	int64_t now = 0;
 	if (!number && random_number(num) < 0)
 		return cli_fail(&(struct jpki_err){JPKI_E_CRYPTO, "no random card number"});
 	if (!has_expiry) { /* default: ten years from today (an adult's card) */
-		if (jpki_clock_now(&now, &err) < 0)
+		if (jpki_ctx_now(cli_ctx(), &now, &err) < 0)
 			return cli_fail(&err);
 		expiry = jpki_date_add_months(jpki_jst_date(now), 120);
 	}
 	uint8_t serial[JPKI_CHIP_SERIAL_LEN], master[JPKI_CARD_KEY_LEN];
-	if (jpki_card_image_create(path, serial, &err) < 0)
+	if (jpki_card_image_create(cli_ctx(), path, serial, &err) < 0)
 		return cli_fail(&err);
 	_cleanup_(jpki_transport_closep) struct jpki_transport *t = NULL;
 	struct card_target tg = {.image = path};
@@ -180,7 +180,7 @@ static int iparse(int argc, char **argv, struct iopts *o)
 	}
 	if (optind < argc)
 		o->tg.image = argv[optind++];
-	if (o->tg.image && jpki_store_default_owns(o->tg.image))
+	if (o->tg.image && jpki_store_default_owns(cli_ctx(), o->tg.image))
 		return cli_usage_error(card_usage, "card: %s is the registry, not a card image",
 		                       o->tg.image);
 	if (optind != argc)
@@ -239,7 +239,8 @@ int card_cmd_personalize(int argc, char **argv)
 	_cleanup_(jpki_ca_freep) struct jpki_ca *sign = NULL;
 	_cleanup_(jpki_store_closep) struct jpki_store *st = NULL;
 	_cleanup_(jpki_transport_closep) struct jpki_transport *t = NULL;
-	if (jpki_clock_now(&req.now, &err) < 0 || jpki_issuer_master_load(master, false, &err) < 0)
+	if (jpki_ctx_now(cli_ctx(), &req.now, &err) < 0 ||
+	    jpki_issuer_master_load(cli_ctx(), master, false, &err) < 0)
 		return cli_fail(&err);
 	int rc = cli_load_ca(JPKI_KIND_AUTH, &auth);
 	if (rc == 0 && !o.no_sign)

@@ -108,7 +108,8 @@ static int issue(int argc, char **argv)
 	_cleanup_(jpki_ca_freep) struct jpki_ca *ca = NULL;
 	_cleanup_(jpki_store_closep) struct jpki_store *st = NULL;
 	struct jpki_out o; /* a bad --out fails here, before anything is recorded */
-	if (jpki_clock_now(&req.now, &err) < 0 || jpki_pubkey_load(pubkey, &key, &err) < 0 ||
+	if (jpki_ctx_now(cli_ctx(), &req.now, &err) < 0 ||
+	    jpki_pubkey_load(pubkey, &key, &err) < 0 ||
 	    cli_out_open(&o, out ? out : "-", 0644, &err) < 0)
 		return cli_fail(&err);
 	if (cli_load_ca(req.kind, &ca) != 0 || cli_open_store(&st) != 0) {

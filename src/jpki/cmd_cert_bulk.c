@@ -166,7 +166,8 @@ static int run(const char *in, unsigned threads, bool replace)
 	uint8_t *data;
 	size_t len;
 	int64_t now;
-	if (jpki_clock_now(&now, &err) < 0 || jpki_read_file(in, LIST_MAX, &data, &len, &err) < 0)
+	if (jpki_ctx_now(cli_ctx(), &now, &err) < 0 ||
+	    jpki_read_file(in, LIST_MAX, &data, &len, &err) < 0)
 		return cli_fail(&err);
 	struct jpki_ca *cas[2] = {NULL, NULL};
 	_cleanup_(jpki_store_closep) struct jpki_store *st = NULL;

@@ -150,7 +150,7 @@ int cmd_cert_revoke(int argc, char **argv)
 	struct jpki_revoke_result res;
 	int64_t now;
 	if (rc == 0 && (rc = cli_open_store(&st)) == 0) {
-		if (jpki_clock_now(&now, &err) < 0 ||
+		if (jpki_ctx_now(cli_ctx(), &now, &err) < 0 ||
 		    jpki_revoke_serials(st, (const char *const *)s.v, s.n, reason, now, &res,
 		                        &err) < 0)
 			rc = cli_fail(&err);

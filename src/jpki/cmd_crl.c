@@ -108,9 +108,10 @@ int cmd_crl(int argc, char **argv)
 	if (cli_load_ca(kind, &ca) != 0 || cli_open_store(&st) != 0)
 		return 1;
 	if (sc.partition < 0)
-		snprintf(dir, sizeof(dir), "%s/crl", jpki_data_dir());
+		snprintf(dir, sizeof(dir), "%s/crl", jpki_ctx_data_dir(cli_ctx()));
 	else
-		snprintf(dir, sizeof(dir), "%s/crl/%s", jpki_data_dir(), jpki_kind_name(kind));
+		snprintf(dir, sizeof(dir), "%s/crl/%s", jpki_ctx_data_dir(cli_ctx()),
+		         jpki_kind_name(kind));
 	if (sc.delta && !base) {
 		snprintf(base_path, sizeof(base_path), "%s/%d.crl", dir, sc.partition);
 		base = base_path;
@@ -127,7 +128,7 @@ int cmd_crl(int argc, char **argv)
 	}
 	struct jpki_out o; /* a bad --out fails before a cRLNumber is drawn */
 	if ((sc.delta && read_base(ca, sc.partition, base, &sc, &err) < 0) ||
-	    jpki_clock_now(&now, &err) < 0 || cli_out_open(&o, out, 0644, &err) < 0)
+	    jpki_ctx_now(cli_ctx(), &now, &err) < 0 || cli_out_open(&o, out, 0644, &err) < 0)
 		return cli_fail(&err);
 	int rc = jpki_crl_build_scope(st, ca, &sc, now, (int64_t)validity, &crl, &err);
 	if (rc == 0 && (rc = jpki_out_write(&o, crl.der, crl.len, &err)) == 0)

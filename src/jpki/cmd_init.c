@@ -30,8 +30,8 @@ static bool ca_has_served(enum jpki_kind kind, char named[JPKI_REGISTRY_ID_HEX])
 {
 	int64_t last = 0;
 	named[0] = '\0';
-	return jpki_binding_ca_registry(kind, named, NULL) == 0 ||
-	       (jpki_crl_number_last(kind, &last, NULL) == 0 && last > 0);
+	return jpki_binding_ca_registry(cli_ctx(), kind, named, NULL) == 0 ||
+	       (jpki_crl_number_last(cli_ctx(), kind, &last, NULL) == 0 && last > 0);
 }
 
 static int init_registry(void)
@@ -40,9 +40,9 @@ static int init_registry(void)
 	struct jpki_err err;
 	char path[4096];
 	bool created = false;
-	if (jpki_store_default_path(path, sizeof(path), &err) < 0)
+	if (jpki_store_default_path(cli_ctx(), path, sizeof(path), &err) < 0)
 		return cli_fail(&err);
-	int rc = jpki_store_open_default(&st, &err);
+	int rc = jpki_store_open_default(cli_ctx(), &st, &err);
 	if (rc == -JPKI_E_NOT_FOUND) {
 		for (int k = 0; k < 2; k++) {
 			char named[JPKI_REGISTRY_ID_HEX];
@@ -54,10 +54,10 @@ static int init_registry(void)
 				    "becomes unknown to it (jpki registry new)",
 				    named[0] ? named : "(unnamed)", path);
 		}
-		rc = jpki_store_create_default(&st, &err);
+		rc = jpki_store_create_default(cli_ctx(), &st, &err);
 		created = rc == 0;
 	}
-	if (rc < 0 || jpki_binding_check(st, JPKI_BINDING_COMPLETE, NULL, &err) < 0)
+	if (rc < 0 || jpki_binding_check(cli_ctx(), st, JPKI_BINDING_COMPLETE, NULL, &err) < 0)
 		return cli_fail(&err);
 	printf("registry %s: %s\n", created ? "created" : "exists", path);
 	return 0;
@@ -71,17 +71,18 @@ int cmd_init(int argc, char **argv)
 	struct jpki_err err;
 	char pass[1024];
 	int64_t now;
-	if (jpki_clock_now(&now, &err) < 0 || jpki_mkdir_p(jpki_data_dir(), &err) < 0 ||
-	    jpki_ca_passphrase(pass, sizeof(pass), &err) < 0)
+	if (jpki_ctx_now(cli_ctx(), &now, &err) < 0 ||
+	    jpki_mkdir_p(jpki_ctx_data_dir(cli_ctx()), &err) < 0 ||
+	    cli_passphrase(pass, sizeof(pass), &err) < 0)
 		return cli_fail(&err);
 	for (int k = 0; k < 2; k++) {
 		bool created;
-		if (jpki_ca_init((enum jpki_kind)k, now, pass, &created, &err) < 0) {
+		if (jpki_ca_init(cli_ctx(), (enum jpki_kind)k, now, pass, &created, &err) < 0) {
 			OPENSSL_cleanse(pass, sizeof(pass));
 			return cli_fail(&err);
 		}
 		char path[4096];
-		jpki_ca_path((enum jpki_kind)k, "cert.pem", path, sizeof(path), NULL);
+		jpki_ca_path(cli_ctx(), (enum jpki_kind)k, "cert.pem", path, sizeof(path), NULL);
 		printf("%s CA %s: %s\n", jpki_kind_name((enum jpki_kind)k),
 		       created ? "created" : "exists", path);
 	}

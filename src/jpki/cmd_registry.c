@@ -41,7 +41,7 @@ static int floor_counters(struct jpki_store *st, struct jpki_err *err)
 	for (int k = 0; k < 2; k++) {
 		int64_t last;
 		int rc;
-		if ((rc = jpki_crl_number_last((enum jpki_kind)k, &last, err)) < 0 ||
+		if ((rc = jpki_crl_number_last(cli_ctx(), (enum jpki_kind)k, &last, err)) < 0 ||
 		    (rc = st->ops->crl_number_floor(st, (enum jpki_kind)k, last, err)) < 0)
 			return rc;
 	}
@@ -56,17 +56,17 @@ static int check(int argc, char **argv)
 	_cleanup_(jpki_store_closep) struct jpki_store *st = NULL;
 	struct jpki_err err;
 	char id[JPKI_REGISTRY_ID_HEX];
-	if (jpki_store_open_default(&st, &err) < 0 || st->ops->check(st, &err) < 0)
+	if (jpki_store_open_default(cli_ctx(), &st, &err) < 0 || st->ops->check(st, &err) < 0)
 		return cli_fail(&err);
 	printf("integrity: ok\n");
-	if (jpki_binding_check(st, JPKI_BINDING_CHECK, id, &err) < 0)
+	if (jpki_binding_check(cli_ctx(), st, JPKI_BINDING_CHECK, id, &err) < 0)
 		return cli_fail(&err);
 	printf("registry: %s, bound to both CAs\n", id);
 	int faults = 0;
 	for (int k = 0; k < 2; k++) {
 		enum jpki_kind kind = (enum jpki_kind)k;
 		int64_t last, counter;
-		if (jpki_crl_number_last(kind, &last, &err) < 0 ||
+		if (jpki_crl_number_last(cli_ctx(), kind, &last, &err) < 0 ||
 		    st->ops->crl_number_get(st, kind, &counter, &err) < 0)
 			return cli_fail(&err);
 		printf("%s CA: last cRLNumber %" PRId64 ", registry counter %" PRId64 "%s\n",
@@ -100,9 +100,10 @@ static int check_backup(const char *copy, struct jpki_err *err)
 {
 	_cleanup_(jpki_store_closep) struct jpki_store *st = NULL;
 	int rc;
-	if ((rc = jpki_store_open(copy, &st, err)) < 0 || (rc = st->ops->check(st, err)) < 0)
+	if ((rc = jpki_store_open(cli_ctx(), copy, &st, err)) < 0 ||
+	    (rc = st->ops->check(st, err)) < 0)
 		return rc;
-	if ((rc = jpki_binding_check(st, JPKI_BINDING_CHECK, NULL, err)) < 0)
+	if ((rc = jpki_binding_check(cli_ctx(), st, JPKI_BINDING_CHECK, NULL, err)) < 0)
 		return jpki_fail(err, JPKI_E_STATE, "not a backup of this registry: %s", err->msg);
 	return 0;
 }
@@ -120,16 +121,16 @@ static void remove_copy(const char *copy)
 static int restore_into(const char *copy, struct jpki_err *err)
 {
 	_cleanup_(jpki_store_closep) struct jpki_store *st = NULL;
-	int rc = jpki_store_open_default(&st, err);
+	int rc = jpki_store_open_default(cli_ctx(), &st, err);
 	if (rc == -JPKI_E_NOT_FOUND)
-		rc = jpki_store_create_default(&st, err);
+		rc = jpki_store_create_default(cli_ctx(), &st, err);
 	if (rc < 0 && rc != -JPKI_E_STATE) /* STATE: an empty file, which the restore fills */
 		return rc;
 	if (rc == -JPKI_E_STATE)
 		return jpki_fail(err, JPKI_E_STATE,
 		                 "%s; move the empty registry file away, then restore", err->msg);
 	if ((rc = st->ops->restore(st, copy, err)) < 0 ||
-	    (rc = jpki_binding_check(st, JPKI_BINDING_CHECK, NULL, err)) < 0)
+	    (rc = jpki_binding_check(cli_ctx(), st, JPKI_BINDING_CHECK, NULL, err)) < 0)
 		return rc;
 	return floor_counters(st, err);
 }
@@ -141,7 +142,8 @@ static int restore(int argc, char **argv)
 		return rc;
 	struct jpki_err err;
 	char copy[4096];
-	snprintf(copy, sizeof(copy), "%s/registry.restore.%ld", jpki_data_dir(), (long)getpid());
+	snprintf(copy, sizeof(copy), "%s/registry.restore.%ld", jpki_ctx_data_dir(cli_ctx()),
+	         (long)getpid());
 	remove_copy(copy);
 	rc = jpki_copy_file(argv[optind], copy, 0600, &err);
 	if (rc == 0)
@@ -164,7 +166,7 @@ static int make_new(int argc, char **argv)
 	_cleanup_(jpki_store_closep) struct jpki_store *st = NULL;
 	struct jpki_err err;
 	char id[JPKI_REGISTRY_ID_HEX];
-	if (jpki_store_create_default(&st, &err) < 0) {
+	if (jpki_store_create_default(cli_ctx(), &st, &err) < 0) {
 		if (err.code == JPKI_E_EXISTS)
 			return cli_fail_msg(
 			    "%s; `registry new` never replaces a registry: move the "
@@ -172,7 +174,7 @@ static int make_new(int argc, char **argv)
 			    err.msg);
 		return cli_fail(&err);
 	}
-	if (jpki_binding_check(st, JPKI_BINDING_REBIND, id, &err) < 0 ||
+	if (jpki_binding_check(cli_ctx(), st, JPKI_BINDING_REBIND, id, &err) < 0 ||
 	    floor_counters(st, &err) < 0)
 		return cli_fail(&err);
 	printf("new registry %s for the existing CAs; the certificates they issued before are "

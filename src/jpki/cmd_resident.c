@@ -325,7 +325,8 @@ static int apply_event(int argc, char **argv, const char *event, unsigned allowe
 	if (set_status)
 		r.status = status;
 	struct jpki_revocations rev;
-	if (jpki_clock_now(&now, &err) < 0 || jpki_resident_change(st, &r, now, &rev, &err) < 0) {
+	if (jpki_ctx_now(cli_ctx(), &now, &err) < 0 ||
+	    jpki_resident_change(st, &r, now, &rev, &err) < 0) {
 		jpki_store_close(st);
 		return cli_fail(&err);
 	}

@@ -153,7 +153,7 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	char pass[1024];
-	int rc = jpki_ca_passphrase(pass, sizeof(pass), &err);
+	int rc = cli_passphrase(pass, sizeof(pass), &err);
 	cfg.passphrase = pass;
 	if (rc == 0)
 		rc = jpki_publish_start(&cfg, st, cas, &pub, &err);

@@ -111,4 +111,13 @@ done
 # the two CAs are distinct
 assert_cmd_fails "the auth CA does not verify under the sign CA" \
 	openssl verify "${AT[@]}" -CAfile "$JPKI_DATA/ca/sign/cert.pem" "$JPKI_DATA/ca/auth/cert.pem"
+# -- the environment is read by the program, checked before any command starts
+JPKI_NOW=tomorrow run "$JPKI" resident list
+assert_refused "an unparsable JPKI_NOW"
+assert_contains "$ERR" "JPKI_NOW" "the refusal names JPKI_NOW"
+JPKI_BASE_URL='ftp://example' run "$JPKI" cert list
+assert_refused "a JPKI_BASE_URL that is no http(s) URL"
+assert_contains "$ERR" "JPKI_BASE_URL" "the refusal names JPKI_BASE_URL"
+JPKI_NOW='' run "$JPKI" cert list
+assert_rc 0 "an empty JPKI_NOW is the system clock"
 finish

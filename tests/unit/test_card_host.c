@@ -18,6 +18,7 @@
 #include "core/hex.h"
 #include "resident/resident.h"
 #include "tmpdir.h"
+#include "test_ctx.h"
 
 static struct {
 	char dir[PATH_MAX];
@@ -36,13 +37,14 @@ static int group_setup(void **state)
 	if (!tmpdir_make(g.dir, "card-host") || setenv("JPKI_DATA", g.dir, 1) != 0 ||
 	    setenv("JPKI_CA_PASSPHRASE", pass, 1) != 0 ||
 	    setenv("JPKI_NOW", "2026-11-26T10:00:00+09:00", 1) != 0 ||
-	    jpki_clock_now(&g.now, &err) != 0)
+	    jpki_ctx_now(test_ctx(), &g.now, &err) != 0)
 		return -1;
 	for (int k = 0; k < 2; k++)
-		if (jpki_ca_init((enum jpki_kind)k, g.now - 86400, pass, &created, &err) != 0 ||
-		    jpki_ca_load((enum jpki_kind)k, pass, &g.ca[k], &err) != 0)
+		if (jpki_ca_init(test_ctx(), (enum jpki_kind)k, g.now - 86400, pass, &created,
+		                 &err) != 0 ||
+		    jpki_ca_load(test_ctx(), (enum jpki_kind)k, pass, &g.ca[k], &err) != 0)
 			return -1;
-	if (jpki_store_create_default(&g.st, &err) != 0)
+	if (jpki_store_create_default(test_ctx(), &g.st, &err) != 0)
 		return -1;
 	g.card = make_card(JPKI_CARD_KIND_MYNUMBER);
 	return jpki_transport_card_open(g.card, &g.t, &err);

@@ -15,6 +15,7 @@
 #include "card/image.h"
 #include "core/fsutil.h"
 #include "tmpdir.h"
+#include "test_ctx.h"
 
 static char dir[PATH_MAX];
 static struct jpki_card *proto; /* a personalised card, made once */
@@ -181,25 +182,25 @@ static void test_master_key_file(void **state)
 	char path[PATH_MAX + 32];
 	struct stat st;
 	struct jpki_err err;
-	assert_int_equal(jpki_issuer_master_load(k1, false, &err), -JPKI_E_NOT_FOUND);
-	assert_int_equal(jpki_issuer_master_load(k1, true, &err), 0);
+	assert_int_equal(jpki_issuer_master_load(test_ctx(), k1, false, &err), -JPKI_E_NOT_FOUND);
+	assert_int_equal(jpki_issuer_master_load(test_ctx(), k1, true, &err), 0);
 	snprintf(path, sizeof(path), "%s/card/issuer.key", dir);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 	assert_int_equal(st.st_size, 32);
-	assert_int_equal(jpki_issuer_master_load(k2, true, &err), 0);
+	assert_int_equal(jpki_issuer_master_load(test_ctx(), k2, true, &err), 0);
 	assert_memory_equal(k1, k2, 32); /* created once */
 	/* JPKI_ISSUER_KEY_FILE: must exist and hold exactly 32 bytes */
 	snprintf(path, sizeof(path), "%s/other.key", dir);
 	setenv("JPKI_ISSUER_KEY_FILE", path, 1);
-	assert_int_equal(jpki_issuer_master_load(k2, true, &err), -JPKI_E_NOT_FOUND);
+	assert_int_equal(jpki_issuer_master_load(test_ctx(), k2, true, &err), -JPKI_E_NOT_FOUND);
 	assert_int_equal(jpki_write_file_atomic(path, "short", 5, 0600, &err), 0);
-	assert_int_equal(jpki_issuer_master_load(k2, false, &err), -JPKI_E_INVALID);
+	assert_int_equal(jpki_issuer_master_load(test_ctx(), k2, false, &err), -JPKI_E_INVALID);
 	uint8_t long_key[33] = {0};
 	assert_int_equal(jpki_write_file_atomic(path, long_key, 33, 0600, &err), 0);
-	assert_int_equal(jpki_issuer_master_load(k2, false, &err), -JPKI_E_INVALID);
+	assert_int_equal(jpki_issuer_master_load(test_ctx(), k2, false, &err), -JPKI_E_INVALID);
 	assert_int_equal(jpki_write_file_atomic(path, long_key, 32, 0600, &err), 0);
-	assert_int_equal(jpki_issuer_master_load(k2, false, &err), 0);
+	assert_int_equal(jpki_issuer_master_load(test_ctx(), k2, false, &err), 0);
 	assert_memory_equal(k2, long_key, 32);
 	unsetenv("JPKI_ISSUER_KEY_FILE");
 	/* different labels, different cards: different keys */
@@ -219,15 +220,15 @@ static void test_image_file(void **state)
 	struct jpki_card_file_handle *h = NULL, *h2 = NULL;
 	struct jpki_err err;
 	snprintf(path, sizeof(path), "%s/card.img", dir);
-	assert_int_equal(jpki_card_image_create(path, serial, &err), 0);
-	assert_int_equal(jpki_card_image_create(path, serial, &err), -JPKI_E_EXISTS);
-	assert_int_equal(jpki_card_image_open(path, &h, &err), 0);
+	assert_int_equal(jpki_card_image_create(test_ctx(), path, serial, &err), 0);
+	assert_int_equal(jpki_card_image_create(test_ctx(), path, serial, &err), -JPKI_E_EXISTS);
+	assert_int_equal(jpki_card_image_open(test_ctx(), path, &h, &err), 0);
 	assert_memory_equal(h->card->serial, serial, 8);
 	/* one process at a time */
-	assert_int_equal(jpki_card_image_open(path, &h2, &err), -JPKI_E_STATE);
+	assert_int_equal(jpki_card_image_open(test_ctx(), path, &h2, &err), -JPKI_E_STATE);
 	/* personalise the PIN through the commands, each committed */
 	uint8_t master[32];
-	assert_int_equal(jpki_issuer_master_load(master, false, &err), 0);
+	assert_int_equal(jpki_issuer_master_load(test_ctx(), master, false, &err), 0);
 	assert_int_equal(tx(h->card, SELECT_APP, NULL, NULL), 0x9000);
 	assert_int_equal(issuer_login(h->card, test_master), 0x6300); /* wrong master */
 	assert_int_equal(tx(h->card, "80D8001804 31323334", NULL, NULL), 0x6982);
@@ -240,7 +241,7 @@ static void test_image_file(void **state)
 	uint8_t *img = NULL;
 	size_t len = 0;
 	assert_int_equal(jpki_read_file(path, JPKI_IMAGE_MAX, &img, &len, &err), 0);
-	assert_int_equal(jpki_issuer_master_load(master, false, &err), 0);
+	assert_int_equal(jpki_issuer_master_load(test_ctx(), master, false, &err), 0);
 	struct jpki_card *disk = NULL;
 	assert_int_equal(jpki_card_image_unseal(master, img, len, &disk, &err), 0);
 	OPENSSL_cleanse(master, sizeof(master));
@@ -250,7 +251,7 @@ static void test_image_file(void **state)
 	assert_int_equal(count_tmp(), 0);
 	jpki_card_image_close(h);
 	/* reopened: still 2 tries, the lock is free again */
-	assert_int_equal(jpki_card_image_open(path, &h, &err), 0);
+	assert_int_equal(jpki_card_image_open(test_ctx(), path, &h, &err), 0);
 	assert_int_equal(h->card->pin[JPKI_PIN_AUTH].tries, 2);
 	struct stat st;
 	assert_int_equal(stat(path, &st), 0);
@@ -259,9 +260,9 @@ static void test_image_file(void **state)
 	/* not an image */
 	snprintf(path, sizeof(path), "%s/junk.img", dir);
 	assert_int_equal(jpki_write_file_atomic(path, "JPKICARD", 8, 0600, &err), 0);
-	assert_int_equal(jpki_card_image_open(path, &h, &err), -JPKI_E_INVALID);
+	assert_int_equal(jpki_card_image_open(test_ctx(), path, &h, &err), -JPKI_E_INVALID);
 	snprintf(path, sizeof(path), "%s/missing.img", dir);
-	assert_int_equal(jpki_card_image_open(path, &h, &err), -JPKI_E_NOT_FOUND);
+	assert_int_equal(jpki_card_image_open(test_ctx(), path, &h, &err), -JPKI_E_NOT_FOUND);
 }
 
 int main(void)

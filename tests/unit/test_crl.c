@@ -30,6 +30,7 @@
 #include "http/crl_http.h"
 #include "crl_util.h"
 #include "tmpdir.h"
+#include "test_ctx.h"
 
 #define BASE_URL "http://crl.test:8080"
 #define T0 INT64_C(1775000000) /* 2026-03-31 */
@@ -56,10 +57,11 @@ static int group_setup(void **state)
 	    setenv("JPKI_NOW", "2026-03-31T12:00:00+09:00", 1) != 0)
 		return -1;
 	for (int k = 0; k < 2; k++)
-		if (jpki_ca_init((enum jpki_kind)k, T0 - 86400, pass, &created, &err) != 0 ||
-		    jpki_ca_load((enum jpki_kind)k, pass, &g.ca[k], &err) != 0)
+		if (jpki_ca_init(test_ctx(), (enum jpki_kind)k, T0 - 86400, pass, &created, &err) !=
+		        0 ||
+		    jpki_ca_load(test_ctx(), (enum jpki_kind)k, pass, &g.ca[k], &err) != 0)
 			return -1;
-	if (jpki_store_create_default(&g.st, &err) != 0)
+	if (jpki_store_create_default(test_ctx(), &g.st, &err) != 0)
 		return -1;
 	struct jpki_resident r;
 	memset(&r, 0, sizeof(r));

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "jpki/ctx.h"
 #include "jpki/date.h"
 
 #define T_2024_01_01 INT64_C(1704067200) /* 2024-01-01T00:00:00Z */
@@ -282,52 +283,60 @@ static void test_add_months(void **state)
 	}
 }
 
-/* ---- the clock ---- */
+/* ---- the context's clock (jpki/ctx.h); JPKI_NOW is the program's, t_init tests it ---- */
 
 static void test_clock_fixed(void **state)
 {
 	(void)state;
-	int64_t now = 0;
+	int64_t now = 0, t = 0;
 	struct jpki_err err;
-	assert_int_equal(setenv("JPKI_NOW", "2024-01-01T09:00:00+09:00", 1), 0);
-	assert_int_equal(jpki_clock_now(&now, &err), 0);
+	struct jpki_ctx *ctx = NULL;
+	assert_int_equal(jpki_ctx_new(&ctx, &err), 0);
+	assert_int_equal(jpki_time_parse("2023-12-31T18:30:00-05:30", &t, &err), 0);
+	jpki_ctx_set_now(ctx, t);
+	assert_int_equal(jpki_ctx_now(ctx, &now, &err), 0);
 	assert_int_equal(now, T_2024_01_01);
-	assert_int_equal(setenv("JPKI_NOW", "2023-12-31T18:30:00-05:30", 1), 0);
-	assert_int_equal(jpki_clock_now(&now, &err), 0);
-	assert_int_equal(now, T_2024_01_01);
-	unsetenv("JPKI_NOW");
+	jpki_ctx_free(ctx);
 }
 
 static void test_clock_bad(void **state)
 {
 	(void)state;
+	/* what JPKI_NOW may not be: the parser refuses it, so the program refuses it */
 	static const char *const bad[] = {"tomorrow", "2024-01-01", "2023-02-29T00:00:00Z",
 	                                  "2024-01-01T00:00:00"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int64_t now = 777;
 		struct jpki_err err;
-		jpki_err_clear(&err);
-		assert_int_equal(setenv("JPKI_NOW", bad[i], 1), 0);
-		assert_int_equal(jpki_clock_now(&now, &err), -JPKI_E_BAD_DATE);
-		assert_int_equal(err.code, JPKI_E_BAD_DATE);
-		assert_non_null(strstr(err.msg, "JPKI_NOW"));
+		assert_int_equal(jpki_time_parse(bad[i], &now, &err), -JPKI_E_BAD_DATE);
+		assert_int_equal(now, 777);
 	}
-	unsetenv("JPKI_NOW");
 }
 
 static void test_clock_system(void **state)
 {
 	(void)state;
 	int64_t now = 0;
-	/* unset or empty: the system clock, which is certainly after this test was written */
-	unsetenv("JPKI_NOW");
-	assert_int_equal(jpki_clock_now(&now, NULL), 0);
+	struct jpki_err err;
+	struct jpki_ctx *ctx = NULL;
+	assert_int_equal(jpki_ctx_new(&ctx, &err), 0);
+	/* the default and after use_system_clock: certainly after this test was written */
+	assert_int_equal(jpki_ctx_now(ctx, &now, NULL), 0);
 	assert_true(now > T_2024_01_01);
-	assert_int_equal(setenv("JPKI_NOW", "", 1), 0);
-	now = 0;
-	assert_int_equal(jpki_clock_now(&now, NULL), 0);
+	jpki_ctx_set_now(ctx, 5);
+	jpki_ctx_use_system_clock(ctx);
+	assert_int_equal(jpki_ctx_now(ctx, &now, NULL), 0);
 	assert_true(now > T_2024_01_01);
-	unsetenv("JPKI_NOW");
+	assert_int_equal(jpki_ctx_now(NULL, &now, NULL), 0); /* no context: the system clock */
+	assert_true(now > T_2024_01_01);
+	/* settings are checked */
+	assert_int_equal(jpki_ctx_set_data_dir(ctx, "", &err), -JPKI_E_INVALID);
+	assert_int_equal(jpki_ctx_set_base_url(ctx, "ftp://x", &err), -JPKI_E_INVALID);
+	assert_int_equal(jpki_ctx_set_base_url(ctx, "http://a b", &err), -JPKI_E_INVALID);
+	assert_int_equal(jpki_ctx_set_base_url(ctx, "https://pki.example.jp", &err), 0);
+	assert_string_equal(jpki_ctx_base_url(ctx), "https://pki.example.jp");
+	assert_string_equal(jpki_ctx_data_dir(ctx), "./var");
+	jpki_ctx_free(ctx);
 }
 
 int main(void)

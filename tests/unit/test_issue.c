@@ -32,6 +32,7 @@
 #include "resident/resident.h"
 #include "crl_util.h"
 #include "tmpdir.h"
+#include "test_ctx.h"
 
 #define BASE_URL "http://jpki.test:8080"
 #define U3000 "\xE3\x80\x80"
@@ -74,23 +75,28 @@ static int group_setup(void **state)
 		return -1;
 	g.t0 = at("2024-04-01T10:00:00+09:00");
 	char phrase[256];
-	if (jpki_ca_passphrase(phrase, sizeof(phrase), &err) != 0 || strcmp(phrase, pass) != 0)
+	snprintf(phrase, sizeof(phrase), "%s", pass);
+	if (jpki_ca_passphrase_check(phrase, &err) != 0 ||
+	    jpki_ca_passphrase_check("short", &err) != -JPKI_E_PASSPHRASE)
 		return -1;
 	for (int k = 0; k < 2; k++) {
-		if (jpki_ca_init((enum jpki_kind)k, g.t0 - 86400, phrase, &created, &err) != 0 ||
+		if (jpki_ca_init(test_ctx(), (enum jpki_kind)k, g.t0 - 86400, phrase, &created,
+		                 &err) != 0 ||
 		    !created) {
 			print_error("init: %s\n", err.msg);
 			return -1;
 		}
 		/* a second init keeps the CA (never overwrites) */
-		if (jpki_ca_init((enum jpki_kind)k, g.t0, phrase, &created, &err) != 0 || created)
+		if (jpki_ca_init(test_ctx(), (enum jpki_kind)k, g.t0, phrase, &created, &err) !=
+		        0 ||
+		    created)
 			return -1;
-		if (jpki_ca_load((enum jpki_kind)k, phrase, &g.ca[k], &err) != 0) {
+		if (jpki_ca_load(test_ctx(), (enum jpki_kind)k, phrase, &g.ca[k], &err) != 0) {
 			print_error("load: %s\n", err.msg);
 			return -1;
 		}
 	}
-	if (jpki_store_create_default(&g.st, &err) != 0) {
+	if (jpki_store_create_default(test_ctx(), &g.st, &err) != 0) {
 		print_error("store: %s\n", err.msg);
 		return -1;
 	}

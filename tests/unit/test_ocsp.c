@@ -29,6 +29,7 @@
 #include "status/ocsp.h"
 #include "status/responder.h"
 #include "tmpdir.h"
+#include "test_ctx.h"
 
 #define PASS "unit-test passphrase 0123"
 #define S_GOOD "0A1B2C3D4E5F60718293A4B5C6D7E8F9"
@@ -102,8 +103,9 @@ static int group_setup(void **state)
 	X509_STORE_set1_param(g.trust, vp);
 	X509_VERIFY_PARAM_free(vp);
 	for (int k = 0; k < 2; k++) {
-		if (jpki_ca_init((enum jpki_kind)k, g.t0 - 86400, PASS, &created, &err) != 0 ||
-		    jpki_ca_load((enum jpki_kind)k, PASS, &g.ca[k], &err) != 0 ||
+		if (jpki_ca_init(test_ctx(), (enum jpki_kind)k, g.t0 - 86400, PASS, &created,
+		                 &err) != 0 ||
+		    jpki_ca_load(test_ctx(), (enum jpki_kind)k, PASS, &g.ca[k], &err) != 0 ||
 		    jpki_responder_ensure(g.ca[k], PASS, g.t0, &rs[k], &err) != 0 ||
 		    X509_STORE_add_cert(g.trust, g.ca[k]->cert) != 1) {
 			print_error("setup: %s\n", err.msg);
@@ -826,7 +828,7 @@ static void test_stores(void **state)
 	(void)state;
 	struct jpki_ocsp_stores *st = NULL;
 	struct jpki_err err;
-	assert_int_equal(jpki_ocsp_stores_new(NULL, &st, &err), 0);
+	assert_int_equal(jpki_ocsp_stores_new(test_ctx(), NULL, &st, &err), 0);
 	assert_ptr_equal(stores_lookup(st), (void *)(intptr_t)-JPKI_E_NOT_FOUND);
 	assert_ptr_equal(stores_lookup(st), (void *)(intptr_t)-JPKI_E_NOT_FOUND);
 	pthread_t t[3];
@@ -839,7 +841,8 @@ static void test_stores(void **state)
 	}
 	jpki_ocsp_stores_free(st);
 	/* a registry that cannot be opened is an error of the lookup, not a crash */
-	assert_int_equal(jpki_ocsp_stores_new("/nonexistent/dir/registry.sqlite", &st, &err), 0);
+	assert_int_equal(
+	    jpki_ocsp_stores_new(test_ctx(), "/nonexistent/dir/registry.sqlite", &st, &err), 0);
 	assert_true((intptr_t)stores_lookup(st) < 0);
 	jpki_ocsp_stores_free(st);
 }

@@ -22,6 +22,7 @@
 
 #include "store/store.h"
 #include "tmpdir.h"
+#include "test_ctx.h"
 
 #define T0 INT64_C(1704067200) /* 2024-01-01T00:00:00Z */
 #define DAY INT64_C(86400)
@@ -56,7 +57,7 @@ static int setup(void **state)
 	if (!f)
 		return -1;
 	snprintf(f->path, sizeof(f->path), "%s/reg%d.sqlite", g_dir, ++seq);
-	if (jpki_store_create(f->path, &f->st, &err) != 0) {
+	if (jpki_store_create(test_ctx(), f->path, &f->st, &err) != 0) {
 		print_error("create: %s\n", err.msg);
 		free(f);
 		return -1;
@@ -176,7 +177,7 @@ static void test_open_creates_schema_and_reopens(void **state)
 	/* reopen twice: the migrations run once, the data stays */
 	for (int i = 0; i < 2; i++) {
 		struct jpki_store *st = NULL;
-		assert_int_equal(jpki_store_open(f->path, &st, &err), 0);
+		assert_int_equal(jpki_store_open(test_ctx(), f->path, &st, &err), 0);
 		struct jpki_resident r;
 		assert_int_equal(st->ops->resident_get(st, id, &r, &err), 0);
 		assert_string_equal(r.given, "花子");
@@ -185,7 +186,7 @@ static void test_open_creates_schema_and_reopens(void **state)
 	/* the "sqlite:" prefix names the same file */
 	char spec[PATH_MAX + 64];
 	snprintf(spec, sizeof(spec), "sqlite:%s", f->path);
-	assert_int_equal(jpki_store_open(spec, &f->st, &err), 0);
+	assert_int_equal(jpki_store_open(test_ctx(), spec, &f->st, &err), 0);
 	int64_t n;
 	assert_int_equal(f->st->ops->crl_number_next(f->st, JPKI_KIND_SIGN, &n, &err), 0);
 	assert_int_equal(n, 1);
@@ -202,11 +203,11 @@ static void test_schema_newer_refused(void **state)
 	snprintf(sql, sizeof(sql), "UPDATE schema_version SET version = %d",
 	         JPKI_SCHEMA_VERSION + 1);
 	raw_sql(f->path, sql);
-	assert_int_equal(jpki_store_open(f->path, &st, &err), -JPKI_E_SCHEMA);
+	assert_int_equal(jpki_store_open(test_ctx(), f->path, &st, &err), -JPKI_E_SCHEMA);
 	assert_null(st);
 	assert_int_equal(err.code, JPKI_E_SCHEMA);
 	/* and the refusal changed nothing: still refused, version untouched */
-	assert_int_equal(jpki_store_open(f->path, &st, &err), -JPKI_E_SCHEMA);
+	assert_int_equal(jpki_store_open(test_ctx(), f->path, &st, &err), -JPKI_E_SCHEMA);
 }
 
 static void test_open_bad_specs(void **state)
@@ -214,13 +215,13 @@ static void test_open_bad_specs(void **state)
 	(void)state;
 	struct jpki_store *st = NULL;
 	struct jpki_err err;
-	assert_int_equal(jpki_store_open("", &st, &err), -JPKI_E_INVALID);
-	assert_int_equal(jpki_store_open(NULL, &st, &err), -JPKI_E_INVALID);
-	assert_int_equal(jpki_store_open("postgresql://x", &st, &err), -JPKI_E_INVALID);
+	assert_int_equal(jpki_store_open(test_ctx(), "", &st, &err), -JPKI_E_INVALID);
+	assert_int_equal(jpki_store_open(test_ctx(), NULL, &st, &err), -JPKI_E_INVALID);
+	assert_int_equal(jpki_store_open(test_ctx(), "postgresql://x", &st, &err), -JPKI_E_INVALID);
 	char bad[PATH_MAX + 64];
 	snprintf(bad, sizeof(bad), "%s/no/such/folder/reg.sqlite", g_dir);
-	assert_int_equal(jpki_store_open(bad, &st, &err), -JPKI_E_NOT_FOUND);
-	assert_int_equal(jpki_store_create(bad, &st, &err), -JPKI_E_IO);
+	assert_int_equal(jpki_store_open(test_ctx(), bad, &st, &err), -JPKI_E_NOT_FOUND);
+	assert_int_equal(jpki_store_create(test_ctx(), bad, &st, &err), -JPKI_E_IO);
 	assert_null(st);
 }
 
@@ -233,7 +234,7 @@ static void test_missing_is_not_new(void **state)
 	struct jpki_err err;
 	char path[PATH_MAX + 64];
 	snprintf(path, sizeof(path), "%s.missing", f->path);
-	assert_int_equal(jpki_store_open(path, &st, &err), -JPKI_E_NOT_FOUND);
+	assert_int_equal(jpki_store_open(test_ctx(), path, &st, &err), -JPKI_E_NOT_FOUND);
 	assert_null(st);
 	struct stat sb;
 	assert_int_not_equal(stat(path, &sb), 0); /* and nothing was made */
@@ -249,21 +250,21 @@ static void test_empty_is_refused(void **state)
 	FILE *fp = fopen(path, "w");
 	assert_non_null(fp);
 	fclose(fp);
-	assert_int_equal(jpki_store_open(path, &st, &err), -JPKI_E_STATE);
+	assert_int_equal(jpki_store_open(test_ctx(), path, &st, &err), -JPKI_E_STATE);
 	assert_non_null(strstr(err.msg, "empty"));
 	struct stat sb;
 	assert_int_equal(stat(path, &sb), 0);
 	assert_int_equal(sb.st_size, 0); /* refused without writing a byte */
 	/* create never replaces a file, empty or not */
-	assert_int_equal(jpki_store_create(path, &st, &err), -JPKI_E_EXISTS);
-	assert_int_equal(jpki_store_create(f->path, &st, &err), -JPKI_E_EXISTS);
+	assert_int_equal(jpki_store_create(test_ctx(), path, &st, &err), -JPKI_E_EXISTS);
+	assert_int_equal(jpki_store_create(test_ctx(), f->path, &st, &err), -JPKI_E_EXISTS);
 	/* an SQLite file that is not ours is not adopted */
 	snprintf(path, sizeof(path), "%s.other", f->path);
 	sqlite3 *db;
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "CREATE TABLE t (x)", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
-	assert_int_equal(jpki_store_open(path, &st, &err), -JPKI_E_STORE);
+	assert_int_equal(jpki_store_open(test_ctx(), path, &st, &err), -JPKI_E_STORE);
 	/* nor a file that is not SQLite at all */
 	snprintf(path, sizeof(path), "%s.text", f->path);
 	fp = fopen(path, "w");
@@ -272,7 +273,7 @@ static void test_empty_is_refused(void **state)
 	      "...............................................................................",
 	      fp);
 	fclose(fp);
-	assert_int_equal(jpki_store_open(path, &st, &err), -JPKI_E_STORE);
+	assert_int_equal(jpki_store_open(test_ctx(), path, &st, &err), -JPKI_E_STORE);
 	assert_null(st);
 }
 
@@ -295,7 +296,7 @@ static void test_create_mode_and_leftover_log(void **state)
 	FILE *fp = fopen(log, "w");
 	assert_non_null(fp);
 	fclose(fp);
-	assert_int_equal(jpki_store_create(path, &st, &err), -JPKI_E_STATE);
+	assert_int_equal(jpki_store_create(test_ctx(), path, &st, &err), -JPKI_E_STATE);
 	assert_int_not_equal(stat(path, &sb), 0);
 }
 
@@ -330,9 +331,9 @@ static void test_second_open_keeps_locks(void **state)
 	char data[PATH_MAX + 16], db[PATH_MAX + 64], shm[PATH_MAX + 80];
 	snprintf(data, sizeof(data), "%s/locks", g_dir);
 	setenv("JPKI_DATA", data, 1);
-	assert_int_equal(jpki_store_create_default(&one, &err), 0);
-	assert_int_equal(jpki_store_open_default(&two, &err), 0);
-	assert_int_equal(jpki_store_open_default(&three, &err), 0);
+	assert_int_equal(jpki_store_create_default(test_ctx(), &one, &err), 0);
+	assert_int_equal(jpki_store_open_default(test_ctx(), &two, &err), 0);
+	assert_int_equal(jpki_store_open_default(test_ctx(), &three, &err), 0);
 	jpki_store_close(three);
 	snprintf(db, sizeof(db), "%s/registry.sqlite", data);
 	snprintf(shm, sizeof(shm), "%s-shm", db);
@@ -389,7 +390,7 @@ static void test_backup_and_restore(void **state)
 	assert_int_equal(st->ops->resident_get(st, later, &r, &err), -JPKI_E_NOT_FOUND);
 	assert_int_equal(st->ops->check(st, &err), 0);
 	struct jpki_store *again = NULL;
-	assert_int_equal(jpki_store_open(f->path, &again, &err), 0);
+	assert_int_equal(jpki_store_open(test_ctx(), f->path, &again, &err), 0);
 	assert_int_equal(again->ops->resident_get(again, id, &r, &err), 0);
 	jpki_store_close(again);
 }
@@ -725,7 +726,7 @@ static void test_crl_number_monotonic(void **state)
 	assert_int_equal(auth, 1);
 	/* and the count survives a reopen */
 	jpki_store_close(f->st);
-	assert_int_equal(jpki_store_open(f->path, &f->st, &err), 0);
+	assert_int_equal(jpki_store_open(test_ctx(), f->path, &f->st, &err), 0);
 	assert_int_equal(f->st->ops->crl_number_next(f->st, JPKI_KIND_SIGN, &n, &err), 0);
 	assert_int_equal(n, 6);
 }

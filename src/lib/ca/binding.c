@@ -17,11 +17,12 @@
 #define ID_FILE "registry-id"
 #define FP_HEX 65
 
-static int ca_fingerprint(enum jpki_kind kind, char out[FP_HEX], struct jpki_err *err)
+static int ca_fingerprint(const struct jpki_ctx *ctx, enum jpki_kind kind, char out[FP_HEX],
+                          struct jpki_err *err)
 {
 	_cleanup_(X509p) X509 *x = NULL;
 	unsigned char *der = NULL, md[32];
-	int rc = jpki_ca_load_cert(kind, &x, err);
+	int rc = jpki_ca_load_cert(ctx, kind, &x, err);
 	if (rc < 0)
 		return rc;
 	int n = i2d_X509(x, &der);
@@ -39,14 +40,14 @@ static void meta_key(enum jpki_kind kind, char key[32])
 	snprintf(key, 32, "ca.%s.sha256", jpki_kind_name(kind));
 }
 
-int jpki_binding_ca_registry(enum jpki_kind kind, char id[JPKI_REGISTRY_ID_HEX],
-                             struct jpki_err *err)
+int jpki_binding_ca_registry(const struct jpki_ctx *ctx, enum jpki_kind kind,
+                             char id[JPKI_REGISTRY_ID_HEX], struct jpki_err *err)
 {
 	char path[4096];
 	uint8_t *buf = NULL;
 	size_t len;
 	int rc;
-	if ((rc = jpki_ca_path(kind, ID_FILE, path, sizeof(path), err)) < 0 ||
+	if ((rc = jpki_ca_path(ctx, kind, ID_FILE, path, sizeof(path), err)) < 0 ||
 	    (rc = jpki_read_file(path, 64, &buf, &len, err)) < 0)
 		return rc;
 	while (len > 0 && buf[len - 1] == '\n')
@@ -60,10 +61,11 @@ int jpki_binding_ca_registry(enum jpki_kind kind, char id[JPKI_REGISTRY_ID_HEX],
 	return ok ? 0 : jpki_fail(err, JPKI_E_STATE, "%s is damaged", path);
 }
 
-static int write_ca_registry(enum jpki_kind kind, const char *id, struct jpki_err *err)
+static int write_ca_registry(const struct jpki_ctx *ctx, enum jpki_kind kind, const char *id,
+                             struct jpki_err *err)
 {
 	char path[4096], line[JPKI_REGISTRY_ID_HEX + 1];
-	int rc = jpki_ca_path(kind, ID_FILE, path, sizeof(path), err);
+	int rc = jpki_ca_path(ctx, kind, ID_FILE, path, sizeof(path), err);
 	if (rc < 0)
 		return rc;
 	snprintf(line, sizeof(line), "%s\n", id);
@@ -96,9 +98,9 @@ static int bind_registry(struct jpki_store *st, char fp[2][FP_HEX], char id[JPKI
 }
 
 /* The registry's side: its id and its CAs' fingerprints, which must be these. */
-static int check_registry_side(struct jpki_store *st, enum jpki_binding_mode mode,
-                               char fp[2][FP_HEX], char id[JPKI_REGISTRY_ID_HEX],
-                               struct jpki_err *err)
+static int check_registry_side(const struct jpki_ctx *ctx, struct jpki_store *st,
+                               enum jpki_binding_mode mode, char fp[2][FP_HEX],
+                               char id[JPKI_REGISTRY_ID_HEX], struct jpki_err *err)
 {
 	int rc = st->ops->meta_get(st, "registry_id", id, JPKI_REGISTRY_ID_HEX, err);
 	if (rc == -JPKI_E_NOT_FOUND && mode == JPKI_BINDING_CHECK)
@@ -107,7 +109,7 @@ static int check_registry_side(struct jpki_store *st, enum jpki_binding_mode mod
 	if (rc == -JPKI_E_NOT_FOUND) {
 		for (int k = 0; k < 2 && mode == JPKI_BINDING_COMPLETE; k++) {
 			char other[JPKI_REGISTRY_ID_HEX];
-			if (jpki_binding_ca_registry((enum jpki_kind)k, other, NULL) == 0)
+			if (jpki_binding_ca_registry(ctx, (enum jpki_kind)k, other, NULL) == 0)
 				return jpki_fail(err, JPKI_E_STATE,
 				                 "the %s CA belongs to registry %s, and this "
 				                 "registry has no id: restore registry %s "
@@ -132,21 +134,22 @@ static int check_registry_side(struct jpki_store *st, enum jpki_binding_mode mod
 	return 0;
 }
 
-int jpki_binding_check(struct jpki_store *st, enum jpki_binding_mode mode,
-                       char id_out[JPKI_REGISTRY_ID_HEX], struct jpki_err *err)
+int jpki_binding_check(const struct jpki_ctx *ctx, struct jpki_store *st,
+                       enum jpki_binding_mode mode, char id_out[JPKI_REGISTRY_ID_HEX],
+                       struct jpki_err *err)
 {
 	char fp[2][FP_HEX], id[JPKI_REGISTRY_ID_HEX];
 	int rc;
 	for (int k = 0; k < 2; k++)
-		if ((rc = ca_fingerprint((enum jpki_kind)k, fp[k], err)) < 0)
+		if ((rc = ca_fingerprint(ctx, (enum jpki_kind)k, fp[k], err)) < 0)
 			return rc;
-	if ((rc = check_registry_side(st, mode, fp, id, err)) < 0)
+	if ((rc = check_registry_side(ctx, st, mode, fp, id, err)) < 0)
 		return rc;
 	/* the CAs' side: each names this registry */
 	for (int k = 0; k < 2; k++) {
 		enum jpki_kind kind = (enum jpki_kind)k;
 		char named[JPKI_REGISTRY_ID_HEX];
-		rc = jpki_binding_ca_registry(kind, named, err);
+		rc = jpki_binding_ca_registry(ctx, kind, named, err);
 		if (rc == 0 && strcmp(named, id) == 0)
 			continue;
 		if (rc < 0 && rc != -JPKI_E_NOT_FOUND)
@@ -162,7 +165,7 @@ int jpki_binding_check(struct jpki_store *st, enum jpki_binding_mode mode,
 			    "the %s CA does not name its registry yet: run `jpki init`",
 			    jpki_kind_name(kind));
 		jpki_err_clear(err);
-		if ((rc = write_ca_registry(kind, id, err)) < 0)
+		if ((rc = write_ca_registry(ctx, kind, id, err)) < 0)
 			return rc;
 	}
 	if (id_out)

@@ -30,54 +30,23 @@ static const char *const ou_en[2] = {"JPKI for digital signature", "JPKI for use
 static const char *const ou_ja[2] = {"公的個人認証サービス署名用",
                                      "公的個人認証サービス利用者証明用"};
 
-const char *jpki_base_url(void)
+int jpki_ca_path(const struct jpki_ctx *ctx, enum jpki_kind kind, const char *file, char *buf,
+                 size_t cap, struct jpki_err *err)
 {
-	const char *u = getenv("JPKI_BASE_URL");
-	return u && *u ? u : "http://127.0.0.1:8080";
-}
-
-int jpki_ca_path(enum jpki_kind kind, const char *file, char *buf, size_t cap, struct jpki_err *err)
-{
-	if (snprintf(buf, cap, "%s/ca/%s/%s", jpki_data_dir(), jpki_kind_name(kind), file) >=
+	if (snprintf(buf, cap, "%s/ca/%s/%s", jpki_ctx_data_dir(ctx), jpki_kind_name(kind), file) >=
 	    (int)cap)
 		return jpki_fail(err, JPKI_E_INVALID, "data folder path too long");
 	return 0;
 }
 
-int jpki_ca_passphrase(char *buf, size_t cap, struct jpki_err *err)
+int jpki_ca_passphrase_check(const char *pass, struct jpki_err *err)
 {
-	const char *env = getenv("JPKI_CA_PASSPHRASE");
-	const char *file = getenv("JPKI_CA_PASSPHRASE_FILE");
-	if (env && *env) {
-		if (strlen(env) >= cap)
-			return jpki_fail(err, JPKI_E_PASSPHRASE, "JPKI_CA_PASSPHRASE is too long");
-		memcpy(buf, env, strlen(env) + 1);
-	} else if (file && *file) {
-		uint8_t *data;
-		size_t len;
-		int rc = jpki_read_file(file, cap - 1, &data, &len, err);
-		if (rc < 0)
-			return jpki_fail(err, JPKI_E_PASSPHRASE, "passphrase file: %s", err->msg);
-		while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
-			len--;
-		memcpy(buf, data, len);
-		buf[len] = '\0';
-		OPENSSL_cleanse(data, len);
-		free(data);
-	} else {
-		return jpki_fail(
-		    err, JPKI_E_PASSPHRASE,
-		    "set JPKI_CA_PASSPHRASE or JPKI_CA_PASSPHRASE_FILE to unlock the CA "
-		    "keys");
-	}
-	if (strlen(buf) < 12 || strlen(buf) != strspn(buf, "!\"#$%&'()*+,-./0123456789:;<=>?@"
-	                                                   "ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`"
-	                                                   "abcdefghijklmnopqrstuvwxyz{|}~ ")) {
-		OPENSSL_cleanse(buf, cap);
+	if (strlen(pass) < 12 || strlen(pass) != strspn(pass, "!\"#$%&'()*+,-./0123456789:;<=>?@"
+	                                                      "ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`"
+	                                                      "abcdefghijklmnopqrstuvwxyz{|}~ "))
 		return jpki_fail(
 		    err, JPKI_E_PASSPHRASE,
 		    "the CA passphrase must be at least 12 printable ASCII characters");
-	}
 	return 0;
 }
 
@@ -271,21 +240,21 @@ static int generate_rsa2048(EVP_PKEY **ret, struct jpki_err *err)
 	return 0;
 }
 
-int jpki_ca_init(enum jpki_kind kind, int64_t now, const char *passphrase, bool *created,
-                 struct jpki_err *err)
+int jpki_ca_init(const struct jpki_ctx *ctx, enum jpki_kind kind, int64_t now,
+                 const char *passphrase, bool *created, struct jpki_err *err)
 {
 	char dir[4096], certp[4096], keyp[4096];
 	int rc;
 	*created = false;
-	if ((rc = jpki_ca_path(kind, "", dir, sizeof(dir), err)) < 0 ||
-	    (rc = jpki_ca_path(kind, "cert.pem", certp, sizeof(certp), err)) < 0 ||
-	    (rc = jpki_ca_path(kind, "key.pem", keyp, sizeof(keyp), err)) < 0)
+	if ((rc = jpki_ca_path(ctx, kind, "", dir, sizeof(dir), err)) < 0 ||
+	    (rc = jpki_ca_path(ctx, kind, "cert.pem", certp, sizeof(certp), err)) < 0 ||
+	    (rc = jpki_ca_path(ctx, kind, "key.pem", keyp, sizeof(keyp), err)) < 0)
 		return rc;
 	bool have_cert = jpki_path_exists(certp), have_key = jpki_path_exists(keyp);
 	if (have_cert && have_key) {
 		/* idempotent: check the existing CA opens with this passphrase */
 		_cleanup_(jpki_ca_freep) struct jpki_ca *ca = NULL;
-		return jpki_ca_load(kind, passphrase, &ca, err);
+		return jpki_ca_load(ctx, kind, passphrase, &ca, err);
 	}
 	if (have_cert || have_key)
 		return jpki_fail(
@@ -317,19 +286,20 @@ int jpki_ca_init(enum jpki_kind kind, int64_t now, const char *passphrase, bool 
 	return 0;
 }
 
-int jpki_ca_load_cert(enum jpki_kind kind, X509 **ret, struct jpki_err *err)
+int jpki_ca_load_cert(const struct jpki_ctx *ctx, enum jpki_kind kind, X509 **ret,
+                      struct jpki_err *err)
 {
 	char path[4096];
 	uint8_t *data;
 	size_t len;
 	int rc;
-	if ((rc = jpki_ca_path(kind, "cert.pem", path, sizeof(path), err)) < 0)
+	if ((rc = jpki_ca_path(ctx, kind, "cert.pem", path, sizeof(path), err)) < 0)
 		return rc;
 	if ((rc = jpki_read_file(path, 64 * 1024, &data, &len, err)) < 0) {
 		if (rc == -JPKI_E_NOT_FOUND)
 			return jpki_fail(err, JPKI_E_NOT_FOUND,
 			                 "no %s CA in %s: run `jpki init` first",
-			                 jpki_kind_name(kind), jpki_data_dir());
+			                 jpki_kind_name(kind), jpki_ctx_data_dir(ctx));
 		return rc;
 	}
 	_cleanup_(BIOp) BIO *b = BIO_new_mem_buf(data, (int)len);
@@ -341,14 +311,14 @@ int jpki_ca_load_cert(enum jpki_kind kind, X509 **ret, struct jpki_err *err)
 	return 0;
 }
 
-static int load_key(enum jpki_kind kind, const char *passphrase, EVP_PKEY **ret,
-                    struct jpki_err *err)
+static int load_key(const struct jpki_ctx *ctx, enum jpki_kind kind, const char *passphrase,
+                    EVP_PKEY **ret, struct jpki_err *err)
 {
 	char path[4096];
 	uint8_t *data;
 	size_t len;
 	int rc;
-	if ((rc = jpki_ca_path(kind, "key.pem", path, sizeof(path), err)) < 0 ||
+	if ((rc = jpki_ca_path(ctx, kind, "key.pem", path, sizeof(path), err)) < 0 ||
 	    (rc = jpki_read_file(path, 64 * 1024, &data, &len, err)) < 0)
 		return rc;
 	_cleanup_(BIOp) BIO *b = BIO_new_mem_buf(data, (int)len);
@@ -395,7 +365,7 @@ static int prepare_der(struct jpki_ca *ca)
 
 static int prepare_extensions(struct jpki_ca *ca, struct jpki_err *err)
 {
-	const char *base = jpki_base_url(), *k = jpki_kind_name(ca->kind);
+	const char *base = jpki_ctx_base_url(ca->ctx), *k = jpki_kind_name(ca->kind);
 	snprintf(ca->ocsp_url, sizeof(ca->ocsp_url), "%s/ocsp/%s", base, k);
 	snprintf(ca->ca_url, sizeof(ca->ca_url), "%s/ca/%s.der", base, k);
 
@@ -449,16 +419,17 @@ static int prepare_extensions(struct jpki_ca *ca, struct jpki_err *err)
 	return 0;
 }
 
-int jpki_ca_load(enum jpki_kind kind, const char *passphrase, struct jpki_ca **ret,
-                 struct jpki_err *err)
+int jpki_ca_load(const struct jpki_ctx *ctx, enum jpki_kind kind, const char *passphrase,
+                 struct jpki_ca **ret, struct jpki_err *err)
 {
 	_cleanup_(jpki_ca_freep) struct jpki_ca *ca = calloc(1, sizeof(*ca));
 	int rc;
 	if (!ca)
 		return jpki_fail(err, JPKI_E_NOMEM, "out of memory");
+	ca->ctx = ctx;
 	ca->kind = kind;
-	if ((rc = jpki_ca_load_cert(kind, &ca->cert, err)) < 0 ||
-	    (rc = load_key(kind, passphrase, &ca->key, err)) < 0)
+	if ((rc = jpki_ca_load_cert(ctx, kind, &ca->cert, err)) < 0 ||
+	    (rc = load_key(ctx, kind, passphrase, &ca->key, err)) < 0)
 		return rc;
 	if (X509_check_private_key(ca->cert, ca->key) != 1)
 		return jpki_fail_ossl(err, JPKI_E_STATE,

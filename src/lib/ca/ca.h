@@ -9,8 +9,8 @@
  * On disk, under <data>/ca/<sign|auth>/:
  *   cert.pem  the self-signed CA certificate
  *   key.pem   the private key, PKCS#8 encrypted with AES-256-CBC (PBKDF2),
- *             mode 0600; the passphrase comes from JPKI_CA_PASSPHRASE or the
- *             file named by JPKI_CA_PASSPHRASE_FILE and is never stored.
+ *             mode 0600; the passphrase is the caller's (the jpki program reads JPKI_CA_PASSPHRASE
+ * or the file named by JPKI_CA_PASSPHRASE_FILE and is never stored.
  */
 #ifndef JPKI_CA_CA_H
 #define JPKI_CA_CA_H
@@ -21,6 +21,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "jpki/ctx.h"
 #include "jpki/error.h"
 #include "jpki/records.h"
 
@@ -31,6 +32,7 @@ struct jpki_ca_der {
 };
 
 struct jpki_ca {
+	const struct jpki_ctx *ctx; /* borrowed: data folder, base URL, clock */
 	enum jpki_kind kind;
 	X509 *cert;
 	EVP_PKEY *key;
@@ -40,24 +42,22 @@ struct jpki_ca {
 	char ocsp_url[512], ca_url[512]; /* CRL URLs are per partition: jpki_partition_url */
 };
 
-/* Service URLs default to http://127.0.0.1:8080; JPKI_BASE_URL overrides. */
-const char *jpki_base_url(void);
-
-/* Read the CA passphrase (JPKI_CA_PASSPHRASE, else JPKI_CA_PASSPHRASE_FILE) into buf. */
-int jpki_ca_passphrase(char *buf, size_t cap, struct jpki_err *err);
+/* A CA passphrase fit to use: at least 12 printable ASCII characters (else PASSPHRASE). */
+int jpki_ca_passphrase_check(const char *pass, struct jpki_err *err);
 
 /*
  * Create the CA of `kind` if it does not exist yet (never overwrites).
  * *created says whether it was made now.  `now` is the issue instant.
  */
-int jpki_ca_init(enum jpki_kind kind, int64_t now, const char *passphrase, bool *created,
-                 struct jpki_err *err);
+int jpki_ca_init(const struct jpki_ctx *ctx, enum jpki_kind kind, int64_t now,
+                 const char *passphrase, bool *created, struct jpki_err *err);
 
 /* Load the CA of `kind`; caller frees with jpki_ca_free(). */
-int jpki_ca_load(enum jpki_kind kind, const char *passphrase, struct jpki_ca **ret,
-                 struct jpki_err *err);
+int jpki_ca_load(const struct jpki_ctx *ctx, enum jpki_kind kind, const char *passphrase,
+                 struct jpki_ca **ret, struct jpki_err *err);
 /* Load only the CA certificate (no passphrase needed); caller frees. */
-int jpki_ca_load_cert(enum jpki_kind kind, X509 **ret, struct jpki_err *err);
+int jpki_ca_load_cert(const struct jpki_ctx *ctx, enum jpki_kind kind, X509 **ret,
+                      struct jpki_err *err);
 
 void jpki_ca_free(struct jpki_ca *ca);
 static inline void jpki_ca_freep(struct jpki_ca **ca)
@@ -66,8 +66,8 @@ static inline void jpki_ca_freep(struct jpki_ca **ca)
 }
 
 /* Path of a CA file ("cert.pem", "key.pem") into buf. */
-int jpki_ca_path(enum jpki_kind kind, const char *file, char *buf, size_t cap,
-                 struct jpki_err *err);
+int jpki_ca_path(const struct jpki_ctx *ctx, enum jpki_kind kind, const char *file, char *buf,
+                 size_t cap, struct jpki_err *err);
 
 /* Fill `len` bytes (8..20) with a positive serial whose first byte is 0x01..0x7F. */
 int jpki_random_serial(uint8_t *out, size_t len, struct jpki_err *err);

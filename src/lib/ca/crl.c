@@ -336,7 +336,8 @@ int jpki_crl_build_scope(struct jpki_store *st, const struct jpki_ca *ca,
 	                    t2_len + 6; /* the most the headers take: lengths fit 4 bytes */
 	int64_t number;
 	int rc;
-	if ((rc = jpki_crl_number_draw(st, ca->kind, &number, err)) < 0) /* never backwards */
+	if ((rc = jpki_crl_number_draw(ca->ctx, st, ca->kind, &number, err)) <
+	    0) /* never backwards */
 		return rc;
 	size_t exts_len = crl_exts(ca, sc, number, exts, sizeof(exts));
 	if (!exts_len)

@@ -16,14 +16,15 @@
 
 #define NUMBER_FILE "crl-number"
 
-int jpki_crl_number_last(enum jpki_kind kind, int64_t *out, struct jpki_err *err)
+int jpki_crl_number_last(const struct jpki_ctx *ctx, enum jpki_kind kind, int64_t *out,
+                         struct jpki_err *err)
 {
 	char path[4096];
 	uint8_t *buf = NULL;
 	size_t len;
 	int rc;
 	*out = 0;
-	if ((rc = jpki_ca_path(kind, NUMBER_FILE, path, sizeof(path), err)) < 0)
+	if ((rc = jpki_ca_path(ctx, kind, NUMBER_FILE, path, sizeof(path), err)) < 0)
 		return rc;
 	if ((rc = jpki_read_file(path, 32, &buf, &len, err)) == -JPKI_E_NOT_FOUND) {
 		jpki_err_clear(err);
@@ -44,10 +45,11 @@ int jpki_crl_number_last(enum jpki_kind kind, int64_t *out, struct jpki_err *err
 	return 0;
 }
 
-static int write_last(enum jpki_kind kind, int64_t n, struct jpki_err *err)
+static int write_last(const struct jpki_ctx *ctx, enum jpki_kind kind, int64_t n,
+                      struct jpki_err *err)
 {
 	char path[4096], text[32];
-	int rc = jpki_ca_path(kind, NUMBER_FILE, path, sizeof(path), err);
+	int rc = jpki_ca_path(ctx, kind, NUMBER_FILE, path, sizeof(path), err);
 	if (rc < 0)
 		return rc;
 	int len = snprintf(text, sizeof(text), "%" PRId64 "\n", n);
@@ -55,10 +57,11 @@ static int write_last(enum jpki_kind kind, int64_t n, struct jpki_err *err)
 }
 
 /* An exclusive flock on the CA's folder: released when the descriptor is closed. */
-static int lock_ca(enum jpki_kind kind, int *ret_fd, struct jpki_err *err)
+static int lock_ca(const struct jpki_ctx *ctx, enum jpki_kind kind, int *ret_fd,
+                   struct jpki_err *err)
 {
 	char dir[4096];
-	int rc = jpki_ca_path(kind, "", dir, sizeof(dir), err);
+	int rc = jpki_ca_path(ctx, kind, "", dir, sizeof(dir), err);
 	if (rc < 0)
 		return rc;
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -77,15 +80,15 @@ static int lock_ca(enum jpki_kind kind, int *ret_fd, struct jpki_err *err)
 	return 0;
 }
 
-int jpki_crl_number_draw(struct jpki_store *st, enum jpki_kind kind, int64_t *out,
-                         struct jpki_err *err)
+int jpki_crl_number_draw(const struct jpki_ctx *ctx, struct jpki_store *st, enum jpki_kind kind,
+                         int64_t *out, struct jpki_err *err)
 {
 	int fd = -1;
 	int64_t last = 0, n = 0;
-	int rc = lock_ca(kind, &fd, err);
+	int rc = lock_ca(ctx, kind, &fd, err);
 	if (rc < 0)
 		return rc;
-	if ((rc = jpki_crl_number_last(kind, &last, err)) == 0 &&
+	if ((rc = jpki_crl_number_last(ctx, kind, &last, err)) == 0 &&
 	    (rc = st->ops->crl_number_next(st, kind, &n, err)) == 0) {
 		if (n <= last)
 			rc = jpki_fail(err, JPKI_E_STATE,
@@ -95,7 +98,7 @@ int jpki_crl_number_draw(struct jpki_store *st, enum jpki_kind kind, int64_t *ou
 			               "a backup\" in docs/operations.md",
 			               jpki_kind_name(kind), n, last);
 		else
-			rc = write_last(kind, n, err);
+			rc = write_last(ctx, kind, n, err);
 	}
 	close(fd);
 	if (rc == 0)

@@ -275,8 +275,8 @@ int jpki_crl_partition_of(const uint8_t serial[JPKI_SERIAL_BYTES])
 
 int jpki_partition_url(const struct jpki_ca *ca, int partition, bool delta, char *buf, size_t cap)
 {
-	return snprintf(buf, cap, "%s/crl/%s/%d%s.crl", jpki_base_url(), jpki_kind_name(ca->kind),
-	                partition, delta ? "-delta" : "") < (int)cap
+	return snprintf(buf, cap, "%s/crl/%s/%d%s.crl", jpki_ctx_base_url(ca->ctx),
+	                jpki_kind_name(ca->kind), partition, delta ? "-delta" : "") < (int)cap
 	           ? 0
 	           : -1;
 }

@@ -25,6 +25,7 @@
 
 #include <openssl/evp.h>
 
+#include "jpki/ctx.h"
 #include "jpki/date.h"
 #include "jpki/error.h"
 

@@ -370,8 +370,8 @@ static int lock_image(const char *path, int *ret_fd, struct jpki_err *err)
 	return 0;
 }
 
-int jpki_card_image_create(const char *path, uint8_t ret_serial[JPKI_CHIP_SERIAL_LEN],
-                           struct jpki_err *err)
+int jpki_card_image_create(const struct jpki_ctx *ctx, const char *path,
+                           uint8_t ret_serial[JPKI_CHIP_SERIAL_LEN], struct jpki_err *err)
 {
 	uint8_t master[JPKI_CARD_KEY_LEN], serial[JPKI_CHIP_SERIAL_LEN];
 	struct jpki_card_file_handle h = {.lock_fd = -1};
@@ -379,7 +379,7 @@ int jpki_card_image_create(const char *path, uint8_t ret_serial[JPKI_CHIP_SERIAL
 		return jpki_fail(err, JPKI_E_INVALID, "path too long: %s", path);
 	if (jpki_path_exists(path))
 		return jpki_fail(err, JPKI_E_EXISTS, "%s exists already", path);
-	int rc = jpki_issuer_master_load(master, true, err);
+	int rc = jpki_issuer_master_load(ctx, master, true, err);
 	if (rc < 0)
 		return rc;
 	if (RAND_bytes(serial, sizeof(serial)) != 1) {
@@ -401,7 +401,8 @@ int jpki_card_image_create(const char *path, uint8_t ret_serial[JPKI_CHIP_SERIAL
 	return rc;
 }
 
-int jpki_card_image_open(const char *path, struct jpki_card_file_handle **ret, struct jpki_err *err)
+int jpki_card_image_open(const struct jpki_ctx *ctx, const char *path,
+                         struct jpki_card_file_handle **ret, struct jpki_err *err)
 {
 	uint8_t master[JPKI_CARD_KEY_LEN], *buf = NULL;
 	size_t len = 0;
@@ -416,7 +417,7 @@ int jpki_card_image_open(const char *path, struct jpki_card_file_handle **ret, s
 	if (rc == 0)
 		rc = jpki_read_file(path, JPKI_IMAGE_MAX * 2, &buf, &len, err);
 	if (rc == 0)
-		rc = jpki_issuer_master_load(master, false, err);
+		rc = jpki_issuer_master_load(ctx, master, false, err);
 	if (rc == 0) {
 		rc = jpki_card_image_unseal(master, buf, len, &h->card, err);
 		OPENSSL_cleanse(master, sizeof(master));

@@ -54,11 +54,11 @@ struct jpki_card_file_handle {
  * Create a blank card image at path (refuses an existing file), with a new
  * random chip serial.  The issuer master key is created when missing.
  */
-int jpki_card_image_create(const char *path, uint8_t ret_serial[JPKI_CHIP_SERIAL_LEN],
-                           struct jpki_err *err);
+int jpki_card_image_create(const struct jpki_ctx *ctx, const char *path,
+                           uint8_t ret_serial[JPKI_CHIP_SERIAL_LEN], struct jpki_err *err);
 /* Open and lock the image at path; caller closes with jpki_card_image_close(). */
-int jpki_card_image_open(const char *path, struct jpki_card_file_handle **ret,
-                         struct jpki_err *err);
+int jpki_card_image_open(const struct jpki_ctx *ctx, const char *path,
+                         struct jpki_card_file_handle **ret, struct jpki_err *err);
 void jpki_card_image_close(struct jpki_card_file_handle *h);
 static inline void jpki_card_image_closep(struct jpki_card_file_handle **h)
 {

@@ -25,23 +25,31 @@ static const char *const labels[] = {
     [JPKI_KEY_ISSUER] = "jpki card issuer key v1",
 };
 
-static int master_path(char *buf, size_t n, struct jpki_err *err)
+/* The context's issuer key file, or <data>/card/issuer.key. */
+static bool own_file(const struct jpki_ctx *ctx)
 {
-	const char *f = getenv("JPKI_ISSUER_KEY_FILE");
-	if (f && *f) {
+	return jpki_ctx_issuer_key_file(ctx)[0] != '\0';
+}
+
+static int master_path(const struct jpki_ctx *ctx, char *buf, size_t n, struct jpki_err *err)
+{
+	if (own_file(ctx)) {
+		const char *f = jpki_ctx_issuer_key_file(ctx);
 		if (strlen(f) >= n)
-			return jpki_fail(err, JPKI_E_INVALID, "JPKI_ISSUER_KEY_FILE is too long");
+			return jpki_fail(err, JPKI_E_INVALID,
+			                 "the issuer key file name is too long");
 		memcpy(buf, f, strlen(f) + 1);
 		return 0;
 	}
-	return jpki_data_path(buf, n, "card/issuer.key", err);
+	return jpki_data_path(ctx, buf, n, "card/issuer.key", err);
 }
 
-static int master_create(const char *path, uint8_t out[JPKI_CARD_KEY_LEN], struct jpki_err *err)
+static int master_create(const struct jpki_ctx *ctx, const char *path,
+                         uint8_t out[JPKI_CARD_KEY_LEN], struct jpki_err *err)
 {
 	char dir[4096];
-	int rc = jpki_data_path(dir, sizeof(dir), "card", err);
-	if (rc == 0 && !getenv("JPKI_ISSUER_KEY_FILE"))
+	int rc = jpki_data_path(ctx, dir, sizeof(dir), "card", err);
+	if (rc == 0 && !own_file(ctx))
 		rc = jpki_mkdir_p(dir, err);
 	if (rc < 0)
 		return rc;
@@ -50,17 +58,18 @@ static int master_create(const char *path, uint8_t out[JPKI_CARD_KEY_LEN], struc
 	return jpki_write_file_atomic(path, out, JPKI_CARD_KEY_LEN, 0600, err);
 }
 
-int jpki_issuer_master_load(uint8_t out[JPKI_CARD_KEY_LEN], bool create, struct jpki_err *err)
+int jpki_issuer_master_load(const struct jpki_ctx *ctx, uint8_t out[JPKI_CARD_KEY_LEN], bool create,
+                            struct jpki_err *err)
 {
 	char path[4096];
 	uint8_t *buf = NULL;
 	size_t len = 0;
-	int rc = master_path(path, sizeof(path), err);
+	int rc = master_path(ctx, path, sizeof(path), err);
 	if (rc < 0)
 		return rc;
 	rc = jpki_read_file(path, JPKI_CARD_KEY_LEN, &buf, &len, err);
-	if (rc == -JPKI_E_NOT_FOUND && create && !getenv("JPKI_ISSUER_KEY_FILE"))
-		return master_create(path, out, err);
+	if (rc == -JPKI_E_NOT_FOUND && create && !own_file(ctx))
+		return master_create(ctx, path, out, err);
 	if (rc == -JPKI_E_NOT_FOUND)
 		return jpki_fail(err, JPKI_E_NOT_FOUND,
 		                 "no issuer master key at %s (set JPKI_ISSUER_KEY_FILE, or run "

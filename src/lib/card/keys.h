@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "card.h"
+#include "jpki/ctx.h"
 
 enum jpki_card_key_use { JPKI_KEY_IMAGE, JPKI_KEY_PIN, JPKI_KEY_ISSUER };
 
@@ -25,7 +26,8 @@ enum jpki_card_key_use { JPKI_KEY_IMAGE, JPKI_KEY_PIN, JPKI_KEY_ISSUER };
  * <data>/card/issuer.key, created (32 random bytes, mode 0600) on first use
  * when `create` is true.  The file must hold exactly 32 bytes.
  */
-int jpki_issuer_master_load(uint8_t out[JPKI_CARD_KEY_LEN], bool create, struct jpki_err *err);
+int jpki_issuer_master_load(const struct jpki_ctx *ctx, uint8_t out[JPKI_CARD_KEY_LEN], bool create,
+                            struct jpki_err *err);
 
 /* HKDF-SHA256(master, salt = serial, info = label of `use`) into out. */
 int jpki_card_derive(const uint8_t master[JPKI_CARD_KEY_LEN],

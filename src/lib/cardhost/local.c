@@ -67,10 +67,11 @@ int jpki_transport_card_open(struct jpki_card *card, struct jpki_transport **ret
 	return 0;
 }
 
-int jpki_transport_image_open(const char *path, struct jpki_transport **ret, struct jpki_err *err)
+int jpki_transport_image_open(const struct jpki_ctx *ctx, const char *path,
+                              struct jpki_transport **ret, struct jpki_err *err)
 {
 	struct jpki_card_file_handle *h = NULL;
-	int rc = jpki_card_image_open(path, &h, err);
+	int rc = jpki_card_image_open(ctx, path, &h, err);
 	if (rc < 0)
 		return rc;
 	struct local *l = calloc(1, sizeof(*l));

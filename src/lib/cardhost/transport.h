@@ -39,7 +39,8 @@ static inline void jpki_transport_closep(struct jpki_transport **t)
 }
 
 /* In-process, on the card image file at path (locked while open). */
-int jpki_transport_image_open(const char *path, struct jpki_transport **ret, struct jpki_err *err);
+int jpki_transport_image_open(const struct jpki_ctx *ctx, const char *path,
+                              struct jpki_transport **ret, struct jpki_err *err);
 /* In-process, on a card in memory (borrowed: the caller frees it after closing). */
 int jpki_transport_card_open(struct jpki_card *card, struct jpki_transport **ret,
                              struct jpki_err *err);

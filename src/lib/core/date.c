@@ -163,16 +163,3 @@ int64_t jpki_jst_end_of_day(struct jpki_date d)
 {
 	return jpki_date_to_days(d) * 86400 + 86399 - JPKI_JST_OFFSET;
 }
-
-int jpki_clock_now(int64_t *out, struct jpki_err *err)
-{
-	const char *fixed = getenv("JPKI_NOW");
-	if (fixed && *fixed) {
-		struct jpki_err why;
-		if (jpki_time_parse(fixed, out, &why) < 0)
-			return jpki_fail(err, JPKI_E_BAD_DATE, "JPKI_NOW: %s", why.msg);
-		return 0;
-	}
-	*out = (int64_t)time(NULL);
-	return 0;
-}

@@ -229,15 +229,10 @@ int jpki_path_exists(const char *path)
 	return stat(path, &st) == 0;
 }
 
-const char *jpki_data_dir(void)
+int jpki_data_path(const struct jpki_ctx *ctx, char *buf, size_t n, const char *name,
+                   struct jpki_err *err)
 {
-	const char *d = getenv("JPKI_DATA");
-	return d && *d ? d : "./var";
-}
-
-int jpki_data_path(char *buf, size_t n, const char *name, struct jpki_err *err)
-{
-	if (snprintf(buf, n, "%s/%s", jpki_data_dir(), name) >= (int)n)
+	if (snprintf(buf, n, "%s/%s", jpki_ctx_data_dir(ctx), name) >= (int)n)
 		return jpki_fail(err, JPKI_E_INVALID, "data path too long for %s", name);
 	return 0;
 }

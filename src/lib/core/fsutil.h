@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "jpki/ctx.h"
 #include "jpki/error.h"
 
 /* Read at most cap bytes of path into a new malloc'd buffer (caller frees). */
@@ -55,9 +56,8 @@ int jpki_copy_file(const char *from, const char *to, mode_t mode, struct jpki_er
 int jpki_mkdir_p(const char *path, struct jpki_err *err);
 /* True when path exists. */
 int jpki_path_exists(const char *path);
-/* The data folder: $JPKI_DATA, default "./var". Never NULL. */
-const char *jpki_data_dir(void);
-/* snprintf into buf (size n) "<data dir>/<name>"; error when it does not fit. */
-int jpki_data_path(char *buf, size_t n, const char *name, struct jpki_err *err);
+/* snprintf into buf (size n) "<the context's data folder>/<name>"; error when it does not fit. */
+int jpki_data_path(const struct jpki_ctx *ctx, char *buf, size_t n, const char *name,
+                   struct jpki_err *err);
 
 #endif

@@ -134,7 +134,7 @@ static int save_full(struct jpki_crl_http *h, enum jpki_kind kind, const struct 
 		pthread_mutex_unlock(&h->save_lock);
 		return 0;
 	}
-	if ((rc = jpki_data_path(dir, sizeof(dir), "crl", err)) == 0 &&
+	if ((rc = jpki_data_path(h->cas[0]->ctx, dir, sizeof(dir), "crl", err)) == 0 &&
 	    (rc = jpki_mkdir_p(dir, err)) == 0) {
 		snprintf(path, sizeof(path), "%s/%s.crl", dir, jpki_kind_name(kind));
 		if ((rc = jpki_write_file_atomic(path, c->der, c->len, 0644, err)) == 0)
@@ -387,11 +387,11 @@ static void *refresh_main(void *arg)
 		h->kicked = false;
 		pthread_mutex_unlock(&h->tlock);
 		int64_t now;
-		int rc = st ? 0 : jpki_store_open_default(&st, &err);
-		if (rc == 0 && (rc = jpki_clock_now(&now, &err)) == 0)
+		int rc = st ? 0 : jpki_store_open_default(h->cas[0]->ctx, &st, &err);
+		if (rc == 0 && (rc = jpki_ctx_now(h->cas[0]->ctx, &now, &err)) == 0)
 			rc = jpki_crl_http_refresh_due(h, st, now, force, &err);
 		if (rc < 0) { /* the previous CRLs stay served; try again next time */
-			fprintf(stderr, "jpki: CRL refresh: %s\n", err.msg);
+			jpki_ctx_log(h->cas[0]->ctx, "warning", "CRL refresh: %s", err.msg);
 			jpki_store_close(st); /* reopened next time */
 			st = NULL;
 		}

@@ -22,7 +22,8 @@ struct conn_entry {
 };
 
 struct jpki_guard {
-	pthread_mutex_t lock; /* the list, every entry's fields, the log counters */
+	const struct jpki_ctx *ctx; /* borrowed: where messages go */
+	pthread_mutex_t lock;       /* the list, every entry's fields, the log counters */
 	pthread_cond_t wake;
 	pthread_t watchdog;
 	bool running, stopping;
@@ -76,11 +77,13 @@ static void *watchdog_main(void *arg)
 	return NULL;
 }
 
-int jpki_guard_new(unsigned request_timeout, struct jpki_guard **ret, struct jpki_err *err)
+int jpki_guard_new(const struct jpki_ctx *ctx, unsigned request_timeout, struct jpki_guard **ret,
+                   struct jpki_err *err)
 {
 	struct jpki_guard *g = calloc(1, sizeof(*g));
 	if (!g)
 		return jpki_fail(err, JPKI_E_NOMEM, "out of memory");
+	g->ctx = ctx;
 	pthread_mutex_init(&g->lock, NULL);
 	pthread_cond_init(&g->wake, NULL);
 	g->head.next = g->head.prev = &g->head;
@@ -226,10 +229,10 @@ void jpki_guard_log(void *cls, const char *fmt, va_list ap)
 	if (!print)
 		return;
 	if (suppressed)
-		fprintf(stderr, "jpki serve: %s (and %lu more messages in the last %d s)\n", msg,
-		        suppressed, LOG_EVERY_SECONDS);
+		jpki_ctx_log(g->ctx, "warning", "%s (and %lu more messages in the last %d s)", msg,
+		             suppressed, LOG_EVERY_SECONDS);
 	else
-		fprintf(stderr, "jpki serve: %s\n", msg);
+		jpki_ctx_log(g->ctx, "warning", "%s", msg);
 }
 
 /* ---- strict requests ---- */

@@ -380,14 +380,16 @@ enum MHD_Result jpki_ocsp_http(struct jpki_ocsp *o, struct MHD_Connection *conn,
 /* ---- one registry connection per server thread ---- */
 
 struct jpki_ocsp_stores {
-	char *spec; /* NULL: the data folder's registry */
+	const struct jpki_ctx *ctx; /* borrowed */
+	char *spec;                 /* NULL: the data folder's registry */
 	pthread_key_t key;
 	pthread_mutex_t lock; /* guards all/n */
 	struct jpki_store **all;
 	size_t n;
 };
 
-int jpki_ocsp_stores_new(const char *spec, struct jpki_ocsp_stores **ret, struct jpki_err *err)
+int jpki_ocsp_stores_new(const struct jpki_ctx *ctx, const char *spec,
+                         struct jpki_ocsp_stores **ret, struct jpki_err *err)
 {
 	struct jpki_ocsp_stores *s = calloc(1, sizeof(*s));
 	if (!s || (spec && !(s->spec = strdup(spec)))) {
@@ -400,6 +402,7 @@ int jpki_ocsp_stores_new(const char *spec, struct jpki_ocsp_stores **ret, struct
 		return jpki_fail(err, JPKI_E_NOMEM, "no thread-specific key left");
 	}
 	pthread_mutex_init(&s->lock, NULL);
+	s->ctx = ctx;
 	*ret = s;
 	return 0;
 }
@@ -424,7 +427,8 @@ static int thread_store(struct jpki_ocsp_stores *s, struct jpki_store **ret, str
 		*ret = st;
 		return 0;
 	}
-	int rc = s->spec ? jpki_store_open(s->spec, &st, err) : jpki_store_open_default(&st, err);
+	int rc = s->spec ? jpki_store_open(s->ctx, s->spec, &st, err)
+	                 : jpki_store_open_default(s->ctx, &st, err);
 	if (rc < 0)
 		return rc;
 	if (st->ops->tune_reader && (rc = st->ops->tune_reader(st, err)) < 0) {

@@ -53,12 +53,13 @@ int jpki_ocsp_http_decode(const char *s, uint8_t *out, size_t cap, size_t *ret_l
 
 /*
  * Registry connections for the lookup callback, one per server thread,
- * opened lazily (pthread key).  spec as for jpki_store_open(); NULL means
+ * opened lazily (pthread key).  spec as for jpki_store_open(ctx, ); NULL means
  * the data folder's registry.  Free only after the server's threads have
  * stopped (MHD_stop_daemon): it closes every connection it opened.
  */
 struct jpki_ocsp_stores;
-int jpki_ocsp_stores_new(const char *spec, struct jpki_ocsp_stores **ret, struct jpki_err *err);
+int jpki_ocsp_stores_new(const struct jpki_ctx *ctx, const char *spec,
+                         struct jpki_ocsp_stores **ret, struct jpki_err *err);
 void jpki_ocsp_stores_free(struct jpki_ocsp_stores *s);
 /* A jpki_ocsp_lookup_fn; arg is a struct jpki_ocsp_stores *. */
 int jpki_ocsp_stores_lookup(void *arg, enum jpki_kind ca, const char *serial_hex,

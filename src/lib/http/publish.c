@@ -87,7 +87,7 @@ static int encode_ca(struct jpki_ca *ca, struct ca_files *f, struct jpki_err *er
 int jpki_publish_refresh(struct jpki_publisher *p, struct jpki_err *err)
 {
 	int64_t now;
-	int rc = jpki_clock_now(&now, err);
+	int rc = jpki_ctx_now(p->cas[0]->ctx, &now, err);
 	return rc < 0 ? rc : jpki_crl_http_refresh(p->crl, now, err);
 }
 
@@ -126,7 +126,7 @@ static enum MHD_Result route(void *cls, struct MHD_Connection *conn, const char 
 	}
 	if (jpki_ocsp_http_route(url)) { /* GET and POST, bodies of its own */
 		int64_t now;
-		if (jpki_clock_now(&now, NULL) < 0)
+		if (jpki_ctx_now(p->cas[0]->ctx, &now, NULL) < 0)
 			return MHD_NO;
 		return jpki_ocsp_http(p->ocsp, conn, url, method, upload, upload_size, state, now);
 	}
@@ -157,7 +157,7 @@ static enum MHD_Result route(void *cls, struct MHD_Connection *conn, const char 
 		return reply_text(conn, MHD_HTTP_CONTENT_TOO_LARGE, "no request body expected\n");
 	if (jpki_crl_http_route(url)) {
 		int64_t now;
-		if (jpki_clock_now(&now, NULL) < 0)
+		if (jpki_ctx_now(p->cas[0]->ctx, &now, NULL) < 0)
 			return MHD_NO;
 		return jpki_crl_http(p->crl, conn, url, now);
 	}
@@ -197,8 +197,8 @@ static int start_ocsp(struct jpki_publisher *p, const struct jpki_publish_cfg *c
 	struct jpki_responder *rs[2] = {NULL, NULL};
 	int64_t now;
 	int rc;
-	if ((rc = jpki_clock_now(&now, err)) < 0 ||
-	    (rc = jpki_ocsp_stores_new(NULL, &p->stores, err)) < 0 ||
+	if ((rc = jpki_ctx_now(p->cas[0]->ctx, &now, err)) < 0 ||
+	    (rc = jpki_ocsp_stores_new(p->cas[0]->ctx, NULL, &p->stores, err)) < 0 ||
 	    (rc = jpki_responder_ensure(p->cas[0], cfg->passphrase, now, &rs[0], err)) < 0 ||
 	    (rc = jpki_responder_ensure(p->cas[1], cfg->passphrase, now, &rs[1], err)) < 0)
 		goto out;
@@ -272,7 +272,7 @@ int jpki_publish_start(const struct jpki_publish_cfg *cfg, struct jpki_store *st
 	p->cas[1] = cas[1];
 	struct jpki_crl_http_cfg ccfg = {.validity = cfg->crl_validity};
 	int rc;
-	if ((rc = jpki_guard_new(cfg->request_timeout, &p->guard, err)) < 0 ||
+	if ((rc = jpki_guard_new(cas[0]->ctx, cfg->request_timeout, &p->guard, err)) < 0 ||
 	    (rc = jpki_crl_http_new(&ccfg, st, cas, &p->crl, err)) < 0 ||
 	    (rc = encode_ca(cas[0], &p->files[0], err)) < 0 ||
 	    (rc = encode_ca(cas[1], &p->files[1], err)) < 0 ||

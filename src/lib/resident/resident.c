@@ -18,7 +18,7 @@ int jpki_resident_add(struct jpki_store *st, struct jpki_resident *r, struct jpk
 {
 	int64_t now;
 	int rc = jpki_resident_check(r, err);
-	if (rc < 0 || (rc = jpki_clock_now(&now, err)) < 0 ||
+	if (rc < 0 || (rc = jpki_ctx_now(st->ctx, &now, err)) < 0 ||
 	    (rc = check_birth_past(r, now, err)) < 0)
 		return rc;
 	if (r->status != JPKI_RESIDENT)

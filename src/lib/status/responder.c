@@ -34,11 +34,12 @@ struct paths {
 	char dir[4096], cert[4200], key[4200], cert_old[4200], key_old[4200];
 };
 
-static int make_paths(enum jpki_kind kind, struct paths *p, struct jpki_err *err)
+static int make_paths(const struct jpki_ctx *ctx, enum jpki_kind kind, struct paths *p,
+                      struct jpki_err *err)
 {
 	char name[32];
 	snprintf(name, sizeof(name), "ocsp/%s", jpki_kind_name(kind));
-	int rc = jpki_data_path(p->dir, sizeof(p->dir), name, err);
+	int rc = jpki_data_path(ctx, p->dir, sizeof(p->dir), name, err);
 	if (rc < 0)
 		return rc;
 	snprintf(p->cert, sizeof(p->cert), "%s/cert.pem", p->dir);
@@ -265,7 +266,8 @@ int jpki_responder_ensure(const struct jpki_ca *ca, const char *passphrase, int6
 	int rc;
 	if (!passphrase || !*passphrase)
 		return jpki_fail(err, JPKI_E_PASSPHRASE, "the responder key needs the passphrase");
-	if ((rc = make_paths(ca->kind, &p, err)) < 0 || (rc = jpki_mkdir_p(p.dir, err)) < 0)
+	if ((rc = make_paths(ca->ctx, ca->kind, &p, err)) < 0 ||
+	    (rc = jpki_mkdir_p(p.dir, err)) < 0)
 		return rc;
 	bool have_cert = jpki_path_exists(p.cert), have_key = jpki_path_exists(p.key);
 	if (have_cert && have_key) {

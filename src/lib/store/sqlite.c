@@ -318,7 +318,7 @@ static int op_resident_insert(struct jpki_store *s, struct jpki_resident *r, str
 {
 	struct sqlite_store *ss = S(s);
 	int64_t now;
-	int rc = jpki_clock_now(&now, err);
+	int rc = jpki_ctx_now(s->ctx, &now, err);
 	if (rc < 0)
 		return rc;
 	sqlite3_stmt *st = stmt(ss, ST_RES_INSERT);
@@ -351,7 +351,7 @@ static int op_resident_update(struct jpki_store *s, const struct jpki_resident *
 {
 	struct sqlite_store *ss = S(s);
 	int64_t now;
-	int rc = jpki_clock_now(&now, err);
+	int rc = jpki_ctx_now(s->ctx, &now, err);
 	if (rc < 0)
 		return rc;
 	sqlite3_stmt *st = stmt(ss, ST_RES_UPDATE);
@@ -873,7 +873,8 @@ static int has_schema(struct sqlite_store *ss, const char *path, struct jpki_err
 	return 0;
 }
 
-static int open_file(const char *path, bool create, struct jpki_store **ret, struct jpki_err *err)
+static int open_file(const struct jpki_ctx *ctx, const char *path, bool create,
+                     struct jpki_store **ret, struct jpki_err *err)
 {
 	_Static_assert(sizeof(migrations) / sizeof(migrations[0]) == JPKI_SCHEMA_VERSION,
 	               "one migration per schema version");
@@ -882,6 +883,7 @@ static int open_file(const char *path, bool create, struct jpki_store **ret, str
 	if (!ss)
 		return jpki_fail(err, JPKI_E_NOMEM, "out of memory");
 	ss->base.ops = &sqlite_ops;
+	ss->base.ctx = ctx;
 	if (sqlite3_open_v2(path, &ss->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL) !=
 	    SQLITE_OK) {
 		rc = jpki_fail(err, JPKI_E_STORE, "cannot open registry %s: %s", path,
@@ -914,7 +916,8 @@ fail:
 	return rc;
 }
 
-int jpki_store_sqlite_open(const char *path, struct jpki_store **ret, struct jpki_err *err)
+int jpki_store_sqlite_open(const struct jpki_ctx *ctx, const char *path, struct jpki_store **ret,
+                           struct jpki_err *err)
 {
 	struct stat sb;
 	if (stat(path, &sb) != 0)
@@ -922,7 +925,7 @@ int jpki_store_sqlite_open(const char *path, struct jpki_store **ret, struct jpk
 		                 "no registry at %s: %s", path, strerror(errno));
 	if (!S_ISREG(sb.st_mode))
 		return jpki_fail(err, JPKI_E_STORE, "the registry %s is not a regular file", path);
-	return open_file(path, false, ret, err);
+	return open_file(ctx, path, false, ret, err);
 }
 
 /* A leftover log holds commits of a registry that is gone: never start over it. */
@@ -942,7 +945,8 @@ static int no_leftover_log(const char *path, struct jpki_err *err)
 	return 0;
 }
 
-int jpki_store_sqlite_create(const char *path, struct jpki_store **ret, struct jpki_err *err)
+int jpki_store_sqlite_create(const struct jpki_ctx *ctx, const char *path, struct jpki_store **ret,
+                             struct jpki_err *err)
 {
 	struct stat sb;
 	if (lstat(path, &sb) == 0)
@@ -957,7 +961,7 @@ int jpki_store_sqlite_create(const char *path, struct jpki_store **ret, struct j
 		return jpki_fail(err, errno == EEXIST ? JPKI_E_EXISTS : JPKI_E_IO,
 		                 "cannot create the registry %s: %s", path, strerror(errno));
 	close(fd); /* new, and no connection of ours to it yet: no lock to lose */
-	if ((rc = open_file(path, true, ret, err)) < 0) { /* nothing of value in it yet */
+	if ((rc = open_file(ctx, path, true, ret, err)) < 0) { /* nothing of value in it yet */
 		char side[4200];
 		snprintf(side, sizeof(side), "%s-wal", path);
 		unlink(side);

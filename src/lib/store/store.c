@@ -10,41 +10,45 @@
 #include "core/fsutil.h"
 #include "store.h"
 
-typedef int (*backend_fn)(const char *path, struct jpki_store **ret, struct jpki_err *err);
+typedef int (*backend_fn)(const struct jpki_ctx *ctx, const char *path, struct jpki_store **ret,
+                          struct jpki_err *err);
 
-static int by_spec(const char *spec, backend_fn sqlite, struct jpki_store **ret,
-                   struct jpki_err *err)
+static int by_spec(const struct jpki_ctx *ctx, const char *spec, backend_fn sqlite,
+                   struct jpki_store **ret, struct jpki_err *err)
 {
 	if (!spec || !*spec)
 		return jpki_fail(err, JPKI_E_INVALID, "empty registry name");
 	if (strncmp(spec, "postgresql:", 11) == 0 || strncmp(spec, "postgres:", 9) == 0)
 		return jpki_fail(err, JPKI_E_INVALID,
 		                 "this build has no PostgreSQL backend yet; use sqlite:PATH");
-	return sqlite(strncmp(spec, "sqlite:", 7) == 0 ? spec + 7 : spec, ret, err);
+	return sqlite(ctx, strncmp(spec, "sqlite:", 7) == 0 ? spec + 7 : spec, ret, err);
 }
 
-int jpki_store_open(const char *spec, struct jpki_store **ret, struct jpki_err *err)
+int jpki_store_open(const struct jpki_ctx *ctx, const char *spec, struct jpki_store **ret,
+                    struct jpki_err *err)
 {
-	return by_spec(spec, jpki_store_sqlite_open, ret, err);
+	return by_spec(ctx, spec, jpki_store_sqlite_open, ret, err);
 }
 
-int jpki_store_create(const char *spec, struct jpki_store **ret, struct jpki_err *err)
+int jpki_store_create(const struct jpki_ctx *ctx, const char *spec, struct jpki_store **ret,
+                      struct jpki_err *err)
 {
-	return by_spec(spec, jpki_store_sqlite_create, ret, err);
+	return by_spec(ctx, spec, jpki_store_sqlite_create, ret, err);
 }
 
-int jpki_store_default_path(char *buf, size_t cap, struct jpki_err *err)
+int jpki_store_default_path(const struct jpki_ctx *ctx, char *buf, size_t cap, struct jpki_err *err)
 {
-	return jpki_data_path(buf, cap, "registry.sqlite", err);
+	return jpki_data_path(ctx, buf, cap, "registry.sqlite", err);
 }
 
-int jpki_store_open_default(struct jpki_store **ret, struct jpki_err *err)
+int jpki_store_open_default(const struct jpki_ctx *ctx, struct jpki_store **ret,
+                            struct jpki_err *err)
 {
 	char path[4096];
-	int rc = jpki_store_default_path(path, sizeof(path), err);
+	int rc = jpki_store_default_path(ctx, path, sizeof(path), err);
 	if (rc < 0)
 		return rc;
-	if ((rc = jpki_store_sqlite_open(path, ret, err)) == -JPKI_E_NOT_FOUND)
+	if ((rc = jpki_store_sqlite_open(ctx, path, ret, err)) == -JPKI_E_NOT_FOUND)
 		return jpki_fail(err, JPKI_E_NOT_FOUND,
 		                 "no registry at %s: run `jpki init` for a new data folder; if "
 		                 "the CAs exist, restore the registry (jpki registry restore)",
@@ -52,14 +56,15 @@ int jpki_store_open_default(struct jpki_store **ret, struct jpki_err *err)
 	return rc;
 }
 
-int jpki_store_create_default(struct jpki_store **ret, struct jpki_err *err)
+int jpki_store_create_default(const struct jpki_ctx *ctx, struct jpki_store **ret,
+                              struct jpki_err *err)
 {
 	char path[4096];
 	int rc;
-	if ((rc = jpki_mkdir_p(jpki_data_dir(), err)) < 0 ||
-	    (rc = jpki_store_default_path(path, sizeof(path), err)) < 0)
+	if ((rc = jpki_mkdir_p(jpki_ctx_data_dir(ctx), err)) < 0 ||
+	    (rc = jpki_store_default_path(ctx, path, sizeof(path), err)) < 0)
 		return rc;
-	return jpki_store_sqlite_create(path, ret, err);
+	return jpki_store_sqlite_create(ctx, path, ret, err);
 }
 
 /* realpath of path's folder, then its last component: path need not exist. */
@@ -77,12 +82,12 @@ static bool resolve(const char *path, char *out, size_t cap)
 	return snprintf(out, cap, "%s/%s", strcmp(dir, "/") ? dir : "", base) < (int)cap;
 }
 
-bool jpki_store_default_owns(const char *path)
+bool jpki_store_default_owns(const struct jpki_ctx *ctx, const char *path)
 {
 	static const char *const sides[] = {"", "-wal", "-shm", "-journal"};
 	char reg[4096], target[PATH_MAX + 256], own[PATH_MAX + 256];
 	struct stat a, b;
-	if (jpki_store_default_path(reg, sizeof(reg), NULL) < 0)
+	if (jpki_store_default_path(ctx, reg, sizeof(reg), NULL) < 0)
 		return false;
 	if (stat(path, &a) == 0 && stat(reg, &b) == 0 && a.st_dev == b.st_dev &&
 	    a.st_ino == b.st_ino)
