@@ -1,13 +1,14 @@
 /*
  * jpki/api.h: how libjpki marks what it exports.
  *
- * The library is built with -fvisibility=hidden and a version script; only
- * declarations marked JPKI_API are part of its ABI.
+ * The shared library is built with -fvisibility=hidden and a version script
+ * (src/lib/api/libjpki.map); only declarations marked JPKI_API are exported
+ * and part of its ABI.
  */
 #ifndef JPKI_API_H
 #define JPKI_API_H
 
-#if defined(JPKI_BUILDING_LIBRARY) && defined(__GNUC__)
+#if defined(__GNUC__)
 #define JPKI_API __attribute__((visibility("default")))
 #else
 #define JPKI_API

@@ -10,6 +10,8 @@
 #ifndef JPKI_ERROR_H
 #define JPKI_ERROR_H
 
+#include "jpki/api.h"
+
 #include <stddef.h>
 
 /*
@@ -55,31 +57,33 @@ struct jpki_err {
 };
 
 /* Stable upper-case name of a code ("NOT_FOUND"); never NULL. */
-const char *jpki_code_name(enum jpki_code code);
+JPKI_API const char *jpki_code_name(enum jpki_code code);
 /* Default message of a code; never NULL. */
-const char *jpki_code_message(enum jpki_code code);
+JPKI_API const char *jpki_code_message(enum jpki_code code);
 /* HTTP status a server answers with for this code. */
-int jpki_code_http_status(enum jpki_code code);
+JPKI_API int jpki_code_http_status(enum jpki_code code);
 /* The status word a card answers for this code (0: none of its own). */
-unsigned jpki_code_sw(enum jpki_code code);
+JPKI_API unsigned jpki_code_sw(enum jpki_code code);
 /* The code a card's status word means: 63 Cx is PIN, a word of the table its row, else CARD. */
-enum jpki_code jpki_code_from_sw(unsigned sw);
+JPKI_API enum jpki_code jpki_code_from_sw(unsigned sw);
 
 /*
  * Record an error in err (which may be NULL) and return -code, so a caller
  * writes `return jpki_fail(err, JPKI_E_INVALID, "bad sex %s", s);`.
  */
-int jpki_fail(struct jpki_err *err, enum jpki_code code, const char *fmt, ...)
+JPKI_API int jpki_fail(struct jpki_err *err, enum jpki_code code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /*
  * Like jpki_fail, then append the reasons OpenSSL queued (draining its error
  * queue), so no stale OpenSSL error leaks into the next operation.
  */
+#ifdef JPKI_INTERNAL /* the library's own: OpenSSL's error queue is not part of the API */
 int jpki_fail_ossl(struct jpki_err *err, enum jpki_code code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+#endif
 
 /* Reset err to success. */
-void jpki_err_clear(struct jpki_err *err);
+JPKI_API void jpki_err_clear(struct jpki_err *err);
 
 #endif

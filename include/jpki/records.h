@@ -9,6 +9,8 @@
 #ifndef JPKI_REGISTRY_H
 #define JPKI_REGISTRY_H
 
+#include "jpki/api.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -82,14 +84,14 @@ struct jpki_cert_rec {
 	size_t der_len;
 };
 
-void jpki_cert_rec_clear(struct jpki_cert_rec *c);
+JPKI_API void jpki_cert_rec_clear(struct jpki_cert_rec *c);
 
-const char *jpki_kind_name(enum jpki_kind k);
-int jpki_kind_parse(const char *s, enum jpki_kind *out);
-const char *jpki_reason_name(enum jpki_reason r);
+JPKI_API const char *jpki_kind_name(enum jpki_kind k);
+JPKI_API int jpki_kind_parse(const char *s, enum jpki_kind *out);
+JPKI_API const char *jpki_reason_name(enum jpki_reason r);
 /* Parse an RFC 5280 reason name (keyCompromise, ...); -1 when unknown. */
-int jpki_reason_parse(const char *s, enum jpki_reason *out);
-const char *jpki_residence_name(enum jpki_residence s);
-int jpki_residence_parse(const char *s, enum jpki_residence *out);
+JPKI_API int jpki_reason_parse(const char *s, enum jpki_reason *out);
+JPKI_API const char *jpki_residence_name(enum jpki_residence s);
+JPKI_API int jpki_residence_parse(const char *s, enum jpki_residence *out);
 
 #endif

@@ -354,6 +354,11 @@ static int prepare_der(struct jpki_ca *ca)
 		return -1;
 	d->issuer = p;
 	d->issuer_len = (size_t)n;
+	p = NULL;
+	if ((n = i2d_X509(ca->cert, &p)) <= 0)
+		return -1;
+	d->cert = p;
+	d->cert_len = (size_t)n;
 	return ext_der(ca->ext_key_usage, &d->key_usage, &d->key_usage_len) < 0 ||
 	               ext_der(ca->ext_policy, &d->policy, &d->policy_len) < 0 ||
 	               ext_der(ca->ext_issuer_alt, &d->issuer_alt, &d->issuer_alt_len) < 0 ||
@@ -452,6 +457,7 @@ void jpki_ca_free(struct jpki_ca *ca)
 	X509_EXTENSION_free(ca->ext_issuer_alt);
 	X509_EXTENSION_free(ca->ext_aia);
 	X509_EXTENSION_free(ca->ext_akid);
+	OPENSSL_free(ca->der.cert);
 	OPENSSL_free(ca->der.issuer);
 	OPENSSL_free(ca->der.key_usage);
 	OPENSSL_free(ca->der.policy);

@@ -27,8 +27,9 @@
 
 /* DER of the parts every certificate of a CA shares (owned, OPENSSL_malloc'd). */
 struct jpki_ca_der {
+	uint8_t *cert; /* the CA certificate itself */
 	uint8_t *issuer, *key_usage, *policy, *issuer_alt, *aia, *akid;
-	size_t issuer_len, key_usage_len, policy_len, issuer_alt_len, aia_len, akid_len;
+	size_t cert_len, issuer_len, key_usage_len, policy_len, issuer_alt_len, aia_len, akid_len;
 };
 
 struct jpki_ca {
