@@ -87,11 +87,11 @@ struct jpki_cert_rec {
 JPKI_API void jpki_cert_rec_clear(struct jpki_cert_rec *c);
 
 JPKI_API const char *jpki_kind_name(enum jpki_kind k);
-JPKI_API int jpki_kind_parse(const char *s, enum jpki_kind *out);
+JPKI_API int jpki_kind_parse(const char *s, enum jpki_kind *out, struct jpki_err *err);
 JPKI_API const char *jpki_reason_name(enum jpki_reason r);
-/* Parse an RFC 5280 reason name (keyCompromise, ...); -1 when unknown. */
-JPKI_API int jpki_reason_parse(const char *s, enum jpki_reason *out);
+/* Parse an RFC 5280 reason name (keyCompromise, ...); INVALID when unknown. */
+JPKI_API int jpki_reason_parse(const char *s, enum jpki_reason *out, struct jpki_err *err);
 JPKI_API const char *jpki_residence_name(enum jpki_residence s);
-JPKI_API int jpki_residence_parse(const char *s, enum jpki_residence *out);
+JPKI_API int jpki_residence_parse(const char *s, enum jpki_residence *out, struct jpki_err *err);
 
 #endif

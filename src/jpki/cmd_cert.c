@@ -72,7 +72,7 @@ static int issue(int argc, char **argv)
 			fputs(usage, stdout);
 			return 0;
 		case 'k':
-			if (jpki_kind_parse(optarg, &req.kind) < 0)
+			if (jpki_kind_parse(optarg, &req.kind, NULL) < 0)
 				return cli_usage_error(usage, "--kind must be sign or auth");
 			have_kind = true;
 			break;

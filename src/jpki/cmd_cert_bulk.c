@@ -110,7 +110,7 @@ static int parse_line(struct jpki_cur *line, struct key_cache *kc, int64_t now, 
 	memset(req, 0, sizeof(*req));
 	req->now = now;
 	req->same_key_ok = replace;
-	if (!next_field(line, kind, sizeof(kind)) || jpki_kind_parse(kind, &req->kind) < 0)
+	if (!next_field(line, kind, sizeof(kind)) || jpki_kind_parse(kind, &req->kind, NULL) < 0)
 		return jpki_fail(err, JPKI_E_INVALID, "KIND must be sign or auth");
 	if (!next_field(line, id, sizeof(id)) || cli_parse_id(id, &req->resident_id) < 0)
 		return jpki_fail(err, JPKI_E_INVALID, "RESIDENT_ID must be a positive number");

@@ -120,7 +120,7 @@ int cmd_cert_revoke(int argc, char **argv)
 			fputs(usage, stdout);
 			return 0;
 		case 'r':
-			if (jpki_reason_parse(optarg, &reason) < 0)
+			if (jpki_reason_parse(optarg, &reason, NULL) < 0)
 				return cli_usage_error(usage, "--reason: unknown reason '%s'",
 				                       optarg);
 			have_reason = true;

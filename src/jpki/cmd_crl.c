@@ -64,7 +64,7 @@ int cmd_crl(int argc, char **argv)
 			fputs(usage, stdout);
 			return 0;
 		case 'k':
-			if (jpki_kind_parse(optarg, &kind) < 0)
+			if (jpki_kind_parse(optarg, &kind, NULL) < 0)
 				return cli_usage_error(usage, "--kind must be sign or auth");
 			have_kind = true;
 			break;

@@ -82,7 +82,9 @@ int cmd_init(int argc, char **argv)
 			return cli_fail(&err);
 		}
 		char path[4096];
-		jpki_ca_path(cli_ctx(), (enum jpki_kind)k, "cert.pem", path, sizeof(path), NULL);
+		if (jpki_ca_path(cli_ctx(), (enum jpki_kind)k, "cert.pem", path, sizeof(path),
+		                 NULL) < 0) /* cannot be: jpki_ca_init built the same path */
+			snprintf(path, sizeof(path), "(a path too long to show)");
 		printf("%s CA %s: %s\n", jpki_kind_name((enum jpki_kind)k),
 		       created ? "created" : "exists", path);
 	}

@@ -139,7 +139,7 @@ static int parse_fields(int argc, char **argv, struct jpki_resident *r, unsigned
 			r->adult_ward = strcmp(optarg, "yes") == 0;
 			break;
 		case O_STATUS:
-			if (jpki_residence_parse(optarg, &r->status) < 0)
+			if (jpki_residence_parse(optarg, &r->status, NULL) < 0)
 				return cli_usage_error(
 				    usage, "--status must be resident, moved-out or deceased");
 			break;

@@ -175,8 +175,9 @@ static void test_issuer_side(void **state)
 	EVP_PKEY_free(pub);
 	free(spki);
 	/* with it: reset a blocked PIN (rule P2) */
-	for (int i = 0; i < 3; i++)
-		(void)jpki_host_verify(g.t, JPKI_PIN_AUTH, "0000", NULL, &err);
+	for (int i = 0; i < 3; i++) /* wrong three times: PIN, PIN, then blocked */
+		assert_int_equal(jpki_host_verify(g.t, JPKI_PIN_AUTH, "0000", NULL, &err),
+		                 i < 2 ? -JPKI_E_PIN : -JPKI_E_PIN_BLOCKED);
 	assert_int_equal(jpki_host_verify(g.t, JPKI_PIN_AUTH, "1234", NULL, &err),
 	                 -JPKI_E_PIN_BLOCKED);
 	assert_int_equal(jpki_host_issuer_auth(g.t, test_master, &err), 0);

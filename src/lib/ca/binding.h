@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 
+#include "jpki/api.h"
 #include "jpki/ctx.h"
 #include "jpki/error.h"
 #include "store/store.h"
@@ -32,12 +33,12 @@ enum jpki_binding_mode {
  * NOT_FOUND when a CA is missing.  On success *id (may be NULL) is the
  * registry's id.
  */
-int jpki_binding_check(const struct jpki_ctx *ctx, struct jpki_store *st,
-                       enum jpki_binding_mode mode, char id[JPKI_REGISTRY_ID_HEX],
-                       struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_binding_check(const struct jpki_ctx *ctx, struct jpki_store *st,
+                                       enum jpki_binding_mode mode, char id[JPKI_REGISTRY_ID_HEX],
+                                       struct jpki_err *err);
 
 /* The registry id a CA's folder names; NOT_FOUND when it names none. */
-int jpki_binding_ca_registry(const struct jpki_ctx *ctx, enum jpki_kind kind,
-                             char id[JPKI_REGISTRY_ID_HEX], struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_binding_ca_registry(const struct jpki_ctx *ctx, enum jpki_kind kind,
+                                             char id[JPKI_REGISTRY_ID_HEX], struct jpki_err *err);
 
 #endif

@@ -21,6 +21,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "jpki/api.h"
 #include "jpki/ctx.h"
 #include "jpki/error.h"
 #include "jpki/records.h"
@@ -44,21 +45,22 @@ struct jpki_ca {
 };
 
 /* A CA passphrase fit to use: at least 12 printable ASCII characters (else PASSPHRASE). */
-int jpki_ca_passphrase_check(const char *pass, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_ca_passphrase_check(const char *pass, struct jpki_err *err);
 
 /*
  * Create the CA of `kind` if it does not exist yet (never overwrites).
  * *created says whether it was made now.  `now` is the issue instant.
  */
-int jpki_ca_init(const struct jpki_ctx *ctx, enum jpki_kind kind, int64_t now,
-                 const char *passphrase, bool *created, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_ca_init(const struct jpki_ctx *ctx, enum jpki_kind kind, int64_t now,
+                                 const char *passphrase, bool *created, struct jpki_err *err);
 
 /* Load the CA of `kind`; caller frees with jpki_ca_free(). */
-int jpki_ca_load(const struct jpki_ctx *ctx, enum jpki_kind kind, const char *passphrase,
-                 struct jpki_ca **ret, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_ca_load(const struct jpki_ctx *ctx, enum jpki_kind kind,
+                                 const char *passphrase, struct jpki_ca **ret,
+                                 struct jpki_err *err);
 /* Load only the CA certificate (no passphrase needed); caller frees. */
-int jpki_ca_load_cert(const struct jpki_ctx *ctx, enum jpki_kind kind, X509 **ret,
-                      struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_ca_load_cert(const struct jpki_ctx *ctx, enum jpki_kind kind, X509 **ret,
+                                      struct jpki_err *err);
 
 void jpki_ca_free(struct jpki_ca *ca);
 static inline void jpki_ca_freep(struct jpki_ca **ca)
@@ -67,16 +69,16 @@ static inline void jpki_ca_freep(struct jpki_ca **ca)
 }
 
 /* Path of a CA file ("cert.pem", "key.pem") into buf. */
-int jpki_ca_path(const struct jpki_ctx *ctx, enum jpki_kind kind, const char *file, char *buf,
-                 size_t cap, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_ca_path(const struct jpki_ctx *ctx, enum jpki_kind kind, const char *file,
+                                 char *buf, size_t cap, struct jpki_err *err);
 
 /* Fill `len` bytes (8..20) with a positive serial whose first byte is 0x01..0x7F. */
-int jpki_random_serial(uint8_t *out, size_t len, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_random_serial(uint8_t *out, size_t len, struct jpki_err *err);
 
 /* Set x's serialNumber to the big-endian bytes serial. 0 or -1. */
-int jpki_set_serial(X509 *x, const uint8_t *serial, size_t len);
+JPKI_MUST_CHECK int jpki_set_serial(X509 *x, const uint8_t *serial, size_t len);
 
 /* SHA-1 of the subjectPublicKey BIT STRING (RFC 5280 §4.2.1.2, method 1). */
-int jpki_key_id(X509_PUBKEY *pub, uint8_t out[20], struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_key_id(X509_PUBKEY *pub, uint8_t out[20], struct jpki_err *err);
 
 #endif

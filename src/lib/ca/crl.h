@@ -24,6 +24,7 @@
 #ifndef JPKI_CA_CRL_H
 #define JPKI_CA_CRL_H
 
+#include "jpki/api.h"
 #include "ca.h"
 #include "store/store.h"
 
@@ -52,15 +53,17 @@ struct jpki_crl {
  * the next cRLNumber of the CA.  On success *out owns the DER; on failure
  * *out is left zeroed.
  */
-int jpki_crl_build_scope(struct jpki_store *st, const struct jpki_ca *ca,
-                         const struct jpki_crl_scope *scope, int64_t now, int64_t validity,
-                         struct jpki_crl *out, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_crl_build_scope(struct jpki_store *st, const struct jpki_ca *ca,
+                                         const struct jpki_crl_scope *scope, int64_t now,
+                                         int64_t validity, struct jpki_crl *out,
+                                         struct jpki_err *err);
 /* Free what a jpki_crl owns and zero it; NULL or zeroed is fine. */
 void jpki_crl_clear(struct jpki_crl *c);
 
 /* The full CRL as a malloc'd DER buffer the caller frees (*ret_der NULL on failure). */
-int jpki_crl_build(struct jpki_store *st, const struct jpki_ca *ca, int64_t now, int64_t validity,
-                   uint8_t **ret_der, size_t *ret_len, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_crl_build(struct jpki_store *st, const struct jpki_ca *ca, int64_t now,
+                                   int64_t validity, uint8_t **ret_der, size_t *ret_len,
+                                   struct jpki_err *err);
 
 /*
  * Read back what a delta of `partition` needs from its base, a CRL of this
@@ -68,7 +71,8 @@ int jpki_crl_build(struct jpki_store *st, const struct jpki_ca *ca, int64_t now,
  * it is no delta itself and that its issuingDistributionPoint is the one
  * this partition's CRLs carry.  0, or -JPKI_E_INVALID.
  */
-int jpki_crl_base_info(const struct jpki_ca *ca, int partition, const uint8_t *der, size_t len,
-                       int64_t *ret_number, int64_t *ret_this_update, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_crl_base_info(const struct jpki_ca *ca, int partition, const uint8_t *der,
+                                       size_t len, int64_t *ret_number, int64_t *ret_this_update,
+                                       struct jpki_err *err);
 
 #endif

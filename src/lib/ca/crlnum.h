@@ -12,15 +12,16 @@
 
 #include <stdint.h>
 
+#include "jpki/api.h"
 #include "jpki/error.h"
 #include "jpki/records.h"
 #include "store/store.h"
 
 /* The next cRLNumber of CA kind, recorded in the registry and beside the CA. */
-int jpki_crl_number_draw(const struct jpki_ctx *ctx, struct jpki_store *st, enum jpki_kind kind,
-                         int64_t *out, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_crl_number_draw(const struct jpki_ctx *ctx, struct jpki_store *st,
+                                         enum jpki_kind kind, int64_t *out, struct jpki_err *err);
 /* The last cRLNumber the CA issued, as kept beside it (0 when it never issued one). */
-int jpki_crl_number_last(const struct jpki_ctx *ctx, enum jpki_kind kind, int64_t *out,
-                         struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_crl_number_last(const struct jpki_ctx *ctx, enum jpki_kind kind,
+                                         int64_t *out, struct jpki_err *err);
 
 #endif

@@ -18,6 +18,7 @@
 #ifndef JPKI_CA_ISSUE_H
 #define JPKI_CA_ISSUE_H
 
+#include "jpki/api.h"
 #include "ca.h"
 #include "store/store.h"
 #include "validity.h"
@@ -54,8 +55,9 @@ struct jpki_issued {
 void jpki_issued_clear(struct jpki_issued *out);
 
 /* Issue one certificate.  `ca` must be the CA of req->kind. */
-int jpki_issue(struct jpki_store *st, const struct jpki_ca *ca, const struct jpki_issue_req *req,
-               struct jpki_issued *out, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_issue(struct jpki_store *st, const struct jpki_ca *ca,
+                               const struct jpki_issue_req *req, struct jpki_issued *out,
+                               struct jpki_err *err);
 
 /*
  * Issue many certificates: requests are taken in chunks; each chunk is
@@ -64,8 +66,8 @@ int jpki_issue(struct jpki_store *st, const struct jpki_ca *ca, const struct jpk
  * not stop the others.  cas[kind] is the CA of each kind (NULL if unused).
  * Returns the number issued, or a negative code when the registry failed.
  */
-long jpki_issue_bulk(struct jpki_store *st, struct jpki_ca *const cas[2],
-                     const struct jpki_issue_req *reqs, size_t n, unsigned threads,
-                     struct jpki_issued *out, struct jpki_err *err);
+JPKI_MUST_CHECK long jpki_issue_bulk(struct jpki_store *st, struct jpki_ca *const cas[2],
+                                     const struct jpki_issue_req *reqs, size_t n, unsigned threads,
+                                     struct jpki_issued *out, struct jpki_err *err);
 
 #endif

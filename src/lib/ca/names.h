@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "jpki/api.h"
 #include "jpki/error.h"
 #include "jpki/records.h"
 
@@ -20,10 +21,10 @@ long jpki_utf8_chars(const char *s);
  * line and paragraph separators); else INVALID naming field and the
  * character.
  */
-int jpki_text_check(const char *field, const char *s, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_text_check(const char *field, const char *s, struct jpki_err *err);
 
 /* Era digit of a date of birth: 1 明治 .. 5 令和, 0 before 明治. */
-int jpki_era_of(struct jpki_date d);
+JPKI_MUST_CHECK int jpki_era_of(struct jpki_date d);
 /* EYYYYMMDD (docs/rules.md, OID .5.5.4) into buf (>= 10 bytes). */
 void jpki_birth_value(struct jpki_date d, char buf[static 10]);
 
@@ -33,11 +34,11 @@ void jpki_birth_value(struct jpki_date d, char buf[static 10]);
  * open point, docs/profiles.md).  The flags value (.5.5.2) has one digit per
  * character of that string.  Both written NUL-terminated; error when too long.
  */
-int jpki_name_value(const struct jpki_resident *r, char *name, size_t name_cap, char *flags,
-                    size_t flags_cap, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_name_value(const struct jpki_resident *r, char *name, size_t name_cap,
+                                    char *flags, size_t flags_cap, struct jpki_err *err);
 /* The address flags value (.5.5.6): the stored flags, or '0' per character. */
-int jpki_address_flags(const struct jpki_resident *r, char *flags, size_t cap,
-                       struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_address_flags(const struct jpki_resident *r, char *flags, size_t cap,
+                                       struct jpki_err *err);
 
 /*
  * Split an address into prefecture and municipality (for the signature
@@ -45,10 +46,10 @@ int jpki_address_flags(const struct jpki_resident *r, char *flags, size_t cap,
  * prefectures; the municipality runs to its 市/区/町/村 (through 郡 when there
  * is one).  Outputs are NUL-terminated copies.
  */
-int jpki_address_split(const char *address, char *pref, size_t pref_cap, char *city,
-                       size_t city_cap, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_address_split(const char *address, char *pref, size_t pref_cap, char *city,
+                                       size_t city_cap, struct jpki_err *err);
 
 /* Check every field of a resident before it is stored (JPKI_E_INVALID with the field named). */
-int jpki_resident_check(const struct jpki_resident *r, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_resident_check(const struct jpki_resident *r, struct jpki_err *err);
 
 #endif

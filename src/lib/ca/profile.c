@@ -388,11 +388,12 @@ static int make_parts(const struct jpki_ca *ca, const struct jpki_cert_plan *p, 
 	put_tlv(&o, DER_OCTET_STRING, id, 20);
 	t->ski_len = o.len;
 	if (jpki_partition_url(ca, part, false, url, sizeof(url)) < 0)
-		return jpki_fail(err, JPKI_E_LIMIT, "JPKI_BASE_URL is too long");
+		return jpki_fail(err, JPKI_E_LIMIT, "the base URL is too long");
 	o = (struct out){t->crldp, 0, sizeof(t->crldp), false};
 	put_dp_ext(&o, 0x1F, url);
 	t->crldp_len = o.len;
-	jpki_partition_url(ca, part, true, url, sizeof(url));
+	if (jpki_partition_url(ca, part, true, url, sizeof(url)) < 0) /* "-delta" is longer */
+		return jpki_fail(err, JPKI_E_LIMIT, "the base URL is too long");
 	o = (struct out){t->freshest, 0, sizeof(t->freshest), false};
 	put_dp_ext(&o, 0x2E, url);
 	t->freshest_len = o.len;

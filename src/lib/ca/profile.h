@@ -8,6 +8,7 @@
 #ifndef JPKI_CA_PROFILE_H
 #define JPKI_CA_PROFILE_H
 
+#include "jpki/api.h"
 #include "ca.h"
 #include "jpki/records.h"
 
@@ -23,22 +24,23 @@ struct jpki_cert_plan {
 };
 
 /* Build and sign; *ret is the certificate's DER (malloc'd, caller frees). */
-int jpki_profile_build(const struct jpki_ca *ca, const struct jpki_cert_plan *plan, uint8_t **ret,
-                       size_t *ret_len, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_profile_build(const struct jpki_ca *ca, const struct jpki_cert_plan *plan,
+                                       uint8_t **ret, size_t *ret_len, struct jpki_err *err);
 
 /* Free this thread's cached signing context (threads that end free theirs). */
 void jpki_profile_thread_done(void);
 
 /* The CRL partition a serial belongs to (0..JPKI_CRL_PARTITIONS-1). */
-int jpki_crl_partition_of(const uint8_t serial[JPKI_SERIAL_BYTES]);
+JPKI_MUST_CHECK int jpki_crl_partition_of(const uint8_t serial[JPKI_SERIAL_BYTES]);
 /* URL of a partition's CRL (delta: its delta CRL) into buf; -1 when it does not fit. */
-int jpki_partition_url(const struct jpki_ca *ca, int partition, bool delta, char *buf, size_t cap);
+JPKI_MUST_CHECK int jpki_partition_url(const struct jpki_ca *ca, int partition, bool delta,
+                                       char *buf, size_t cap);
 
 /*
  * Fill the plan's serial (0x40, the issue time's 32 bits, 88 random bits;
  * not_before must be set) and identifier with fresh values.
  */
-int jpki_plan_randomize(struct jpki_cert_plan *plan, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_plan_randomize(struct jpki_cert_plan *plan, struct jpki_err *err);
 
 /*
  * For the CRL writer, which composes DER the same way (crl.c):
@@ -51,8 +53,8 @@ int jpki_plan_randomize(struct jpki_cert_plan *plan, struct jpki_err *err);
  */
 #define JPKI_TIME_DER_MAX 24
 const uint8_t *jpki_sig_alg_der(size_t *len);
-int jpki_sign_sha256(EVP_PKEY *key, const uint8_t *data, size_t len, uint8_t *sig, size_t *sig_len,
-                     struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_sign_sha256(EVP_PKEY *key, const uint8_t *data, size_t len, uint8_t *sig,
+                                     size_t *sig_len, struct jpki_err *err);
 size_t jpki_dp_ext_der(uint8_t ce, const char *uri, uint8_t *buf, size_t cap);
 size_t jpki_time_der(int64_t t, uint8_t buf[JPKI_TIME_DER_MAX]);
 

@@ -9,6 +9,7 @@
 
 #include <openssl/evp.h>
 
+#include "jpki/api.h"
 #include "jpki/error.h"
 
 #define JPKI_PUBKEY_FILE_MAX (64 * 1024)
@@ -20,9 +21,10 @@
  * JPKI_E_WEAK_KEY below 2048 bits, JPKI_E_BAD_KEY for anything else wrong.
  * *ret is a new key the caller frees.
  */
-int jpki_pubkey_parse(const uint8_t *buf, size_t len, EVP_PKEY **ret, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_pubkey_parse(const uint8_t *buf, size_t len, EVP_PKEY **ret,
+                                      struct jpki_err *err);
 
 /* jpki_pubkey_parse of a file (at most JPKI_PUBKEY_FILE_MAX bytes). */
-int jpki_pubkey_load(const char *path, EVP_PKEY **ret, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_pubkey_load(const char *path, EVP_PKEY **ret, struct jpki_err *err);
 
 #endif

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "jpki/api.h"
 #include "jpki/date.h"
 #include "jpki/records.h"
 
@@ -45,7 +46,7 @@ struct jpki_date jpki_birthday_in_year(struct jpki_date birth, int year);
 /* The n-th birthday strictly after `day` (n >= 1). */
 struct jpki_date jpki_nth_birthday_after(struct jpki_date birth, struct jpki_date day, int n);
 /* Completed years of age on `day`. */
-int jpki_age_on(struct jpki_date birth, struct jpki_date day);
+JPKI_MUST_CHECK int jpki_age_on(struct jpki_date birth, struct jpki_date day);
 /* Rule N1: true when `now` is inside the 3 months before `not_after`. */
 bool jpki_in_renewal_window(int64_t now, int64_t not_after);
 
@@ -54,7 +55,8 @@ bool jpki_in_renewal_window(int64_t now, int64_t not_after);
  * already passed (card expired, residence period over), JPKI_E_BAD_DATE
  * when the birth date lies after the issue date.  cap may be NULL.
  */
-int jpki_validity_compute(const struct jpki_validity_req *req, int64_t *ret_not_after,
-                          enum jpki_validity_cap *cap, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_validity_compute(const struct jpki_validity_req *req,
+                                          int64_t *ret_not_after, enum jpki_validity_cap *cap,
+                                          struct jpki_err *err);
 
 #endif

@@ -25,6 +25,7 @@
 
 #include <openssl/evp.h>
 
+#include "jpki/api.h"
 #include "jpki/ctx.h"
 #include "jpki/date.h"
 #include "jpki/error.h"
@@ -146,9 +147,9 @@ struct jpki_card {
  * A blank card with chip serial `serial`, its keys derived from the
  * issuer master key (keys.c).  Caller frees with jpki_card_free().
  */
-int jpki_card_new(const uint8_t master[JPKI_CARD_KEY_LEN],
-                  const uint8_t serial[JPKI_CHIP_SERIAL_LEN], struct jpki_card **ret,
-                  struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_card_new(const uint8_t master[JPKI_CARD_KEY_LEN],
+                                  const uint8_t serial[JPKI_CHIP_SERIAL_LEN],
+                                  struct jpki_card **ret, struct jpki_err *err);
 /* Free a card, wiping its secrets; NULL is fine. */
 void jpki_card_free(struct jpki_card *card);
 static inline void jpki_card_freep(struct jpki_card **c)
@@ -194,6 +195,6 @@ uint16_t jpki_card_perso(struct jpki_card *card, const struct jpki_apdu *a, uint
 bool jpki_card_commit(struct jpki_card *card);
 
 /* Index of a writable file by FID, or -1. */
-int jpki_card_file_index(uint16_t fid);
+JPKI_MUST_CHECK int jpki_card_file_index(uint16_t fid);
 
 #endif

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "jpki/api.h"
 #include "card.h"
 
 #define JPKI_IMAGE_VERSION 1
@@ -25,18 +26,19 @@
 #define JPKI_IMAGE_TAG_LEN 16
 
 /* The plaintext body of a card; *ret is freed with OPENSSL_clear_free(*ret, *ret_len). */
-int jpki_card_body_encode(const struct jpki_card *c, uint8_t **ret, size_t *ret_len,
-                          struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_card_body_encode(const struct jpki_card *c, uint8_t **ret, size_t *ret_len,
+                                          struct jpki_err *err);
 /* Fill blank card c from a body (outside bytes: every length is checked). */
-int jpki_card_body_decode(struct jpki_card *c, const uint8_t *buf, size_t len,
-                          struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_card_body_decode(struct jpki_card *c, const uint8_t *buf, size_t len,
+                                          struct jpki_err *err);
 
 /* The whole image of c, sealed with c->k_image; caller frees *ret with free(). */
-int jpki_card_image_seal(const struct jpki_card *c, uint8_t **ret, size_t *ret_len,
-                         struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_card_image_seal(const struct jpki_card *c, uint8_t **ret, size_t *ret_len,
+                                         struct jpki_err *err);
 /* Open an image: check the header, derive the card's keys, decrypt, decode. */
-int jpki_card_image_unseal(const uint8_t master[JPKI_CARD_KEY_LEN], const uint8_t *buf, size_t len,
-                           struct jpki_card **ret, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_card_image_unseal(const uint8_t master[JPKI_CARD_KEY_LEN],
+                                           const uint8_t *buf, size_t len, struct jpki_card **ret,
+                                           struct jpki_err *err);
 
 /*
  * A card image file in use: the card, loaded, with its commit hook writing
@@ -54,11 +56,12 @@ struct jpki_card_file_handle {
  * Create a blank card image at path (refuses an existing file), with a new
  * random chip serial.  The issuer master key is created when missing.
  */
-int jpki_card_image_create(const struct jpki_ctx *ctx, const char *path,
-                           uint8_t ret_serial[JPKI_CHIP_SERIAL_LEN], struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_card_image_create(const struct jpki_ctx *ctx, const char *path,
+                                           uint8_t ret_serial[JPKI_CHIP_SERIAL_LEN],
+                                           struct jpki_err *err);
 /* Open and lock the image at path; caller closes with jpki_card_image_close(). */
-int jpki_card_image_open(const struct jpki_ctx *ctx, const char *path,
-                         struct jpki_card_file_handle **ret, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_card_image_open(const struct jpki_ctx *ctx, const char *path,
+                                         struct jpki_card_file_handle **ret, struct jpki_err *err);
 void jpki_card_image_close(struct jpki_card_file_handle *h);
 static inline void jpki_card_image_closep(struct jpki_card_file_handle **h)
 {

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "jpki/api.h"
 #include "card.h"
 #include "jpki/ctx.h"
 
@@ -26,21 +27,24 @@ enum jpki_card_key_use { JPKI_KEY_IMAGE, JPKI_KEY_PIN, JPKI_KEY_ISSUER };
  * <data>/card/issuer.key, created (32 random bytes, mode 0600) on first use
  * when `create` is true.  The file must hold exactly 32 bytes.
  */
-int jpki_issuer_master_load(const struct jpki_ctx *ctx, uint8_t out[JPKI_CARD_KEY_LEN], bool create,
-                            struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_issuer_master_load(const struct jpki_ctx *ctx,
+                                            uint8_t out[JPKI_CARD_KEY_LEN], bool create,
+                                            struct jpki_err *err);
 
 /* HKDF-SHA256(master, salt = serial, info = label of `use`) into out. */
-int jpki_card_derive(const uint8_t master[JPKI_CARD_KEY_LEN],
-                     const uint8_t serial[JPKI_CHIP_SERIAL_LEN], enum jpki_card_key_use use,
-                     uint8_t out[JPKI_CARD_KEY_LEN], struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_card_derive(const uint8_t master[JPKI_CARD_KEY_LEN],
+                                     const uint8_t serial[JPKI_CHIP_SERIAL_LEN],
+                                     enum jpki_card_key_use use, uint8_t out[JPKI_CARD_KEY_LEN],
+                                     struct jpki_err *err);
 
 /* HMAC-SHA256(key, a || b) into out (32 bytes).  0 or -1. */
-int jpki_hmac2(const uint8_t key[JPKI_CARD_KEY_LEN], const uint8_t *a, size_t alen,
-               const uint8_t *b, size_t blen, uint8_t out[32]);
+JPKI_MUST_CHECK int jpki_hmac2(const uint8_t key[JPKI_CARD_KEY_LEN], const uint8_t *a, size_t alen,
+                               const uint8_t *b, size_t blen, uint8_t out[32]);
 
 /* The issuer's answer to a challenge: HMAC(issuer key, label || serial || challenge). */
-int jpki_issuer_response(const uint8_t k_issuer[JPKI_CARD_KEY_LEN],
-                         const uint8_t serial[JPKI_CHIP_SERIAL_LEN],
-                         const uint8_t challenge[JPKI_CHALLENGE_LEN], uint8_t out[32]);
+JPKI_MUST_CHECK int jpki_issuer_response(const uint8_t k_issuer[JPKI_CARD_KEY_LEN],
+                                         const uint8_t serial[JPKI_CHIP_SERIAL_LEN],
+                                         const uint8_t challenge[JPKI_CHALLENGE_LEN],
+                                         uint8_t out[32]);
 
 #endif

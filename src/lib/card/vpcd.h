@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "jpki/api.h"
 #include "card.h"
 
 #define JPKI_VPCD_PORT 35963
@@ -33,6 +34,7 @@ struct jpki_vpcd {
  * Run the bridge for card until *stop.  Returns 0 when stopped, a negative
  * code when the host cannot be resolved or a socket cannot be made.
  */
-int jpki_vpcd_run(struct jpki_vpcd *v, struct jpki_card *card, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_vpcd_run(struct jpki_vpcd *v, struct jpki_card *card,
+                                  struct jpki_err *err);
 
 #endif

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "jpki/api.h"
 #include "card/card.h"
 
 struct jpki_transport;
@@ -39,21 +40,22 @@ static inline void jpki_transport_closep(struct jpki_transport **t)
 }
 
 /* In-process, on the card image file at path (locked while open). */
-int jpki_transport_image_open(const struct jpki_ctx *ctx, const char *path,
-                              struct jpki_transport **ret, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_transport_image_open(const struct jpki_ctx *ctx, const char *path,
+                                              struct jpki_transport **ret, struct jpki_err *err);
 /* In-process, on a card in memory (borrowed: the caller frees it after closing). */
-int jpki_transport_card_open(struct jpki_card *card, struct jpki_transport **ret,
-                             struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_transport_card_open(struct jpki_card *card, struct jpki_transport **ret,
+                                             struct jpki_err *err);
 
 /*
  * PC/SC: connect to the reader whose name contains `reader` (NULL: the first
  * reader holding a card).  JPKI_E_NO_CARD when there is none.
  */
-int jpki_transport_pcsc_open(const char *reader, struct jpki_transport **ret, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_transport_pcsc_open(const char *reader, struct jpki_transport **ret,
+                                             struct jpki_err *err);
 
 typedef int (*jpki_reader_cb)(const char *name, bool has_card, const uint8_t *atr, size_t atr_len,
                               void *arg);
 /* Each PC/SC reader with its card state and ATR. */
-int jpki_pcsc_readers(jpki_reader_cb cb, void *arg, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_pcsc_readers(jpki_reader_cb cb, void *arg, struct jpki_err *err);
 
 #endif

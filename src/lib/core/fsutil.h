@@ -13,18 +13,19 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "jpki/api.h"
 #include "jpki/ctx.h"
 #include "jpki/error.h"
 
 /* Read at most cap bytes of path into a new malloc'd buffer (caller frees). */
-int jpki_read_file(const char *path, size_t cap, uint8_t **ret_buf, size_t *ret_len,
-                   struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_read_file(const char *path, size_t cap, uint8_t **ret_buf, size_t *ret_len,
+                                   struct jpki_err *err);
 /*
  * Replace path atomically with len bytes of buf, created with mode: for the
  * files jpki owns.  A path that exists and is not a regular file is refused.
  */
-int jpki_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode,
-                           struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_write_file_atomic(const char *path, const void *buf, size_t len,
+                                           mode_t mode, struct jpki_err *err);
 
 /*
  * An output the user named (--out): atomic over a regular file or a new
@@ -42,22 +43,25 @@ struct jpki_out {
 	char path[4096];
 	char tmp[4200]; /* the temporary file beside path, while there is one */
 };
-int jpki_out_open(struct jpki_out *o, const char *path, mode_t mode, struct jpki_err *err);
-int jpki_out_write(struct jpki_out *o, const void *buf, size_t len, struct jpki_err *err);
-int jpki_out_sync(struct jpki_out *o, struct jpki_err *err);
-int jpki_out_commit(struct jpki_out *o, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_out_open(struct jpki_out *o, const char *path, mode_t mode,
+                                  struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_out_write(struct jpki_out *o, const void *buf, size_t len,
+                                   struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_out_sync(struct jpki_out *o, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_out_commit(struct jpki_out *o, struct jpki_err *err);
 void jpki_out_abort(struct jpki_out *o);
 /* open, write, commit: a whole --out in one call. */
-int jpki_write_out(const char *path, const void *buf, size_t len, mode_t mode,
-                   struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_write_out(const char *path, const void *buf, size_t len, mode_t mode,
+                                   struct jpki_err *err);
 /* Copy from into a new file `to` (EXISTS-safe: never replaces), synced. */
-int jpki_copy_file(const char *from, const char *to, mode_t mode, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_copy_file(const char *from, const char *to, mode_t mode,
+                                   struct jpki_err *err);
 /* Create path as a folder (mode 0700) if it does not exist. */
-int jpki_mkdir_p(const char *path, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_mkdir_p(const char *path, struct jpki_err *err);
 /* True when path exists. */
-int jpki_path_exists(const char *path);
+JPKI_MUST_CHECK int jpki_path_exists(const char *path);
 /* snprintf into buf (size n) "<the context's data folder>/<name>"; error when it does not fit. */
-int jpki_data_path(const struct jpki_ctx *ctx, char *buf, size_t n, const char *name,
-                   struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_data_path(const struct jpki_ctx *ctx, char *buf, size_t n,
+                                   const char *name, struct jpki_err *err);
 
 #endif

@@ -7,11 +7,13 @@
 #ifndef JPKI_CORE_HEX_H
 #define JPKI_CORE_HEX_H
 
+#include "jpki/api.h"
 #include <stddef.h>
 #include <stdint.h>
 
 /* Parse hex (even or odd length, either case) into at most cap bytes. 0 or -1. */
-int jpki_serial_from_hex(const char *hex, uint8_t *out, size_t cap, size_t *ret_len);
+JPKI_MUST_CHECK int jpki_serial_from_hex(const char *hex, uint8_t *out, size_t cap,
+                                         size_t *ret_len);
 /* Write len bytes as upper-case hex plus NUL into out (room for 2*len+1). */
 void jpki_hex_encode(const uint8_t *in, size_t len, char *out);
 

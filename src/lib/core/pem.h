@@ -7,10 +7,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "jpki/api.h"
 #include "jpki/error.h"
 
 /* "-----BEGIN <label>-----" ... as a new NUL-terminated string the caller frees. */
-int jpki_pem_encode(const char *label, const uint8_t *der, size_t len, char **ret,
-                    struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_pem_encode(const char *label, const uint8_t *der, size_t len, char **ret,
+                                    struct jpki_err *err);
 
 #endif

@@ -20,14 +20,14 @@ const char *jpki_kind_name(enum jpki_kind k)
 	return k == JPKI_KIND_SIGN ? "sign" : "auth";
 }
 
-int jpki_kind_parse(const char *s, enum jpki_kind *out)
+int jpki_kind_parse(const char *s, enum jpki_kind *out, struct jpki_err *err)
 {
 	if (s && strcmp(s, "sign") == 0)
 		*out = JPKI_KIND_SIGN;
 	else if (s && strcmp(s, "auth") == 0)
 		*out = JPKI_KIND_AUTH;
 	else
-		return -1;
+		return jpki_fail(err, JPKI_E_INVALID, "a certificate kind is sign or auth");
 	return 0;
 }
 
@@ -52,7 +52,7 @@ const char *jpki_reason_name(enum jpki_reason r)
 	return "unknown";
 }
 
-int jpki_reason_parse(const char *s, enum jpki_reason *out)
+int jpki_reason_parse(const char *s, enum jpki_reason *out, struct jpki_err *err)
 {
 	static const enum jpki_reason all[] = {
 	    JPKI_REASON_UNSPECIFIED,   JPKI_REASON_KEY_COMPROMISE,
@@ -66,7 +66,9 @@ int jpki_reason_parse(const char *s, enum jpki_reason *out)
 			return 0;
 		}
 	}
-	return -1;
+	return jpki_fail(err, JPKI_E_INVALID,
+	                 "unknown revocation reason (keyCompromise, "
+	                 "cessationOfOperation, affiliationChanged, ...)");
 }
 
 static const char *const residence_names[] = {"resident", "moved-out", "deceased"};
@@ -76,7 +78,7 @@ const char *jpki_residence_name(enum jpki_residence s)
 	return (unsigned)s < 3 ? residence_names[s] : "unknown";
 }
 
-int jpki_residence_parse(const char *s, enum jpki_residence *out)
+int jpki_residence_parse(const char *s, enum jpki_residence *out, struct jpki_err *err)
 {
 	for (unsigned i = 0; s && i < 3; i++) {
 		if (strcmp(s, residence_names[i]) == 0) {
@@ -84,5 +86,7 @@ int jpki_residence_parse(const char *s, enum jpki_residence *out)
 			return 0;
 		}
 	}
-	return -1;
+	return jpki_fail(err, JPKI_E_INVALID,
+	                 "a residence status is resident, moved-out or "
+	                 "deceased");
 }

@@ -133,10 +133,12 @@ int jpki_card_personalize(struct jpki_transport *t, const uint8_t master[JPKI_CA
 			break;
 		enum jpki_kind kind = id == JPKI_PIN_AUTH ? JPKI_KIND_AUTH : JPKI_KIND_SIGN;
 		rc = one_kind(t, st, cas[kind], req, id, info.expiry, &res.cert[k], err);
-		if (rc < 0) {
-			struct jpki_err ignored;
-			(void)jpki_host_delete(t, false, id, &ignored);
-		}
+		struct jpki_err also;
+		if (rc < 0 && jpki_host_delete(t, false, id, &also) < 0) /* said, not swallowed */
+			jpki_fail(err, err->code,
+			          "%s; and the %s key could not be erased from the "
+			          "card (%s): erase the card before its next use",
+			          err->msg, jpki_kind_name(kind), also.msg);
 	}
 	if (rc < 0)
 		return rc;

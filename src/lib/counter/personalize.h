@@ -4,6 +4,7 @@
 #ifndef JPKI_CARD_PERSONALIZE_H
 #define JPKI_CARD_PERSONALIZE_H
 
+#include "jpki/api.h"
 #include "ca/ca.h"
 #include "store/store.h"
 #include "cardhost/transport.h"
@@ -34,9 +35,10 @@ struct jpki_perso_result {
  * for an old resident-register card (rule C6) or when jpki_issue refuses
  * (rule E2).
  */
-int jpki_card_personalize(struct jpki_transport *t, const uint8_t master[JPKI_CARD_KEY_LEN],
-                          struct jpki_store *st, struct jpki_ca *const cas[2],
-                          const struct jpki_perso_req *req, struct jpki_perso_result *out,
-                          struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_card_personalize(struct jpki_transport *t,
+                                          const uint8_t master[JPKI_CARD_KEY_LEN],
+                                          struct jpki_store *st, struct jpki_ca *const cas[2],
+                                          const struct jpki_perso_req *req,
+                                          struct jpki_perso_result *out, struct jpki_err *err);
 
 #endif

@@ -53,9 +53,10 @@ struct jpki_crl_http {
 	int64_t saved[2];          /* cRLNumber of the full CRL last written there */
 	struct blob *full[2];
 	struct slot slots[2][JPKI_CRL_PARTITIONS];
-	unsigned cached; /* slots with a base */
-	size_t bytes;    /* bytes of cached partition CRLs */
-	uint64_t clock;  /* LRU stamps */
+	unsigned cached;        /* slots with a base */
+	size_t bytes;           /* bytes of cached partition CRLs */
+	uint64_t clock;         /* LRU stamps */
+	int64_t failure_logged; /* when a failed rebuild was last logged (at most every 10 s) */
 	/* the refresh thread (jpki_crl_http_start_refresh) */
 	pthread_t thread;
 	bool running, stopping, kicked;
@@ -548,8 +549,13 @@ enum MHD_Result jpki_crl_http(struct jpki_crl_http *h, struct MHD_Connection *co
 		__atomic_add_fetch(&b->refs, 1, __ATOMIC_ACQ_REL);
 	else
 		b = NULL;
+	bool say = rc < 0 && now - h->failure_logged >= 10;
+	if (say)
+		h->failure_logged = now;
 	pthread_mutex_unlock(&h->lock);
-	(void)rc;
+	if (say) /* logged, not answered: the client gets the previous CRL or 503 */
+		jpki_ctx_log(h->cas[0]->ctx, "warning", "cannot rebuild a %s CRL: %s%s",
+		             jpki_kind_name(kind), err.msg, b ? " (serving the previous one)" : "");
 	if (!b)
 		return text(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "CRL not available\n");
 

@@ -32,6 +32,7 @@
 
 #include <microhttpd.h>
 
+#include "jpki/api.h"
 #include "ca/ca.h"
 #include "store/store.h"
 
@@ -48,9 +49,9 @@ struct jpki_crl_http;
  * The store and both CAs are borrowed and must outlive the cache; the
  * store is used only under the cache's own lock.  Caller frees.
  */
-int jpki_crl_http_new(const struct jpki_crl_http_cfg *cfg, struct jpki_store *st,
-                      struct jpki_ca *const cas[2], struct jpki_crl_http **ret,
-                      struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_crl_http_new(const struct jpki_crl_http_cfg *cfg, struct jpki_store *st,
+                                      struct jpki_ca *const cas[2], struct jpki_crl_http **ret,
+                                      struct jpki_err *err);
 /* Free the cache (answers still being sent keep their CRL alive); NULL is fine. */
 void jpki_crl_http_free(struct jpki_crl_http *h);
 
@@ -61,7 +62,8 @@ enum MHD_Result jpki_crl_http(struct jpki_crl_http *h, struct MHD_Connection *co
                               int64_t now);
 
 /* On demand: rebuild both full CRLs now and drop the cached partitions. */
-int jpki_crl_http_refresh(struct jpki_crl_http *h, int64_t now, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_crl_http_refresh(struct jpki_crl_http *h, int64_t now,
+                                          struct jpki_err *err);
 
 /*
  * The scheduled refresh, from the refresh thread with its own registry
@@ -73,21 +75,23 @@ int jpki_crl_http_refresh(struct jpki_crl_http *h, int64_t now, struct jpki_err 
  * Builds run outside the cache lock; new CRLs are swapped in under it.
  * Returns the first error; the rest is still done.
  */
-int jpki_crl_http_refresh_due(struct jpki_crl_http *h, struct jpki_store *st, int64_t now,
-                              bool force, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_crl_http_refresh_due(struct jpki_crl_http *h, struct jpki_store *st,
+                                              int64_t now, bool force, struct jpki_err *err);
 /*
  * Start the refresh thread: jpki_crl_http_refresh_due every `interval`
  * seconds (>= 1), with a registry connection of its own
  * (jpki_store_open_default).  Stopped (promptly: it waits on a condition
  * variable) and joined by jpki_crl_http_stop_refresh or jpki_crl_http_free.
  */
-int jpki_crl_http_start_refresh(struct jpki_crl_http *h, int64_t interval, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_crl_http_start_refresh(struct jpki_crl_http *h, int64_t interval,
+                                                struct jpki_err *err);
 /* Wake the refresh thread for a refresh now, full CRLs rebuilt whatever their age (SIGHUP). */
 void jpki_crl_http_kick(struct jpki_crl_http *h);
 /* Stop and join the refresh thread; a no-op when it is not running. */
 void jpki_crl_http_stop_refresh(struct jpki_crl_http *h);
 
 /* Parse a partition URL path "/crl/<kind>/<p>[-delta].crl"; 0 or -1. */
-int jpki_crl_http_parse(const char *url, enum jpki_kind *kind, int *partition, bool *delta);
+JPKI_MUST_CHECK int jpki_crl_http_parse(const char *url, enum jpki_kind *kind, int *partition,
+                                        bool *delta);
 
 #endif

@@ -31,14 +31,15 @@
 
 #include <microhttpd.h>
 
+#include "jpki/api.h"
 #include "jpki/ctx.h"
 #include "jpki/error.h"
 
 struct jpki_guard;
 
 /* ctx (borrowed) says where the server's messages go. */
-int jpki_guard_new(const struct jpki_ctx *ctx, unsigned request_timeout, struct jpki_guard **ret,
-                   struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_guard_new(const struct jpki_ctx *ctx, unsigned request_timeout,
+                                   struct jpki_guard **ret, struct jpki_err *err);
 /* Stop the watchdog and free; call after MHD_stop_daemon.  NULL is fine. */
 void jpki_guard_free(struct jpki_guard *g);
 

@@ -226,8 +226,12 @@ static enum MHD_Result answer(struct jpki_ocsp *o, struct MHD_Connection *conn, 
 	uint8_t *der = NULL;
 	size_t der_len = 0;
 	struct jpki_ocsp_meta m;
-	if (jpki_ocsp_respond(o, req, len, now, &der, &der_len, &m) < 0)
+	if (jpki_ocsp_respond(o, req, len, now, &der, &der_len, &m) < 0) {
+		/* no answer could be built, not even an error status (memory): close */
+		jpki_ctx_log(jpki_ocsp_ctx(o), "warning",
+		             "no memory to answer an OCSP request: connection closed");
 		return MHD_NO;
+	}
 	return reply_ocsp(conn, MHD_HTTP_OK, der, der_len, &m, get, now);
 }
 

@@ -23,6 +23,7 @@
 
 #include <microhttpd.h>
 
+#include "jpki/api.h"
 #include "status/ocsp.h"
 #include "store/store.h"
 
@@ -49,7 +50,7 @@ void jpki_ocsp_http_completed(void *con_cls);
  * and ' ' for '+' (a '+' some proxy decoded) all accepted.  At most cap
  * bytes out.  0, or -1 on anything else.
  */
-int jpki_ocsp_http_decode(const char *s, uint8_t *out, size_t cap, size_t *ret_len);
+JPKI_MUST_CHECK int jpki_ocsp_http_decode(const char *s, uint8_t *out, size_t cap, size_t *ret_len);
 
 /*
  * Registry connections for the lookup callback, one per server thread,
@@ -58,11 +59,11 @@ int jpki_ocsp_http_decode(const char *s, uint8_t *out, size_t cap, size_t *ret_l
  * stopped (MHD_stop_daemon): it closes every connection it opened.
  */
 struct jpki_ocsp_stores;
-int jpki_ocsp_stores_new(const struct jpki_ctx *ctx, const char *spec,
-                         struct jpki_ocsp_stores **ret, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_ocsp_stores_new(const struct jpki_ctx *ctx, const char *spec,
+                                         struct jpki_ocsp_stores **ret, struct jpki_err *err);
 void jpki_ocsp_stores_free(struct jpki_ocsp_stores *s);
 /* A jpki_ocsp_lookup_fn; arg is a struct jpki_ocsp_stores *. */
-int jpki_ocsp_stores_lookup(void *arg, enum jpki_kind ca, const char *serial_hex,
-                            struct jpki_cert_rec *out, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_ocsp_stores_lookup(void *arg, enum jpki_kind ca, const char *serial_hex,
+                                            struct jpki_cert_rec *out, struct jpki_err *err);
 
 #endif

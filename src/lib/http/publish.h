@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 
+#include "jpki/api.h"
 #include "ca/ca.h"
 #include "store/store.h"
 
@@ -34,10 +35,11 @@ struct jpki_publish_cfg {
  * Start serving.  Takes ownership of the store and both CAs (cas[0] sign,
  * cas[1] auth) on success; on failure they stay the caller's.
  */
-int jpki_publish_start(const struct jpki_publish_cfg *cfg, struct jpki_store *st,
-                       struct jpki_ca *cas[2], struct jpki_publisher **ret, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_publish_start(const struct jpki_publish_cfg *cfg, struct jpki_store *st,
+                                       struct jpki_ca *cas[2], struct jpki_publisher **ret,
+                                       struct jpki_err *err);
 /* Rebuild both CRLs now (also done at start). */
-int jpki_publish_refresh(struct jpki_publisher *p, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_publish_refresh(struct jpki_publisher *p, struct jpki_err *err);
 /*
  * Ask the CRL refresh thread for a refresh now (SIGHUP): both full CRLs are
  * rebuilt and written to <data>/crl/, stale partition CRLs rebuilt.  Returns

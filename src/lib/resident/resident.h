@@ -12,6 +12,7 @@
 #ifndef JPKI_REGISTRY_RESIDENT_H
 #define JPKI_REGISTRY_RESIDENT_H
 
+#include "jpki/api.h"
 #include "store/store.h"
 
 struct jpki_revocations {
@@ -25,10 +26,12 @@ struct jpki_revocations {
 };
 
 /* Check and insert; r->id is set.  A new record must be a resident (status 0). */
-int jpki_resident_add(struct jpki_store *st, struct jpki_resident *r, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_resident_add(struct jpki_store *st, struct jpki_resident *r,
+                                      struct jpki_err *err);
 
 /* Replace the record next->id with next, revoking as the rules say; out may be NULL. */
-int jpki_resident_change(struct jpki_store *st, const struct jpki_resident *next, int64_t now,
-                         struct jpki_revocations *out, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_resident_change(struct jpki_store *st, const struct jpki_resident *next,
+                                         int64_t now, struct jpki_revocations *out,
+                                         struct jpki_err *err);
 
 #endif

@@ -10,6 +10,7 @@
 #ifndef JPKI_REGISTRY_REVOKE_H
 #define JPKI_REGISTRY_REVOKE_H
 
+#include "jpki/api.h"
 #include "store/store.h"
 
 struct jpki_revoke_result {
@@ -17,8 +18,8 @@ struct jpki_revoke_result {
 	size_t already_revoked; /* left as they were */
 };
 
-int jpki_revoke_serials(struct jpki_store *st, const char *const *serials, size_t n,
-                        enum jpki_reason reason, int64_t now, struct jpki_revoke_result *res,
-                        struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_revoke_serials(struct jpki_store *st, const char *const *serials, size_t n,
+                                        enum jpki_reason reason, int64_t now,
+                                        struct jpki_revoke_result *res, struct jpki_err *err);
 
 #endif

@@ -154,6 +154,11 @@ size_t jpki_ocsp_cache_count(struct jpki_ocsp *o)
 	return ocsp_cache_count(o->cache);
 }
 
+const struct jpki_ctx *jpki_ocsp_ctx(const struct jpki_ocsp *o)
+{
+	return o->cas[0]->ctx;
+}
+
 /* ---- responders and their rollover ---- */
 
 /* roll_lock held */
@@ -197,10 +202,15 @@ static const struct jpki_responder *responder_for(struct jpki_ocsp *o, enum jpki
 		struct jpki_responder *fresh = NULL;
 		struct jpki_err err;
 		if (jpki_responder_ensure(o->cas[kind], o->passphrase, now, &fresh, &err) == 0 &&
-		    swap_locked(o, kind, fresh, &err) == 0)
+		    swap_locked(o, kind, fresh, &err) == 0) {
 			r = fresh;
-		else if (fresh)
+		} else {
 			jpki_responder_free(fresh);
+			jpki_ctx_log(o->cas[kind]->ctx, "warning",
+			             "cannot renew the %s CA's OCSP responder certificate (the "
+			             "current one stays in use): %s; trying again in 60 s",
+			             jpki_kind_name((enum jpki_kind)kind), err.msg);
+		}
 		o->roll_retry[kind] = now + 60; /* a failure is retried a minute later */
 	}
 	pthread_mutex_unlock(&o->roll_lock);

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "jpki/api.h"
 #include "ca/ca.h"
 #include "jpki/error.h"
 #include "jpki/records.h"
@@ -75,7 +76,8 @@ struct jpki_ocsp_meta {
 struct jpki_ocsp;
 
 /* Make a responder.  *ret is new; caller frees with jpki_ocsp_free(). */
-int jpki_ocsp_new(const struct jpki_ocsp_cfg *cfg, struct jpki_ocsp **ret, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_ocsp_new(const struct jpki_ocsp_cfg *cfg, struct jpki_ocsp **ret,
+                                  struct jpki_err *err);
 /* Free; NULL is fine.  No jpki_ocsp_respond may be running. */
 void jpki_ocsp_free(struct jpki_ocsp *o);
 
@@ -86,8 +88,9 @@ void jpki_ocsp_free(struct jpki_ocsp *o);
  * with the error status and no responseBytes.  Returns -JPKI_E_NOMEM only
  * when not even that could be allocated.  meta may be NULL.
  */
-int jpki_ocsp_respond(struct jpki_ocsp *o, const uint8_t *req, size_t len, int64_t now,
-                      uint8_t **resp, size_t *resp_len, struct jpki_ocsp_meta *meta);
+JPKI_MUST_CHECK int jpki_ocsp_respond(struct jpki_ocsp *o, const uint8_t *req, size_t len,
+                                      int64_t now, uint8_t **resp, size_t *resp_len,
+                                      struct jpki_ocsp_meta *meta);
 
 /* The DER OCSPResponse of an error status, a new malloc'd copy (NULL on ENOMEM). */
 uint8_t *jpki_ocsp_error_response(enum jpki_ocsp_status status, size_t *len);
@@ -97,10 +100,13 @@ uint8_t *jpki_ocsp_error_response(enum jpki_ocsp_status status, size_t *len);
  * the previous one stays allocated until jpki_ocsp_free (responses being
  * signed may still use it).  Cached responses of that CA are re-signed.
  */
-int jpki_ocsp_set_responder(struct jpki_ocsp *o, enum jpki_kind kind, struct jpki_responder *r,
-                            struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_ocsp_set_responder(struct jpki_ocsp *o, enum jpki_kind kind,
+                                            struct jpki_responder *r, struct jpki_err *err);
 
 /* Cached responses now (for tests and monitoring). */
 size_t jpki_ocsp_cache_count(struct jpki_ocsp *o);
+
+/* The context of the responder's CAs (where its messages go). */
+const struct jpki_ctx *jpki_ocsp_ctx(const struct jpki_ocsp *o);
 
 #endif

@@ -21,6 +21,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "jpki/api.h"
 #include "ca/ca.h"
 #include "jpki/error.h"
 
@@ -39,8 +40,8 @@ struct jpki_responder {
  * Issue a new responder certificate and key for ca at `now` (no I/O).
  * *ret is new; caller frees with jpki_responder_free().
  */
-int jpki_responder_issue(const struct jpki_ca *ca, int64_t now, struct jpki_responder **ret,
-                         struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_responder_issue(const struct jpki_ca *ca, int64_t now,
+                                         struct jpki_responder **ret, struct jpki_err *err);
 
 /*
  * Load the responder of ca from the data folder; when it is missing, not
@@ -49,8 +50,9 @@ int jpki_responder_issue(const struct jpki_ca *ca, int64_t now, struct jpki_resp
  * that does not decrypt with passphrase is an error (PASSPHRASE), never
  * replaced.  *ret is new; caller frees.
  */
-int jpki_responder_ensure(const struct jpki_ca *ca, const char *passphrase, int64_t now,
-                          struct jpki_responder **ret, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_responder_ensure(const struct jpki_ca *ca, const char *passphrase,
+                                          int64_t now, struct jpki_responder **ret,
+                                          struct jpki_err *err);
 
 /* Free; NULL is fine. */
 void jpki_responder_free(struct jpki_responder *r);

@@ -13,6 +13,7 @@
 #ifndef JPKI_STORE_H
 #define JPKI_STORE_H
 
+#include "jpki/api.h"
 #include "jpki/ctx.h"
 #include "jpki/error.h"
 #include "jpki/records.h"
@@ -111,23 +112,23 @@ struct jpki_store {
  * is ever silently a new registry.  An older schema is migrated.  Caller
  * closes with jpki_store_close().
  */
-int jpki_store_open(const struct jpki_ctx *ctx, const char *spec, struct jpki_store **ret,
-                    struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_store_open(const struct jpki_ctx *ctx, const char *spec,
+                                    struct jpki_store **ret, struct jpki_err *err);
 /*
  * Make a new, empty registry at spec (EXISTS when there is one) readable by
  * its owner only, and open it.  Call it only while no connection of this
  * process to that file is open (sqlite.c says why).
  */
-int jpki_store_create(const struct jpki_ctx *ctx, const char *spec, struct jpki_store **ret,
-                      struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_store_create(const struct jpki_ctx *ctx, const char *spec,
+                                      struct jpki_store **ret, struct jpki_err *err);
 /* The data folder's registry, <data>/registry.sqlite: open it, or create it. */
-int jpki_store_open_default(const struct jpki_ctx *ctx, struct jpki_store **ret,
-                            struct jpki_err *err);
-int jpki_store_create_default(const struct jpki_ctx *ctx, struct jpki_store **ret,
-                              struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_store_open_default(const struct jpki_ctx *ctx, struct jpki_store **ret,
+                                            struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_store_create_default(const struct jpki_ctx *ctx, struct jpki_store **ret,
+                                              struct jpki_err *err);
 /* The path of the data folder's registry into buf. */
-int jpki_store_default_path(const struct jpki_ctx *ctx, char *buf, size_t cap,
-                            struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_store_default_path(const struct jpki_ctx *ctx, char *buf, size_t cap,
+                                            struct jpki_err *err);
 /*
  * True when path is the data folder's registry file or one of its -wal,
  * -shm or -journal files (by name or by link): writing there corrupts it.
@@ -139,10 +140,10 @@ static inline void jpki_store_closep(struct jpki_store **s)
 	jpki_store_close(*s);
 }
 
-int jpki_store_sqlite_open(const struct jpki_ctx *ctx, const char *path, struct jpki_store **ret,
-                           struct jpki_err *err);
-int jpki_store_sqlite_create(const struct jpki_ctx *ctx, const char *path, struct jpki_store **ret,
-                             struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_store_sqlite_open(const struct jpki_ctx *ctx, const char *path,
+                                           struct jpki_store **ret, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_store_sqlite_create(const struct jpki_ctx *ctx, const char *path,
+                                             struct jpki_store **ret, struct jpki_err *err);
 
 /* Current schema version written by this program. */
 #define JPKI_SCHEMA_VERSION 2
