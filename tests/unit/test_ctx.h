@@ -39,7 +39,13 @@ static inline const struct jpki_ctx *test_ctx(void)
 		jpki_ctx_set_now(c, t);
 	for (int i = 0; i < 4; i++)
 		snprintf(seen[i], sizeof(seen[i]), "%s", v[i] ? v[i] : "");
-	ctx = c; /* the old one is kept: objects made with it may still borrow it */
+	/* the old ones are kept (reachable, not leaked): objects made with them may still borrow
+	 * them */
+	static struct jpki_ctx *made[64];
+	static unsigned n_made;
+	if (n_made < sizeof(made) / sizeof(made[0]))
+		made[n_made++] = c;
+	ctx = c;
 	return ctx;
 }
 

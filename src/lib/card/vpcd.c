@@ -137,7 +137,7 @@ static int answer(struct jpki_vpcd *v, struct jpki_card *card, int fd, const uin
 	return send_frame(fd, r, rlen);
 }
 
-static int serve(struct jpki_vpcd *v, struct jpki_card *card, int fd)
+int jpki_vpcd_serve(struct jpki_vpcd *v, struct jpki_card *card, int fd)
 {
 	static uint8_t buf[65536];
 	for (;;) {
@@ -201,7 +201,7 @@ int jpki_vpcd_run(struct jpki_vpcd *v, struct jpki_card *card, struct jpki_err *
 		backoff = 50;
 		note(v, "card inserted into vpcd at %s:%s", host, port);
 		jpki_card_power(card);
-		int r = serve(v, card, fd);
+		int r = jpki_vpcd_serve(v, card, fd);
 		close(fd);
 		jpki_card_power(card); /* removed from the reader */
 		if (!*v->stop)

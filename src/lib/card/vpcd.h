@@ -37,4 +37,11 @@ struct jpki_vpcd {
 JPKI_MUST_CHECK int jpki_vpcd_run(struct jpki_vpcd *v, struct jpki_card *card,
                                   struct jpki_err *err);
 
+/*
+ * Answer vpcd's frames on a connected socket fd until it ends (0), *stop
+ * (0) or an error (-1).  jpki_vpcd_run's inner loop; the fuzz target drives
+ * it over a socket pair.
+ */
+int jpki_vpcd_serve(struct jpki_vpcd *v, struct jpki_card *card, int fd);
+
 #endif
