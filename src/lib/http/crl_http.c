@@ -20,6 +20,7 @@
 
 #include "ca/crl.h"
 #include "core/fsutil.h"
+#include "common.h"
 #include "crl_http.h"
 
 struct blob {
@@ -482,53 +483,6 @@ int jpki_crl_http_parse(const char *url, enum jpki_kind *kind, int *partition, b
 	return -1;
 }
 
-static void http_date(int64_t t, char buf[64])
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	gmtime_r(&tt, &tm);
-	strftime(buf, 64, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-}
-
-/* RFC 9110 §5.6.7 IMF-fixdate only (what we send); -1 when not one. */
-static int64_t parse_http_date(const char *s)
-{
-	struct tm tm = {0};
-	const char *end = strptime(s, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-	return end && *end == '\0' ? (int64_t)timegm(&tm) : -1;
-}
-
-/* If-None-Match: a list of entity tags or "*" (RFC 9110 §13.1.2), weak compare. */
-static bool etag_matches(const char *inm, const char *etag)
-{
-	size_t n = strlen(etag);
-	for (const char *p = inm; *p;) {
-		while (*p == ' ' || *p == ',' || *p == '\t')
-			p++;
-		if (*p == '*')
-			return true;
-		if (strncmp(p, "W/", 2) == 0)
-			p += 2;
-		if (strncmp(p, etag, n) == 0 && (p[n] == '\0' || p[n] == ',' || p[n] == ' '))
-			return true;
-		while (*p && *p != ',')
-			p++;
-	}
-	return false;
-}
-
-static enum MHD_Result text(struct MHD_Connection *conn, unsigned status, const char *msg)
-{
-	struct MHD_Response *r =
-	    MHD_create_response_from_buffer(strlen(msg), (void *)msg, MHD_RESPMEM_PERSISTENT);
-	if (!r)
-		return MHD_NO;
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
-	enum MHD_Result ret = MHD_queue_response(conn, status, r);
-	MHD_destroy_response(r);
-	return ret;
-}
-
 enum MHD_Result jpki_crl_http(struct jpki_crl_http *h, struct MHD_Connection *conn, const char *url,
                               int64_t now)
 {
@@ -537,7 +491,7 @@ enum MHD_Result jpki_crl_http(struct jpki_crl_http *h, struct MHD_Connection *co
 	bool delta;
 	struct jpki_err err;
 	if (jpki_crl_http_parse(url, &kind, &part, &delta) < 0)
-		return text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
+		return jpki_http_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
 	pthread_mutex_lock(&h->lock);
 	int rc = part < 0 ? full_locked(h, kind, now, false, &err)
 	                  : part_locked(h, kind, part, delta, now, &err);
@@ -557,21 +511,16 @@ enum MHD_Result jpki_crl_http(struct jpki_crl_http *h, struct MHD_Connection *co
 		jpki_ctx_log(h->cas[0]->ctx, "warning", "cannot rebuild a %s CRL: %s%s",
 		             jpki_kind_name(kind), err.msg, b ? " (serving the previous one)" : "");
 	if (!b)
-		return text(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "CRL not available\n");
+		return jpki_http_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "CRL not available\n");
 
 	char lm[64], exp[64], cc[64], etag[sizeof(b->etag)];
 	memcpy(etag, b->etag, sizeof(etag));
-	http_date(b->crl.this_update, lm);
-	http_date(b->crl.next_update, exp);
+	jpki_http_date(b->crl.this_update, lm);
+	jpki_http_date(b->crl.next_update, exp);
 	int64_t until = b->rebuild_at < b->crl.next_update ? b->rebuild_at : b->crl.next_update;
 	snprintf(cc, sizeof(cc), "public, max-age=%lld",
 	         (long long)(until > now ? until - now : 0));
-	const char *inm =
-	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
-	const char *ims =
-	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
-	bool fresh = inm ? etag_matches(inm, etag) /* RFC 9110 §13.1.3: INM wins */
-	                 : ims && parse_http_date(ims) >= b->crl.this_update;
+	bool fresh = jpki_http_not_modified(conn, etag, b->crl.this_update);
 	struct MHD_Response *r;
 	unsigned status = MHD_HTTP_OK;
 	if (fresh) {

@@ -19,6 +19,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "common.h"
 #include "ocsp_http.h"
 
 #define CT_REQUEST "application/ocsp-request"
@@ -137,26 +138,11 @@ static time_t mono_seconds(void)
 
 /* ---- replies ---- */
 
-static void http_date(int64_t t, char buf[64])
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	if (!gmtime_r(&tt, &tm) || strftime(buf, 64, "%a, %d %b %Y %H:%M:%S GMT", &tm) == 0)
-		buf[0] = '\0';
-}
-
 static enum MHD_Result reply_text(struct MHD_Connection *conn, unsigned status, const char *text)
 {
-	struct MHD_Response *r =
-	    MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
-	if (!r)
-		return MHD_NO;
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
-	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD, POST");
-	enum MHD_Result ret = MHD_queue_response(conn, status, r);
-	MHD_destroy_response(r);
-	return ret;
+	return status == MHD_HTTP_METHOD_NOT_ALLOWED
+	           ? jpki_http_method_not_allowed(conn, "GET, HEAD, POST")
+	           : jpki_http_text(conn, status, text);
 }
 
 /* RFC 5019 §6.2: caching headers of a successful response without a nonce */
@@ -164,8 +150,8 @@ static void caching_headers(struct MHD_Response *r, const struct jpki_ocsp_meta 
 {
 	char lm[64], exp[64], cc[128];
 	int64_t age = m->next_update - now;
-	http_date(m->this_update, lm);
-	http_date(m->next_update, exp);
+	jpki_http_date(m->this_update, lm);
+	jpki_http_date(m->next_update, exp);
 	snprintf(cc, sizeof(cc), "max-age=%lld, public, no-transform, must-revalidate",
 	         (long long)(age > 0 ? age : 0));
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cc);
@@ -176,20 +162,14 @@ static void caching_headers(struct MHD_Response *r, const struct jpki_ocsp_meta 
 	MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, m->etag);
 }
 
-static bool etag_matches(struct MHD_Connection *conn, const char *etag)
-{
-	const char *inm =
-	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
-	return inm && etag[0] && (strstr(inm, etag) || strcmp(inm, "*") == 0);
-}
-
 /* Answer der (taken, malloc'd) as an OCSP response. */
 static enum MHD_Result reply_ocsp(struct MHD_Connection *conn, unsigned status, uint8_t *der,
                                   size_t len, const struct jpki_ocsp_meta *m, bool http_cache,
                                   int64_t now)
 {
 	bool cache = http_cache && m && m->cacheable && m->status == JPKI_OCSP_SUCCESSFUL;
-	bool not_modified = cache && etag_matches(conn, m->etag);
+	bool not_modified =
+	    cache && jpki_http_not_modified(conn, m->etag, -1) /* RFC 5019: entity tags */;
 	if (not_modified) {
 		free(der);
 		der = NULL;

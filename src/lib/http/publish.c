@@ -22,6 +22,7 @@
 #include "ca/crl.h"
 #include "core/fsutil.h"
 #include "core/ossl.h"
+#include "common.h"
 #include "crl_http.h"
 #include "guard.h"
 #include "ocsp_http.h"
@@ -109,11 +110,6 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const
 	return ret;
 }
 
-static enum MHD_Result reply_text(struct MHD_Connection *conn, unsigned status, const char *text)
-{
-	return reply(conn, status, "text/plain; charset=utf-8", text, strlen(text));
-}
-
 static enum MHD_Result route(void *cls, struct MHD_Connection *conn, const char *url,
                              const char *method, const char *version, const char *upload,
                              size_t *upload_size, void **state)
@@ -138,14 +134,14 @@ static enum MHD_Result route(void *cls, struct MHD_Connection *conn, const char 
 	if (*state == NULL) {
 		*state = &headers_seen;
 		if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-			return reply_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n");
+			return jpki_http_method_not_allowed(conn, "GET, HEAD");
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 		                                             MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if ((cl && strcmp(cl, "0") != 0) ||
 		    MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 		                                MHD_HTTP_HEADER_TRANSFER_ENCODING))
-			return reply_text(conn, MHD_HTTP_CONTENT_TOO_LARGE,
-			                  "no request body expected\n");
+			return jpki_http_text(conn, MHD_HTTP_CONTENT_TOO_LARGE,
+			                      "no request body expected\n");
 		return MHD_YES;
 	}
 	if (*upload_size != 0) { /* a body announced otherwise: discard, then refuse */
@@ -154,7 +150,8 @@ static enum MHD_Result route(void *cls, struct MHD_Connection *conn, const char 
 		return MHD_YES;
 	}
 	if (*state == &body_seen)
-		return reply_text(conn, MHD_HTTP_CONTENT_TOO_LARGE, "no request body expected\n");
+		return jpki_http_text(conn, MHD_HTTP_CONTENT_TOO_LARGE,
+		                      "no request body expected\n");
 	if (jpki_crl_http_route(url)) {
 		int64_t now;
 		if (jpki_ctx_now(p->cas[0]->ctx, &now, NULL) < 0)
@@ -174,8 +171,8 @@ static enum MHD_Result route(void *cls, struct MHD_Connection *conn, const char 
 			             p->files[k].pem_len);
 	}
 	if (strcmp(url, "/health") == 0)
-		return reply_text(conn, MHD_HTTP_OK, "ok\n");
-	return reply_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
+		return jpki_http_text(conn, MHD_HTTP_OK, "ok\n");
+	return jpki_http_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
 }
 
 static void completed(void *cls, struct MHD_Connection *conn, void **state,

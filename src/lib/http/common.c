@@ -1,0 +1,83 @@
+/*
+ * common.c: HTTP dates, text answers, conditional GET (common.h).
+ */
+#include <string.h>
+#include <time.h>
+
+#include "common.h"
+
+void jpki_http_date(int64_t t, char buf[64])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (!gmtime_r(&tt, &tm) || strftime(buf, 64, "%a, %d %b %Y %H:%M:%S GMT", &tm) == 0)
+		buf[0] = '\0';
+}
+
+int64_t jpki_http_parse_date(const char *s)
+{
+	struct tm tm = {0};
+	const char *end = s ? strptime(s, "%a, %d %b %Y %H:%M:%S GMT", &tm) : NULL;
+	return end && *end == '\0' ? (int64_t)timegm(&tm) : -1;
+}
+
+bool jpki_http_etag_listed(const char *inm, const char *etag)
+{
+	size_t n = strlen(etag);
+	if (!inm || n == 0)
+		return false;
+	for (const char *p = inm; *p;) {
+		while (*p == ' ' || *p == ',' || *p == '\t')
+			p++;
+		if (*p == '*')
+			return true;
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;
+		const char *end = p;
+		while (*end && *end != ',' && *end != ' ' && *end != '\t')
+			end++;
+		if ((size_t)(end - p) == n && strncmp(p, etag, n) == 0)
+			return true;
+		p = end;
+	}
+	return false;
+}
+
+bool jpki_http_not_modified(struct MHD_Connection *conn, const char *etag, int64_t last_modified)
+{
+	const char *inm =
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	if (inm)
+		return jpki_http_etag_listed(inm, etag);
+	if (last_modified < 0)
+		return false;
+	const char *ims =
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
+	int64_t since = ims ? jpki_http_parse_date(ims) : -1;
+	return since >= 0 && since >= last_modified;
+}
+
+static enum MHD_Result text_with(struct MHD_Connection *conn, unsigned status, const char *msg,
+                                 const char *allow)
+{
+	struct MHD_Response *r =
+	    MHD_create_response_from_buffer(strlen(msg), (void *)msg, MHD_RESPMEM_PERSISTENT);
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+	if (allow)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+	enum MHD_Result ret = MHD_queue_response(conn, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+enum MHD_Result jpki_http_text(struct MHD_Connection *conn, unsigned status, const char *msg)
+{
+	return text_with(conn, status, msg, NULL);
+}
+
+enum MHD_Result jpki_http_method_not_allowed(struct MHD_Connection *conn, const char *allow)
+{
+	return text_with(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n", allow);
+}
