@@ -3,8 +3,8 @@
  * registry or key is touched: the unescaping (http/guard.c), the choice of
  * route (CRL, OCSP), the CRL partition parser and the OCSP GET decoder.
  *
- * Checked: a parsed CRL path names a kind, a partition in range, and
- * prints back to the same path; an OCSP GET decodes to at most the cap; the
+ * Checked: a parsed CRL path names a kind and the full CRL or a partition in
+ * range, and prints back to the same path; an OCSP GET decodes to at most the cap; the
  * unescaper never grows the path.
  */
 #include <stdbool.h>
@@ -35,11 +35,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bool delta;
 	if (jpki_crl_http_route(url) && jpki_crl_http_parse(url, &kind, &part, &delta) == 0) {
 		char again[64];
-		if (part < 0 || part >= JPKI_CRL_PARTITIONS ||
+		if (part < -1 || part >= JPKI_CRL_PARTITIONS || (part < 0 && delta) ||
 		    (kind != JPKI_KIND_SIGN && kind != JPKI_KIND_AUTH))
 			abort();
-		snprintf(again, sizeof(again), "/crl/%s/%d%s.crl", jpki_kind_name(kind), part,
-		         delta ? "-delta" : "");
+		if (part < 0) /* the full CRL */
+			snprintf(again, sizeof(again), "/crl/%s.crl", jpki_kind_name(kind));
+		else
+			snprintf(again, sizeof(again), "/crl/%s/%d%s.crl", jpki_kind_name(kind),
+			         part, delta ? "-delta" : "");
 		if (strcmp(again, url) != 0)
 			abort();
 	}

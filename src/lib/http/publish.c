@@ -280,16 +280,16 @@ int jpki_publish_start(const struct jpki_publish_cfg *cfg, struct jpki_store *st
 	unsigned limit = connection_limit(cfg->max_connections);
 	p->daemon = MHD_start_daemon(
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, cfg->port, NULL,
-	    NULL, route, p, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads ? cfg->threads : 2),
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10, MHD_OPTION_CONNECTION_LIMIT, limit,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    NULL, route, p, MHD_OPTION_EXTERNAL_LOGGER, jpki_guard_log, p->guard, /* first: all */
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
+	    (unsigned)(cfg->threads ? cfg->threads : 2), MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)10, MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 	    (unsigned)(cfg->max_per_address ? cfg->max_per_address : 64),
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
 	    completed, p, MHD_OPTION_NOTIFY_CONNECTION, jpki_guard_notify, p->guard,
-	    MHD_OPTION_UNESCAPE_CALLBACK, jpki_guard_unescape, p->guard, MHD_OPTION_EXTERNAL_LOGGER,
-	    jpki_guard_log, p->guard, MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
-	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
+	    MHD_OPTION_UNESCAPE_CALLBACK, jpki_guard_unescape, p->guard,
+	    MHD_OPTION_STRICT_FOR_CLIENT, (int)1, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+	    MHD_OPTION_END);
 	if (!p->daemon) {
 		free_publisher(p, false);
 		return jpki_fail(err, JPKI_E_IO, "cannot listen on %s:%u (port in use?)",
