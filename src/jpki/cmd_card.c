@@ -95,13 +95,13 @@ int card_get_pin(const struct cli_secret *src, const char *what, char buf[JPKI_P
 	return cli_secret_read(src, what, buf, JPKI_PIN_MAX + 1);
 }
 
-int card_secret_option(int c, const char *arg, struct card_secrets *sec)
+int card_secret_option(int c, const char *arg, struct card_secrets *sec, const char *command)
 {
 	struct cli_secret *which[] = {&sec->pin, &sec->new_pin, &sec->auth_pin, &sec->sign_pin};
 	static const char *const names[] = {"pin", "new-pin", "auth-pin", "sign-pin"};
 	int i = (c - O_SECRET_BASE) / 3, form = (c - O_SECRET_BASE) % 3;
-	if (c < O_SECRET_BASE || i >= 4)
-		return 0; /* not a secret's option */
+	if (c < O_SECRET_BASE || i >= 4) /* not a secret's option: none the command takes */
+		return cli_usage_error(card_usage, "card %s: bad option", command);
 	if (form == 0)
 		return cli_secret_on_argv(card_usage, names[i]);
 	if (form == 1 && cli_secret_set_fd(which[i], arg) < 0)
@@ -189,11 +189,9 @@ static int parse(int argc, char **argv, const int *allowed, bool image_ok, struc
 				                       c == O_APDUS ? "apdus" : "signs");
 			break;
 		default: {
-			int src = card_secret_option(c, optarg, &o->sec);
+			int src = card_secret_option(c, optarg, &o->sec, argv[0]);
 			if (src >= 0)
-				return src ? src
-				           : cli_usage_error(card_usage, "card %s: bad option",
-				                             argv[0]);
+				return src;
 		}
 		}
 	}

@@ -53,10 +53,11 @@ enum {
 	    CARD_SECRET_OPTION("auth-pin", O_AUTH_PIN), CARD_SECRET_OPTION("sign-pin", O_SIGN_PIN)
 
 /*
- * A secret's option c (with its argument) into sec: -1 when taken, 0 when c
- * is no secret's option, else the exit status of its refusal (--NAME VALUE).
+ * A secret's option c (with its argument) into sec: -1 when taken, else the
+ * exit status of a usage error (--NAME VALUE on the command line, or an
+ * option that is no secret's and that command's neither).
  */
-int card_secret_option(int c, const char *arg, struct card_secrets *sec);
+int card_secret_option(int c, const char *arg, struct card_secrets *sec, const char *command);
 /* Read a PIN from its source (secret.h); what names it at the prompt.  0 or the exit status. */
 int card_get_pin(const struct cli_secret *src, const char *what, char buf[JPKI_PIN_MAX + 2]);
 

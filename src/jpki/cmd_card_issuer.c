@@ -170,11 +170,9 @@ static int iparse(int argc, char **argv, struct iopts *o)
 			o->has_kind = true;
 			break;
 		default: {
-			int src = card_secret_option(c, optarg, &o->sec);
+			int src = card_secret_option(c, optarg, &o->sec, argv[0]);
 			if (src >= 0)
-				return src ? src
-				           : cli_usage_error(card_usage, "card %s: bad option",
-				                             argv[0]);
+				return src;
 		}
 		}
 	}

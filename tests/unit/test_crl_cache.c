@@ -20,58 +20,22 @@
 #include "ca/issue.h"
 #include "ca/profile.h"
 #include "http/crl_cache.h"
-#include "tmpdir.h"
-#include "test_ctx.h"
+#include "ca_fixture.h"
 
 #define T0 INT64_C(1775000000) /* 2026-03-31 */
 
-static struct {
-	char dir[PATH_MAX];
-	struct jpki_ca *ca[2];
-	struct jpki_store *st;
-	EVP_PKEY *key;
-	int64_t resident;
-} g;
+static struct ca_fixture g;
 
 static int group_setup(void **state)
 {
 	(void)state;
-	struct jpki_err err;
-	bool created;
-	const char *pass = "unit-test passphrase crl cache";
-	if (!tmpdir_make(g.dir, "crlcache") || setenv("JPKI_DATA", g.dir, 1) != 0 ||
-	    setenv("JPKI_NOW", "2026-03-31T12:00:00+09:00", 1) != 0)
-		return -1;
-	for (int k = 0; k < 2; k++)
-		if (jpki_ca_init(test_ctx(), (enum jpki_kind)k, T0 - 86400, pass, &created, &err) !=
-		        0 ||
-		    jpki_ca_load(test_ctx(), (enum jpki_kind)k, pass, &g.ca[k], &err) != 0)
-			return -1;
-	if (jpki_store_create_default(test_ctx(), &g.st, &err) != 0)
-		return -1;
-	struct jpki_resident r;
-	memset(&r, 0, sizeof(r));
-	snprintf(r.family, sizeof(r.family), "試験");
-	snprintf(r.given, sizeof(r.given), "花子");
-	snprintf(r.address, sizeof(r.address), "東京都立川市泉町1156-9");
-	r.birth = (struct jpki_date){1980, 1, 2};
-	r.sex = JPKI_SEX_FEMALE;
-	if (g.st->ops->resident_insert(g.st, &r, &err) != 0)
-		return -1;
-	g.resident = r.id;
-	g.key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
-	return g.key ? 0 : -1;
+	return ca_fixture_setup(&g, "crlcache", "2026-03-31T12:00:00+09:00", NULL, T0);
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	jpki_store_close(g.st);
-	jpki_ca_free(g.ca[0]);
-	jpki_ca_free(g.ca[1]);
-	EVP_PKEY_free(g.key);
-	jpki_profile_thread_done();
-	return tmpdir_remove(g.dir);
+	return ca_fixture_teardown(&g);
 }
 
 static struct jpki_crl_http *cache(unsigned max_partitions)
