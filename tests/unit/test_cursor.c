@@ -215,10 +215,82 @@ static void test_hex_encode(void **state)
 	assert_memory_equal(back, in, sizeof(in));
 }
 
+static void test_u16be(void **state)
+{
+	(void)state;
+	static const uint8_t b[] = {0x63, 0xC2, 0x90};
+	struct jpki_cur c = jpki_cur_make(b, sizeof(b));
+	uint16_t v = 0;
+	assert_true(jpki_cur_u16be(&c, &v));
+	assert_int_equal(v, 0x63C2);
+	assert_false(jpki_cur_u16be(&c, &v)); /* one byte left: unmoved */
+	assert_int_equal(c.off, 2);
+}
+
+static void test_der_header(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *what;
+		uint8_t b[8];
+		size_t n;
+		bool ok;
+		size_t len, off;
+	} cases[] = {
+	    {"short form", {0x30, 0x05}, 2, true, 5, 2},
+	    {"one length byte", {0x30, 0x81, 0xC8}, 3, true, 200, 3},
+	    {"two length bytes", {0x30, 0x82, 0x05, 0x10}, 4, true, 0x510, 4},
+	    {"four length bytes", {0x04, 0x84, 0, 1, 0, 0}, 6, true, 0x10000, 6},
+	    {"indefinite length", {0x30, 0x80}, 2, false, 0, 0},
+	    {"five length bytes", {0x30, 0x85, 1, 1, 1, 1, 1}, 7, false, 0, 0},
+	    {"length bytes missing", {0x30, 0x82, 0x05}, 3, false, 0, 0},
+	    {"no length", {0x30}, 1, false, 0, 0},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct jpki_cur c = jpki_cur_make(cases[i].b, cases[i].n);
+		uint8_t tag = 0;
+		size_t len = 0;
+		bool ok = jpki_cur_der_header(&c, &tag, &len);
+		if (ok != cases[i].ok || (ok && (len != cases[i].len || c.off != cases[i].off)) ||
+		    (!ok && c.off != 0))
+			fail_msg("%s: ok %d len %zu off %zu", cases[i].what, ok, len, c.off);
+	}
+}
+
+static void test_decimal(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *s;
+		bool ok, done;
+		uint64_t v;
+	} cases[] = {
+	    {"0", true, true, 0},
+	    {"16384", true, true, 16384},
+	    {"16385", true, true, 16385},
+	    {"99999999999999999999999", true, true, 16385}, /* saturates: "too large" */
+	    {"12x", true, false, 12},
+	    {"", false, true, 0},
+	    {"-1", false, false, 0},
+	    {" 1", false, false, 0},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct jpki_cur c = jpki_cur_make(cases[i].s, strlen(cases[i].s));
+		uint64_t v = 0;
+		bool ok = jpki_cur_decimal(&c, 16384, &v);
+		if (ok != cases[i].ok || (ok && v != cases[i].v) ||
+		    jpki_cur_done(&c) != cases[i].done)
+			fail_msg("'%s': ok %d value %llu", cases[i].s, ok, (unsigned long long)v);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_u8_stops_at_end),
+	    cmocka_unit_test(test_u16be),
+	    cmocka_unit_test(test_der_header),
+	    cmocka_unit_test(test_decimal),
 	    cmocka_unit_test(test_take),
 	    cmocka_unit_test(test_expect),
 	    cmocka_unit_test(test_null_buffer_is_empty),

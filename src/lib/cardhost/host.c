@@ -109,26 +109,16 @@ static int read_binary(struct jpki_transport *t, size_t off, size_t want, uint8_
 	return 0;
 }
 
-/* The length of a DER object from its first bytes (definite form, at most 2 length bytes). */
+/* The length of a DER SEQUENCE (a certificate) from its first bytes: header and value. */
 static int der_total(const uint8_t *h, size_t n, size_t *total)
 {
 	struct jpki_cur cur = jpki_cur_make(h, n);
-	uint8_t tag, l0, b1, b2;
-	if (!jpki_cur_u8(&cur, &tag) || tag != 0x30 || !jpki_cur_u8(&cur, &l0))
+	uint8_t tag;
+	size_t len;
+	if (!jpki_cur_der_header(&cur, &tag, &len) || tag != 0x30 || len > SIZE_MAX - cur.off)
 		return -1;
-	if (l0 < 0x80) {
-		*total = 2u + l0;
-		return 0;
-	}
-	if (l0 == 0x81 && jpki_cur_u8(&cur, &b1)) {
-		*total = 3u + b1;
-		return 0;
-	}
-	if (l0 == 0x82 && jpki_cur_u8(&cur, &b1) && jpki_cur_u8(&cur, &b2)) {
-		*total = 4u + (size_t)(b1 << 8 | b2);
-		return 0;
-	}
-	return -1;
+	*total = cur.off + len;
+	return 0;
 }
 
 int jpki_host_read_cert(struct jpki_transport *t, uint16_t fid, uint8_t **ret, size_t *ret_len,

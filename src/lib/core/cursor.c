@@ -53,3 +53,57 @@ bool jpki_cur_digits(struct jpki_cur *c, unsigned ndigits, int *out)
 	*out = v;
 	return true;
 }
+
+bool jpki_cur_u16be(struct jpki_cur *c, uint16_t *out)
+{
+	const uint8_t *p;
+	if (!jpki_cur_take(c, 2, &p))
+		return false;
+	*out = (uint16_t)(p[0] << 8 | p[1]);
+	return true;
+}
+
+bool jpki_cur_der_header(struct jpki_cur *c, uint8_t *tag, size_t *len)
+{
+	size_t start = c->off, v = 0;
+	uint8_t t, l0, b;
+	if (!jpki_cur_u8(c, &t) || !jpki_cur_u8(c, &l0))
+		goto fail;
+	if (l0 < 0x80) {
+		v = l0;
+	} else {
+		unsigned n = l0 & 0x7F;
+		if (n == 0 || n > 4) /* indefinite, or more than a card or a CRL can hold */
+			goto fail;
+		while (n-- > 0) {
+			if (!jpki_cur_u8(c, &b))
+				goto fail;
+			v = v << 8 | b;
+		}
+	}
+	*tag = t;
+	*len = v;
+	return true;
+fail:
+	c->off = start;
+	return false;
+}
+
+bool jpki_cur_decimal(struct jpki_cur *c, uint64_t max, uint64_t *out)
+{
+	uint8_t d;
+	uint64_t v = 0;
+	bool any = false, over = false;
+	while (jpki_cur_peek(c, &d) && d >= '0' && d <= '9') {
+		c->off++;
+		any = true;
+		if (!over && v > (max - (uint64_t)(d - '0')) / 10)
+			over = true;
+		else if (!over)
+			v = v * 10 + (uint64_t)(d - '0');
+	}
+	if (!any)
+		return false;
+	*out = over ? max + 1 : v;
+	return true;
+}

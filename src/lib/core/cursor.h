@@ -45,5 +45,19 @@ bool jpki_cur_take(struct jpki_cur *c, size_t n, const uint8_t **out);
 bool jpki_cur_expect(struct jpki_cur *c, uint8_t b);
 /* Read exactly ndigits ASCII decimal digits into *out. */
 bool jpki_cur_digits(struct jpki_cur *c, unsigned ndigits, int *out);
+/* Two bytes, big-endian (ISO 7816 status words, vpcd frame lengths). */
+bool jpki_cur_u16be(struct jpki_cur *c, uint16_t *out);
+/*
+ * A DER tag and definite length (short form, or long form of 1 to 4 bytes;
+ * indefinite and longer forms refused); the cursor then stands at the
+ * value, which may extend past what is left (the caller compares).
+ */
+bool jpki_cur_der_header(struct jpki_cur *c, uint8_t *tag, size_t *len);
+/*
+ * An unsigned decimal of one or more ASCII digits, all of them consumed; a
+ * value above max reads as max + 1 (so a caller can say "too large" rather
+ * than "not a number").  False, the cursor unmoved, when no digit is next.
+ */
+bool jpki_cur_decimal(struct jpki_cur *c, uint64_t max, uint64_t *out);
 
 #endif

@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "common.h"
+#include "core/cursor.h"
 #include "ocsp_http.h"
 
 #define CT_REQUEST "application/ocsp-request"
@@ -277,17 +278,11 @@ static long long content_length(struct MHD_Connection *conn)
 	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (!cl)
 		return -1;
-	long long v = 0;
-	if (!*cl)
-		return -2;
-	for (const char *p = cl; *p; p++) {
-		if (!isdigit((unsigned char)*p))
-			return -2;
-		v = v * 10 + (*p - '0');
-		if (v > JPKI_OCSP_REQ_MAX)
-			return JPKI_OCSP_REQ_MAX + 1;
-	}
-	return v;
+	struct jpki_cur c = jpki_cur_make(cl, strlen(cl));
+	uint64_t v;
+	if (!jpki_cur_decimal(&c, JPKI_OCSP_REQ_MAX, &v) || !jpki_cur_done(&c))
+		return -2; /* RFC 9110 §8.6: 1*DIGIT, nothing else */
+	return (long long)v;
 }
 
 static enum MHD_Result post_start(struct MHD_Connection *conn, const char *url, void **con_cls)
