@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "core/cursor.h"
+#include "core/writer.h"
 #include "core/hex.h"
 
 static void test_u8_stops_at_end(void **state)
@@ -284,6 +285,45 @@ static void test_decimal(void **state)
 	}
 }
 
+/* ---- the capped writer (core/writer.h) ---- */
+
+static void test_writer_caps(void **state)
+{
+	(void)state;
+	uint8_t buf[8];
+	memset(buf, 0xEE, sizeof(buf));
+	struct jpki_wr w = jpki_wr_make(buf, 6);
+	jpki_wr_put(&w, "abcd", 4);
+	jpki_wr_be16(&w, 0x0102);
+	assert_false(w.failed);
+	assert_int_equal(jpki_wr_size(&w), 6);
+	jpki_wr_u8(&w, 0x33); /* one past the cap: failed, nothing written */
+	assert_true(w.failed);
+	assert_int_equal(w.len, 6);
+	assert_int_equal(buf[6], 0xEE);
+	jpki_wr_put(&w, "x", 1); /* and it stays failed */
+	assert_int_equal(w.len, 6);
+	assert_memory_equal(buf, "abcd\x01\x02", 6);
+}
+
+static void test_writer_prepend(void **state)
+{
+	(void)state;
+	uint8_t buf[16];
+	struct jpki_wr w = jpki_wr_make_head(buf, sizeof(buf), 4);
+	jpki_wr_put(&w, "\x05\x06", 2);
+	jpki_wr_prepend_der_header(&w, 0x30, 2); /* 30 02: the SEQUENCE around them */
+	jpki_wr_prepend(&w, "\x01", 1);
+	assert_false(w.failed);
+	assert_int_equal(jpki_wr_size(&w), 5);
+	assert_memory_equal(jpki_wr_data(&w), "\x01\x30\x02\x05\x06", 5);
+	jpki_wr_prepend(&w, "\x07\x08", 2); /* one byte of head left: refused whole */
+	assert_true(w.failed);
+	assert_int_equal(w.start, 1);
+	struct jpki_wr bad = jpki_wr_make_head(buf, 4, 5); /* a head past the cap */
+	assert_true(bad.failed);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -291,6 +331,8 @@ int main(void)
 	    cmocka_unit_test(test_u16be),
 	    cmocka_unit_test(test_der_header),
 	    cmocka_unit_test(test_decimal),
+	    cmocka_unit_test(test_writer_caps),
+	    cmocka_unit_test(test_writer_prepend),
 	    cmocka_unit_test(test_take),
 	    cmocka_unit_test(test_expect),
 	    cmocka_unit_test(test_null_buffer_is_empty),

@@ -24,6 +24,7 @@
 
 #include "core/der.h"
 #include "core/ossl.h"
+#include "core/writer.h"
 #include "crl.h"
 #include "crlnum.h"
 #include "profile.h"
@@ -362,44 +363,41 @@ int jpki_crl_build_scope(struct jpki_store *st, const struct jpki_ca *ca,
 		return rc;
 	}
 	size_t entries = b.len - head;
+	/* the reserve above made room for the rest: the writer checks it all the same */
+	struct jpki_wr w = {b.p, head, b.len, b.cap, false};
 	/* crlExtensions [0] EXPLICIT Extensions */
-	b.len += jpki_der_put_header(b.p + b.len, 0xA0, tlv_size(exts_len));
-	b.len += jpki_der_put_header(b.p + b.len, DER_SEQUENCE, exts_len);
-	memcpy(b.p + b.len, exts, exts_len);
-	b.len += exts_len;
-	size_t tbs_end = b.len;
-
+	jpki_wr_der_header(&w, 0xA0, tlv_size(exts_len));
+	jpki_wr_der_header(&w, DER_SEQUENCE, exts_len);
+	jpki_wr_put(&w, exts, exts_len);
+	size_t tbs_end = w.len;
 	/* now the headers, backwards from the first entry */
-	size_t pos = head;
-	uint8_t h[8];
-	if (entries) { /* §5.1.2.6: absent when nothing is revoked */
-		size_t hn = jpki_der_put_header(h, DER_SEQUENCE, entries);
-		memcpy(b.p + (pos -= hn), h, hn);
-	}
-	memcpy(b.p + (pos -= t2_len), t2, t2_len);
-	memcpy(b.p + (pos -= t1_len), t1, t1_len);
-	memcpy(b.p + (pos -= ca->der.issuer_len), ca->der.issuer, ca->der.issuer_len);
-	memcpy(b.p + (pos -= alg_len), alg, alg_len);
-	memcpy(b.p + (pos -= sizeof(version)), version, sizeof(version));
-	size_t hn = jpki_der_put_header(h, DER_SEQUENCE, tbs_end - pos);
-	memcpy(b.p + (pos -= hn), h, hn);
-	size_t tbs_at = pos;
-	size_t body = (tbs_end - tbs_at) + alg_len + tlv_size(1 + sig_max);
-	hn = jpki_der_put_header(h, DER_SEQUENCE, body);
-	memcpy(b.p + (pos -= hn), h, hn);
-
-	memcpy(b.p + b.len, alg, alg_len);
-	b.len += alg_len;
-	b.len += jpki_der_put_header(b.p + b.len, DER_BIT_STRING, 1 + sig_max);
-	b.p[b.len++] = 0; /* no unused bits */
+	if (entries) /* §5.1.2.6: absent when nothing is revoked */
+		jpki_wr_prepend_der_header(&w, DER_SEQUENCE, entries);
+	jpki_wr_prepend(&w, t2, t2_len);
+	jpki_wr_prepend(&w, t1, t1_len);
+	jpki_wr_prepend(&w, ca->der.issuer, ca->der.issuer_len);
+	jpki_wr_prepend(&w, alg, alg_len);
+	jpki_wr_prepend(&w, version, sizeof(version));
+	jpki_wr_prepend_der_header(&w, DER_SEQUENCE, tbs_end - w.start);
+	size_t tbs_at = w.start;
+	jpki_wr_prepend_der_header(&w, DER_SEQUENCE,
+	                           (tbs_end - tbs_at) + alg_len + tlv_size(1 + sig_max));
+	jpki_wr_put(&w, alg, alg_len);
+	jpki_wr_der_header(&w, DER_BIT_STRING, 1 + sig_max);
+	jpki_wr_u8(&w, 0); /* no unused bits */
 	size_t sig_len = sig_max;
-	if ((rc = jpki_sign_sha256(ca->key, b.p + tbs_at, tbs_end - tbs_at, b.p + b.len, &sig_len,
-	                           err)) < 0 ||
-	    sig_len != sig_max) {
+	if (w.failed || sig_max > w.cap - w.len)
+		rc = jpki_fail(err, JPKI_E_LIMIT, "the CRL's headers do not fit their room");
+	else if ((rc = jpki_sign_sha256(ca->key, w.p + tbs_at, tbs_end - tbs_at, w.p + w.len,
+	                                &sig_len, err)) == 0 &&
+	         sig_len != sig_max)
+		rc = jpki_fail(err, JPKI_E_CRYPTO, "unexpected signature length");
+	if (rc < 0) {
 		cbuf_close(&b);
-		return rc < 0 ? rc : jpki_fail(err, JPKI_E_CRYPTO, "unexpected signature length");
+		return rc;
 	}
-	b.len += sig_len;
+	b.len = w.len + sig_len;
+	size_t pos = w.start;
 	out->mem_len = cbuf_trim(&b);
 	out->mem = b.p;
 	out->der = b.p + pos;

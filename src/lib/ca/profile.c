@@ -28,40 +28,16 @@
 #include "core/der.h"
 #include "core/hex.h"
 #include "core/ossl.h"
+#include "core/writer.h"
 #include "names.h"
 #include "profile.h"
 
 #define OID_FACTS "1.2.392.200149.8.5.5."
 
-/* A bounded output buffer; a write past cap marks it failed instead. */
-struct out {
-	uint8_t *p;
-	size_t len, cap;
-	bool failed;
-};
-
-static void put(struct out *o, const void *data, size_t n)
+static void put_tlv(struct jpki_wr *o, uint8_t tag, const void *data, size_t n)
 {
-	if (n == 0)
-		return; /* data may be NULL then (an absent optional part) */
-	if (o->failed || n > o->cap - o->len) {
-		o->failed = true;
-		return;
-	}
-	memcpy(o->p + o->len, data, n);
-	o->len += n;
-}
-
-static void put_hdr(struct out *o, uint8_t tag, size_t len)
-{
-	uint8_t h[8];
-	put(o, h, jpki_der_put_header(h, tag, len));
-}
-
-static void put_tlv(struct out *o, uint8_t tag, const void *data, size_t n)
-{
-	put_hdr(o, tag, n);
-	put(o, data, n);
+	jpki_wr_der_header(o, tag, n);
+	jpki_wr_put(o, data, n);
 }
 
 static size_t tlv_size(size_t len)
@@ -70,14 +46,14 @@ static size_t tlv_size(size_t len)
 }
 
 /* RelativeDistinguishedName with one attribute: SET { SEQ { OID 2.5.4.x, value } } */
-static void put_rdn(struct out *o, uint8_t attr, uint8_t string_tag, const char *v)
+static void put_rdn(struct jpki_wr *o, uint8_t attr, uint8_t string_tag, const char *v)
 {
 	size_t vlen = strlen(v);
 	size_t atv = 5 + tlv_size(vlen);
-	put_hdr(o, 0x31, tlv_size(atv));
-	put_hdr(o, DER_SEQUENCE, atv);
+	jpki_wr_der_header(o, 0x31, tlv_size(atv));
+	jpki_wr_der_header(o, DER_SEQUENCE, atv);
 	const uint8_t oid[] = {DER_OID, 3, 0x55, 0x04, attr};
-	put(o, oid, sizeof(oid));
+	jpki_wr_put(o, oid, sizeof(oid));
 	put_tlv(o, string_tag, v, vlen);
 }
 
@@ -87,10 +63,10 @@ static void put_rdn(struct out *o, uint8_t attr, uint8_t string_tag, const char 
 #define TAG_UTF8 0x0C
 #define TAG_PRINTABLE 0x13
 
-static int put_subject(struct out *o, const struct jpki_cert_plan *p, struct jpki_err *err)
+static int put_subject(struct jpki_wr *o, const struct jpki_cert_plan *p, struct jpki_err *err)
 {
 	uint8_t buf[1024];
-	struct out rdns = {buf, 0, sizeof(buf), false};
+	struct jpki_wr rdns = jpki_wr_make(buf, sizeof(buf));
 	put_rdn(&rdns, ATTR_C, TAG_PRINTABLE, "JP");
 	if (p->kind == JPKI_KIND_SIGN) {
 		char pref[32], city[256];
@@ -109,7 +85,7 @@ static int put_subject(struct out *o, const struct jpki_cert_plan *p, struct jpk
 }
 
 /* UTCTime through 2049, GeneralizedTime from 2050 (RFC 5280 §4.1.2.5). */
-static void put_time(struct out *o, int64_t t)
+static void put_time(struct jpki_wr *o, int64_t t)
 {
 	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
 	int64_t sod = t - days * 86400;
@@ -125,15 +101,15 @@ static void put_time(struct out *o, int64_t t)
 }
 
 /* An unsigned big-endian magnitude as a DER INTEGER. */
-static void put_uint(struct out *o, const uint8_t *mag, size_t n)
+static void put_uint(struct jpki_wr *o, const uint8_t *mag, size_t n)
 {
 	while (n > 1 && mag[0] == 0)
 		mag++, n--;
 	bool pad = mag[0] & 0x80;
-	put_hdr(o, DER_INTEGER, n + pad);
+	jpki_wr_der_header(o, DER_INTEGER, n + pad);
 	if (pad)
-		put(o, "", 1);
-	put(o, mag, n);
+		jpki_wr_put(o, "", 1);
+	jpki_wr_put(o, mag, n);
 }
 
 static size_t uint_size(const uint8_t *mag, size_t n)
@@ -144,7 +120,7 @@ static size_t uint_size(const uint8_t *mag, size_t n)
 }
 
 /* SubjectPublicKeyInfo of an RSA key: {rsaEncryption, NULL}, BIT STRING {n, e}. */
-static int put_spki(struct out *o, EVP_PKEY *key, uint8_t ski[20], struct jpki_err *err)
+static int put_spki(struct jpki_wr *o, EVP_PKEY *key, uint8_t ski[20], struct jpki_err *err)
 {
 	static const uint8_t alg[] = {0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86,
 	                              0xF7, 0x0D, 0x01, 0x01, 0x01, 0x05, 0x00};
@@ -159,12 +135,12 @@ static int put_spki(struct out *o, EVP_PKEY *key, uint8_t ski[20], struct jpki_e
 	size_t nl = (size_t)BN_bn2bin(n, nb), el = (size_t)BN_bn2bin(e, eb);
 	size_t rsa = uint_size(nb, nl) + uint_size(eb, el);
 	size_t bits = 1 + tlv_size(rsa);
-	put_hdr(o, DER_SEQUENCE, sizeof(alg) + tlv_size(bits));
-	put(o, alg, sizeof(alg));
-	put_hdr(o, DER_BIT_STRING, bits);
+	jpki_wr_der_header(o, DER_SEQUENCE, sizeof(alg) + tlv_size(bits));
+	jpki_wr_put(o, alg, sizeof(alg));
+	jpki_wr_der_header(o, DER_BIT_STRING, bits);
 	size_t key_bits = o->len;
-	put(o, "", 1); /* no unused bits */
-	put_hdr(o, DER_SEQUENCE, rsa);
+	jpki_wr_put(o, "", 1); /* no unused bits */
+	jpki_wr_der_header(o, DER_SEQUENCE, rsa);
 	put_uint(o, nb, nl);
 	put_uint(o, eb, el);
 	/* RFC 5280 §4.2.1.2 (1): SHA-1 of the subjectPublicKey BIT STRING value, less unused-bits
@@ -176,13 +152,13 @@ static int put_spki(struct out *o, EVP_PKEY *key, uint8_t ski[20], struct jpki_e
 }
 
 /* Extension ::= SEQ { OID, [BOOLEAN TRUE,] OCTET STRING { value } } with a 3-byte id-ce OID. */
-static void put_ext_hdr(struct out *o, uint8_t ce, size_t value_len)
+static void put_ext_hdr(struct jpki_wr *o, uint8_t ce, size_t value_len)
 {
 	size_t inner = 5 + tlv_size(value_len);
-	put_hdr(o, DER_SEQUENCE, inner);
+	jpki_wr_der_header(o, DER_SEQUENCE, inner);
 	const uint8_t oid[] = {DER_OID, 3, 0x55, 0x1D, ce};
-	put(o, oid, sizeof(oid));
-	put_hdr(o, DER_OCTET_STRING, value_len);
+	jpki_wr_put(o, oid, sizeof(oid));
+	jpki_wr_der_header(o, DER_OCTET_STRING, value_len);
 }
 
 /*
@@ -194,15 +170,15 @@ static size_t dp_value_size(size_t u)
 	return tlv_size(tlv_size(tlv_size(tlv_size(tlv_size(u)))));
 }
 
-static void put_dp_ext(struct out *o, uint8_t ce, const char *uri)
+static void put_dp_ext(struct jpki_wr *o, uint8_t ce, const char *uri)
 {
 	size_t u = strlen(uri);
 	size_t e86 = tlv_size(u), fullname = tlv_size(e86), dpname = tlv_size(fullname);
 	put_ext_hdr(o, ce, dp_value_size(u));
-	put_hdr(o, DER_SEQUENCE, tlv_size(dpname));
-	put_hdr(o, DER_SEQUENCE, dpname);
-	put_hdr(o, 0xA0, fullname);
-	put_hdr(o, 0xA0, e86);
+	jpki_wr_der_header(o, DER_SEQUENCE, tlv_size(dpname));
+	jpki_wr_der_header(o, DER_SEQUENCE, dpname);
+	jpki_wr_der_header(o, 0xA0, fullname);
+	jpki_wr_der_header(o, 0xA0, e86);
 	put_tlv(o, 0x86, uri, u);
 }
 
@@ -364,37 +340,37 @@ struct tbs_parts {
 static int make_parts(const struct jpki_ca *ca, const struct jpki_cert_plan *p, struct tbs_parts *t,
                       struct jpki_err *err)
 {
-	struct out o;
+	struct jpki_wr o;
 	uint8_t id[20];
 	char url[600];
 	int rc, part = jpki_crl_partition_of(p->serial);
-	o = (struct out){t->subject, 0, sizeof(t->subject), false};
+	o = jpki_wr_make(t->subject, sizeof(t->subject));
 	if ((rc = put_subject(&o, p, err)) < 0)
 		return rc;
 	t->subject_len = o.len;
-	o = (struct out){t->spki, 0, sizeof(t->spki), false};
+	o = jpki_wr_make(t->spki, sizeof(t->spki));
 	if ((rc = put_spki(&o, p->subject_key, id, err)) < 0)
 		return rc;
 	t->spki_len = o.len;
-	o = (struct out){t->validity, 0, sizeof(t->validity), false};
+	o = jpki_wr_make(t->validity, sizeof(t->validity));
 	uint8_t times[40];
-	struct out tm = {times, 0, sizeof(times), false};
+	struct jpki_wr tm = jpki_wr_make(times, sizeof(times));
 	put_time(&tm, p->not_before);
 	put_time(&tm, p->not_after);
 	put_tlv(&o, DER_SEQUENCE, times, tm.len);
 	t->validity_len = o.len;
-	o = (struct out){t->ski, 0, sizeof(t->ski), false};
+	o = jpki_wr_make(t->ski, sizeof(t->ski));
 	put_ext_hdr(&o, 0x0E, tlv_size(20)); /* subjectKeyIdentifier */
 	put_tlv(&o, DER_OCTET_STRING, id, 20);
 	t->ski_len = o.len;
 	if (jpki_partition_url(ca, part, false, url, sizeof(url)) < 0)
 		return jpki_fail(err, JPKI_E_LIMIT, "the base URL is too long");
-	o = (struct out){t->crldp, 0, sizeof(t->crldp), false};
+	o = jpki_wr_make(t->crldp, sizeof(t->crldp));
 	put_dp_ext(&o, 0x1F, url);
 	t->crldp_len = o.len;
 	if (jpki_partition_url(ca, part, true, url, sizeof(url)) < 0) /* "-delta" is longer */
 		return jpki_fail(err, JPKI_E_LIMIT, "the base URL is too long");
-	o = (struct out){t->freshest, 0, sizeof(t->freshest), false};
+	o = jpki_wr_make(t->freshest, sizeof(t->freshest));
 	put_dp_ext(&o, 0x2E, url);
 	t->freshest_len = o.len;
 	if (tm.failed || o.failed)
@@ -422,7 +398,7 @@ int jpki_profile_build(const struct jpki_ca *ca, const struct jpki_cert_plan *p,
 	size_t exts = d->key_usage_len + d->policy_len + t.san_len + d->issuer_alt_len +
 	              t.crldp_len + t.freshest_len + d->aia_len + d->akid_len + t.ski_len;
 	uint8_t serial_tlv[24];
-	struct out so = {serial_tlv, 0, sizeof(serial_tlv), false};
+	struct jpki_wr so = jpki_wr_make(serial_tlv, sizeof(serial_tlv));
 	put_uint(&so, p->serial, sizeof(p->serial));
 	static const uint8_t version[] = {0xA0, 0x03, 0x02, 0x01, 0x02}; /* v3 */
 	size_t tbs = sizeof(version) + so.len + sizeof(sig_alg) + d->issuer_len + t.validity_len +
@@ -430,37 +406,37 @@ int jpki_profile_build(const struct jpki_ca *ca, const struct jpki_cert_plan *p,
 	size_t sig_max = (size_t)EVP_PKEY_get_size(ca->key);
 	size_t body = tlv_size(tbs) + sizeof(sig_alg) + tlv_size(1 + sig_max);
 	size_t cap = tlv_size(body);
-	struct out o = {malloc(cap), 0, cap, false};
+	struct jpki_wr o = jpki_wr_make(malloc(cap), cap);
 	if (!o.p) {
 		OPENSSL_free(t.san);
 		return jpki_fail(err, JPKI_E_NOMEM, "out of memory");
 	}
-	put_hdr(&o, DER_SEQUENCE, body);
+	jpki_wr_der_header(&o, DER_SEQUENCE, body);
 	size_t tbs_at = o.len;
-	put_hdr(&o, DER_SEQUENCE, tbs);
-	put(&o, version, sizeof(version));
-	put(&o, serial_tlv, so.len);
-	put(&o, sig_alg, sizeof(sig_alg));
-	put(&o, d->issuer, d->issuer_len);
-	put(&o, t.validity, t.validity_len);
-	put(&o, t.subject, t.subject_len);
-	put(&o, t.spki, t.spki_len);
-	put_hdr(&o, 0xA3, tlv_size(exts));
-	put_hdr(&o, DER_SEQUENCE, exts);
-	put(&o, d->key_usage, d->key_usage_len);
-	put(&o, d->policy, d->policy_len);
-	put(&o, t.san, t.san_len);
-	put(&o, d->issuer_alt, d->issuer_alt_len);
-	put(&o, t.crldp, t.crldp_len);
-	put(&o, t.freshest, t.freshest_len);
-	put(&o, d->aia, d->aia_len);
-	put(&o, d->akid, d->akid_len);
-	put(&o, t.ski, t.ski_len);
+	jpki_wr_der_header(&o, DER_SEQUENCE, tbs);
+	jpki_wr_put(&o, version, sizeof(version));
+	jpki_wr_put(&o, serial_tlv, so.len);
+	jpki_wr_put(&o, sig_alg, sizeof(sig_alg));
+	jpki_wr_put(&o, d->issuer, d->issuer_len);
+	jpki_wr_put(&o, t.validity, t.validity_len);
+	jpki_wr_put(&o, t.subject, t.subject_len);
+	jpki_wr_put(&o, t.spki, t.spki_len);
+	jpki_wr_der_header(&o, 0xA3, tlv_size(exts));
+	jpki_wr_der_header(&o, DER_SEQUENCE, exts);
+	jpki_wr_put(&o, d->key_usage, d->key_usage_len);
+	jpki_wr_put(&o, d->policy, d->policy_len);
+	jpki_wr_put(&o, t.san, t.san_len);
+	jpki_wr_put(&o, d->issuer_alt, d->issuer_alt_len);
+	jpki_wr_put(&o, t.crldp, t.crldp_len);
+	jpki_wr_put(&o, t.freshest, t.freshest_len);
+	jpki_wr_put(&o, d->aia, d->aia_len);
+	jpki_wr_put(&o, d->akid, d->akid_len);
+	jpki_wr_put(&o, t.ski, t.ski_len);
 	OPENSSL_free(t.san);
 	size_t tbs_end = o.len;
-	put(&o, sig_alg, sizeof(sig_alg));
-	put_hdr(&o, DER_BIT_STRING, 1 + sig_max);
-	put(&o, "", 1);
+	jpki_wr_put(&o, sig_alg, sizeof(sig_alg));
+	jpki_wr_der_header(&o, DER_BIT_STRING, 1 + sig_max);
+	jpki_wr_put(&o, "", 1);
 	size_t sig_len = sig_max;
 	if (o.failed || o.len + sig_max != cap ||
 	    (rc = sign_sha256(ca->key, o.p + tbs_at, tbs_end - tbs_at, o.p + o.len, &sig_len,
@@ -510,14 +486,14 @@ int jpki_sign_sha256(EVP_PKEY *key, const uint8_t *data, size_t len, uint8_t *si
 
 size_t jpki_dp_ext_der(uint8_t ce, const char *uri, uint8_t *buf, size_t cap)
 {
-	struct out o = {buf, 0, cap, false};
+	struct jpki_wr o = jpki_wr_make(buf, cap);
 	put_dp_ext(&o, ce, uri);
 	return o.failed ? 0 : o.len;
 }
 
 size_t jpki_time_der(int64_t t, uint8_t buf[JPKI_TIME_DER_MAX])
 {
-	struct out o = {buf, 0, JPKI_TIME_DER_MAX, false};
+	struct jpki_wr o = jpki_wr_make(buf, JPKI_TIME_DER_MAX);
 	put_time(&o, t);
 	return o.failed ? 0 : o.len;
 }

@@ -22,6 +22,7 @@
 
 #include "core/cursor.h"
 #include "core/fsutil.h"
+#include "core/writer.h"
 #include "image.h"
 #include "keys.h"
 
@@ -74,30 +75,21 @@ void jpki_card_free(struct jpki_card *c)
 
 /* ---- body: tag (1) | length (2, big-endian) | value ------------------------- */
 
-struct wbuf {
-	uint8_t *p;
-	size_t len, cap;
-	bool failed;
-};
-
-static void put(struct wbuf *w, uint8_t tag, const void *v1, size_t n1, const void *v2, size_t n2)
+/* One record: tag, then the length of v1 and v2 together, then both (core/writer.h). */
+static void put(struct jpki_wr *w, uint8_t tag, const void *v1, size_t n1, const void *v2,
+                size_t n2)
 {
-	size_t need = 3 + n1 + n2;
-	if (w->failed || n1 + n2 > 0xFFFF || need > w->cap - w->len) {
+	if (n1 + n2 > 0xFFFF) { /* a failed writer is thrown away whole */
 		w->failed = true;
 		return;
 	}
-	w->p[w->len++] = tag;
-	w->p[w->len++] = (uint8_t)((n1 + n2) >> 8);
-	w->p[w->len++] = (uint8_t)(n1 + n2);
-	if (n1)
-		memcpy(w->p + w->len, v1, n1);
-	if (n2)
-		memcpy(w->p + w->len + n1, v2, n2);
-	w->len += n1 + n2;
+	jpki_wr_u8(w, tag);
+	jpki_wr_be16(w, (uint16_t)(n1 + n2));
+	jpki_wr_put(w, v1, n1);
+	jpki_wr_put(w, v2, n2);
 }
 
-static void put_key(struct wbuf *w, uint8_t tag, EVP_PKEY *key)
+static void put_key(struct jpki_wr *w, uint8_t tag, EVP_PKEY *key)
 {
 	uint8_t *der = NULL;
 	int n = i2d_PrivateKey(key, &der);
@@ -113,7 +105,7 @@ static void put_key(struct wbuf *w, uint8_t tag, EVP_PKEY *key)
 int jpki_card_body_encode(const struct jpki_card *c, uint8_t **ret, size_t *ret_len,
                           struct jpki_err *err)
 {
-	struct wbuf w = {OPENSSL_secure_zalloc(JPKI_IMAGE_MAX), 0, JPKI_IMAGE_MAX, false};
+	struct jpki_wr w = jpki_wr_make(OPENSSL_secure_zalloc(JPKI_IMAGE_MAX), JPKI_IMAGE_MAX);
 	if (!w.p)
 		return jpki_fail(err, JPKI_E_NOMEM, "out of memory");
 	if (c->kind != JPKI_CARD_KIND_NONE) {
