@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "common.h"
+#include "core/cursor.h"
 
 void jpki_http_date(int64_t t, char buf[64])
 {
@@ -21,24 +22,31 @@ int64_t jpki_http_parse_date(const char *s)
 	return end && *end == '\0' ? (int64_t)timegm(&tm) : -1;
 }
 
+static bool is_separator(uint8_t b)
+{
+	return b == ' ' || b == ',' || b == '\t';
+}
+
 bool jpki_http_etag_listed(const char *inm, const char *etag)
 {
 	size_t n = strlen(etag);
 	if (!inm || n == 0)
 		return false;
-	for (const char *p = inm; *p;) {
-		while (*p == ' ' || *p == ',' || *p == '\t')
-			p++;
-		if (*p == '*')
+	struct jpki_cur c = jpki_cur_make(inm, strlen(inm));
+	while (!jpki_cur_done(&c)) {
+		uint8_t b;
+		while (jpki_cur_peek(&c, &b) && is_separator(b))
+			c.off++;
+		if (jpki_cur_expect(&c, '*'))
 			return true;
-		if (strncmp(p, "W/", 2) == 0)
-			p += 2;
-		const char *end = p;
-		while (*end && *end != ',' && *end != ' ' && *end != '\t')
-			end++;
-		if ((size_t)(end - p) == n && strncmp(p, etag, n) == 0)
+		size_t at = c.off;
+		if (jpki_cur_expect(&c, 'W') && !jpki_cur_expect(&c, '/'))
+			c.off = at;
+		size_t from = c.off;
+		while (jpki_cur_peek(&c, &b) && !is_separator(b))
+			c.off++;
+		if (c.off - from == n && memcmp(c.base + from, etag, n) == 0)
 			return true;
-		p = end;
 	}
 	return false;
 }

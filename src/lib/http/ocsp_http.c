@@ -11,7 +11,6 @@
  * too: libmicrohttpd closes the connection after a response queued before
  * the request was read to its end, and keep-alive is what makes GET fast.
  */
-#include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,33 +67,34 @@ static int b64_value(int c)
 	return -1;
 }
 
-static int hex_value(int c)
+static int hex_value(uint8_t c)
 {
-	return isxdigit(c) ? (isdigit(c) ? c - '0' : (tolower(c) - 'a' + 10)) : -1;
+	return c >= '0' && c <= '9'   ? c - '0'
+	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
+	                              : -1;
 }
 
-/* Next character of s at *i with one level of %XX undone; -1 at a bad escape. */
-static int next_char(const char *s, size_t *i)
+/* The next character with one level of %XX undone; -1 at a bad escape or the end. */
+static int next_char(struct jpki_cur *c)
 {
-	int c = (unsigned char)s[*i];
-	if (c != '%') {
-		(*i)++;
-		return c;
-	}
-	int hi = s[*i + 1] ? hex_value((unsigned char)s[*i + 1]) : -1;
-	int lo = hi >= 0 && s[*i + 2] ? hex_value((unsigned char)s[*i + 2]) : -1;
-	if (lo < 0)
+	uint8_t ch, h, l;
+	if (!jpki_cur_u8(c, &ch))
 		return -1;
-	*i += 3;
-	return hi * 16 + lo;
+	if (ch != '%')
+		return ch;
+	if (!jpki_cur_u8(c, &h) || !jpki_cur_u8(c, &l) || hex_value(h) < 0 || hex_value(l) < 0)
+		return -1;
+	return hex_value(h) * 16 + hex_value(l);
 }
 
 int jpki_ocsp_http_decode(const char *s, uint8_t *out, size_t cap, size_t *ret_len)
 {
 	uint32_t acc = 0;
-	size_t n = 0, i = 0, pad = 0, sextets = 0;
-	while (s[i]) {
-		int c = next_char(s, &i);
+	size_t n = 0, pad = 0, sextets = 0;
+	struct jpki_cur cur = jpki_cur_make(s, strlen(s));
+	while (!jpki_cur_done(&cur)) {
+		int c = next_char(&cur);
 		if (c < 0)
 			return -1;
 		if (c == '=') { /* padding: only at the end */
