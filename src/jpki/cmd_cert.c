@@ -1,7 +1,6 @@
 /*
  * cmd_cert.c: `jpki cert issue|bulk|list|show`.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include "ca/issue.h"
 #include "ca/pubkey.h"
 #include "cli.h"
+#include "opts.h"
 #include "commands.h"
 #include "core/fsutil.h"
 #include "core/ossl.h"
@@ -54,50 +54,22 @@ static int write_synced(void *arg, const struct jpki_issued *done, struct jpki_e
 
 static int issue(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"kind", required_argument, NULL, 'k'},   {"resident", required_argument, NULL, 'r'},
-	    {"pubkey", required_argument, NULL, 'p'}, {"card-expiry", required_argument, NULL, 'e'},
-	    {"out", required_argument, NULL, 'o'},    {"replace", no_argument, NULL, 'R'},
-	    {"help", no_argument, NULL, 'h'},         {0, 0, 0, 0},
-	};
 	struct jpki_issue_req req = {.kind = JPKI_KIND_AUTH};
 	const char *pubkey = NULL, *out = NULL;
 	bool have_kind = false;
 	struct jpki_err err;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		case 'k':
-			if (jpki_kind_parse(optarg, &req.kind, NULL) < 0)
-				return cli_usage_error(usage, "--kind must be sign or auth");
-			have_kind = true;
-			break;
-		case 'r':
-			if (cli_parse_id(optarg, &req.resident_id) < 0)
-				return cli_usage_error(usage, "--resident must be a numeric id");
-			break;
-		case 'p':
-			pubkey = optarg;
-			break;
-		case 'e':
-			if (jpki_date_parse(optarg, &req.card_expiry, &err) < 0)
-				return cli_usage_error(usage, "--card-expiry: %s", err.msg);
-			req.has_card_expiry = true;
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case 'R':
-			req.same_key_ok = true;
-			break;
-		default:
-			return cli_usage_error(usage, "cert issue: bad option");
-		}
-	}
+	const struct cli_opt opts[] = {
+	    {"kind", CLI_CUSTOM, &req.kind, 0, 0, cli_opt_kind, &have_kind},
+	    {"resident", CLI_ID, &req.resident_id, 0, 0, NULL, NULL},
+	    {"pubkey", CLI_TEXT, &pubkey, 0, 0, NULL, NULL},
+	    {"card-expiry", CLI_CUSTOM, &req.card_expiry, 0, 0, cli_opt_date, &req.has_card_expiry},
+	    {"out", CLI_TEXT, &out, 0, 0, NULL, NULL},
+	    {"replace", CLI_FLAG, &req.same_key_ok, 0, 0, NULL, NULL},
+	    {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL},
+	};
+	int prc = cli_parse(argc, argv, usage, "cert issue", opts);
+	if (prc >= 0)
+		return prc;
 	if (optind != argc)
 		return cli_usage_error(usage, "cert issue: unexpected argument '%s'", argv[optind]);
 	if (!have_kind || !req.resident_id || !pubkey)
@@ -175,23 +147,14 @@ static int list_one(const struct jpki_cert_rec *c, void *arg)
 
 static int list(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"resident", required_argument, NULL, 'r'},
-	    {"help", no_argument, NULL, 'h'},
-	    {0, 0, 0, 0},
-	};
 	int64_t resident = 0;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(usage, stdout);
-			return 0;
-		}
-		if (c != 'r' || cli_parse_id(optarg, &resident) < 0)
-			return cli_usage_error(usage,
-			                       "cert list: --resident ID is the only option");
-	}
+	const struct cli_opt opts[] = {
+	    {"resident", CLI_ID, &resident, 0, 0, NULL, NULL},
+	    {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL},
+	};
+	int prc = cli_parse(argc, argv, usage, "cert list", opts);
+	if (prc >= 0)
+		return prc;
 	if (optind != argc)
 		return cli_usage_error(usage, "cert list: unexpected argument '%s'", argv[optind]);
 	_cleanup_(jpki_store_closep) struct jpki_store *st = NULL;
@@ -203,23 +166,14 @@ static int list(int argc, char **argv)
 
 static int show(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"pem", no_argument, NULL, 'p'},
-	    {"help", no_argument, NULL, 'h'},
-	    {0, 0, 0, 0},
-	};
 	bool pem = false;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(usage, stdout);
-			return 0;
-		}
-		if (c != 'p')
-			return cli_usage_error(usage, "cert show: bad option");
-		pem = true;
-	}
+	const struct cli_opt opts[] = {
+	    {"pem", CLI_FLAG, &pem, 0, 0, NULL, NULL},
+	    {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL},
+	};
+	int prc = cli_parse(argc, argv, usage, "cert show", opts);
+	if (prc >= 0)
+		return prc;
 	if (optind + 1 != argc)
 		return cli_usage_error(usage, "cert show: give one serial (hex)");
 	const char *serial = argv[optind];

@@ -6,7 +6,6 @@
  * skipped, the others are issued.  Public key files named more than once
  * are read once.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "ca/issue.h"
 #include "ca/pubkey.h"
 #include "cli.h"
+#include "opts.h"
 #include "commands.h"
 #include "core/cursor.h"
 #include "core/fsutil.h"
@@ -234,37 +234,18 @@ out:
 
 int cmd_cert_bulk(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"in", required_argument, NULL, 'i'},
-	    {"threads", required_argument, NULL, 't'},
-	    {"replace", no_argument, NULL, 'R'},
-	    {"help", no_argument, NULL, 'h'},
-	    {0, 0, 0, 0},
-	};
 	const char *in = NULL;
 	unsigned long threads = 2;
 	bool replace = false;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		case 'i':
-			in = optarg;
-			break;
-		case 't':
-			if (cli_parse_uint(optarg, 1, 16, &threads) < 0)
-				return cli_usage_error(usage, "--threads must be 1 to 16");
-			break;
-		case 'R':
-			replace = true;
-			break;
-		default:
-			return cli_usage_error(usage, "cert bulk: bad option");
-		}
-	}
+	const struct cli_opt opts[] = {
+	    {"in", CLI_TEXT, &in, 0, 0, NULL, NULL},
+	    {"threads", CLI_UINT, &threads, 1, 16, NULL, NULL},
+	    {"replace", CLI_FLAG, &replace, 0, 0, NULL, NULL},
+	    {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL},
+	};
+	int prc = cli_parse(argc, argv, usage, "cert bulk", opts);
+	if (prc >= 0)
+		return prc;
 	if (optind != argc || !in)
 		return cli_usage_error(usage, "cert bulk: --in FILE is required");
 	return run(in, (unsigned)threads, replace);

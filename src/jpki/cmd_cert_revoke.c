@@ -1,11 +1,11 @@
 /*
  * cmd_cert_revoke.c: `jpki cert revoke`, by serial or by list.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "opts.h"
 #include "commands.h"
 #include "core/cursor.h"
 #include "core/fsutil.h"
@@ -103,35 +103,17 @@ static int read_list(const char *path, struct serials *s)
 
 int cmd_cert_revoke(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"reason", required_argument, NULL, 'r'},
-	    {"list", required_argument, NULL, 'l'},
-	    {"help", no_argument, NULL, 'h'},
-	    {0, 0, 0, 0},
-	};
 	enum jpki_reason reason = JPKI_REASON_UNSPECIFIED;
 	bool have_reason = false;
 	const char *list = NULL;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		case 'r':
-			if (jpki_reason_parse(optarg, &reason, NULL) < 0)
-				return cli_usage_error(usage, "--reason: unknown reason '%s'",
-				                       optarg);
-			have_reason = true;
-			break;
-		case 'l':
-			list = optarg;
-			break;
-		default:
-			return cli_usage_error(usage, "cert revoke: bad option");
-		}
-	}
+	const struct cli_opt opts[] = {
+	    {"reason", CLI_CUSTOM, &reason, 0, 0, cli_opt_reason, &have_reason},
+	    {"list", CLI_TEXT, &list, 0, 0, NULL, NULL},
+	    {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL},
+	};
+	int prc = cli_parse(argc, argv, usage, "cert revoke", opts);
+	if (prc >= 0)
+		return prc;
 	if (!have_reason)
 		return cli_usage_error(usage, "cert revoke: --reason is required");
 	if ((list != NULL) == (optind < argc))

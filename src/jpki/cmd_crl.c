@@ -1,11 +1,11 @@
 /*
  * cmd_crl.c: `jpki crl`, generating one of a CA's CRLs on demand.
  */
-#include <getopt.h>
 #include <stdlib.h>
 
 #include "ca/crl.h"
 #include "cli.h"
+#include "opts.h"
 #include "commands.h"
 #include "core/fsutil.h"
 
@@ -45,52 +45,25 @@ static int read_base(const struct jpki_ca *ca, int part, const char *path,
 
 int cmd_crl(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"kind", required_argument, NULL, 'k'},     {"out", required_argument, NULL, 'o'},
-	    {"validity", required_argument, NULL, 'v'}, {"partition", required_argument, NULL, 'p'},
-	    {"delta", no_argument, NULL, 'd'},          {"base", required_argument, NULL, 'b'},
-	    {"help", no_argument, NULL, 'h'},           {0, 0, 0, 0},
-	};
 	enum jpki_kind kind = JPKI_KIND_SIGN;
-	bool have_kind = false, have_validity = false;
+	bool have_kind = false, have_validity = false, have_part = false;
 	const char *out = NULL, *base = NULL;
 	unsigned long validity = JPKI_CRL_DEFAULT_VALIDITY, part = 0;
 	struct jpki_crl_scope sc = {-1, false, 0, 0};
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		case 'k':
-			if (jpki_kind_parse(optarg, &kind, NULL) < 0)
-				return cli_usage_error(usage, "--kind must be sign or auth");
-			have_kind = true;
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case 'v':
-			if (cli_parse_uint(optarg, 60, 31L * 86400, &validity) < 0)
-				return cli_usage_error(usage, "--validity: 60 to 2678400 seconds");
-			have_validity = true;
-			break;
-		case 'p':
-			if (cli_parse_uint(optarg, 0, JPKI_CRL_PARTITIONS - 1, &part) < 0)
-				return cli_usage_error(usage, "--partition: 0 to 1023");
-			sc.partition = (int)part;
-			break;
-		case 'd':
-			sc.delta = true;
-			break;
-		case 'b':
-			base = optarg;
-			break;
-		default:
-			return cli_usage_error(usage, "crl: bad option");
-		}
-	}
+	const struct cli_opt opts[] = {
+	    {"kind", CLI_CUSTOM, &kind, 0, 0, cli_opt_kind, &have_kind},
+	    {"out", CLI_TEXT, &out, 0, 0, NULL, NULL},
+	    {"validity", CLI_UINT, &validity, 60, 31L * 86400, NULL, &have_validity},
+	    {"partition", CLI_UINT, &part, 0, JPKI_CRL_PARTITIONS - 1, NULL, &have_part},
+	    {"delta", CLI_FLAG, &sc.delta, 0, 0, NULL, NULL},
+	    {"base", CLI_TEXT, &base, 0, 0, NULL, NULL},
+	    {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL},
+	};
+	int prc = cli_parse(argc, argv, usage, "crl", opts);
+	if (prc >= 0)
+		return prc;
+	if (have_part)
+		sc.partition = (int)part;
 	if (optind != argc || !have_kind)
 		return cli_usage_error(usage, "crl: --kind is required");
 	if (sc.delta && sc.partition < 0)

@@ -1,7 +1,6 @@
 /*
  * cmd_serve.c: `jpki serve`, the publication server in the foreground.
  */
-#include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include <openssl/crypto.h>
 
 #include "cli.h"
+#include "opts.h"
 #include "commands.h"
 #include "http/publish.h"
 
@@ -44,91 +44,54 @@ static const char usage[] =
     "two Content-Length headers, %00 in the path...) gets 400 and a close.\n"
     "The server's messages go to stderr, at most one line per 10 seconds.\n";
 
-static int parse_listen(const char *s, char *addr, size_t cap, uint16_t *port)
+struct listen_at {
+	char addr[64];
+	uint16_t port;
+};
+
+/* --listen ADDRESS:PORT (the address is checked when the server binds it). */
+static int parse_listen(const char *s, void *dst, struct jpki_err *err)
 {
+	struct listen_at *l = dst;
 	const char *colon = strrchr(s, ':');
 	unsigned long p;
-	if (!colon || (size_t)(colon - s) >= cap || colon == s ||
+	if (!colon || (size_t)(colon - s) >= sizeof(l->addr) || colon == s ||
 	    cli_parse_uint(colon + 1, 1, 65535, &p) < 0)
-		return -1;
-	memcpy(addr, s, (size_t)(colon - s));
-	addr[colon - s] = '\0';
-	*port = (uint16_t)p;
+		return jpki_fail(err, JPKI_E_INVALID, "ADDRESS:PORT, e.g. 127.0.0.1:8080");
+	memcpy(l->addr, s, (size_t)(colon - s));
+	l->addr[colon - s] = '\0';
+	l->port = (uint16_t)p;
 	return 0;
 }
 
 int cmd_serve(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"listen", required_argument, NULL, 'l'},
-	    {"crl-validity", required_argument, NULL, 'v'},
-	    {"threads", required_argument, NULL, 't'},
-	    {"ocsp-validity", required_argument, NULL, 'o'},
-	    {"crl-refresh", required_argument, NULL, 'r'},
-	    {"max-connections", required_argument, NULL, 'c'},
-	    {"max-per-address", required_argument, NULL, 'a'},
-	    {"request-timeout", required_argument, NULL, 'q'},
-	    {"help", no_argument, NULL, 'h'},
-	    {0, 0, 0, 0},
+	struct listen_at at = {"127.0.0.1", 8080};
+	unsigned long crl_validity = 86400, ocsp_validity = 3600, crl_refresh = 600, threads = 2,
+	              max_conns = 0, max_per = 0, req_timeout = 0;
+	const struct cli_opt opts[] = {
+	    {"listen", CLI_CUSTOM, &at, 0, 0, parse_listen, NULL},
+	    {"crl-validity", CLI_UINT, &crl_validity, 60, 31L * 86400, NULL, NULL},
+	    {"threads", CLI_UINT, &threads, 1, 64, NULL, NULL},
+	    {"ocsp-validity", CLI_UINT, &ocsp_validity, 60, 7L * 86400, NULL, NULL},
+	    {"crl-refresh", CLI_UINT, &crl_refresh, 1, 86400, NULL, NULL},
+	    {"max-connections", CLI_UINT, &max_conns, 1, 1000000, NULL, NULL},
+	    {"max-per-address", CLI_UINT, &max_per, 1, 1000000, NULL, NULL},
+	    {"request-timeout", CLI_UINT, &req_timeout, 1, 300, NULL, NULL},
+	    {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL},
 	};
-	char addr[64] = "127.0.0.1";
-	struct jpki_publish_cfg cfg = {.address = addr,
-	                               .port = 8080,
-	                               .crl_validity = 86400,
-	                               .threads = 2,
-	                               .ocsp_validity = 3600,
-	                               .crl_refresh = 600};
-	unsigned long v;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		case 'l':
-			if (parse_listen(optarg, addr, sizeof(addr), &cfg.port) < 0)
-				return cli_usage_error(usage, "--listen wants ADDRESS:PORT");
-			break;
-		case 'v':
-			if (cli_parse_uint(optarg, 60, 31L * 86400, &v) < 0)
-				return cli_usage_error(usage, "--crl-validity: 60 to 2678400");
-			cfg.crl_validity = (int64_t)v;
-			break;
-		case 'o':
-			if (cli_parse_uint(optarg, 60, 7L * 86400, &v) < 0)
-				return cli_usage_error(usage, "--ocsp-validity: 60 to 604800");
-			cfg.ocsp_validity = (int64_t)v;
-			break;
-		case 'r':
-			if (cli_parse_uint(optarg, 1, 86400, &v) < 0)
-				return cli_usage_error(usage, "--crl-refresh: 1 to 86400");
-			cfg.crl_refresh = (int64_t)v;
-			break;
-		case 'c':
-			if (cli_parse_uint(optarg, 1, 1000000, &v) < 0)
-				return cli_usage_error(usage, "--max-connections: 1 to 1000000");
-			cfg.max_connections = (unsigned)v;
-			break;
-		case 'a':
-			if (cli_parse_uint(optarg, 1, 1000000, &v) < 0)
-				return cli_usage_error(usage, "--max-per-address: 1 to 1000000");
-			cfg.max_per_address = (unsigned)v;
-			break;
-		case 'q':
-			if (cli_parse_uint(optarg, 1, 300, &v) < 0)
-				return cli_usage_error(usage, "--request-timeout: 1 to 300");
-			cfg.request_timeout = (unsigned)v;
-			break;
-		case 't':
-			if (cli_parse_uint(optarg, 1, 64, &v) < 0)
-				return cli_usage_error(usage, "--threads: 1 to 64");
-			cfg.threads = (unsigned)v;
-			break;
-		default:
-			return cli_usage_error(usage, "serve: bad option");
-		}
-	}
+	int prc = cli_parse(argc, argv, usage, "serve", opts);
+	if (prc >= 0)
+		return prc;
+	struct jpki_publish_cfg cfg = {.address = at.addr,
+	                               .port = at.port,
+	                               .crl_validity = (int64_t)crl_validity,
+	                               .threads = (unsigned)threads,
+	                               .ocsp_validity = (int64_t)ocsp_validity,
+	                               .crl_refresh = (int64_t)crl_refresh,
+	                               .max_connections = (unsigned)max_conns,
+	                               .max_per_address = (unsigned)max_per,
+	                               .request_timeout = (unsigned)req_timeout};
 	if (optind != argc)
 		return cli_usage_error(usage, "serve: unexpected argument '%s'", argv[optind]);
 
@@ -164,7 +127,7 @@ int cmd_serve(int argc, char **argv)
 		jpki_store_close(st);
 		return cli_fail(&err);
 	}
-	printf("jpki serving on http://%s:%u/ (Ctrl-C to stop)\n", addr, cfg.port);
+	printf("jpki serving on http://%s:%u/ (Ctrl-C to stop)\n", at.addr, cfg.port);
 	fflush(stdout);
 	int sig = 0;
 	while (sigwait(&stop, &sig) == 0 && sig == SIGHUP)
