@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 
 #include "cli.h"
+#include "opts.h"
 #include "ca/binding.h"
 
 int cli_fail(const struct jpki_err *err)
@@ -199,16 +200,10 @@ int cli_write_out(const char *path, const void *buf, size_t len, mode_t mode, st
 
 int cli_no_options(int argc, char **argv, const char *usage, int nargs, const char *what)
 {
-	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(usage, stdout);
-			return 0;
-		}
-		return cli_usage_error(usage, "%s: bad option", what);
-	}
+	static const struct cli_opt none[] = {{NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL}};
+	int rc = cli_parse(argc, argv, usage, what, none);
+	if (rc >= 0)
+		return rc;
 	if (argc - optind != nargs)
 		return cli_usage_error(usage, "%s: %s", what,
 		                       nargs ? "wrong number of arguments" : "takes no argument");
