@@ -1,11 +1,11 @@
 /*
  * cmd_resident.c: `jpki resident add|show|list|update`.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <string.h>
 
 #include "cli.h"
+#include "opts.h"
 #include "commands.h"
 #include "resident/resident.h"
 
@@ -60,106 +60,76 @@ enum {
 	O_REND
 };
 
-static const struct option field_opts[] = {
-    {"family", required_argument, NULL, O_FAMILY},
-    {"given", required_argument, NULL, O_GIVEN},
-    {"birth", required_argument, NULL, O_BIRTH},
-    {"sex", required_argument, NULL, O_SEX},
-    {"address", required_argument, NULL, O_ADDRESS},
-    {"name-flags", required_argument, NULL, O_NAME_FLAGS},
-    {"address-flags", required_argument, NULL, O_ADDRESS_FLAGS},
-    {"former-surname", required_argument, NULL, O_FORMER},
-    {"alias", required_argument, NULL, O_ALIAS},
-    {"adult-ward", required_argument, NULL, O_WARD},
-    {"status", required_argument, NULL, O_STATUS},
-    {"residence-end", required_argument, NULL, O_REND},
-    {"help", no_argument, NULL, 'h'},
-    {0, 0, 0, 0},
-};
-
-static int copy_field(char *dst, size_t cap, const char *v, const char *name)
+static int parse_sex(const char *v, void *dst, struct jpki_err *err)
 {
-	if (strlen(v) >= cap)
-		return cli_usage_error(usage, "--%s is too long", name);
-	memcpy(dst, v, strlen(v) + 1);
+	enum jpki_sex *sex = dst;
+	if (strcmp(v, "M") == 0 || strcmp(v, "1") == 0)
+		*sex = JPKI_SEX_MALE;
+	else if (strcmp(v, "F") == 0 || strcmp(v, "2") == 0)
+		*sex = JPKI_SEX_FEMALE;
+	else if (strcmp(v, "U") == 0 || strcmp(v, "3") == 0)
+		*sex = JPKI_SEX_UNKNOWN;
+	else
+		return jpki_fail(err, JPKI_E_INVALID, "M, F or U");
 	return 0;
 }
 
-/* Apply options to r; `seen` collects which required ones appeared. Returns 0, 2, or -1 (help). */
+static int parse_ward(const char *v, void *dst, struct jpki_err *err)
+{
+	if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
+		return jpki_fail(err, JPKI_E_INVALID, "yes or no");
+	*(bool *)dst = strcmp(v, "yes") == 0;
+	return 0;
+}
+
+static int parse_status(const char *v, void *dst, struct jpki_err *err)
+{
+	return jpki_residence_parse(v, dst, err);
+}
+
+/* A date, or "none" to clear it. */
+static int parse_residence_end(const char *v, void *dst, struct jpki_err *err)
+{
+	struct jpki_resident *r = dst;
+	if (strcmp(v, "none") == 0) {
+		r->has_residence_end = false;
+		return 0;
+	}
+	int rc = jpki_date_parse(v, &r->residence_end, err);
+	r->has_residence_end = rc == 0;
+	return rc;
+}
+
+/* Apply options to r; `seen` collects which appeared (bit i: O_FAMILY + i). 0, 2, or -1 (help). */
 static int parse_fields(int argc, char **argv, struct jpki_resident *r, unsigned *seen)
 {
-	int c, rc = 0;
-	struct jpki_err err;
-	while ((c = getopt_long(argc, argv, "h", field_opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			fputs(usage, stdout);
-			return -1;
-		case O_FAMILY:
-			rc = copy_field(r->family, sizeof(r->family), optarg, "family");
-			break;
-		case O_GIVEN:
-			rc = copy_field(r->given, sizeof(r->given), optarg, "given");
-			break;
-		case O_ADDRESS:
-			rc = copy_field(r->address, sizeof(r->address), optarg, "address");
-			break;
-		case O_NAME_FLAGS:
-			rc = copy_field(r->name_subst, sizeof(r->name_subst), optarg, "name-flags");
-			break;
-		case O_ADDRESS_FLAGS:
-			rc = copy_field(r->address_subst, sizeof(r->address_subst), optarg,
-			                "address-flags");
-			break;
-		case O_FORMER:
-			rc = copy_field(r->former_surname, sizeof(r->former_surname), optarg,
-			                "former-surname");
-			break;
-		case O_ALIAS:
-			rc = copy_field(r->alias, sizeof(r->alias), optarg, "alias");
-			break;
-		case O_BIRTH:
-			if (jpki_date_parse(optarg, &r->birth, &err) < 0)
-				return cli_usage_error(usage, "--birth: %s", err.msg);
-			break;
-		case O_SEX:
-			if (strcmp(optarg, "M") == 0 || strcmp(optarg, "1") == 0)
-				r->sex = JPKI_SEX_MALE;
-			else if (strcmp(optarg, "F") == 0 || strcmp(optarg, "2") == 0)
-				r->sex = JPKI_SEX_FEMALE;
-			else if (strcmp(optarg, "U") == 0 || strcmp(optarg, "3") == 0)
-				r->sex = JPKI_SEX_UNKNOWN;
-			else
-				return cli_usage_error(usage, "--sex must be M, F or U, not '%s'",
-				                       optarg);
-			break;
-		case O_WARD:
-			if (strcmp(optarg, "yes") != 0 && strcmp(optarg, "no") != 0)
-				return cli_usage_error(usage, "--adult-ward must be yes or no");
-			r->adult_ward = strcmp(optarg, "yes") == 0;
-			break;
-		case O_STATUS:
-			if (jpki_residence_parse(optarg, &r->status, NULL) < 0)
-				return cli_usage_error(
-				    usage, "--status must be resident, moved-out or deceased");
-			break;
-		case O_REND:
-			if (strcmp(optarg, "none") == 0) {
-				r->has_residence_end = false;
-			} else if (jpki_date_parse(optarg, &r->residence_end, &err) < 0) {
-				return cli_usage_error(usage, "--residence-end: %s", err.msg);
-			} else {
-				r->has_residence_end = true;
-			}
-			break;
-		default:
-			return cli_usage_error(usage, "resident: bad option");
-		}
-		if (rc)
-			return rc;
-		if (c >= O_FAMILY && c < O_FAMILY + 32)
-			*seen |= 1u << (c - O_FAMILY);
+	bool given[O_REND - O_FAMILY + 1] = {false};
+#define FIELD(name, buf, o)                                                                        \
+	{                                                                                          \
+		name, CLI_COPY, buf, 0, sizeof(buf), NULL, &given[(o)-O_FAMILY]                    \
 	}
+	const struct cli_opt opts[] = {
+	    FIELD("family", r->family, O_FAMILY),
+	    FIELD("given", r->given, O_GIVEN),
+	    {"birth", CLI_CUSTOM, &r->birth, 0, 0, cli_opt_date, &given[O_BIRTH - O_FAMILY]},
+	    {"sex", CLI_CUSTOM, &r->sex, 0, 0, parse_sex, &given[O_SEX - O_FAMILY]},
+	    FIELD("address", r->address, O_ADDRESS),
+	    FIELD("name-flags", r->name_subst, O_NAME_FLAGS),
+	    FIELD("address-flags", r->address_subst, O_ADDRESS_FLAGS),
+	    FIELD("former-surname", r->former_surname, O_FORMER),
+	    FIELD("alias", r->alias, O_ALIAS),
+	    {"adult-ward", CLI_CUSTOM, &r->adult_ward, 0, 0, parse_ward, &given[O_WARD - O_FAMILY]},
+	    {"status", CLI_CUSTOM, &r->status, 0, 0, parse_status, &given[O_STATUS - O_FAMILY]},
+	    {"residence-end", CLI_CUSTOM, r, 0, 0, parse_residence_end, &given[O_REND - O_FAMILY]},
+	    {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL},
+	};
+#undef FIELD
+	int rc = cli_parse(argc, argv, usage, "resident", opts);
+	if (rc >= 0)
+		return rc == 0 ? -1 : rc;
+	for (unsigned i = 0; i < sizeof(given) / sizeof(given[0]); i++)
+		if (given[i])
+			*seen |= 1u << i;
 	return 0;
 }
 

@@ -20,6 +20,12 @@ static int value_into(const struct cli_opt *o, const char *arg, struct jpki_err 
 	case CLI_TEXT:
 		*(const char **)o->dst = arg;
 		return 0;
+	case CLI_COPY:
+		if (strlen(arg) >= o->max)
+			return jpki_fail(err, JPKI_E_INVALID, "too long (at most %lu bytes)",
+			                 o->max - 1);
+		memcpy(o->dst, arg, strlen(arg) + 1);
+		return 0;
 	case CLI_UINT:
 		if (cli_parse_uint(arg, o->min, o->max, &v) < 0)
 			return jpki_fail(err, JPKI_E_INVALID, "a number from %lu to %lu", o->min,

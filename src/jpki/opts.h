@@ -19,6 +19,7 @@
 enum cli_opt_type {
 	CLI_FLAG,   /* no value: *(bool *)dst = true */
 	CLI_TEXT,   /* *(const char **)dst = the value */
+	CLI_COPY,   /* the value copied into the char array dst of max bytes (NUL included) */
 	CLI_UINT,   /* *(unsigned long *)dst, min..max */
 	CLI_ID,     /* *(int64_t *)dst, a positive decimal id */
 	CLI_CUSTOM, /* custom(value, dst, err): 0, or a negative code with the reason in err */
