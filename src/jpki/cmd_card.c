@@ -95,19 +95,70 @@ int card_get_pin(const struct cli_secret *src, const char *what, char buf[JPKI_P
 	return cli_secret_read(src, what, buf, JPKI_PIN_MAX + 1);
 }
 
-int card_secret_option(int c, const char *arg, struct card_secrets *sec, const char *command)
+static int refuse_on_argv(const char *value, void *dst, struct jpki_err *err)
 {
-	struct cli_secret *which[] = {&sec->pin, &sec->new_pin, &sec->auth_pin, &sec->sign_pin};
-	static const char *const names[] = {"pin", "new-pin", "auth-pin", "sign-pin"};
-	int i = (c - O_SECRET_BASE) / 3, form = (c - O_SECRET_BASE) % 3;
-	if (c < O_SECRET_BASE || i >= 4) /* not a secret's option: none the command takes */
-		return cli_usage_error(card_usage, "card %s: bad option", command);
-	if (form == 0)
-		return cli_secret_on_argv(card_usage, names[i]);
-	if (form == 1 && cli_secret_set_fd(which[i], arg) < 0)
-		return cli_usage_error(card_usage, "--%s-fd wants a descriptor number", names[i]);
-	if (form == 2)
-		which[i]->file = arg;
+	(void)value, (void)dst;
+	return jpki_fail(err, JPKI_E_INVALID,
+	                 "a PIN on the command line is visible to every user of this machine "
+	                 "(ps, /proc): use the -fd N or -file FILE form of the option, or type it "
+	                 "at the prompt");
+}
+
+static int secret_fd(const char *value, void *dst, struct jpki_err *err)
+{
+	return cli_secret_set_fd(dst, value) < 0
+	           ? jpki_fail(err, JPKI_E_INVALID, "a descriptor number (0 to 1023)")
+	           : 0;
+}
+
+static int secret_file(const char *value, void *dst, struct jpki_err *err)
+{
+	(void)err;
+	((struct cli_secret *)dst)->file = value;
+	return 0;
+}
+
+size_t card_secret_rows(struct card_secrets *sec, unsigned accepted, struct cli_opt *rows,
+                        size_t cap)
+{
+	static const char *const names[4][3] = {{"pin", "pin-fd", "pin-file"},
+	                                        {"new-pin", "new-pin-fd", "new-pin-file"},
+	                                        {"auth-pin", "auth-pin-fd", "auth-pin-file"},
+	                                        {"sign-pin", "sign-pin-fd", "sign-pin-file"}};
+	struct cli_secret *which[4] = {&sec->pin, &sec->new_pin, &sec->auth_pin, &sec->sign_pin};
+	size_t n = 0;
+	for (int i = 0; i < 4 && n + 3 <= cap; i++) {
+		/* --NAME VALUE is refused with its reason by every command, taking it or not */
+		rows[n++] =
+		    (struct cli_opt){names[i][0], CLI_CUSTOM, NULL, 0, 0, refuse_on_argv, NULL};
+		if (!(accepted & (1u << i)))
+			continue;
+		rows[n++] =
+		    (struct cli_opt){names[i][1], CLI_CUSTOM, which[i], 0, 0, secret_fd, NULL};
+		rows[n++] =
+		    (struct cli_opt){names[i][2], CLI_CUSTOM, which[i], 0, 0, secret_file, NULL};
+	}
+	return n;
+}
+
+static int parse_kind(const char *value, void *dst, struct jpki_err *err)
+{
+	return card_parse_kind(value, dst) < 0 ? jpki_fail(err, JPKI_E_INVALID, "auth or sign") : 0;
+}
+
+int card_operands(int argc, char **argv, bool image_ok, struct card_target *tg)
+{
+	if (optind < argc && image_ok)
+		tg->image = argv[optind++];
+	if (tg->image && jpki_store_default_owns(cli_ctx(), tg->image))
+		return cli_usage_error(card_usage, "card %s: %s is the registry, not a card image",
+		                       argv[0], tg->image);
+	if (optind != argc)
+		return cli_usage_error(card_usage, "card %s: unexpected argument '%s'", argv[0],
+		                       argv[optind]);
+	if (tg->image && tg->reader)
+		return cli_usage_error(card_usage, "card %s: give IMAGE or --reader, not both",
+		                       argv[0]);
 	return -1;
 }
 
@@ -121,100 +172,44 @@ struct opts {
 	unsigned long slot, apdus, signs;
 };
 
-enum { O_READER = 256, O_IN, O_OUT, O_OUT_DIR, O_KIND, O_SLOT, O_HOST, O_APDUS, O_SIGNS };
+enum { O_IN = 1, O_OUT, O_OUT_DIR, O_KIND, O_SLOT, O_HOST, O_APDUS, O_SIGNS };
 
-/* Parse argv; `allowed` lists the option codes the command takes. Returns -1, 0 or exit code. */
-static int parse(int argc, char **argv, const int *allowed, bool image_ok, struct opts *o)
+/*
+ * Parse argv: --reader, the options `allowed` lists (O_*, 0-terminated) and
+ * the secrets `secrets` accepts (CARD_PIN...).  -1 to go on, else the exit status.
+ */
+static int parse(int argc, char **argv, const int *allowed, unsigned secrets, bool image_ok,
+                 struct opts *o)
 {
-	static const struct option longopts[] = {
-	    {"reader", required_argument, NULL, O_READER},
-	    CARD_SECRET_OPTIONS,
-	    {"in", required_argument, NULL, O_IN},
-	    {"out", required_argument, NULL, O_OUT},
-	    {"out-dir", required_argument, NULL, O_OUT_DIR},
-	    {"kind", required_argument, NULL, O_KIND},
-	    {"slot", required_argument, NULL, O_SLOT},
-	    {"host", required_argument, NULL, O_HOST},
-	    {"apdus", required_argument, NULL, O_APDUS},
-	    {"signs", required_argument, NULL, O_SIGNS},
-	    {"help", no_argument, NULL, 'h'},
-	    {0, 0, 0, 0},
+	const struct cli_opt all[] = {
+	    [O_IN] = {"in", CLI_TEXT, &o->in, 0, 0, NULL, NULL},
+	    [O_OUT] = {"out", CLI_TEXT, &o->out, 0, 0, NULL, NULL},
+	    [O_OUT_DIR] = {"out-dir", CLI_TEXT, &o->out_dir, 0, 0, NULL, NULL},
+	    [O_KIND] = {"kind", CLI_CUSTOM, &o->kind, 0, 0, parse_kind, &o->has_kind},
+	    [O_SLOT] = {"slot", CLI_UINT, &o->slot, 0, 1, NULL, NULL},
+	    [O_HOST] = {"host", CLI_TEXT, &o->host, 0, 0, NULL, NULL},
+	    [O_APDUS] = {"apdus", CLI_UINT, &o->apdus, 1, 1000000, NULL, NULL},
+	    [O_SIGNS] = {"signs", CLI_UINT, &o->signs, 1, 1000000, NULL, NULL},
 	};
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(card_usage, stdout);
-			return 1;
-		}
-		bool ok = c == O_READER; /* every card command takes --reader */
-		bool secret = c >= O_SECRET_BASE && c < O_SECRET_BASE + 12;
-		int base = secret ? O_SECRET_BASE + (c - O_SECRET_BASE) / 3 * 3 : c;
-		ok |= secret && (c - O_SECRET_BASE) % 3 == 0; /* refused with its reason below */
-		for (const int *a = allowed; *a; a++)
-			ok |= *a == base;
-		if (!ok || c == '?')
-			return cli_usage_error(card_usage, "card %s: option not accepted here",
-			                       argv[0]);
-		switch (c) {
-		case O_READER:
-			o->tg.reader = optarg;
-			break;
-		case O_IN:
-			o->in = optarg;
-			break;
-		case O_OUT:
-			o->out = optarg;
-			break;
-		case O_OUT_DIR:
-			o->out_dir = optarg;
-			break;
-		case O_HOST:
-			o->host = optarg;
-			break;
-		case O_KIND:
-			if (card_parse_kind(optarg, &o->kind) < 0)
-				return cli_usage_error(card_usage, "--kind must be auth or sign");
-			o->has_kind = true;
-			break;
-		case O_SLOT:
-			if (cli_parse_uint(optarg, 0, 1, &o->slot) < 0)
-				return cli_usage_error(card_usage, "--slot must be 0 or 1");
-			break;
-		case O_APDUS:
-		case O_SIGNS:
-			if (cli_parse_uint(optarg, 1, 1000000,
-			                   c == O_APDUS ? &o->apdus : &o->signs) < 0)
-				return cli_usage_error(card_usage, "--%s must be 1 to 1000000",
-				                       c == O_APDUS ? "apdus" : "signs");
-			break;
-		default: {
-			int src = card_secret_option(c, optarg, &o->sec, argv[0]);
-			if (src >= 0)
-				return src;
-		}
-		}
-	}
-	if (optind < argc && image_ok)
-		o->tg.image = argv[optind++];
-	if (o->tg.image && jpki_store_default_owns(cli_ctx(), o->tg.image))
-		return cli_usage_error(card_usage, "card %s: %s is the registry, not a card image",
-		                       argv[0], o->tg.image);
-	if (optind != argc)
-		return cli_usage_error(card_usage, "card %s: unexpected argument '%s'", argv[0],
-		                       argv[optind]);
-	if (o->tg.image && o->tg.reader)
-		return cli_usage_error(card_usage, "card %s: give IMAGE or --reader, not both",
-		                       argv[0]);
-	return -1;
+	struct cli_opt rows[32];
+	size_t n = 0;
+	rows[n++] = (struct cli_opt){"reader", CLI_TEXT, &o->tg.reader, 0, 0, NULL, NULL};
+	for (const int *a = allowed; *a; a++)
+		rows[n++] = all[*a];
+	n += card_secret_rows(&o->sec, secrets, rows + n, sizeof(rows) / sizeof(rows[0]) - 1 - n);
+	rows[n] = (struct cli_opt){NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL};
+	char command[64];
+	snprintf(command, sizeof(command), "card %s", argv[0]);
+	int rc = cli_parse(argc, argv, card_usage, command, rows);
+	return rc >= 0 ? rc : card_operands(argc, argv, image_ok, &o->tg);
 }
 
-#define PARSE(...)                                                                                 \
+#define PARSE(secrets, ...)                                                                        \
 	do {                                                                                       \
-		static const int allowed_[] = {__VA_ARGS__, 0};                                    \
-		int prc_ = parse(argc, argv, allowed_, true, &o);                                  \
+		static const int allowed_[] = {__VA_ARGS__ 0};                                     \
+		int prc_ = parse(argc, argv, allowed_, (secrets), true, &o);                       \
 		if (prc_ >= 0)                                                                     \
-			return prc_ == 1 ? 0 : prc_;                                               \
+			return prc_;                                                               \
 	} while (0)
 
 static const char *kind_label(enum jpki_pin_id id)
@@ -236,10 +231,10 @@ static int print_reader(const char *name, bool has_card, const uint8_t *atr, siz
 static int cmd_readers(int argc, char **argv)
 {
 	struct opts o = {0};
-	static const int allowed[] = {O_READER, 0};
-	int prc = parse(argc, argv, allowed, false, &o);
+	static const int allowed[] = {0};
+	int prc = parse(argc, argv, allowed, 0, false, &o);
 	if (prc >= 0)
-		return prc == 1 ? 0 : prc;
+		return prc;
 	struct jpki_err err;
 	return jpki_pcsc_readers(print_reader, NULL, &err) < 0 ? cli_fail(&err) : 0;
 }
@@ -257,7 +252,7 @@ static void print_tries(const char *label, const struct jpki_card_info *in, int 
 static int cmd_info(int argc, char **argv)
 {
 	struct opts o = {0};
-	PARSE(O_READER);
+	PARSE(0, );
 	_cleanup_(jpki_transport_closep) struct jpki_transport *t = NULL;
 	struct jpki_card_info in;
 	struct jpki_err err;
@@ -313,7 +308,7 @@ static int emit_cert(struct jpki_transport *t, uint16_t fid, const char *dir, co
 static int cmd_certs(int argc, char **argv)
 {
 	struct opts o = {0};
-	PARSE(O_OUT_DIR, O_SIGN_PIN);
+	PARSE(CARD_SIGN_PIN, O_OUT_DIR, );
 	_cleanup_(jpki_transport_closep) struct jpki_transport *t = NULL;
 	struct jpki_err err;
 	char pin[JPKI_PIN_MAX + 2];
@@ -344,7 +339,7 @@ static int cmd_certs(int argc, char **argv)
 static int cmd_pin_status(int argc, char **argv)
 {
 	struct opts o = {0};
-	PARSE(O_KIND);
+	PARSE(0, O_KIND, );
 	_cleanup_(jpki_transport_closep) struct jpki_transport *t = NULL;
 	struct jpki_err err;
 	if (card_open(&o.tg, &t) != 0)
@@ -391,7 +386,7 @@ static int open_verified(struct opts *o, struct jpki_transport **t)
 static int cmd_verify(int argc, char **argv)
 {
 	struct opts o = {0};
-	PARSE(O_KIND, O_PIN);
+	PARSE(CARD_PIN, O_KIND, );
 	_cleanup_(jpki_transport_closep) struct jpki_transport *t = NULL;
 	int rc = open_verified(&o, &t);
 	if (rc == 0)
@@ -402,7 +397,7 @@ static int cmd_verify(int argc, char **argv)
 static int cmd_change_pin(int argc, char **argv)
 {
 	struct opts o = {0};
-	PARSE(O_KIND, O_PIN, O_NEW_PIN);
+	PARSE(CARD_PIN | CARD_NEW_PIN, O_KIND, );
 	_cleanup_(jpki_transport_closep) struct jpki_transport *t = NULL;
 	struct jpki_err err;
 	char new_pin[JPKI_PIN_MAX + 2];
@@ -427,7 +422,7 @@ static int cmd_change_pin(int argc, char **argv)
 static int cmd_sign(int argc, char **argv)
 {
 	struct opts o = {0};
-	PARSE(O_KIND, O_PIN, O_IN, O_OUT);
+	PARSE(CARD_PIN, O_KIND, O_IN, O_OUT, );
 	_cleanup_(jpki_transport_closep) struct jpki_transport *t = NULL;
 	_cleanup_(freep) uint8_t *msg = NULL;
 	size_t len = 0;
@@ -460,7 +455,7 @@ static double now_ms(void)
 static int cmd_bench(int argc, char **argv)
 {
 	struct opts o = {.apdus = 2000, .signs = 20};
-	PARSE(O_APDUS, O_SIGNS, O_PIN);
+	PARSE(CARD_PIN, O_APDUS, O_SIGNS, );
 	_cleanup_(jpki_transport_closep) struct jpki_transport *t = NULL;
 	struct jpki_err err;
 	static const uint8_t sel[7] = {0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x18};
@@ -519,9 +514,9 @@ static int cmd_attach(int argc, char **argv)
 {
 	struct opts o = {0};
 	static const int allowed[] = {O_SLOT, O_HOST, 0};
-	int prc = parse(argc, argv, allowed, true, &o);
+	int prc = parse(argc, argv, allowed, 0, true, &o);
 	if (prc >= 0)
-		return prc == 1 ? 0 : prc;
+		return prc;
 	if (!o.tg.image || o.tg.reader)
 		return cli_usage_error(card_usage, "card attach: give IMAGE (and no --reader)");
 	_cleanup_(jpki_card_image_closep) struct jpki_card_file_handle *h = NULL;

@@ -8,6 +8,7 @@
 #include "cardhost/host.h"
 #include "cardhost/transport.h"
 #include "cli.h"
+#include "opts.h"
 #include "secret.h"
 
 extern const char card_usage[];
@@ -29,35 +30,18 @@ struct card_secrets {
 	struct cli_secret pin, new_pin, auth_pin, sign_pin;
 };
 
-/*
- * Option codes of the secrets: for secret i (0 pin, 1 new-pin, 2 auth-pin,
- * 3 sign-pin), O_SECRET_BASE + 3i is --NAME VALUE (refused: on argv),
- * + 1 --NAME-fd N, + 2 --NAME-file F.  O_PIN etc. name a secret in the
- * lists of accepted options.
- */
-enum {
-	O_SECRET_BASE = 512,
-	O_PIN = O_SECRET_BASE,
-	O_NEW_PIN = O_SECRET_BASE + 3,
-	O_AUTH_PIN = O_SECRET_BASE + 6,
-	O_SIGN_PIN = O_SECRET_BASE + 9,
-};
-#define CARD_SECRET_OPTION(name, base)                                                             \
-	{name, required_argument, NULL, (base)},                                                   \
-	    {name "-fd", required_argument, NULL, (base) + 1},                                     \
-	{                                                                                          \
-		name "-file", required_argument, NULL, (base) + 2                                  \
-	}
-#define CARD_SECRET_OPTIONS                                                                        \
-	CARD_SECRET_OPTION("pin", O_PIN), CARD_SECRET_OPTION("new-pin", O_NEW_PIN),                \
-	    CARD_SECRET_OPTION("auth-pin", O_AUTH_PIN), CARD_SECRET_OPTION("sign-pin", O_SIGN_PIN)
+/* The secrets a command accepts (a mask for card_secret_rows). */
+enum { CARD_PIN = 1, CARD_NEW_PIN = 2, CARD_AUTH_PIN = 4, CARD_SIGN_PIN = 8 };
 
 /*
- * A secret's option c (with its argument) into sec: -1 when taken, else the
- * exit status of a usage error (--NAME VALUE on the command line, or an
- * option that is no secret's and that command's neither).
+ * Option-table rows (opts.h) for the secrets into rows (at most cap; 12 for all): the
+ * -fd and -file forms of the accepted ones, and for all four the --NAME
+ * VALUE form, refused with its reason.  Returns the rows written.
  */
-int card_secret_option(int c, const char *arg, struct card_secrets *sec, const char *command);
+size_t card_secret_rows(struct card_secrets *sec, unsigned accepted, struct cli_opt *rows,
+                        size_t cap);
+/* The IMAGE operand and what may not go with it; -1 to go on, else the exit status. */
+int card_operands(int argc, char **argv, bool image_ok, struct card_target *tg);
 /* Read a PIN from its source (secret.h); what names it at the prompt.  0 or the exit status. */
 int card_get_pin(const struct cli_secret *src, const char *what, char buf[JPKI_PIN_MAX + 2]);
 

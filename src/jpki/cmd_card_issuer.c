@@ -4,7 +4,6 @@
  * master key (card/keys.h) before it changes anything; the card refuses
  * them otherwise (69 82).
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,53 +42,43 @@ static int random_number(char out[13])
 	return 0;
 }
 
+/* --number: 1 to JPKI_CARD_NUMBER_MAX of 0-9 A-Z */
+static int parse_number(const char *v, void *dst, struct jpki_err *err)
+{
+	if (!*v || strlen(v) > JPKI_CARD_NUMBER_MAX ||
+	    strspn(v, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") != strlen(v))
+		return jpki_fail(err, JPKI_E_INVALID, "1 to %d of 0-9 A-Z", JPKI_CARD_NUMBER_MAX);
+	*(const char **)dst = v;
+	return 0;
+}
+
+static int parse_card_kind(const char *v, void *dst, struct jpki_err *err)
+{
+	if (strcmp(v, "mynumber") == 0)
+		*(enum jpki_card_kind *)dst = JPKI_CARD_KIND_MYNUMBER;
+	else if (strcmp(v, "juki") == 0)
+		*(enum jpki_card_kind *)dst = JPKI_CARD_KIND_JUKI;
+	else
+		return jpki_fail(err, JPKI_E_INVALID, "mynumber or juki");
+	return 0;
+}
+
 int card_cmd_new(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"number", required_argument, NULL, 'n'},
-	    {"expiry", required_argument, NULL, 'e'},
-	    {"kind", required_argument, NULL, 'k'},
-	    {"help", no_argument, NULL, 'h'},
-	    {0, 0, 0, 0},
-	};
 	const char *number = NULL;
 	enum jpki_card_kind kind = JPKI_CARD_KIND_MYNUMBER;
 	struct jpki_date expiry = {0, 0, 0};
 	bool has_expiry = false;
 	struct jpki_err err;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			fputs(card_usage, stdout);
-			return 0;
-		case 'n':
-			number = optarg;
-			if (!*number || strlen(number) > JPKI_CARD_NUMBER_MAX ||
-			    strspn(number, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") !=
-			        strlen(number))
-				return cli_usage_error(card_usage, "--number: 1 to %d of 0-9 A-Z",
-				                       JPKI_CARD_NUMBER_MAX);
-			break;
-		case 'e':
-			if (jpki_date_parse(optarg, &expiry, &err) < 0)
-				return cli_usage_error(card_usage, "--expiry: %s", err.msg);
-			has_expiry = true;
-			break;
-		case 'k':
-			if (strcmp(optarg, "mynumber") == 0)
-				kind = JPKI_CARD_KIND_MYNUMBER;
-			else if (strcmp(optarg, "juki") == 0)
-				kind = JPKI_CARD_KIND_JUKI;
-			else
-				return cli_usage_error(card_usage,
-				                       "--kind must be mynumber or juki");
-			break;
-		default:
-			return cli_usage_error(card_usage, "card new: bad option");
-		}
-	}
+	const struct cli_opt opts[] = {
+	    {"number", CLI_CUSTOM, &number, 0, 0, parse_number, NULL},
+	    {"expiry", CLI_CUSTOM, &expiry, 0, 0, cli_opt_date, &has_expiry},
+	    {"kind", CLI_CUSTOM, &kind, 0, 0, parse_card_kind, NULL},
+	    {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL},
+	};
+	int prc = cli_parse(argc, argv, card_usage, "card new", opts);
+	if (prc >= 0)
+		return prc;
 	if (optind + 1 != argc)
 		return cli_usage_error(card_usage, "card new: give one IMAGE path");
 	const char *path = argv[optind];
@@ -135,59 +124,28 @@ struct iopts {
 	enum jpki_pin_id kind;
 };
 
+static int parse_pin_kind(const char *v, void *dst, struct jpki_err *err)
+{
+	return card_parse_kind(v, dst) < 0 ? jpki_fail(err, JPKI_E_INVALID, "auth or sign") : 0;
+}
+
 static int iparse(int argc, char **argv, struct iopts *o)
 {
-	static const struct option opts[] = {
-	    {"reader", required_argument, NULL, 'R'},
-	    {"resident", required_argument, NULL, 'r'},
-	    {"kind", required_argument, NULL, 'k'},
-	    {"no-sign", no_argument, NULL, 'n'},
-	    {"help", no_argument, NULL, 'h'},
-	    CARD_SECRET_OPTIONS,
-	    {0, 0, 0, 0},
+	struct cli_opt rows[4 + 12 + 1] = {
+	    /* its own, every secret's three forms, the end */
+	    {"reader", CLI_TEXT, &o->tg.reader, 0, 0, NULL, NULL},
+	    {"resident", CLI_ID, &o->resident, 0, 0, NULL, NULL},
+	    {"kind", CLI_CUSTOM, &o->kind, 0, 0, parse_pin_kind, &o->has_kind},
+	    {"no-sign", CLI_FLAG, &o->no_sign, 0, 0, NULL, NULL},
 	};
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			fputs(card_usage, stdout);
-			return 0;
-		case 'R':
-			o->tg.reader = optarg;
-			break;
-		case 'n':
-			o->no_sign = true;
-			break;
-		case 'r':
-			if (cli_parse_id(optarg, &o->resident) < 0)
-				return cli_usage_error(card_usage,
-				                       "--resident must be a numeric id");
-			break;
-		case 'k':
-			if (card_parse_kind(optarg, &o->kind) < 0)
-				return cli_usage_error(card_usage, "--kind must be auth or sign");
-			o->has_kind = true;
-			break;
-		default: {
-			int src = card_secret_option(c, optarg, &o->sec, argv[0]);
-			if (src >= 0)
-				return src;
-		}
-		}
-	}
-	if (optind < argc)
-		o->tg.image = argv[optind++];
-	if (o->tg.image && jpki_store_default_owns(cli_ctx(), o->tg.image))
-		return cli_usage_error(card_usage, "card: %s is the registry, not a card image",
-		                       o->tg.image);
-	if (optind != argc)
-		return cli_usage_error(card_usage, "card %s: unexpected argument '%s'", argv[0],
-		                       argv[optind]);
-	if (o->tg.image && o->tg.reader)
-		return cli_usage_error(card_usage, "card %s: give IMAGE or --reader, not both",
-		                       argv[0]);
-	return -1;
+	size_t n = 4;
+	n += card_secret_rows(&o->sec, CARD_PIN | CARD_NEW_PIN | CARD_AUTH_PIN | CARD_SIGN_PIN,
+	                      rows + n, sizeof(rows) / sizeof(rows[0]) - 1 - n);
+	rows[n] = (struct cli_opt){NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL};
+	char command[64];
+	snprintf(command, sizeof(command), "card %s", argv[0]);
+	int rc = cli_parse(argc, argv, card_usage, command, rows);
+	return rc >= 0 ? rc : card_operands(argc, argv, true, &o->tg);
 }
 
 /* The PINs a command read, wiped when it returns. */
