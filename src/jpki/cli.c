@@ -58,26 +58,34 @@ int cli_dispatch(const char *family, const struct cli_command *cmds, const char 
 	return cli_usage_error(usage, "%s: unknown command '%s'", family, argv[1]);
 }
 
-int cli_parse_id(const char *s, int64_t *out)
+int cli_parse_id(const char *s, int64_t *out, struct jpki_err *err)
 {
 	unsigned long v;
-	if (cli_parse_uint(s, 1, (unsigned long)INT64_MAX, &v) < 0)
-		return -1;
+	if (cli_parse_uint(s, 1, (unsigned long)INT64_MAX, &v, NULL) < 0)
+		return jpki_fail(err, JPKI_E_INVALID, "a numeric id (a decimal number above 0)");
 	*out = (int64_t)v;
 	return 0;
 }
 
-int cli_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
+int cli_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out,
+                   struct jpki_err *err)
 {
 	if (!s || !*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 19)
-		return -1;
+		return jpki_fail(err, JPKI_E_INVALID, "a decimal number from %lu to %lu", min, max);
 	errno = 0;
 	char *end;
 	unsigned long v = strtoul(s, &end, 10);
 	if (errno || *end || v < min || v > max)
-		return -1;
+		return jpki_fail(err, JPKI_E_INVALID, "a decimal number from %lu to %lu", min, max);
 	*out = v;
 	return 0;
+}
+
+/* The library's messages: one line each on standard error. */
+static void log_to_stderr(void *arg, const char *level, const char *message)
+{
+	(void)arg;
+	fprintf(stderr, "jpki: %s: %s\n", level, message);
 }
 
 /*
@@ -86,13 +94,6 @@ int cli_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned
  * this run.  A variable that is set but unusable ends the program (status
  * 1) with the reason, before any command starts.
  */
-/* The library's messages: one line each on standard error. */
-static void log_to_stderr(void *arg, const char *level, const char *message)
-{
-	(void)arg;
-	fprintf(stderr, "jpki: %s: %s\n", level, message);
-}
-
 const struct jpki_ctx *cli_ctx(void)
 {
 	static struct jpki_ctx *ctx;

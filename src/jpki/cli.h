@@ -36,10 +36,11 @@ int cli_usage_error(const char *usage, const char *fmt, ...) __attribute__((form
 int cli_dispatch(const char *family, const struct cli_command *cmds, const char *usage, int argc,
                  char **argv);
 
-/* Strict decimal id > 0. */
-int cli_parse_id(const char *s, int64_t *out);
-/* Strict unsigned integer in [min, max]. */
-int cli_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
+/* Strict decimal id > 0: 0, or INVALID with the reason in err (may be NULL). */
+int cli_parse_id(const char *s, int64_t *out, struct jpki_err *err);
+/* Strict unsigned integer in [min, max]: 0, or INVALID with the reason in err (may be NULL). */
+int cli_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out,
+                   struct jpki_err *err);
 
 /*
  * A command with only --help and nargs operands: -1 to go on (operands from

@@ -79,14 +79,15 @@ int card_open(const struct card_target *tg, struct jpki_transport **t)
 	return rc < 0 ? cli_fail(&err) : 0;
 }
 
-int card_parse_kind(const char *s, enum jpki_pin_id *id)
+int card_parse_kind(const char *s, void *dst, struct jpki_err *err)
 {
+	enum jpki_pin_id *id = dst;
 	if (strcmp(s, "auth") == 0)
 		*id = JPKI_PIN_AUTH;
 	else if (strcmp(s, "sign") == 0)
 		*id = JPKI_PIN_SIGN;
 	else
-		return -1;
+		return jpki_fail(err, JPKI_E_INVALID, "auth or sign");
 	return 0;
 }
 
@@ -141,11 +142,6 @@ size_t card_secret_rows(struct card_secrets *sec, unsigned accepted, struct cli_
 	return n;
 }
 
-static int parse_kind(const char *value, void *dst, struct jpki_err *err)
-{
-	return card_parse_kind(value, dst) < 0 ? jpki_fail(err, JPKI_E_INVALID, "auth or sign") : 0;
-}
-
 int card_operands(int argc, char **argv, bool image_ok, struct card_target *tg)
 {
 	if (optind < argc && image_ok)
@@ -185,7 +181,7 @@ static int parse(int argc, char **argv, const int *allowed, unsigned secrets, bo
 	    [O_IN] = {"in", CLI_TEXT, &o->in, 0, 0, NULL, NULL},
 	    [O_OUT] = {"out", CLI_TEXT, &o->out, 0, 0, NULL, NULL},
 	    [O_OUT_DIR] = {"out-dir", CLI_TEXT, &o->out_dir, 0, 0, NULL, NULL},
-	    [O_KIND] = {"kind", CLI_CUSTOM, &o->kind, 0, 0, parse_kind, &o->has_kind},
+	    [O_KIND] = {"kind", CLI_CUSTOM, &o->kind, 0, 0, card_parse_kind, &o->has_kind},
 	    [O_SLOT] = {"slot", CLI_UINT, &o->slot, 0, 1, NULL, NULL},
 	    [O_HOST] = {"host", CLI_TEXT, &o->host, 0, 0, NULL, NULL},
 	    [O_APDUS] = {"apdus", CLI_UINT, &o->apdus, 1, 1000000, NULL, NULL},

@@ -22,8 +22,8 @@ struct card_target {
 /* Open the transport to the target; prints the error and returns 1 on failure. */
 int card_open(const struct card_target *tg, struct jpki_transport **t);
 
-/* "auth" or "sign" into a PIN id; -1 otherwise. */
-int card_parse_kind(const char *s, enum jpki_pin_id *id);
+/* "auth" or "sign" into the enum jpki_pin_id at dst; INVALID otherwise (an option-table parser). */
+int card_parse_kind(const char *s, void *dst, struct jpki_err *err);
 
 /* The secrets a card command may take (secret.h), each from its own source. */
 struct card_secrets {

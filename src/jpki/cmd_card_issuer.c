@@ -124,18 +124,13 @@ struct iopts {
 	enum jpki_pin_id kind;
 };
 
-static int parse_pin_kind(const char *v, void *dst, struct jpki_err *err)
-{
-	return card_parse_kind(v, dst) < 0 ? jpki_fail(err, JPKI_E_INVALID, "auth or sign") : 0;
-}
-
 static int iparse(int argc, char **argv, struct iopts *o)
 {
 	struct cli_opt rows[4 + 12 + 1] = {
 	    /* its own, every secret's three forms, the end */
 	    {"reader", CLI_TEXT, &o->tg.reader, 0, 0, NULL, NULL},
 	    {"resident", CLI_ID, &o->resident, 0, 0, NULL, NULL},
-	    {"kind", CLI_CUSTOM, &o->kind, 0, 0, parse_pin_kind, &o->has_kind},
+	    {"kind", CLI_CUSTOM, &o->kind, 0, 0, card_parse_kind, &o->has_kind},
 	    {"no-sign", CLI_FLAG, &o->no_sign, 0, 0, NULL, NULL},
 	};
 	size_t n = 4;

@@ -112,7 +112,7 @@ static int parse_line(struct jpki_cur *line, struct key_cache *kc, int64_t now, 
 	req->same_key_ok = replace;
 	if (!next_field(line, kind, sizeof(kind)) || jpki_kind_parse(kind, &req->kind, NULL) < 0)
 		return jpki_fail(err, JPKI_E_INVALID, "KIND must be sign or auth");
-	if (!next_field(line, id, sizeof(id)) || cli_parse_id(id, &req->resident_id) < 0)
+	if (!next_field(line, id, sizeof(id)) || cli_parse_id(id, &req->resident_id, NULL) < 0)
 		return jpki_fail(err, JPKI_E_INVALID, "RESIDENT_ID must be a positive number");
 	if (!next_field(line, path, sizeof(path)))
 		return jpki_fail(err, JPKI_E_INVALID, "PUBKEY_FILE is missing");

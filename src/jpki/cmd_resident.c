@@ -192,7 +192,7 @@ static int load_by_arg(int argc, char **argv, const char *cmd, struct jpki_store
 {
 	int64_t id;
 	struct jpki_err err;
-	if (optind >= argc || cli_parse_id(argv[optind], &id) < 0)
+	if (optind >= argc || cli_parse_id(argv[optind], &id, NULL) < 0)
 		return cli_usage_error(usage, "resident %s: give the resident's numeric id", cmd);
 	if (cli_open_store(st) != 0)
 		return 1;

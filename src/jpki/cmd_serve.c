@@ -56,7 +56,7 @@ static int parse_listen(const char *s, void *dst, struct jpki_err *err)
 	const char *colon = strrchr(s, ':');
 	unsigned long p;
 	if (!colon || (size_t)(colon - s) >= sizeof(l->addr) || colon == s ||
-	    cli_parse_uint(colon + 1, 1, 65535, &p) < 0)
+	    cli_parse_uint(colon + 1, 1, 65535, &p, NULL) < 0)
 		return jpki_fail(err, JPKI_E_INVALID, "ADDRESS:PORT, e.g. 127.0.0.1:8080");
 	memcpy(l->addr, s, (size_t)(colon - s));
 	l->addr[colon - s] = '\0';

@@ -27,15 +27,12 @@ static int value_into(const struct cli_opt *o, const char *arg, struct jpki_err 
 		memcpy(o->dst, arg, strlen(arg) + 1);
 		return 0;
 	case CLI_UINT:
-		if (cli_parse_uint(arg, o->min, o->max, &v) < 0)
-			return jpki_fail(err, JPKI_E_INVALID, "a number from %lu to %lu", o->min,
-			                 o->max);
+		if (cli_parse_uint(arg, o->min, o->max, &v, err) < 0)
+			return -JPKI_E_INVALID;
 		*(unsigned long *)o->dst = v;
 		return 0;
 	case CLI_ID:
-		return cli_parse_id(arg, (int64_t *)o->dst) < 0
-		           ? jpki_fail(err, JPKI_E_INVALID, "a numeric id")
-		           : 0;
+		return cli_parse_id(arg, (int64_t *)o->dst, err);
 	case CLI_CUSTOM:
 		return o->custom(arg, o->dst, err);
 	}

@@ -16,7 +16,7 @@
 int cli_secret_set_fd(struct cli_secret *s, const char *arg)
 {
 	unsigned long v;
-	if (cli_parse_uint(arg, 0, 1023, &v) < 0)
+	if (cli_parse_uint(arg, 0, 1023, &v, NULL) < 0)
 		return -1;
 	s->fd = (int)v;
 	s->has_fd = true;

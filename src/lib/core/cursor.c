@@ -2,6 +2,8 @@
  * cursor.c: the bounded cursor.  Each function checks the remaining length
  * before it touches a byte and moves the offset only on success.
  */
+#include <string.h>
+
 #include "cursor.h"
 
 bool jpki_cur_u8(struct jpki_cur *c, uint8_t *out)
@@ -105,5 +107,14 @@ bool jpki_cur_decimal(struct jpki_cur *c, uint64_t max, uint64_t *out)
 	if (!any)
 		return false;
 	*out = over ? max + 1 : v;
+	return true;
+}
+
+bool jpki_cur_expect_str(struct jpki_cur *c, const char *s)
+{
+	size_t n = strlen(s);
+	if (jpki_cur_left(c) < n || memcmp(c->base + c->off, s, n) != 0)
+		return false;
+	c->off += n;
 	return true;
 }

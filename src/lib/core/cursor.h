@@ -45,6 +45,8 @@ bool jpki_cur_take(struct jpki_cur *c, size_t n, const uint8_t **out);
 bool jpki_cur_expect(struct jpki_cur *c, uint8_t b);
 /* Read exactly ndigits ASCII decimal digits into *out. */
 bool jpki_cur_digits(struct jpki_cur *c, unsigned ndigits, int *out);
+/* Consume the literal text s (no NUL) if it is next; unmoved otherwise. */
+bool jpki_cur_expect_str(struct jpki_cur *c, const char *s);
 /* Two bytes, big-endian (ISO 7816 status words, vpcd frame lengths). */
 bool jpki_cur_u16be(struct jpki_cur *c, uint16_t *out);
 /*

@@ -85,6 +85,11 @@ enum MHD_Result jpki_http_text(struct MHD_Connection *conn, unsigned status, con
 	return text_with(conn, status, msg, NULL);
 }
 
+enum MHD_Result jpki_http_error(struct MHD_Connection *conn, enum jpki_code code, const char *msg)
+{
+	return text_with(conn, (unsigned)jpki_code_http_status(code), msg, NULL);
+}
+
 enum MHD_Result jpki_http_method_not_allowed(struct MHD_Connection *conn, const char *allow)
 {
 	return text_with(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n", allow);

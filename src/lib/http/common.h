@@ -10,6 +10,8 @@
 
 #include <microhttpd.h>
 
+#include "jpki/error.h"
+
 /* t as an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"); "" when it cannot be. */
 void jpki_http_date(int64_t t, char buf[64]);
 /* An IMF-fixdate (the only form we send) back to an instant; -1 when not one. */
@@ -26,6 +28,8 @@ bool jpki_http_etag_listed(const char *if_none_match, const char *etag);
  * last_modified (last_modified < 0: If-Modified-Since is not looked at).
  */
 bool jpki_http_not_modified(struct MHD_Connection *conn, const char *etag, int64_t last_modified);
+/* A text/plain answer with the HTTP status of a jpki error code (jpki/error.h's column). */
+enum MHD_Result jpki_http_error(struct MHD_Connection *conn, enum jpki_code code, const char *msg);
 /* A text/plain answer. */
 enum MHD_Result jpki_http_text(struct MHD_Connection *conn, unsigned status, const char *msg);
 /* 405 with the Allow header the route needs (RFC 9110 §15.5.6). */

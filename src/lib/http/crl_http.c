@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "core/cursor.h"
 #include "crl_cache.h"
 
 bool jpki_crl_http_route(const char *url)
@@ -16,36 +17,34 @@ bool jpki_crl_http_route(const char *url)
 
 int jpki_crl_http_parse(const char *url, enum jpki_kind *kind, int *partition, bool *delta)
 {
-	static const char *const names[2] = {"sign", "auth"};
-	if (strncmp(url, "/crl/", 5) != 0)
+	struct jpki_cur c = jpki_cur_make(url, strlen(url));
+	uint8_t d0, d1;
+	uint64_t p;
+	if (!jpki_cur_expect_str(&c, "/crl/"))
 		return -1;
-	url += 5;
-	for (int k = 0; k < 2; k++) {
-		size_t n = strlen(names[k]);
-		if (strncmp(url, names[k], n) != 0)
-			continue;
-		const char *r = url + n;
-		*kind = (enum jpki_kind)k;
-		*delta = false;
-		*partition = -1;
-		if (strcmp(r, ".crl") == 0)
-			return 0;
-		if (*r++ != '/' || *r < '0' || *r > '9' ||
-		    (r[0] == '0' && r[1] >= '0' && r[1] <= '9'))
-			return -1; /* digits, no leading zero: exactly as certificates name it */
-		int p = 0;
-		while (*r >= '0' && *r <= '9' && p < JPKI_CRL_PARTITIONS)
-			p = p * 10 + (*r++ - '0');
-		if (p >= JPKI_CRL_PARTITIONS)
-			return -1;
-		if (strcmp(r, "-delta.crl") == 0)
-			*delta = true;
-		else if (strcmp(r, ".crl") != 0)
-			return -1;
-		*partition = p;
-		return 0;
-	}
-	return -1;
+	if (jpki_cur_expect_str(&c, "sign"))
+		*kind = JPKI_KIND_SIGN;
+	else if (jpki_cur_expect_str(&c, "auth"))
+		*kind = JPKI_KIND_AUTH;
+	else
+		return -1;
+	*delta = false;
+	*partition = -1;
+	if (jpki_cur_expect_str(&c, ".crl"))
+		return jpki_cur_done(&c) ? 0 : -1;
+	if (!jpki_cur_expect(&c, '/') || !jpki_cur_peek(&c, &d0) ||
+	    (d0 == '0' && c.off + 1 < c.len && (d1 = c.base[c.off + 1]) >= '0' && d1 <= '9'))
+		return -1; /* digits, no leading zero: exactly as certificates name it */
+	if (!jpki_cur_decimal(&c, JPKI_CRL_PARTITIONS - 1, &p) || p >= JPKI_CRL_PARTITIONS)
+		return -1;
+	if (jpki_cur_expect_str(&c, "-delta.crl"))
+		*delta = true;
+	else if (!jpki_cur_expect_str(&c, ".crl"))
+		return -1;
+	if (!jpki_cur_done(&c))
+		return -1;
+	*partition = (int)p;
+	return 0;
 }
 
 enum MHD_Result jpki_crl_http(struct jpki_crl_http *h, struct MHD_Connection *conn, const char *url,
@@ -55,7 +54,7 @@ enum MHD_Result jpki_crl_http(struct jpki_crl_http *h, struct MHD_Connection *co
 	int part;
 	bool delta;
 	if (jpki_crl_http_parse(url, &kind, &part, &delta) < 0)
-		return jpki_http_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
+		return jpki_http_error(conn, JPKI_E_NOT_FOUND, "not found\n");
 	struct blob *b = jpki_crl_cache_take(h, kind, part, delta, now);
 	if (!b)
 		return jpki_http_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "CRL not available\n");

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "core/cursor.h"
 #include "guard.h"
 
 #define LOG_EVERY_SECONDS 10
@@ -165,19 +166,23 @@ static int hex_digit(int c)
 
 size_t jpki_url_unescape(char *s, bool *control)
 {
+	/* the writer never passes the reader: a decoded escape is shorter than its text */
+	struct jpki_cur c = jpki_cur_make(s, strlen(s));
 	char *w = s;
+	uint8_t ch;
 	*control = false;
-	for (const char *r = s; *r;) {
+	while (jpki_cur_u8(&c, &ch)) {
 		int hi, lo;
-		if (r[0] == '%' && (hi = hex_digit((unsigned char)r[1])) >= 0 &&
-		    (lo = hex_digit((unsigned char)r[2])) >= 0) {
-			unsigned char c = (unsigned char)(hi * 16 + lo);
-			*control |= c < 0x20 || c == 0x7F;
-			*w++ = (char)(c ? c : 0x7F); /* never a NUL that would cut the path short */
-			r += 3;
+		if (ch == '%' && jpki_cur_left(&c) >= 2 && (hi = hex_digit(c.base[c.off])) >= 0 &&
+		    (lo = hex_digit(c.base[c.off + 1])) >= 0) {
+			c.off += 2;
+			ch = (uint8_t)(hi * 16 + lo);
+			*control |= ch < 0x20 || ch == 0x7F;
+			*w++ =
+			    (char)(ch ? ch : 0x7F); /* never a NUL that would cut the path short */
 		} else { /* as libmicrohttpd: a '%' without two hex digits stays as it is */
-			*control |= (unsigned char)*r < 0x20 || *r == 0x7F;
-			*w++ = *r++;
+			*control |= ch < 0x20 || ch == 0x7F;
+			*w++ = (char)ch;
 		}
 	}
 	*w = '\0';
@@ -324,7 +329,8 @@ enum MHD_Result jpki_guard_refuse(struct MHD_Connection *conn, const char *reaso
 		return MHD_NO;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
-	enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_BAD_REQUEST, r);
+	enum MHD_Result ret =
+	    MHD_queue_response(conn, (unsigned)jpki_code_http_status(JPKI_E_INVALID), r);
 	MHD_destroy_response(r);
 	return ret;
 }

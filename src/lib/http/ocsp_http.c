@@ -248,7 +248,7 @@ static enum MHD_Result get_start(struct MHD_Connection *conn, void **con_cls)
 	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if ((cl && strcmp(cl, "0") != 0) ||
 	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING))
-		return reply_text(conn, MHD_HTTP_CONTENT_TOO_LARGE, "no request body expected\n");
+		return jpki_http_error(conn, JPKI_E_LIMIT, "no request body expected\n");
 	*con_cls = &get_pending;
 	return MHD_YES;
 }
@@ -288,13 +288,13 @@ static long long content_length(struct MHD_Connection *conn)
 static enum MHD_Result post_start(struct MHD_Connection *conn, const char *url, void **con_cls)
 {
 	if (!post_path(url))
-		return reply_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
+		return jpki_http_error(conn, JPKI_E_NOT_FOUND, "not found\n");
 	if (!post_type_ok(conn))
 		return reply_text(conn, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
 		                  "Content-Type must be " CT_REQUEST "\n");
 	long long cl = content_length(conn);
 	if (cl == -2)
-		return reply_text(conn, MHD_HTTP_BAD_REQUEST, "bad Content-Length\n");
+		return jpki_http_error(conn, JPKI_E_INVALID, "bad Content-Length\n");
 	if (cl > JPKI_OCSP_REQ_MAX) /* refused before a byte of it is read */
 		return reply_status(conn, MHD_HTTP_CONTENT_TOO_LARGE, JPKI_OCSP_MALFORMED);
 	struct post_state *st = calloc(1, sizeof(*st));

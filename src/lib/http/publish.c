@@ -140,8 +140,7 @@ static enum MHD_Result route(void *cls, struct MHD_Connection *conn, const char 
 		if ((cl && strcmp(cl, "0") != 0) ||
 		    MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 		                                MHD_HTTP_HEADER_TRANSFER_ENCODING))
-			return jpki_http_text(conn, MHD_HTTP_CONTENT_TOO_LARGE,
-			                      "no request body expected\n");
+			return jpki_http_error(conn, JPKI_E_LIMIT, "no request body expected\n");
 		return MHD_YES;
 	}
 	if (*upload_size != 0) { /* a body announced otherwise: discard, then refuse */
@@ -150,8 +149,7 @@ static enum MHD_Result route(void *cls, struct MHD_Connection *conn, const char 
 		return MHD_YES;
 	}
 	if (*state == &body_seen)
-		return jpki_http_text(conn, MHD_HTTP_CONTENT_TOO_LARGE,
-		                      "no request body expected\n");
+		return jpki_http_error(conn, JPKI_E_LIMIT, "no request body expected\n");
 	if (jpki_crl_http_route(url)) {
 		int64_t now;
 		if (jpki_ctx_now(p->cas[0]->ctx, &now, NULL) < 0)
@@ -172,7 +170,7 @@ static enum MHD_Result route(void *cls, struct MHD_Connection *conn, const char 
 	}
 	if (strcmp(url, "/health") == 0)
 		return jpki_http_text(conn, MHD_HTTP_OK, "ok\n");
-	return jpki_http_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
+	return jpki_http_error(conn, JPKI_E_NOT_FOUND, "not found\n");
 }
 
 static void completed(void *cls, struct MHD_Connection *conn, void **state,
