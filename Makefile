@@ -40,14 +40,14 @@ bench: build
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
-# line coverage of the unit and integration suites: $(BUILD_COV)/meson-logs/coveragereport/
+# line coverage of the unit and integration suites: $(BUILD_COV)/meson-logs/coverage.txt
 coverage: deps
 	@./scripts/deps.sh gcovr
 	[ -f $(BUILD_COV)/build.ninja ] || meson setup $(BUILD_COV) -Db_coverage=true -Dbuildtype=debug
 	ninja -C $(BUILD_COV)
 	meson test -C $(BUILD_COV) --num-processes 2 || true
 	JPKI=$(CURDIR)/$(BUILD_COV)/jpki tests/integration/run.sh || true
-	ninja -C $(BUILD_COV) coverage-html coverage-text
+	ninja -C $(BUILD_COV) coverage-text
 	tail -n 40 $(BUILD_COV)/meson-logs/coverage.txt
 
 clean:

@@ -127,7 +127,7 @@ int cmd_cert_revoke(int argc, char **argv)
 			rc = cli_usage_error(usage, "'%s' is not a hex serial", argv[i]);
 	if (rc == 0 && s.n == 0)
 		rc = cli_usage_error(usage, "cert revoke: the list is empty");
-	struct jpki_store *st = NULL;
+	_cleanup_(jpki_store_closep) struct jpki_store *st = NULL;
 	struct jpki_err err;
 	struct jpki_revoke_result res;
 	int64_t now;
@@ -140,7 +140,6 @@ int cmd_cert_revoke(int argc, char **argv)
 			printf("revoked %zu certificate(s) (%s); %zu already revoked\n",
 			       res.revoked, jpki_reason_name(reason), res.already_revoked);
 	}
-	jpki_store_close(st);
 	serials_free(&s);
 	return rc;
 }

@@ -21,28 +21,29 @@ int jpki_crl_http_parse(const char *url, enum jpki_kind *kind, int *partition, b
 	uint8_t d0, d1;
 	uint64_t p;
 	if (!jpki_cur_expect_str(&c, "/crl/"))
-		return -1;
+		return -JPKI_E_NOT_FOUND;
 	if (jpki_cur_expect_str(&c, "sign"))
 		*kind = JPKI_KIND_SIGN;
 	else if (jpki_cur_expect_str(&c, "auth"))
 		*kind = JPKI_KIND_AUTH;
 	else
-		return -1;
+		return -JPKI_E_NOT_FOUND;
 	*delta = false;
 	*partition = -1;
 	if (jpki_cur_expect_str(&c, ".crl"))
-		return jpki_cur_done(&c) ? 0 : -1;
+		return jpki_cur_done(&c) ? 0 : -JPKI_E_NOT_FOUND;
 	if (!jpki_cur_expect(&c, '/') || !jpki_cur_peek(&c, &d0) ||
 	    (d0 == '0' && c.off + 1 < c.len && (d1 = c.base[c.off + 1]) >= '0' && d1 <= '9'))
-		return -1; /* digits, no leading zero: exactly as certificates name it */
+		return -JPKI_E_NOT_FOUND; /* digits, no leading zero: exactly as certificates name
+		                             it */
 	if (!jpki_cur_decimal(&c, JPKI_CRL_PARTITIONS - 1, &p) || p >= JPKI_CRL_PARTITIONS)
-		return -1;
+		return -JPKI_E_NOT_FOUND;
 	if (jpki_cur_expect_str(&c, "-delta.crl"))
 		*delta = true;
 	else if (!jpki_cur_expect_str(&c, ".crl"))
-		return -1;
+		return -JPKI_E_NOT_FOUND;
 	if (!jpki_cur_done(&c))
-		return -1;
+		return -JPKI_E_NOT_FOUND;
 	*partition = (int)p;
 	return 0;
 }

@@ -90,7 +90,10 @@ void jpki_crl_http_kick(struct jpki_crl_http *h);
 /* Stop and join the refresh thread; a no-op when it is not running. */
 void jpki_crl_http_stop_refresh(struct jpki_crl_http *h);
 
-/* Parse a CRL path: "/crl/<kind>.crl" (partition -1) or "/crl/<kind>/<p>[-delta].crl"; 0 or -1. */
+/*
+ * Parse a CRL path: "/crl/<kind>.crl" (partition -1) or "/crl/<kind>/<p>[-delta].crl"
+ * (p without leading zeros, as certificates name it); 0, or -JPKI_E_NOT_FOUND.
+ */
 JPKI_MUST_CHECK int jpki_crl_http_parse(const char *url, enum jpki_kind *kind, int *partition,
                                         bool *delta);
 
