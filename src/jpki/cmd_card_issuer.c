@@ -17,18 +17,17 @@
 #include "cmd_card.h"
 #include "core/hex.h"
 
-/* Load the master key and authenticate to the card; prints and returns 1 on failure. */
-static int issuer_open(const struct card_target *tg, struct jpki_transport **t,
-                       uint8_t master[JPKI_CARD_KEY_LEN])
+/* Open the card and authenticate as its issuer (the master key wiped at once). */
+static int issuer_open(const struct card_target *tg, struct jpki_transport **t)
 {
 	struct jpki_err err;
-	if (jpki_issuer_master_load(cli_ctx(), master, false, &err) < 0)
-		return cli_fail(&err);
-	if (card_open(tg, t) != 0)
-		return 1;
-	if (jpki_host_issuer_auth(*t, master, &err) < 0)
-		return cli_fail(&err);
-	return 0;
+	uint8_t master[JPKI_CARD_KEY_LEN];
+	int rc = jpki_issuer_master_load(cli_ctx(), master, false, &err) < 0 ? cli_fail(&err)
+	         : card_open(tg, t) != 0                                     ? 1
+	         : jpki_host_issuer_auth(*t, master, &err) < 0               ? cli_fail(&err)
+	                                                                     : 0;
+	OPENSSL_cleanse(master, sizeof(master));
+	return rc;
 }
 
 static int random_number(char out[13])
@@ -93,13 +92,12 @@ int card_cmd_new(int argc, char **argv)
 			return cli_fail(&err);
 		expiry = jpki_date_add_months(jpki_jst_date(now), 120);
 	}
-	uint8_t serial[JPKI_CHIP_SERIAL_LEN], master[JPKI_CARD_KEY_LEN];
+	uint8_t serial[JPKI_CHIP_SERIAL_LEN];
 	if (jpki_card_image_create(cli_ctx(), path, serial, &err) < 0)
 		return cli_fail(&err);
 	_cleanup_(jpki_transport_closep) struct jpki_transport *t = NULL;
 	struct card_target tg = {.image = path};
-	int rc = issuer_open(&tg, &t, master);
-	OPENSSL_cleanse(master, sizeof(master));
+	int rc = issuer_open(&tg, &t);
 	if (rc != 0)
 		return rc;
 	if (jpki_host_put_card_data(t, kind, expiry, number ? number : num, &err) < 0)
@@ -124,18 +122,23 @@ struct iopts {
 	enum jpki_pin_id kind;
 };
 
-static int iparse(int argc, char **argv, struct iopts *o)
+enum { I_RESIDENT = 1, I_KIND = 2, I_NO_SIGN = 4 };
+
+/* --reader, the options of `own` (I_*) and the secrets of `secrets` (CARD_*). */
+static int iparse(int argc, char **argv, unsigned own, unsigned secrets, struct iopts *o)
 {
-	struct cli_opt rows[4 + 12 + 1] = {
-	    /* its own, every secret's three forms, the end */
-	    {"reader", CLI_TEXT, &o->tg.reader, 0, 0, NULL, NULL},
+	const struct cli_opt mine[] = {
 	    {"resident", CLI_ID, &o->resident, 0, 0, NULL, NULL},
 	    {"kind", CLI_CUSTOM, &o->kind, 0, 0, card_parse_kind, &o->has_kind},
 	    {"no-sign", CLI_FLAG, &o->no_sign, 0, 0, NULL, NULL},
 	};
-	size_t n = 4;
-	n += card_secret_rows(&o->sec, CARD_PIN | CARD_NEW_PIN | CARD_AUTH_PIN | CARD_SIGN_PIN,
-	                      rows + n, sizeof(rows) / sizeof(rows[0]) - 1 - n);
+	struct cli_opt rows[4 + 12 + 1]; /* its own, every secret's three forms, the end */
+	size_t n = 0;
+	rows[n++] = (struct cli_opt){"reader", CLI_TEXT, &o->tg.reader, 0, 0, NULL, NULL};
+	for (unsigned i = 0; i < 3; i++)
+		if (own & (1u << i))
+			rows[n++] = mine[i];
+	n += card_secret_rows(&o->sec, secrets, rows + n, sizeof(rows) / sizeof(rows[0]) - 1 - n);
 	rows[n] = (struct cli_opt){NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL};
 	char command[64];
 	snprintf(command, sizeof(command), "card %s", argv[0]);
@@ -161,11 +164,10 @@ static bool pin_ok(enum jpki_pin_id id, const char *pin)
 int card_cmd_personalize(int argc, char **argv)
 {
 	struct iopts o = {0};
-	int prc = iparse(argc, argv, &o);
+	int prc = iparse(argc, argv, I_RESIDENT | I_NO_SIGN, CARD_AUTH_PIN | CARD_SIGN_PIN, &o);
 	if (prc >= 0)
 		return prc;
-	if (!o.resident || cli_secret_given(&o.sec.pin) || cli_secret_given(&o.sec.new_pin) ||
-	    o.has_kind || (o.no_sign && cli_secret_given(&o.sec.sign_pin)))
+	if (!o.resident || (o.no_sign && cli_secret_given(&o.sec.sign_pin)))
 		return cli_usage_error(card_usage, "card personalize: --resident ID, the "
 		                                   "authentication PIN and the signature password "
 		                                   "(or --no-sign)");
@@ -229,11 +231,10 @@ int card_cmd_personalize(int argc, char **argv)
 int card_cmd_pin_reset(int argc, char **argv)
 {
 	struct iopts o = {0};
-	int prc = iparse(argc, argv, &o);
+	int prc = iparse(argc, argv, I_KIND, CARD_PIN, &o);
 	if (prc >= 0)
 		return prc;
-	if (!o.has_kind || cli_secret_given(&o.sec.auth_pin) || cli_secret_given(&o.sec.sign_pin) ||
-	    cli_secret_given(&o.sec.new_pin) || o.resident || o.no_sign)
+	if (!o.has_kind)
 		return cli_usage_error(card_usage, "card pin-reset: --kind and the new PIN");
 	_cleanup_(secret_wipe) struct pins p = {{0}, {0}};
 	if ((prc = card_get_pin(&o.sec.pin, "new PIN", p.auth)) != 0)
@@ -241,10 +242,8 @@ int card_cmd_pin_reset(int argc, char **argv)
 	if (!pin_ok(o.kind, p.auth))
 		return cli_usage_error(card_usage, "the new PIN breaks rule P1");
 	_cleanup_(jpki_transport_closep) struct jpki_transport *t = NULL;
-	uint8_t master[JPKI_CARD_KEY_LEN];
 	struct jpki_err err;
-	int rc = issuer_open(&o.tg, &t, master);
-	OPENSSL_cleanse(master, sizeof(master));
+	int rc = issuer_open(&o.tg, &t);
 	if (rc != 0)
 		return rc;
 	if (jpki_host_set_pin(t, o.kind, p.auth, &err) < 0)
@@ -257,18 +256,12 @@ int card_cmd_pin_reset(int argc, char **argv)
 int card_cmd_erase(int argc, char **argv)
 {
 	struct iopts o = {0};
-	int prc = iparse(argc, argv, &o);
+	int prc = iparse(argc, argv, I_KIND, 0, &o);
 	if (prc >= 0)
 		return prc;
-	if (cli_secret_given(&o.sec.pin) || cli_secret_given(&o.sec.auth_pin) ||
-	    cli_secret_given(&o.sec.sign_pin) || cli_secret_given(&o.sec.new_pin) || o.resident ||
-	    o.no_sign)
-		return cli_usage_error(card_usage, "card erase: only --kind is accepted");
 	_cleanup_(jpki_transport_closep) struct jpki_transport *t = NULL;
-	uint8_t master[JPKI_CARD_KEY_LEN];
 	struct jpki_err err;
-	int rc = issuer_open(&o.tg, &t, master);
-	OPENSSL_cleanse(master, sizeof(master));
+	int rc = issuer_open(&o.tg, &t);
 	if (rc != 0)
 		return rc;
 	if (jpki_host_delete(t, !o.has_kind, o.kind, &err) < 0)
