@@ -87,6 +87,12 @@ jp crl --kind sign
 assert_refused "a cRLNumber not above the last issued"
 assert_contains "$ERR" "not above the last one the CA issued" "it says why"
 assert_cmd "the served CRL is still the last one" cmp -s "$JPKI_DATA/crl/sign.crl" "$T_DIR/last.crl"
+refusals=0
+for _ in 1 2 3 4 5 6 7 8; do # a refusal draws nothing: refusing again and again never wears it down
+	jp crl --kind sign
+	[ "$RC" -ne 0 ] && refusals=$((refusals + 1))
+done
+assert_eq "$refusals" 8 "eight more tries from the old copy are all refused"
 jp registry check
 assert_rc 1 "registry check finds the old copy"
 assert_contains "$OUT" "BEHIND" "it says the counter is behind the CA's"

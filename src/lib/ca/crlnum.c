@@ -88,16 +88,22 @@ int jpki_crl_number_draw(const struct jpki_ctx *ctx, struct jpki_store *st, enum
 	int rc = lock_ca(ctx, kind, &fd, err);
 	if (rc < 0)
 		return rc;
+	/*
+	 * Looked at before one is drawn: a refused registry must not move its
+	 * counter, or enough refusals would walk an old copy past the check.  The
+	 * flock makes the look and the draw one step for every process.
+	 */
+	int64_t cur = 0;
 	if ((rc = jpki_crl_number_last(ctx, kind, &last, err)) == 0 &&
-	    (rc = st->ops->crl_number_next(st, kind, &n, err)) == 0) {
-		if (n <= last)
+	    (rc = st->ops->crl_number_get(st, kind, &cur, err)) == 0) {
+		if (cur + 1 <= last)
 			rc = jpki_fail(err, JPKI_E_STATE,
 			               "the registry's next cRLNumber of the %s CA, %" PRId64
 			               ", is not above the last one the CA issued, %" PRId64
 			               ": is this an old copy of the registry?  See \"Restoring "
 			               "a backup\" in docs/operations.md",
-			               jpki_kind_name(kind), n, last);
-		else
+			               jpki_kind_name(kind), cur + 1, last);
+		else if ((rc = st->ops->crl_number_next(st, kind, &n, err)) == 0)
 			rc = write_last(ctx, kind, n, err);
 	}
 	close(fd);
