@@ -50,9 +50,10 @@ int jpki_binding_ca_registry(const struct jpki_ctx *ctx, enum jpki_kind kind,
 	if ((rc = jpki_ca_path(ctx, kind, ID_FILE, path, sizeof(path), err)) < 0 ||
 	    (rc = jpki_read_file(path, 64, &buf, &len, err)) < 0)
 		return rc;
+	buf[len] = '\0'; /* jpki_read_file leaves room for one more byte */
 	while (len > 0 && buf[len - 1] == '\n')
-		len--;
-	bool ok = len == JPKI_REGISTRY_ID_HEX - 1 && strspn((char *)buf, "0123456789ABCDEF") >= len;
+		buf[--len] = '\0';
+	bool ok = len == JPKI_REGISTRY_ID_HEX - 1 && strspn((char *)buf, "0123456789ABCDEF") == len;
 	if (ok) {
 		memcpy(id, buf, len);
 		id[len] = '\0';

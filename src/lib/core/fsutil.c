@@ -10,7 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/rand.h>
+
 #include "fsutil.h"
+#include "hex.h"
 
 int jpki_read_file(const char *path, size_t cap, uint8_t **ret_buf, size_t *ret_len,
                    struct jpki_err *err)
@@ -102,12 +105,25 @@ int jpki_out_open(struct jpki_out *o, const char *path, mode_t mode, struct jpki
 		o->fd = fd;
 		return 0;
 	}
-	if (snprintf(o->tmp, sizeof(o->tmp), "%s.tmp.%ld", path, (long)getpid()) >=
-	    (int)sizeof(o->tmp))
-		return jpki_fail(err, JPKI_E_INVALID, "path too long: %.64s...", path);
-	o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
-	if (o->fd < 0)
-		return jpki_fail(err, JPKI_E_IO, "cannot create %s: %s", o->tmp, strerror(errno));
+	/* a new file of our own: a name nobody can have made for us (O_EXCL, random part) */
+	for (int attempt = 0; attempt < 16; attempt++) {
+		uint8_t r[8];
+		char hex[17];
+		if (RAND_bytes(r, sizeof(r)) != 1)
+			return jpki_fail(err, JPKI_E_CRYPTO, "no random bytes for a file name");
+		jpki_hex_encode(r, sizeof(r), hex);
+		if (snprintf(o->tmp, sizeof(o->tmp), "%s.tmp.%s", path, hex) >= (int)sizeof(o->tmp))
+			return jpki_fail(err, JPKI_E_INVALID, "path too long: %.64s...", path);
+		o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+		if (o->fd >= 0 || errno != EEXIST)
+			break;
+	}
+	if (o->fd < 0) {
+		int e = errno;
+		o->tmp[0] = '\0';
+		return jpki_fail(err, JPKI_E_IO, "cannot create a file beside %s: %s", path,
+		                 strerror(e));
+	}
 	return 0;
 }
 
