@@ -32,6 +32,7 @@ bool cli_secret_given(const struct cli_secret *s)
 static int read_line(int fd, char *buf, size_t cap, bool *too_long)
 {
 	size_t n = 0;
+	bool cr = false; /* a '\r' held back: the end of a CRLF line, or part of the text */
 	*too_long = false;
 	for (;;) {
 		char c;
@@ -42,14 +43,21 @@ static int read_line(int fd, char *buf, size_t cap, bool *too_long)
 			return -1;
 		if (r == 0 || c == '\n')
 			break;
-		if (n + 1 >= cap) {
-			*too_long = true;
-			continue; /* read to the end of the line, keep nothing more */
+		for (int k = cr ? 0 : 1; k < 2; k++) { /* the held '\r' first, then c */
+			char put = k == 0 ? '\r' : c;
+			if (k == 1 && c == '\r') {
+				cr = true;
+				break;
+			}
+			if (n + 1 >= cap)
+				*too_long =
+				    true; /* read to the end of the line, keep nothing more */
+			else
+				buf[n++] = put;
 		}
-		buf[n++] = c;
+		if (c != '\r')
+			cr = false;
 	}
-	if (n > 0 && buf[n - 1] == '\r')
-		n--;
 	buf[n] = '\0';
 	return (int)n;
 }
@@ -72,12 +80,14 @@ static int read_tty(const char *prompt, char *buf, size_t cap, bool *too_long)
 		/* nothing to do: the read below still works */
 	}
 	int n = read_line(fd, buf, cap, too_long);
+	int e = errno; /* the reason of a failed read, before the restoring calls below */
 	if (restore)
 		tcsetattr(fd, TCSAFLUSH, &old);
 	if (write(fd, "\n", 1) < 0) {
 		/* the line end after a silent entry is cosmetic */
 	}
 	close(fd);
+	errno = e;
 	return n;
 }
 

@@ -41,6 +41,10 @@ keep
 printf '%s\n' "$AUTH" | "$JPKI" card verify "$img" --kind auth >"$T_DIR/o" 2>&1
 assert_eq "$?" 0 "verify with the PIN on standard input"
 cat "$T_DIR/o" >>"$LOG"
+printf '%s\r\n' "$SIGN" >"$T_DIR/crlf.pass"
+jp card verify "$img" --kind sign --pin-file "$T_DIR/crlf.pass"
+assert_rc 0 "a password file with a Windows line end"
+keep
 jp card verify "$img" --kind auth --pin-file "$T_DIR/nonexistent"
 assert_refused "a missing PIN file"
 jp card verify "$img" --kind auth --pin-fd 7 7</dev/null

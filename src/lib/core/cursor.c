@@ -99,7 +99,7 @@ bool jpki_cur_decimal(struct jpki_cur *c, uint64_t max, uint64_t *out)
 	while (jpki_cur_peek(c, &d) && d >= '0' && d <= '9') {
 		c->off++;
 		any = true;
-		if (!over && v > (max - (uint64_t)(d - '0')) / 10)
+		if (!over && ((uint64_t)(d - '0') > max || v > (max - (uint64_t)(d - '0')) / 10))
 			over = true;
 		else if (!over)
 			v = v * 10 + (uint64_t)(d - '0');

@@ -58,7 +58,8 @@ bool jpki_cur_der_header(struct jpki_cur *c, uint8_t *tag, size_t *len);
 /*
  * An unsigned decimal of one or more ASCII digits, all of them consumed; a
  * value above max reads as max + 1 (so a caller can say "too large" rather
- * than "not a number").  False, the cursor unmoved, when no digit is next.
+ * than "not a number"; max must be below UINT64_MAX).  False, the cursor
+ * unmoved, when no digit is next.
  */
 bool jpki_cur_decimal(struct jpki_cur *c, uint64_t max, uint64_t *out);
 

@@ -62,7 +62,7 @@ static void *watchdog_main(void *arg)
 				shutdown(e->fd,
 				         SHUT_RDWR); /* still open: CLOSED takes this lock first */
 				e->deadline_ms = 0;
-				g->expired++;
+				__atomic_add_fetch(&g->expired, 1, __ATOMIC_RELAXED);
 			}
 		}
 		struct timespec until;
