@@ -119,8 +119,13 @@ static int secret_file(const char *value, void *dst, struct jpki_err *err)
 	return 0;
 }
 
-size_t card_secret_rows(struct card_secrets *sec, unsigned accepted, struct cli_opt *rows,
-                        size_t cap)
+/*
+ * Option-table rows for the secrets into rows (at most cap; 12 for all): the
+ * -fd and -file forms of the accepted ones, and for all four the --NAME
+ * VALUE form, refused with its reason.  Returns the rows written.
+ */
+static size_t card_secret_rows(struct card_secrets *sec, unsigned accepted, struct cli_opt *rows,
+                               size_t cap)
 {
 	static const char *const names[4][3] = {{"pin", "pin-fd", "pin-file"},
 	                                        {"new-pin", "new-pin-fd", "new-pin-file"},
@@ -142,7 +147,7 @@ size_t card_secret_rows(struct card_secrets *sec, unsigned accepted, struct cli_
 	return n;
 }
 
-int card_operands(int argc, char **argv, bool image_ok, struct card_target *tg)
+static int card_operands(int argc, char **argv, bool image_ok, struct card_target *tg)
 {
 	if (optind < argc && image_ok)
 		tg->image = argv[optind++];
@@ -187,17 +192,27 @@ static int parse(int argc, char **argv, const int *allowed, unsigned secrets, bo
 	    [O_APDUS] = {"apdus", CLI_UINT, &o->apdus, 1, 1000000, NULL, NULL},
 	    [O_SIGNS] = {"signs", CLI_UINT, &o->signs, 1, 1000000, NULL, NULL},
 	};
-	struct cli_opt rows[32];
+	struct cli_opt own[8];
 	size_t n = 0;
-	rows[n++] = (struct cli_opt){"reader", CLI_TEXT, &o->tg.reader, 0, 0, NULL, NULL};
-	for (const int *a = allowed; *a; a++)
-		rows[n++] = all[*a];
-	n += card_secret_rows(&o->sec, secrets, rows + n, sizeof(rows) / sizeof(rows[0]) - 1 - n);
+	for (const int *a = allowed; *a && n < sizeof(own) / sizeof(own[0]); a++)
+		own[n++] = all[*a];
+	return card_parse(argc, argv, own, n, &o->sec, secrets, image_ok, &o->tg);
+}
+
+int card_parse(int argc, char **argv, const struct cli_opt *own, size_t n_own,
+               struct card_secrets *sec, unsigned secrets, bool image_ok, struct card_target *tg)
+{
+	struct cli_opt rows[1 + 8 + 12 + 1]; /* --reader, its own, the secrets' forms, the end */
+	size_t n = 0;
+	rows[n++] = (struct cli_opt){"reader", CLI_TEXT, &tg->reader, 0, 0, NULL, NULL};
+	for (size_t i = 0; i < n_own && n < 9; i++)
+		rows[n++] = own[i];
+	n += card_secret_rows(sec, secrets, rows + n, sizeof(rows) / sizeof(rows[0]) - 1 - n);
 	rows[n] = (struct cli_opt){NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL};
 	char command[64];
 	snprintf(command, sizeof(command), "card %s", argv[0]);
 	int rc = cli_parse(argc, argv, card_usage, command, rows);
-	return rc >= 0 ? rc : card_operands(argc, argv, image_ok, &o->tg);
+	return rc >= 0 ? rc : card_operands(argc, argv, image_ok, tg);
 }
 
 #define PARSE(secrets, ...)                                                                        \

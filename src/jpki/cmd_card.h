@@ -30,18 +30,16 @@ struct card_secrets {
 	struct cli_secret pin, new_pin, auth_pin, sign_pin;
 };
 
-/* The secrets a command accepts (a mask for card_secret_rows). */
+/* The secrets a command accepts (a mask for card_parse). */
 enum { CARD_PIN = 1, CARD_NEW_PIN = 2, CARD_AUTH_PIN = 4, CARD_SIGN_PIN = 8 };
 
 /*
- * Option-table rows (opts.h) for the secrets into rows (at most cap; 12 for all): the
- * -fd and -file forms of the accepted ones, and for all four the --NAME
- * VALUE form, refused with its reason.  Returns the rows written.
+ * Parse a card command: --reader, the command's own options (n_own rows, at
+ * most 8), the secrets it accepts, then the IMAGE operand (when image_ok)
+ * and what may not go with it.  -1 to go on, else the exit status.
  */
-size_t card_secret_rows(struct card_secrets *sec, unsigned accepted, struct cli_opt *rows,
-                        size_t cap);
-/* The IMAGE operand and what may not go with it; -1 to go on, else the exit status. */
-int card_operands(int argc, char **argv, bool image_ok, struct card_target *tg);
+int card_parse(int argc, char **argv, const struct cli_opt *own, size_t n_own,
+               struct card_secrets *sec, unsigned secrets, bool image_ok, struct card_target *tg);
 /* Read a PIN from its source (secret.h); what names it at the prompt.  0 or the exit status. */
 int card_get_pin(const struct cli_secret *src, const char *what, char buf[JPKI_PIN_MAX + 2]);
 

@@ -124,7 +124,7 @@ struct iopts {
 
 enum { I_RESIDENT = 1, I_KIND = 2, I_NO_SIGN = 4 };
 
-/* --reader, the options of `own` (I_*) and the secrets of `secrets` (CARD_*). */
+/* The options of `own` (I_*) and the secrets of `secrets` (CARD_*). */
 static int iparse(int argc, char **argv, unsigned own, unsigned secrets, struct iopts *o)
 {
 	const struct cli_opt mine[] = {
@@ -132,18 +132,12 @@ static int iparse(int argc, char **argv, unsigned own, unsigned secrets, struct 
 	    {"kind", CLI_CUSTOM, &o->kind, 0, 0, card_parse_kind, &o->has_kind},
 	    {"no-sign", CLI_FLAG, &o->no_sign, 0, 0, NULL, NULL},
 	};
-	struct cli_opt rows[4 + 12 + 1]; /* its own, every secret's three forms, the end */
+	struct cli_opt rows[3];
 	size_t n = 0;
-	rows[n++] = (struct cli_opt){"reader", CLI_TEXT, &o->tg.reader, 0, 0, NULL, NULL};
 	for (unsigned i = 0; i < 3; i++)
 		if (own & (1u << i))
 			rows[n++] = mine[i];
-	n += card_secret_rows(&o->sec, secrets, rows + n, sizeof(rows) / sizeof(rows[0]) - 1 - n);
-	rows[n] = (struct cli_opt){NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL};
-	char command[64];
-	snprintf(command, sizeof(command), "card %s", argv[0]);
-	int rc = cli_parse(argc, argv, card_usage, command, rows);
-	return rc >= 0 ? rc : card_operands(argc, argv, true, &o->tg);
+	return card_parse(argc, argv, rows, n, &o->sec, secrets, true, &o->tg);
 }
 
 /* The PINs a command read, wiped when it returns. */

@@ -13,6 +13,8 @@
 #include "cli.h"
 #include "secret.h"
 
+#define JPKI_SECRET_LINE_MAX 256 /* longer than any PIN or passphrase line */
+
 int cli_secret_set_fd(struct cli_secret *s, const char *arg)
 {
 	unsigned long v;
@@ -28,37 +30,40 @@ bool cli_secret_given(const struct cli_secret *s)
 	return s->has_fd || s->file;
 }
 
-/* One line from fd, a byte at a time (nothing after the line is consumed). */
+/*
+ * One line from fd, a byte at a time (nothing after the line is consumed),
+ * without its line end ("\n" or "\r\n").  A line of cap - 1 characters or
+ * more is too long; it is read to its end and nothing of it kept.
+ */
 static int read_line(int fd, char *buf, size_t cap, bool *too_long)
 {
+	char line[JPKI_SECRET_LINE_MAX];
 	size_t n = 0;
-	bool cr = false; /* a '\r' held back: the end of a CRLF line, or part of the text */
-	*too_long = false;
+	bool over = false;
 	for (;;) {
 		char c;
 		ssize_t r = read(fd, &c, 1);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r < 0)
+		if (r < 0) {
+			OPENSSL_cleanse(line, sizeof(line));
 			return -1;
+		}
 		if (r == 0 || c == '\n')
 			break;
-		for (int k = cr ? 0 : 1; k < 2; k++) { /* the held '\r' first, then c */
-			char put = k == 0 ? '\r' : c;
-			if (k == 1 && c == '\r') {
-				cr = true;
-				break;
-			}
-			if (n + 1 >= cap)
-				*too_long =
-				    true; /* read to the end of the line, keep nothing more */
-			else
-				buf[n++] = put;
-		}
-		if (c != '\r')
-			cr = false;
+		if (n < sizeof(line))
+			line[n++] = c;
+		else
+			over = true;
 	}
+	if (n > 0 && line[n - 1] == '\r')
+		n--;
+	*too_long = over || n >= cap;
+	if (*too_long)
+		n = 0;
+	memcpy(buf, line, n);
 	buf[n] = '\0';
+	OPENSSL_cleanse(line, sizeof(line));
 	return (int)n;
 }
 
