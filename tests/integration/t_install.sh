@@ -12,13 +12,9 @@ unset JPKI_NOW # the outside program runs on the system clock: so does everythin
 AT=()
 BUILD=$(dirname "$JPKI")
 [ -f "$BUILD/build.ninja" ] || die "no meson build beside $JPKI"
-if grep -q '"name": "b_sanitize", "value": "none"' "$BUILD/meson-info/intro-buildoptions.json" 2>/dev/null ||
-	! grep -q '"b_sanitize"' "$BUILD/meson-info/intro-buildoptions.json" 2>/dev/null; then :; else
-	# a sanitizer build's library needs the sanitizer runtime in every program: the normal
-	# build's run of this test covers the installation
-	pass "sanitizer build: the installation is checked by the normal build's run"
-	finish
-fi
+sanitized=false
+grep -q '"name": "b_sanitize", "value": "none"' "$BUILD/meson-info/intro-buildoptions.json" ||
+	sanitized=true
 for tool in pkg-config cc; do command -v "$tool" >/dev/null || die "$tool is needed"; done
 DEST=$T_DIR/dest
 run meson install -C "$BUILD" --destdir "$DEST" --no-rebuild --quiet
@@ -43,6 +39,12 @@ for public in jpki_ctx_new jpki_ca_open jpki_registry_open jpki_cert_issue jpki_
 	assert_contains " $(printf '%s ' $exported)" " $public " "public $public is exported"
 done
 
+if $sanitized; then
+	# a sanitizer build's library needs the sanitizer's runtime in every program that loads
+	# it: the outside program is built and run by the normal build's run of this test
+	note "sanitizer build: the outside program is left to the normal build"
+	finish
+fi
 export PKG_CONFIG_PATH=$(dirname "$pc") PKG_CONFIG_SYSROOT_DIR=$DEST
 flags=$(pkg-config --cflags --libs jpki) || die "pkg-config jpki"
 note "pkg-config --cflags --libs jpki: $flags"

@@ -11,7 +11,8 @@
 #   - PRAGMA integrity_check is ok;
 #   - /proc/locks shows the server holding its locks on the registry (the
 #     bug this test was written for: a second open of the file dropped them,
-#     and the next CLI process deleted the WAL under the server).
+#     and the next CLI process deleted the WAL under the server);
+#   - a server killed with SIGKILL loses nothing and starts again.
 # Everything runs on the real clock, as the walk-through does.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -182,6 +183,20 @@ done
 kill -HUP "$SERVER_PID"
 sleep 2
 crl_number_rises "after SIGHUP" sign
+
+# -- the server killed mid-way (SIGKILL, no checkpoint), while the CLI goes on writing
+serial=$(x509_field "$T_DIR/auth4.pem" -serial | sed 's/^serial=//')
+kill -KILL "$SERVER_PID"
+wait "$SERVER_PID" 2>/dev/null
+SERVER_PID=
+jp_ok "revoke with the server dead" cert revoke --reason keyCompromise "$serial"
+jp_ok "crl with the server dead" crl --kind auth --out "$T_DIR/after-kill.crl"
+note_crl "jpki crl after the kill" "$T_DIR/after-kill.crl"
+integrity_ok "after SIGKILL"
+server_start
+server_holds_locks "after SIGKILL and a restart"
+crl_number_rises "after SIGKILL and a restart" auth
+ocsp_matches "a revocation made while the server was dead" auth "$T_DIR/auth4.pem"
 server_stop
 integrity_ok "at the end"
 finish

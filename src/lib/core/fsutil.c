@@ -127,19 +127,26 @@ int jpki_out_open(struct jpki_out *o, const char *path, mode_t mode, struct jpki
 	return 0;
 }
 
-int jpki_out_write(struct jpki_out *o, const void *buf, size_t len, struct jpki_err *err)
+/* All of buf to fd; 0, or -1 with errno. */
+static int write_all(int fd, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
 	while (len > 0) {
-		ssize_t n = write(o->fd, p, len);
+		ssize_t n = write(fd, p, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return jpki_fail(err, JPKI_E_IO, "cannot write %s: %s", o->path,
-			                 strerror(errno));
+			return -1;
 		p += n;
 		len -= (size_t)n;
 	}
+	return 0;
+}
+
+int jpki_out_write(struct jpki_out *o, const void *buf, size_t len, struct jpki_err *err)
+{
+	if (write_all(o->fd, buf, len) < 0)
+		return jpki_fail(err, JPKI_E_IO, "cannot write %s: %s", o->path, strerror(errno));
 	return 0;
 }
 
@@ -277,18 +284,10 @@ int jpki_copy_file(const char *from, const char *to, mode_t mode, struct jpki_er
 				               strerror(errno));
 			break;
 		}
-		for (ssize_t off = 0; off < n && rc == 0;) {
-			ssize_t w = write(out, buf + off, (size_t)(n - off));
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0)
-				rc = jpki_fail(err, JPKI_E_IO, "cannot write %s: %s", to,
-				               strerror(errno));
-			else
-				off += w;
-		}
-		if (rc < 0)
+		if (write_all(out, buf, (size_t)n) < 0) {
+			rc = jpki_fail(err, JPKI_E_IO, "cannot write %s: %s", to, strerror(errno));
 			break;
+		}
 	}
 	if (rc == 0 && fsync(out) != 0)
 		rc = jpki_fail(err, JPKI_E_IO, "cannot sync %s: %s", to, strerror(errno));
