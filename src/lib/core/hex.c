@@ -6,7 +6,7 @@
 #include "cursor.h"
 #include "hex.h"
 
-static int nibble(uint8_t c)
+int jpki_hex_digit(uint8_t c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -29,16 +29,16 @@ int jpki_serial_from_hex(const char *hex, uint8_t *out, size_t cap, size_t *ret_
 	uint8_t ch;
 	if (n % 2 == 1) { /* odd length: a leading half byte */
 		int v;
-		if (!jpki_cur_u8(&c, &ch) || (v = nibble(ch)) < 0)
+		if (!jpki_cur_u8(&c, &ch) || (v = jpki_hex_digit(ch)) < 0)
 			return -1;
 		out[len++] = (uint8_t)v;
 	}
 	while (!jpki_cur_done(&c)) {
 		uint8_t hi, lo;
-		if (!jpki_cur_u8(&c, &hi) || !jpki_cur_u8(&c, &lo) || nibble(hi) < 0 ||
-		    nibble(lo) < 0)
+		if (!jpki_cur_u8(&c, &hi) || !jpki_cur_u8(&c, &lo) || jpki_hex_digit(hi) < 0 ||
+		    jpki_hex_digit(lo) < 0)
 			return -1;
-		out[len++] = (uint8_t)(nibble(hi) << 4 | nibble(lo));
+		out[len++] = (uint8_t)(jpki_hex_digit(hi) << 4 | jpki_hex_digit(lo));
 	}
 	*ret_len = len;
 	return 0;

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "core/cursor.h"
+#include "core/hex.h"
 #include "guard.h"
 
 #define LOG_EVERY_SECONDS 10
@@ -156,14 +157,6 @@ void jpki_guard_notify(void *cls, struct MHD_Connection *conn, void **socket_con
 	*socket_context = NULL;
 }
 
-static int hex_digit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 size_t jpki_url_unescape(char *s, bool *control)
 {
 	/* the writer never passes the reader: a decoded escape is shorter than its text */
@@ -173,8 +166,9 @@ size_t jpki_url_unescape(char *s, bool *control)
 	*control = false;
 	while (jpki_cur_u8(&c, &ch)) {
 		int hi, lo;
-		if (ch == '%' && jpki_cur_left(&c) >= 2 && (hi = hex_digit(c.base[c.off])) >= 0 &&
-		    (lo = hex_digit(c.base[c.off + 1])) >= 0) {
+		if (ch == '%' && jpki_cur_left(&c) >= 2 &&
+		    (hi = jpki_hex_digit(c.base[c.off])) >= 0 &&
+		    (lo = jpki_hex_digit(c.base[c.off + 1])) >= 0) {
 			c.off += 2;
 			ch = (uint8_t)(hi * 16 + lo);
 			*control |= ch < 0x20 || ch == 0x7F;

@@ -20,6 +20,7 @@
 
 #include "common.h"
 #include "core/cursor.h"
+#include "core/hex.h"
 #include "ocsp_http.h"
 
 #define CT_REQUEST "application/ocsp-request"
@@ -67,14 +68,6 @@ static int b64_value(int c)
 	return -1;
 }
 
-static int hex_value(uint8_t c)
-{
-	return c >= '0' && c <= '9'   ? c - '0'
-	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
-	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
-	                              : -1;
-}
-
 /* The next character with one level of %XX undone; -1 at a bad escape or the end. */
 static int next_char(struct jpki_cur *c)
 {
@@ -83,9 +76,10 @@ static int next_char(struct jpki_cur *c)
 		return -1;
 	if (ch != '%')
 		return ch;
-	if (!jpki_cur_u8(c, &h) || !jpki_cur_u8(c, &l) || hex_value(h) < 0 || hex_value(l) < 0)
+	if (!jpki_cur_u8(c, &h) || !jpki_cur_u8(c, &l) || jpki_hex_digit(h) < 0 ||
+	    jpki_hex_digit(l) < 0)
 		return -1;
-	return hex_value(h) * 16 + hex_value(l);
+	return jpki_hex_digit(h) * 16 + jpki_hex_digit(l);
 }
 
 int jpki_ocsp_http_decode(const char *s, uint8_t *out, size_t cap, size_t *ret_len)
