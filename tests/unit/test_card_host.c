@@ -13,6 +13,7 @@
 #include <openssl/x509.h>
 
 #include "ca/issue.h"
+#include "cardhost/face.h"
 #include "cardhost/host.h"
 #include "counter/personalize.h"
 #include "core/hex.h"
@@ -594,6 +595,91 @@ static void test_malformed_answers(void **state)
 	assert_null(der);
 }
 
+/* The card-face text application: written and read by the issuer, read by the holder's PIN */
+static void test_card_face(void **state)
+{
+	struct jpki_card *c = make_card(JPKI_CARD_KIND_MYNUMBER);
+	struct jpki_transport *t = NULL;
+	struct jpki_err err;
+	struct jpki_card_face f = {0}, back;
+	assert_int_equal(jpki_transport_card_open(c, &t, &err), 0);
+	size_t sign_ca_len = c->file[JPKI_FILE_SIGN_CA].len;
+	snprintf(f.name, sizeof(f.name), "番号\xE3\x80\x80花子");
+	snprintf(f.address, sizeof(f.address), "東京都千代田区永田町一丁目1番1号");
+	f.birth = (struct jpki_date){1990, 4, 1};
+	f.sex = JPKI_SEX_FEMALE;
+	assert_int_equal(jpki_host_read_face(t, test_master, NULL, &back, &err), -JPKI_E_NOT_FOUND);
+	assert_int_equal(jpki_host_write_face(t, test_master, &f, "1234", &err), 0);
+	memset(&back, 0, sizeof(back));
+	assert_int_equal(jpki_host_read_face(t, test_master, NULL, &back, &err), 0);
+	assert_string_equal(back.name, f.name);
+	assert_string_equal(back.address, f.address);
+	assert_int_equal(jpki_date_cmp(back.birth, f.birth), 0);
+	assert_int_equal(back.sex, JPKI_SEX_FEMALE);
+	char diff[64];
+	jpki_face_diff(&back, &f, diff, sizeof(diff));
+	assert_string_equal(diff, "");
+	/* the holder's PIN: a wrong one costs a try, the right one reads */
+	assert_int_equal(jpki_host_read_face(t, NULL, "9999", &back, &err), -JPKI_E_PIN);
+	assert_int_equal(c->pin[JPKI_PIN_FACE].tries, 2);
+	assert_int_equal(jpki_host_read_face(t, NULL, "1234", &back, &err), 0);
+	assert_int_equal(c->pin[JPKI_PIN_FACE].tries, 3);
+	/* without either: 69 82 */
+	static const uint8_t sel[] = {0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x02};
+	static const uint8_t rd[] = {0x00, 0xB0, 0x00, 0x00, 0x00};
+	uint16_t sw = 0;
+	assert_int_equal(jpki_host_select_aid(t, jpki_face_aid, &err), 0);
+	assert_int_equal(jpki_host_apdu(t, sel, sizeof(sel), NULL, 0, NULL, &sw, &err), 0);
+	assert_int_equal(sw, 0x9000);
+	uint8_t out[256];
+	size_t n = 0;
+	assert_int_equal(jpki_host_apdu(t, rd, sizeof(rd), out, sizeof(out), &n, &sw, &err), 0);
+	assert_int_equal(sw, 0x6982);
+	/* in the face application the JPKI files do not exist, and key generation is refused */
+	static const uint8_t sel_key[] = {0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x17};
+	assert_int_equal(jpki_host_apdu(t, sel_key, sizeof(sel_key), NULL, 0, NULL, &sw, &err), 0);
+	assert_int_equal(sw, 0x6A82);
+	static const uint8_t gen[] = {0x80, 0x46, 0x00, 0x17};
+	assert_int_equal(jpki_host_apdu(t, gen, sizeof(gen), NULL, 0, NULL, &sw, &err), 0);
+	assert_int_equal(sw, 0x6985);
+	/* the JPKI application's sign CA file (also 0002) is untouched */
+	assert_int_equal(c->file[JPKI_FILE_SIGN_CA].len, sign_ca_len);
+	struct jpki_card_info in;
+	assert_int_equal(jpki_host_info(t, &in, &err), 0);
+	assert_true(in.has_face && in.face_pin_set);
+	assert_int_equal(in.tries[JPKI_PIN_FACE], 3);
+	/* a record that differs: rule E4 names the fields */
+	struct jpki_card_face moved = f;
+	snprintf(moved.address, sizeof(moved.address), "大阪府大阪市北区中之島一丁目3番20号");
+	moved.sex = JPKI_SEX_MALE;
+	jpki_face_diff(&back, &moved, diff, sizeof(diff));
+	assert_string_equal(diff, "address, sex");
+	jpki_transport_close(t);
+	jpki_card_free(c);
+}
+
+/* EF 0002 from outside: every truncation and a wrong tag are refused */
+static void test_card_face_decode(void **state)
+{
+	struct jpki_card_face f = {.birth = {2001, 2, 3}, .sex = JPKI_SEX_MALE}, back;
+	struct jpki_err err;
+	uint8_t buf[JPKI_FACE_MAX];
+	size_t len = 0;
+	snprintf(f.name, sizeof(f.name), "A B");
+	snprintf(f.address, sizeof(f.address), "X");
+	assert_int_equal(jpki_face_encode(&f, buf, sizeof(buf), &len, &err), 0);
+	assert_int_equal(jpki_face_decode(buf, len, &back, &err), 0);
+	for (size_t n = 0; n < len; n++)
+		assert_int_equal(jpki_face_decode(buf, n, &back, &err), -JPKI_E_CARD);
+	buf[len - 1] = '7'; /* not an ISO 5218 code */
+	assert_int_equal(jpki_face_decode(buf, len, &back, &err), -JPKI_E_CARD);
+	buf[len - 1] = '1';
+	buf[2] = 0x21; /* inner tag where DF 21 should be */
+	assert_int_equal(jpki_face_decode(buf, len, &back, &err), -JPKI_E_CARD);
+	snprintf(f.name, sizeof(f.name), "A\nB"); /* a control character */
+	assert_int_equal(jpki_face_encode(&f, buf, sizeof(buf), &len, &err), -JPKI_E_INVALID);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -609,6 +695,8 @@ int main(void)
 	    cmocka_unit_test(test_rule_c6),
 	    cmocka_unit_test(test_rule_e2),
 	    cmocka_unit_test(test_malformed_answers),
+	    cmocka_unit_test(test_card_face),
+	    cmocka_unit_test(test_card_face_decode),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

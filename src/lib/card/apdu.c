@@ -27,6 +27,8 @@
 
 const uint8_t jpki_card_aid[JPKI_CARD_AID_LEN] = {0xD3, 0x92, 0xF0, 0x00, 0x26,
                                                   0x01, 0x00, 0x00, 0x00, 0x01};
+const uint8_t jpki_face_aid[JPKI_CARD_AID_LEN] = {0xD3, 0x92, 0x10, 0x00, 0x31,
+                                                  0x00, 0x01, 0x01, 0x04, 0x08};
 
 /*
  * ATR (ISO 7816-3 §8.2): TS 3B (direct convention); T0 88 = TD1 follows, 8
@@ -55,7 +57,7 @@ void jpki_card_token(enum jpki_card_kind kind, uint8_t out[32])
 bool jpki_pin_format_ok(enum jpki_pin_id id, const uint8_t *pin, size_t len)
 {
 	bool letter = false, digit = false;
-	if (id == JPKI_PIN_AUTH) { /* rule P1: exactly 4 digits */
+	if (id == JPKI_PIN_AUTH || id == JPKI_PIN_FACE) { /* rule P1: exactly 4 digits */
 		if (len != 4)
 			return false;
 		for (size_t i = 0; i < len; i++)
@@ -76,8 +78,10 @@ bool jpki_pin_format_ok(enum jpki_pin_id id, const uint8_t *pin, size_t len)
 	return letter && digit;
 }
 
-int jpki_card_file_index(uint16_t fid)
+int jpki_card_file_index(const struct jpki_card *c, uint16_t fid)
 {
+	if (c->face_selected)
+		return fid == JPKI_FID_FACE_ATTRS ? JPKI_FILE_FACE : -1;
 	switch (fid) {
 	case JPKI_FID_SIGN_CERT:
 		return JPKI_FILE_SIGN_CERT;
@@ -92,18 +96,27 @@ int jpki_card_file_index(uint16_t fid)
 	}
 }
 
-static bool fid_known(uint16_t fid)
+uint16_t jpki_pin_fid(enum jpki_pin_id id)
 {
-	return jpki_card_file_index(fid) >= 0 || fid == JPKI_FID_TOKEN ||
+	return id == JPKI_PIN_AUTH   ? JPKI_FID_AUTH_PIN
+	       : id == JPKI_PIN_SIGN ? JPKI_FID_SIGN_PIN
+	                             : JPKI_FID_FACE_PIN;
+}
+
+static bool fid_known(const struct jpki_card *c, uint16_t fid)
+{
+	if (c->face_selected) /* the individual number (EF 0001) is not held: docs/card-spec.md */
+		return fid == JPKI_FID_FACE_ATTRS || fid == JPKI_FID_FACE_PIN;
+	return jpki_card_file_index(c, fid) >= 0 || fid == JPKI_FID_TOKEN ||
 	       fid == JPKI_FID_AUTH_KEY || fid == JPKI_FID_AUTH_PIN || fid == JPKI_FID_SIGN_KEY ||
 	       fid == JPKI_FID_SIGN_PIN;
 }
 
 void jpki_card_power(struct jpki_card *c)
 {
-	c->app_selected = false;
+	c->app_selected = c->face_selected = false;
 	c->cur_fid = 0;
-	c->verified[0] = c->verified[1] = false;
+	memset(c->verified, 0, sizeof(c->verified));
 	c->challenge_valid = false;
 	OPENSSL_cleanse(c->challenge, sizeof(c->challenge));
 	c->issuer_auth = false;
@@ -157,18 +170,23 @@ static uint16_t do_select(struct jpki_card *c, const struct jpki_apdu *a)
 	if (a->p1 == 0x04) { /* by DF name */
 		if ((a->p2 & ~0x0Cu) != 0)
 			return SW_P1P2;
-		if (a->lc != JPKI_CARD_AID_LEN || memcmp(a->data, jpki_card_aid, a->lc) != 0)
+		bool jpki =
+		    a->lc == JPKI_CARD_AID_LEN && memcmp(a->data, jpki_card_aid, a->lc) == 0;
+		bool face =
+		    a->lc == JPKI_CARD_AID_LEN && memcmp(a->data, jpki_face_aid, a->lc) == 0;
+		if (!jpki && !face)
 			return SW_NOT_FOUND; /* the current selection stays as it was */
-		/* re-selecting the application logs out (OpenSC 0.24+ relies on it) */
+		/* selecting an application logs out (OpenSC 0.24+ relies on it) */
 		jpki_card_power(c);
-		c->app_selected = true;
+		c->app_selected = jpki;
+		c->face_selected = face;
 		return SW_OK;
 	}
 	if (a->p1 == 0x02 || a->p1 == 0x00) { /* EF under the current DF / by FID */
-		if (!c->app_selected || a->lc != 2)
+		if (!(c->app_selected || c->face_selected) || a->lc != 2)
 			return SW_NOT_FOUND;
 		uint16_t fid = (uint16_t)(a->data[0] << 8 | a->data[1]);
-		if (!fid_known(fid))
+		if (!fid_known(c, fid))
 			return SW_NOT_FOUND;
 		c->cur_fid = fid;
 		return SW_OK;
@@ -199,25 +217,32 @@ static uint16_t do_read(struct jpki_card *c, const struct jpki_apdu *a, uint8_t 
 		return SW_FUNC; /* short EF identifiers are not offered */
 	if (a->lc)
 		return SW_WRONG_LENGTH;
-	if (!c->app_selected || c->cur_fid == 0)
+	if (!(c->app_selected || c->face_selected) || c->cur_fid == 0)
 		return SW_NO_EF;
 	size_t off = (size_t)a->p1 << 8 | a->p2;
-	if (c->cur_fid == JPKI_FID_TOKEN) {
+	if (c->app_selected && c->cur_fid == JPKI_FID_TOKEN) {
 		uint8_t token[32];
 		jpki_card_token(c->kind, token);
 		return copy_out(token, sizeof(token), off, a, out, out_len);
 	}
-	int i = jpki_card_file_index(c->cur_fid);
+	int i = jpki_card_file_index(c, c->cur_fid);
 	if (i < 0)
 		return SW_FILE_INCOMPAT; /* a key or a PIN: never readable */
 	/* docs/card-spec.md: the signature certificate only after the password */
 	if (i == JPKI_FILE_SIGN_CERT && !c->verified[JPKI_PIN_SIGN])
 		return SW_SECURITY;
+	/* the card face: after its PIN, or to the issuer (the counter's check, rule E4) */
+	if (i == JPKI_FILE_FACE && !c->verified[JPKI_PIN_FACE] && !c->issuer_auth)
+		return SW_SECURITY;
 	return copy_out(c->file[i].data, c->file[i].len, off, a, out, out_len);
 }
 
-static int pin_of_fid(uint16_t fid)
+static int pin_of_fid(const struct jpki_card *c, uint16_t fid)
 {
+	if (c->face_selected)
+		return fid == JPKI_FID_FACE_PIN ? JPKI_PIN_FACE : -1;
+	if (!c->app_selected)
+		return -1;
 	return fid == JPKI_FID_AUTH_PIN   ? JPKI_PIN_AUTH
 	       : fid == JPKI_FID_SIGN_PIN ? JPKI_PIN_SIGN
 	                                  : -1;
@@ -225,7 +250,7 @@ static int pin_of_fid(uint16_t fid)
 
 static bool pin_matches(const struct jpki_card *c, int id, const uint8_t *pin, size_t len)
 {
-	uint8_t fid[2] = {0x00, id == JPKI_PIN_AUTH ? 0x18 : 0x1B};
+	uint8_t fid[2] = {0x00, (uint8_t)jpki_pin_fid((enum jpki_pin_id)id)};
 	uint8_t h[32];
 	if (jpki_hmac2(c->k_pin, fid, 2, pin, len, h) != 0)
 		return false;
@@ -239,7 +264,7 @@ static uint16_t do_verify(struct jpki_card *c, const struct jpki_apdu *a)
 {
 	if (a->p1 != 0x00 || a->p2 != 0x80)
 		return SW_P1P2;
-	int id = pin_of_fid(c->app_selected ? c->cur_fid : 0);
+	int id = pin_of_fid(c, c->cur_fid);
 	if (id < 0)
 		return c->cur_fid ? SW_FILE_INCOMPAT : SW_NO_EF;
 	struct jpki_card_pin *p = &c->pin[id];
@@ -254,7 +279,7 @@ static uint16_t do_verify(struct jpki_card *c, const struct jpki_apdu *a)
 		return (uint16_t)(SW_TRIES | p->tries);
 	if (p->tries == 0)
 		return SW_BLOCKED;
-	size_t min = id == JPKI_PIN_AUTH ? 4 : 6, max = id == JPKI_PIN_AUTH ? 4 : 16;
+	size_t min = id == JPKI_PIN_SIGN ? 6 : 4, max = id == JPKI_PIN_SIGN ? 16 : 4;
 	if (a->lc < min || a->lc > max)
 		return SW_WRONG_LENGTH; /* not a PIN of this kind: not a try */
 	c->verified[id] = false;
@@ -281,14 +306,14 @@ static uint16_t do_change(struct jpki_card *c, const struct jpki_apdu *a)
 {
 	if (a->p1 != 0x01 || a->p2 != 0x80)
 		return SW_P1P2;
-	int id = pin_of_fid(c->app_selected ? c->cur_fid : 0);
+	int id = pin_of_fid(c, c->cur_fid);
 	if (id < 0)
 		return c->cur_fid ? SW_FILE_INCOMPAT : SW_NO_EF;
 	if (!c->verified[id])
 		return SW_SECURITY;
 	if (!jpki_pin_format_ok((enum jpki_pin_id)id, a->data, a->lc))
 		return SW_WRONG_DATA; /* rule P1 */
-	uint8_t fid[2] = {0x00, id == JPKI_PIN_AUTH ? 0x18 : 0x1B};
+	uint8_t fid[2] = {0x00, (uint8_t)jpki_pin_fid((enum jpki_pin_id)id)};
 	struct jpki_card_pin old = c->pin[id];
 	if (jpki_hmac2(c->k_pin, fid, 2, a->data, a->lc, c->pin[id].hash) != 0)
 		return SW_MEMORY;

@@ -33,6 +33,8 @@
 /* docs/card-spec.md "Identity and probing" */
 #define JPKI_CARD_AID_LEN 10
 extern const uint8_t jpki_card_aid[JPKI_CARD_AID_LEN];
+/* docs/card-spec.md "The card-face text application" (券面事項入力補助AP) */
+extern const uint8_t jpki_face_aid[JPKI_CARD_AID_LEN];
 
 /* docs/card-spec.md "Files" */
 enum {
@@ -45,6 +47,9 @@ enum {
 	JPKI_FID_AUTH_PIN = 0x0018,
 	JPKI_FID_SIGN_KEY = 0x001A,
 	JPKI_FID_SIGN_PIN = 0x001B,
+	/* in the card-face text application */
+	JPKI_FID_FACE_ATTRS = 0x0002,
+	JPKI_FID_FACE_PIN = 0x0011,
 };
 
 /* ISO 7816-4 §5.1.3 status words the card answers with */
@@ -71,10 +76,16 @@ enum {
 	SW_CLA = 0x6E00,
 };
 
-/* The two PINs of rule P1 and their retry limits (docs/card-spec.md). */
-enum jpki_pin_id { JPKI_PIN_AUTH = 0, JPKI_PIN_SIGN = 1 };
+/*
+ * The two PINs of rule P1 and their retry limits (docs/card-spec.md), and
+ * the 4-digit PIN of the card-face text application.  Keys exist for the
+ * first two only.
+ */
+enum jpki_pin_id { JPKI_PIN_AUTH = 0, JPKI_PIN_SIGN = 1, JPKI_PIN_FACE = 2 };
+#define JPKI_PIN_COUNT 3
 #define JPKI_AUTH_PIN_TRIES 3
 #define JPKI_SIGN_PIN_TRIES 5
+#define JPKI_FACE_PIN_TRIES 3
 #define JPKI_PIN_MAX 16
 
 /* Card kind, written by the issuer (rule C6: the old card gets nothing). */
@@ -103,12 +114,13 @@ struct jpki_card_file {
 	size_t len;
 };
 
-/* The four writable files, in this order: 0001, 0002, 000A, 000B. */
+/* The writable files: 0001, 0002, 000A, 000B of JPKI; 0002 of the card-face application. */
 enum {
 	JPKI_FILE_SIGN_CERT,
 	JPKI_FILE_SIGN_CA,
 	JPKI_FILE_AUTH_CERT,
 	JPKI_FILE_AUTH_CA,
+	JPKI_FILE_FACE,
 	JPKI_FILE_COUNT
 };
 
@@ -122,8 +134,8 @@ struct jpki_card {
 	char number[JPKI_CARD_NUMBER_MAX + 1];
 	bool has_expiry;
 	struct jpki_date expiry;
-	struct jpki_card_pin pin[2]; /* indexed by enum jpki_pin_id */
-	EVP_PKEY *key[2];            /* indexed by enum jpki_pin_id; owned */
+	struct jpki_card_pin pin[JPKI_PIN_COUNT]; /* indexed by enum jpki_pin_id */
+	EVP_PKEY *key[2];                         /* indexed by enum jpki_pin_id; owned */
 	struct jpki_card_file file[JPKI_FILE_COUNT];
 
 	/* derived from the issuer master key and the serial when loaded (keys.c) */
@@ -132,9 +144,10 @@ struct jpki_card {
 	uint8_t k_issuer[JPKI_CARD_KEY_LEN];
 
 	/* volatile security state: cleared by jpki_card_power() and re-selection */
-	bool app_selected;
-	uint16_t cur_fid; /* 0 = no current EF */
-	bool verified[2];
+	bool app_selected;  /* the JPKI application */
+	bool face_selected; /* the card-face text application */
+	uint16_t cur_fid;   /* 0 = no current EF */
+	bool verified[JPKI_PIN_COUNT];
 	bool challenge_valid;
 	uint8_t challenge[JPKI_CHALLENGE_LEN];
 	bool issuer_auth;
@@ -174,7 +187,7 @@ const uint8_t *jpki_card_atr(size_t *len);
 /* The 32-byte token of EF 0006 for the card's kind, space padded. */
 void jpki_card_token(enum jpki_card_kind kind, uint8_t out[32]);
 
-/* Rule P1: the PIN's format (4 digits; or 6-16 of A-Z0-9 with both). */
+/* Rule P1: the PIN's format (4 digits; or 6-16 of A-Z0-9 with both); the face PIN: 4 digits. */
 bool jpki_pin_format_ok(enum jpki_pin_id id, const uint8_t *pin, size_t len);
 
 /* ---- inside the card module (apdu.c, perso.c) ---- */
@@ -194,7 +207,9 @@ uint16_t jpki_card_perso(struct jpki_card *card, const struct jpki_apdu *a, uint
 /* apdu.c: run the commit hook; false when it failed. */
 bool jpki_card_commit(struct jpki_card *card);
 
-/* Index of a writable file by FID, or -1. */
-JPKI_MUST_CHECK int jpki_card_file_index(uint16_t fid);
+/* Index of a writable file by FID in the selected application, or -1. */
+JPKI_MUST_CHECK int jpki_card_file_index(const struct jpki_card *card, uint16_t fid);
+/* The FID of a PIN's EF (0018, 001B, 0011). */
+uint16_t jpki_pin_fid(enum jpki_pin_id id);
 
 #endif

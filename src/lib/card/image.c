@@ -49,6 +49,7 @@ int jpki_card_new(const uint8_t master[JPKI_CARD_KEY_LEN],
 	memcpy(c->serial, serial, JPKI_CHIP_SERIAL_LEN);
 	c->pin[JPKI_PIN_AUTH].max = JPKI_AUTH_PIN_TRIES;
 	c->pin[JPKI_PIN_SIGN].max = JPKI_SIGN_PIN_TRIES;
+	c->pin[JPKI_PIN_FACE].max = JPKI_FACE_PIN_TRIES;
 	int rc = jpki_card_derive(master, serial, JPKI_KEY_IMAGE, c->k_image, err);
 	if (rc == 0)
 		rc = jpki_card_derive(master, serial, JPKI_KEY_PIN, c->k_pin, err);
@@ -119,12 +120,12 @@ int jpki_card_body_encode(const struct jpki_card *c, uint8_t **ret, size_t *ret_
 		                (uint8_t)c->expiry.m, (uint8_t)c->expiry.d};
 		put(&w, TAG_EXPIRY, e, 4, NULL, 0);
 	}
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < JPKI_PIN_COUNT; i++)
 		if (c->pin[i].set)
 			put(&w, (uint8_t)(TAG_PIN + i), &c->pin[i].tries, 1, c->pin[i].hash, 32);
+	for (int i = 0; i < 2; i++)
 		if (c->key[i])
 			put_key(&w, (uint8_t)(TAG_KEY + i), c->key[i]);
-	}
 	for (int i = 0; i < JPKI_FILE_COUNT; i++)
 		if (c->file[i].len)
 			put(&w, (uint8_t)(TAG_FILE + i), c->file[i].data, c->file[i].len, NULL, 0);
@@ -178,7 +179,7 @@ static int decode_one(struct jpki_card *c, uint8_t tag, const uint8_t *v, size_t
 		c->expiry = d;
 		return 0;
 	}
-	if ((tag == TAG_PIN || tag == TAG_PIN + 1) && n == 33 &&
+	if (tag >= TAG_PIN && tag < TAG_PIN + JPKI_PIN_COUNT && n == 33 &&
 	    v[0] <= c->pin[tag - TAG_PIN].max) {
 		struct jpki_card_pin *p = &c->pin[tag - TAG_PIN];
 		p->set = true;

@@ -32,8 +32,10 @@ static int key_of_fid(uint8_t p2)
 	return p2 == 0x17 ? JPKI_PIN_AUTH : p2 == 0x1A ? JPKI_PIN_SIGN : -1;
 }
 
-static int pin_of_p2(uint8_t p2)
+static int pin_of_p2(const struct jpki_card *c, uint8_t p2)
 {
+	if (c->face_selected)
+		return p2 == 0x11 ? JPKI_PIN_FACE : -1;
 	return p2 == 0x18 ? JPKI_PIN_AUTH : p2 == 0x1B ? JPKI_PIN_SIGN : -1;
 }
 
@@ -55,7 +57,12 @@ static uint16_t get_info(struct jpki_card *c, uint8_t *out, size_t *out_len)
 	out[n++] = c->pin[1].tries;
 	out[n++] = (uint8_t)numlen;
 	memcpy(out + n, c->number, numlen);
-	*out_len = n + numlen;
+	n += numlen;
+	/* the card-face text application: PIN set (bit 0), attributes written (bit 1); tries */
+	out[n++] =
+	    (uint8_t)((c->pin[JPKI_PIN_FACE].set ? 1 : 0) | (c->file[JPKI_FILE_FACE].len ? 2 : 0));
+	out[n++] = c->pin[JPKI_PIN_FACE].tries;
+	*out_len = n;
 	return SW_OK;
 }
 
@@ -134,10 +141,10 @@ static uint16_t put_data(struct jpki_card *c, const struct jpki_apdu *a)
 	return SW_OK;
 }
 
-/* 80 D8 00 <18|1B> Lc PIN: SET PIN, also the reset and unblock of rule P2 */
+/* 80 D8 00 <18|1B> Lc PIN (<11> in the card-face application): SET PIN, also rule P2 */
 static uint16_t set_pin(struct jpki_card *c, const struct jpki_apdu *a)
 {
-	int id = pin_of_p2(a->p2);
+	int id = pin_of_p2(c, a->p2);
 	if (a->p1 != 0 || id < 0)
 		return SW_P1P2;
 	if (!jpki_pin_format_ok((enum jpki_pin_id)id, a->data, a->lc))
@@ -147,7 +154,9 @@ static uint16_t set_pin(struct jpki_card *c, const struct jpki_apdu *a)
 	if (jpki_hmac2(c->k_pin, fid, 2, a->data, a->lc, p->hash) != 0)
 		return SW_MEMORY;
 	p->set = true;
-	p->max = id == JPKI_PIN_AUTH ? JPKI_AUTH_PIN_TRIES : JPKI_SIGN_PIN_TRIES;
+	p->max = id == JPKI_PIN_SIGN   ? JPKI_SIGN_PIN_TRIES
+	         : id == JPKI_PIN_AUTH ? JPKI_AUTH_PIN_TRIES
+	                               : JPKI_FACE_PIN_TRIES;
 	p->tries = p->max;
 	c->verified[id] = false;
 	uint16_t sw = SW_OK;
@@ -216,7 +225,7 @@ static uint16_t read_pubkey(struct jpki_card *c, const struct jpki_apdu *a, uint
 /* 80 D6 <offset> Lc data: WRITE BINARY into the current certificate EF */
 static uint16_t write_bin(struct jpki_card *c, const struct jpki_apdu *a)
 {
-	int i = jpki_card_file_index(c->cur_fid);
+	int i = jpki_card_file_index(c, c->cur_fid);
 	if (i < 0)
 		return c->cur_fid ? SW_FILE_INCOMPAT : SW_NO_EF;
 	if (c->kind != JPKI_CARD_KIND_MYNUMBER)
@@ -246,7 +255,7 @@ static uint16_t write_bin(struct jpki_card *c, const struct jpki_apdu *a)
 /* 80 0E 00 00: ERASE BINARY, the current certificate EF becomes empty */
 static uint16_t erase_bin(struct jpki_card *c)
 {
-	int i = jpki_card_file_index(c->cur_fid);
+	int i = jpki_card_file_index(c, c->cur_fid);
 	if (i < 0)
 		return c->cur_fid ? SW_FILE_INCOMPAT : SW_NO_EF;
 	size_t old = c->file[i].len;
@@ -330,7 +339,18 @@ uint16_t jpki_card_perso(struct jpki_card *c, const struct jpki_apdu *a, uint8_t
 	default:
 		return SW_INS;
 	}
-	if (!c->app_selected)
+	if (c->face_selected) /* there: the issuer's challenge, SET PIN and the attribute file */
+		switch (a->ins) {
+		case 0x84:
+		case 0x82:
+		case 0xD8:
+		case 0xD6:
+		case 0x0E:
+			break;
+		default:
+			return SW_CONDITIONS;
+		}
+	else if (!c->app_selected)
 		return SW_CONDITIONS;
 	switch (a->ins) { /* no issuer authentication needed */
 	case 0xCA:

@@ -69,18 +69,24 @@ static int apdu_ok(struct jpki_transport *t, const uint8_t *c, size_t n, uint8_t
 	return sw == SW_OK ? 0 : sw_fail(err, sw, what);
 }
 
-int jpki_host_select_app(struct jpki_transport *t, struct jpki_err *err)
+int jpki_host_select_aid(struct jpki_transport *t, const uint8_t aid[JPKI_CARD_AID_LEN],
+                         struct jpki_err *err)
 {
 	uint8_t c[5 + JPKI_CARD_AID_LEN] = {0x00, 0xA4, 0x04, 0x0C, JPKI_CARD_AID_LEN};
-	memcpy(c + 5, jpki_card_aid, JPKI_CARD_AID_LEN);
+	memcpy(c + 5, aid, JPKI_CARD_AID_LEN);
 	uint16_t sw = 0;
 	int rc = jpki_host_apdu(t, c, sizeof(c), NULL, 0, NULL, &sw, err);
 	if (rc < 0)
 		return rc;
 	if (sw != SW_OK)
-		return jpki_fail(err, JPKI_E_CARD, "%s: no JPKI application on this card (SW %04X)",
-		                 t->name, sw);
+		return jpki_fail(err, JPKI_E_CARD, "%s: no %s application on this card (SW %04X)",
+		                 t->name, aid == jpki_card_aid ? "JPKI" : "card-face text", sw);
 	return 0;
+}
+
+int jpki_host_select_app(struct jpki_transport *t, struct jpki_err *err)
+{
+	return jpki_host_select_aid(t, jpki_card_aid, err);
 }
 
 int jpki_host_select_ef(struct jpki_transport *t, uint16_t fid, struct jpki_err *err)
@@ -90,8 +96,8 @@ int jpki_host_select_ef(struct jpki_transport *t, uint16_t fid, struct jpki_err 
 }
 
 /* READ BINARY at off, up to want bytes (1..256), into out; *got set. */
-static int read_binary(struct jpki_transport *t, size_t off, size_t want, uint8_t *out, size_t *got,
-                       struct jpki_err *err)
+int jpki_host_read_binary(struct jpki_transport *t, size_t off, size_t want, uint8_t *out,
+                          size_t *got, struct jpki_err *err)
 {
 	uint8_t c[5] = {0x00, 0xB0, (uint8_t)(off >> 8), (uint8_t)off, (uint8_t)want};
 	size_t n = 0;
@@ -128,7 +134,7 @@ int jpki_host_read_cert(struct jpki_transport *t, uint16_t fid, uint8_t **ret, s
 	size_t got = 0, total = 0;
 	int rc = jpki_host_select_ef(t, fid, err);
 	if (rc == 0)
-		rc = read_binary(t, 0, sizeof(head), head, &got, err);
+		rc = jpki_host_read_binary(t, 0, sizeof(head), head, &got, err);
 	if (rc == -JPKI_E_NOT_FOUND)
 		return jpki_fail(err, JPKI_E_NOT_FOUND, "EF %04X is empty", fid);
 	if (rc < 0)
@@ -141,7 +147,7 @@ int jpki_host_read_cert(struct jpki_transport *t, uint16_t fid, uint8_t **ret, s
 		return jpki_fail(err, JPKI_E_NOMEM, "out of memory");
 	for (size_t off = 0; off < total; off += got) {
 		size_t want = total - off > 256 ? 256 : total - off;
-		rc = read_binary(t, off, want, buf + off, &got, err);
+		rc = jpki_host_read_binary(t, off, want, buf + off, &got, err);
 		if (rc < 0) {
 			free(buf);
 			return rc;
@@ -158,7 +164,7 @@ int jpki_host_read_token(struct jpki_transport *t, char out[33], struct jpki_err
 	size_t got = 0;
 	int rc = jpki_host_select_ef(t, JPKI_FID_TOKEN, err);
 	if (rc == 0)
-		rc = read_binary(t, 0, sizeof(buf), buf, &got, err);
+		rc = jpki_host_read_binary(t, 0, sizeof(buf), buf, &got, err);
 	if (rc < 0)
 		return rc;
 	while (got > 0 && (buf[got - 1] == ' ' || buf[got - 1] == 0))
@@ -169,17 +175,12 @@ int jpki_host_read_token(struct jpki_transport *t, char out[33], struct jpki_err
 	return 0;
 }
 
-static uint16_t pin_fid(enum jpki_pin_id id)
-{
-	return id == JPKI_PIN_AUTH ? JPKI_FID_AUTH_PIN : JPKI_FID_SIGN_PIN;
-}
-
 int jpki_host_pin_status(struct jpki_transport *t, enum jpki_pin_id id, int *tries,
                          struct jpki_err *err)
 {
 	static const uint8_t c[4] = {0x00, 0x20, 0x00, 0x80};
 	uint16_t sw = 0;
-	int rc = jpki_host_select_ef(t, pin_fid(id), err);
+	int rc = jpki_host_select_ef(t, jpki_pin_fid(id), err);
 	if (rc == 0)
 		rc = jpki_host_apdu(t, c, sizeof(c), NULL, 0, NULL, &sw, err);
 	if (rc < 0)
@@ -218,7 +219,7 @@ int jpki_host_verify(struct jpki_transport *t, enum jpki_pin_id id, const char *
 	uint16_t sw = 0;
 	int rc = pin_apdu(0x20, 0x00, pin, c, &n, err);
 	if (rc == 0)
-		rc = jpki_host_select_ef(t, pin_fid(id), err);
+		rc = jpki_host_select_ef(t, jpki_pin_fid(id), err);
 	if (rc == 0)
 		rc = jpki_host_apdu(t, c, n, NULL, 0, NULL, &sw, err);
 	OPENSSL_cleanse(c, sizeof(c));
@@ -246,7 +247,7 @@ int jpki_host_change_pin(struct jpki_transport *t, enum jpki_pin_id id, const ch
 	size_t n = 0;
 	int rc = pin_apdu(0x24, 0x01, pin, c, &n, err);
 	if (rc == 0)
-		rc = jpki_host_select_ef(t, pin_fid(id), err);
+		rc = jpki_host_select_ef(t, jpki_pin_fid(id), err);
 	if (rc == 0)
 		rc = apdu_ok(t, c, n, NULL, 0, NULL, "CHANGE REFERENCE DATA", err);
 	OPENSSL_cleanse(c, sizeof(c));
@@ -307,9 +308,18 @@ int jpki_host_info(struct jpki_transport *t, struct jpki_card_info *out, struct 
 	    !jpki_cur_u8(&cur, &has) || !jpki_cur_u8(&cur, &yh) || !jpki_cur_u8(&cur, &yl) ||
 	    !jpki_cur_u8(&cur, &m) || !jpki_cur_u8(&cur, &d) || !jpki_cur_u8(&cur, &flags) ||
 	    !jpki_cur_u8(&cur, &ta) || !jpki_cur_u8(&cur, &ts) || !jpki_cur_u8(&cur, &nl) ||
-	    nl > JPKI_CARD_NUMBER_MAX || !jpki_cur_take(&cur, nl, &num) || !jpki_cur_done(&cur) ||
+	    nl > JPKI_CARD_NUMBER_MAX || !jpki_cur_take(&cur, nl, &num) ||
 	    kind > JPKI_CARD_KIND_JUKI || has > 1 || ta > 15 || ts > 15)
 		return jpki_fail(err, JPKI_E_CARD, "GET CARD INFO: malformed answer");
+	uint8_t fflags = 0, tf = 0; /* the card-face application's bytes (docs/card.md) */
+	if (!jpki_cur_done(&cur) &&
+	    (!jpki_cur_u8(&cur, &fflags) || !jpki_cur_u8(&cur, &tf) || fflags > 3 || tf > 15))
+		return jpki_fail(err, JPKI_E_CARD, "GET CARD INFO: malformed answer");
+	if (!jpki_cur_done(&cur))
+		return jpki_fail(err, JPKI_E_CARD, "GET CARD INFO: malformed answer");
+	info.face_pin_set = fflags & 1;
+	info.has_face = fflags & 2;
+	info.tries[JPKI_PIN_FACE] = tf;
 	memcpy(info.serial, serial, JPKI_CHIP_SERIAL_LEN);
 	info.kind = (enum jpki_card_kind)kind;
 	info.has_expiry = has;
@@ -337,14 +347,20 @@ int jpki_host_info(struct jpki_transport *t, struct jpki_card_info *out, struct 
 int jpki_host_issuer_auth(struct jpki_transport *t, const uint8_t master[JPKI_CARD_KEY_LEN],
                           struct jpki_err *err)
 {
+	return jpki_host_issuer_auth_in(t, master, jpki_card_aid, err);
+}
+
+int jpki_host_issuer_auth_in(struct jpki_transport *t, const uint8_t master[JPKI_CARD_KEY_LEN],
+                             const uint8_t aid[JPKI_CARD_AID_LEN], struct jpki_err *err)
+{
 	struct jpki_card_info info;
 	uint8_t chal[JPKI_CHALLENGE_LEN], k[JPKI_CARD_KEY_LEN];
 	uint8_t c[5 + 32] = {0x80, 0x82, 0x00, 0x00, 32};
 	static const uint8_t gc[5] = {0x80, 0x84, 0x00, 0x00, JPKI_CHALLENGE_LEN};
 	size_t n = 0;
 	int rc = jpki_host_info(t, &info, err);
-	if (rc == 0)
-		rc = jpki_host_select_app(t, err); /* the token read moved the selection */
+	if (rc == 0) /* the token read moved the selection */
+		rc = jpki_host_select_aid(t, aid, err);
 	if (rc == 0)
 		rc = apdu_ok(t, gc, sizeof(gc), chal, sizeof(chal), &n, "GET CHALLENGE", err);
 	if (rc < 0)
@@ -389,7 +405,7 @@ int jpki_host_set_pin(struct jpki_transport *t, enum jpki_pin_id id, const char 
 	if (rc < 0)
 		return rc;
 	c[0] = 0x80;
-	c[3] = (uint8_t)pin_fid(id);
+	c[3] = (uint8_t)jpki_pin_fid(id);
 	uint16_t sw = 0;
 	rc = jpki_host_apdu(t, c, n, NULL, 0, NULL, &sw, err);
 	OPENSSL_cleanse(c, sizeof(c));

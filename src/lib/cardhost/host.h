@@ -29,7 +29,8 @@ struct jpki_card_info {
 	bool has_expiry;
 	struct jpki_date expiry;
 	bool has_key[2], pin_set[2], issuer_auth;
-	int tries[2];
+	int tries[JPKI_PIN_COUNT];
+	bool face_pin_set, has_face; /* the card-face text application */
 	char number[JPKI_CARD_NUMBER_MAX + 1];
 	char token[33]; /* EF 0006, trailing spaces trimmed */
 };
@@ -43,6 +44,13 @@ JPKI_MUST_CHECK int jpki_host_apdu(struct jpki_transport *t, const uint8_t *capd
                                    uint8_t *out, size_t out_cap, size_t *out_len, uint16_t *sw,
                                    struct jpki_err *err);
 
+/* SELECT an application by AID: jpki_card_aid or jpki_face_aid (clears the security state). */
+JPKI_MUST_CHECK int jpki_host_select_aid(struct jpki_transport *t,
+                                         const uint8_t aid[JPKI_CARD_AID_LEN],
+                                         struct jpki_err *err);
+/* READ BINARY of the current EF at off, up to want bytes (1..256); *got set. */
+JPKI_MUST_CHECK int jpki_host_read_binary(struct jpki_transport *t, size_t off, size_t want,
+                                          uint8_t *out, size_t *got, struct jpki_err *err);
 /* SELECT the JPKI application (clears the card's security state). */
 JPKI_MUST_CHECK int jpki_host_select_app(struct jpki_transport *t, struct jpki_err *err);
 /* SELECT an EF of the application. */
@@ -91,6 +99,11 @@ JPKI_MUST_CHECK int jpki_host_info(struct jpki_transport *t, struct jpki_card_in
 JPKI_MUST_CHECK int jpki_host_issuer_auth(struct jpki_transport *t,
                                           const uint8_t master[JPKI_CARD_KEY_LEN],
                                           struct jpki_err *err);
+/* The same, in the application aid (left selected). */
+JPKI_MUST_CHECK int jpki_host_issuer_auth_in(struct jpki_transport *t,
+                                             const uint8_t master[JPKI_CARD_KEY_LEN],
+                                             const uint8_t aid[JPKI_CARD_AID_LEN],
+                                             struct jpki_err *err);
 JPKI_MUST_CHECK int jpki_host_put_card_data(struct jpki_transport *t, enum jpki_card_kind kind,
                                             struct jpki_date expiry, const char *number,
                                             struct jpki_err *err);
