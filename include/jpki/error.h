@@ -42,7 +42,8 @@
 	X(NO_CARD, 503, 0, "no card reader or no card")                                            \
 	X(PIN, 403, 0x63C0, "wrong PIN")                                                           \
 	X(PIN_BLOCKED, 423, 0x6983, "PIN blocked")                                                 \
-	X(DENIED, 403, 0x6982, "security condition not satisfied")
+	X(DENIED, 403, 0x6982, "security condition not satisfied")                                 \
+	X(REFUSED, 422, 0, "refused by a rule of the procedure")
 
 enum jpki_code {
 #define JPKI_X_ENUM(name, http, sw, msg) JPKI_E_##name,

@@ -765,6 +765,152 @@ static void test_rollback_undoes(void **state)
 	st->ops->rollback(st);
 }
 
+/* ---- the counter's tables ---- */
+
+static int count_audit(const struct jpki_audit_rec *a, void *arg)
+{
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void test_counter_cases_and_audit(void **state)
+{
+	struct fix *f = *state;
+	struct jpki_store *st = f->st;
+	struct jpki_err err;
+	int64_t rid = add_resident(st);
+	struct jpki_case_rec c = {
+	    .procedure = 1, .state = 0, .resident_id = rid, .opened_at = T0, .updated_at = T0};
+	snprintf(c.counter, sizeof(c.counter), "city-hall");
+	snprintf(c.operator_id, sizeof(c.operator_id), "clerk1");
+	snprintf(c.detail, sizeof(c.detail), "docs=licence:1");
+	assert_int_equal(st->ops->case_insert(st, &c, &err), 0);
+	assert_true(c.id > 0);
+	/* compare-and-set: a move from a state the case is not in changes nothing */
+	struct jpki_case_rec next = c;
+	next.state = 2;
+	next.updated_at = T0 + 5;
+	assert_int_equal(st->ops->case_move(st, &next, 1, &err), -JPKI_E_STATE);
+	assert_int_equal(st->ops->case_move(st, &next, 0, &err), 0);
+	assert_int_equal(st->ops->case_move(st, &next, 0, &err), -JPKI_E_STATE);
+	struct jpki_case_rec back;
+	assert_int_equal(st->ops->case_get(st, c.id, &back, &err), 0);
+	assert_int_equal(back.state, 2);
+	assert_int_equal(back.updated_at, T0 + 5);
+	assert_string_equal(back.operator_id, "clerk1");
+	assert_int_equal(st->ops->case_get(st, c.id + 100, &back, &err), -JPKI_E_NOT_FOUND);
+	/* the audit log: sequence numbers, filters, and no update or delete */
+	struct jpki_audit_rec a = {.at = T0, .case_id = c.id, .resident_id = rid};
+	snprintf(a.operator_id, sizeof(a.operator_id), "clerk1");
+	snprintf(a.action, sizeof(a.action), "issue");
+	snprintf(a.decision, sizeof(a.decision), "refused");
+	snprintf(a.rule, sizeof(a.rule), "E4");
+	assert_int_equal(st->ops->audit_append(st, &a, &err), 0);
+	assert_int_equal(a.seq, 1);
+	snprintf(a.decision, sizeof(a.decision), "done");
+	a.rule[0] = '\0';
+	assert_int_equal(st->ops->audit_append(st, &a, &err), 0);
+	assert_int_equal(a.seq, 2);
+	int n = 0;
+	struct jpki_audit_filter all = {0}, refused = {.decision = "refused"},
+	                         other = {.resident_id = rid + 1};
+	assert_int_equal(st->ops->audit_each(st, &all, count_audit, &n, &err), 0);
+	assert_int_equal(n, 2);
+	n = 0;
+	assert_int_equal(st->ops->audit_each(st, &refused, count_audit, &n, &err), 0);
+	assert_int_equal(n, 1);
+	n = 0;
+	assert_int_equal(st->ops->audit_each(st, &other, count_audit, &n, &err), 0);
+	assert_int_equal(n, 0);
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	assert_int_not_equal(sqlite3_exec(db, "UPDATE audit_entry SET rule = ''", NULL, NULL, NULL),
+	                     SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "DELETE FROM audit_entry", NULL, NULL, NULL),
+	                     SQLITE_OK);
+	sqlite3_close(db);
+	n = 0;
+	assert_int_equal(st->ops->audit_each(st, &all, count_audit, &n, &err), 0);
+	assert_int_equal(n, 2);
+}
+
+static void test_counter_receipts_tokens_notices(void **state)
+{
+	struct fix *f = *state;
+	struct jpki_store *st = f->st;
+	struct jpki_err err;
+	int64_t rid = add_resident(st);
+	struct jpki_case_rec c = {.procedure = 1, .resident_id = rid, .opened_at = T0};
+	snprintf(c.counter, sizeof(c.counter), "c");
+	snprintf(c.operator_id, sizeof(c.operator_id), "o");
+	assert_int_equal(st->ops->case_insert(st, &c, &err), 0);
+	struct jpki_receipt_rec r = {
+	    .case_id = c.id, .resident_id = rid, .amount = 200, .issued_at = T0};
+	snprintf(r.fee_case, sizeof(r.fee_case), "reissue");
+	assert_int_equal(st->ops->receipt_insert(st, &r, &err), 0);
+	assert_int_equal(st->ops->receipt_void(st, r.number, T0 + 1, "clerk", "boss", &err), 0);
+	assert_int_equal(st->ops->receipt_void(st, r.number, T0 + 2, "clerk", "boss", &err),
+	                 -JPKI_E_STATE);
+	struct jpki_receipt_rec rb;
+	assert_int_equal(st->ops->receipt_get(st, r.number, &rb, &err), 0);
+	assert_int_equal(rb.amount, 200);
+	assert_int_equal(rb.voided_at, T0 + 1);
+	assert_string_equal(rb.approved_by, "boss");
+	struct jpki_token_rec t = {.purpose = JPKI_TOKEN_PROXY_FORM,
+	                           .case_id = c.id,
+	                           .resident_id = rid,
+	                           .kinds = 3,
+	                           .issued_at = T0,
+	                           .expires_at = T0 + 30 * DAY};
+	snprintf(t.ref, sizeof(t.ref), "ABCD-EFGH");
+	assert_int_equal(st->ops->token_insert(st, &t, &err), 0);
+	assert_int_equal(st->ops->token_insert(st, &t, &err), -JPKI_E_EXISTS);
+	assert_int_equal(st->ops->token_use(st, "ABCD-EFGH", T0 + DAY, c.id, &err), 0);
+	assert_int_equal(st->ops->token_use(st, "ABCD-EFGH", T0 + DAY, c.id, &err), -JPKI_E_STATE);
+	struct jpki_token_rec tb;
+	assert_int_equal(st->ops->token_get(st, "ABCD-EFGH", &tb, &err), 0);
+	assert_int_equal(tb.used_at, T0 + DAY);
+	assert_int_equal(tb.kinds, 3);
+	assert_int_equal(st->ops->token_get(st, "NOPE", &tb, &err), -JPKI_E_NOT_FOUND);
+	assert_int_equal(st->ops->notice_insert(st, "0A", "2027-01", rid, "R1", T0, &err), 0);
+	assert_int_equal(st->ops->notice_insert(st, "0A", "2027-01", rid, "R1", T0, &err),
+	                 -JPKI_E_EXISTS);
+}
+
+/* A hold becomes a final reason once; a certificate not on hold is refused */
+static void test_hold_resolve(void **state)
+{
+	struct fix *f = *state;
+	struct jpki_store *st = f->st;
+	struct jpki_err err;
+	int64_t rid = add_resident(st);
+	insert_cert(st, cert("31", JPKI_KIND_AUTH, rid, T0, T0 + 400 * DAY));
+	insert_cert(st, cert("32", JPKI_KIND_AUTH, rid, T0, T0 + 400 * DAY));
+	assert_int_equal(st->ops->cert_hold_resolve(st, "31", T0, JPKI_REASON_UNSPECIFIED, &err),
+	                 -JPKI_E_STATE);
+	assert_int_equal(st->ops->cert_revoke(st, "31", T0 + 10, JPKI_REASON_HOLD, &err), 0);
+	assert_int_equal(st->ops->cert_revoke(st, "32", T0 + 10, JPKI_REASON_SUPERSEDED, &err), 0);
+	int64_t v0 = 0, v1 = 0;
+	assert_int_equal(st->ops->revocation_version(st, JPKI_KIND_AUTH, &v0, &err), 0);
+	assert_int_equal(st->ops->cert_hold_resolve(st, "31", T0 + 99, JPKI_REASON_HOLD, &err),
+	                 -JPKI_E_INVALID);
+	assert_int_equal(
+	    st->ops->cert_hold_resolve(st, "31", T0 + 99, JPKI_REASON_UNSPECIFIED, &err), 0);
+	assert_int_equal(st->ops->revocation_version(st, JPKI_KIND_AUTH, &v1, &err), 0);
+	assert_true(v1 > v0);
+	struct jpki_cert_rec c;
+	assert_int_equal(st->ops->cert_get(st, "31", false, &c, &err), 0);
+	assert_int_equal(c.reason, JPKI_REASON_UNSPECIFIED);
+	assert_int_equal(c.revoked_at, T0 + 99);
+	assert_int_equal(
+	    st->ops->cert_hold_resolve(st, "31", T0 + 99, JPKI_REASON_UNSPECIFIED, &err),
+	    -JPKI_E_STATE);
+	assert_int_equal(
+	    st->ops->cert_hold_resolve(st, "32", T0 + 99, JPKI_REASON_UNSPECIFIED, &err),
+	    -JPKI_E_STATE);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -788,6 +934,9 @@ int main(void)
 	    T(test_revoked_scan_all),
 	    T(test_crl_number_monotonic),
 	    T(test_rollback_undoes),
+	    T(test_counter_cases_and_audit),
+	    T(test_counter_receipts_tokens_notices),
+	    T(test_hold_resolve),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -21,7 +21,7 @@
 
 #include "core/hex.h"
 #include "jpki/date.h"
-#include "store.h"
+#include "sqlite_int.h"
 
 enum stmt_id {
 	ST_BEGIN,
@@ -47,6 +47,7 @@ enum stmt_id {
 	ST_META_GET,
 	ST_META_SET,
 	ST_CRL_FLOOR,
+	ST_HOLD_RESOLVE,
 	ST_COUNT
 };
 
@@ -99,6 +100,9 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_META_SET] = "INSERT INTO registry_meta (key, value) VALUES (?1, ?2) "
                     "ON CONFLICT (key) DO UPDATE SET value = ?2",
     [ST_CRL_FLOOR] = "UPDATE ca_counter SET crl_number = ?2 WHERE kind = ?1 AND crl_number < ?2",
+    /* RFC 5280 §5.3.1: a hold becomes a final reason, dated now so delta CRLs carry it */
+    [ST_HOLD_RESOLVE] = "UPDATE certificate SET reason = ?2, revoked_at = ?3 "
+                        "WHERE serial = ?1 AND status = 1 AND reason = 6",
 };
 
 /* Schema migrations; entry i brings version i to i+1.  Never edit a shipped one. */
@@ -135,12 +139,15 @@ static const char *const migrations[] = {
     "INSERT INTO ca_counter (kind, crl_number, revocation_version) VALUES (1, 0, 0);",
     /* 2: what the registry knows of itself: its id and the CAs it belongs to (binding.h) */
     "CREATE TABLE registry_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+    /* 3: the counter's cases, audit log, receipts, forms and notices (sqlite_counter.c) */
+    jpki_sqlite_counter_schema,
 };
 
 struct sqlite_store {
 	struct jpki_store base;
 	sqlite3 *db;
 	sqlite3_stmt *st[ST_COUNT];
+	struct sqlite_counter *counter;
 };
 
 static struct sqlite_store *S(struct jpki_store *s)
@@ -148,12 +155,27 @@ static struct sqlite_store *S(struct jpki_store *s)
 	return (struct sqlite_store *)s;
 }
 
+sqlite3 *jpki_sqlite_db(struct jpki_store *s)
+{
+	return S(s)->db;
+}
+
+struct sqlite_counter *jpki_sqlite_counter(struct jpki_store *s)
+{
+	return S(s)->counter;
+}
+
+int jpki_sqlite_fail(sqlite3 *db, struct jpki_err *err, const char *what)
+{
+	int ext = sqlite3_extended_errcode(db);
+	if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
+		return jpki_fail(err, JPKI_E_EXISTS, "%s: %s", what, sqlite3_errmsg(db));
+	return jpki_fail(err, JPKI_E_STORE, "%s: %s", what, sqlite3_errmsg(db));
+}
+
 static int db_fail(struct sqlite_store *ss, struct jpki_err *err, const char *what)
 {
-	int ext = sqlite3_extended_errcode(ss->db);
-	if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
-		return jpki_fail(err, JPKI_E_EXISTS, "%s: %s", what, sqlite3_errmsg(ss->db));
-	return jpki_fail(err, JPKI_E_STORE, "%s: %s", what, sqlite3_errmsg(ss->db));
+	return jpki_sqlite_fail(ss->db, err, what);
 }
 
 static sqlite3_stmt *stmt(struct sqlite_store *ss, enum stmt_id id)
@@ -174,7 +196,7 @@ static int exec_simple(struct sqlite_store *ss, enum stmt_id id, struct jpki_err
 
 /* ---- rows <-> structs, with checks on the way in ---- */
 
-static int col_text(sqlite3_stmt *st, int col, char *dst, size_t cap)
+int jpki_sqlite_col_text(sqlite3_stmt *st, int col, char *dst, size_t cap)
 {
 	const unsigned char *t = sqlite3_column_text(st, col);
 	int n = sqlite3_column_bytes(st, col);
@@ -183,6 +205,11 @@ static int col_text(sqlite3_stmt *st, int col, char *dst, size_t cap)
 	memcpy(dst, t, (size_t)n);
 	dst[n] = '\0';
 	return strlen(dst) == (size_t)n ? 0 : -1; /* no embedded NUL */
+}
+
+static int col_text(sqlite3_stmt *st, int col, char *dst, size_t cap)
+{
+	return jpki_sqlite_col_text(st, col, dst, cap);
 }
 
 static int col_date(sqlite3_stmt *st, int col, struct jpki_date *out)
@@ -293,6 +320,7 @@ static void op_close(struct jpki_store *s)
 	struct sqlite_store *ss = S(s);
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(ss->st[i]);
+	jpki_sqlite_counter_free(ss->counter);
 	sqlite3_close(ss->db);
 	free(ss);
 }
@@ -485,6 +513,31 @@ static int op_cert_revoke(struct jpki_store *s, const char *serial, int64_t at,
 	sqlite3_bind_int(st, 1, (int)c.kind);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return db_fail(ss, err, "cannot revoke certificate");
+	return 0;
+}
+
+static int op_cert_hold_resolve(struct jpki_store *s, const char *serial, int64_t at,
+                                enum jpki_reason reason, struct jpki_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	struct jpki_cert_rec c;
+	int rc = op_cert_get(s, serial, false, &c, err);
+	if (rc < 0)
+		return rc;
+	if (c.status != JPKI_CERT_REVOKED || c.reason != JPKI_REASON_HOLD)
+		return jpki_fail(err, JPKI_E_STATE, "certificate %s is not on hold", serial);
+	if (reason == JPKI_REASON_HOLD)
+		return jpki_fail(err, JPKI_E_INVALID, "a hold resolves to another reason");
+	sqlite3_stmt *st = stmt(ss, ST_HOLD_RESOLVE);
+	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, (int)reason);
+	sqlite3_bind_int64(st, 3, at);
+	if (sqlite3_step(st) != SQLITE_DONE || sqlite3_changes(ss->db) != 1)
+		return db_fail(ss, err, "cannot revoke the held certificate");
+	st = stmt(ss, ST_REVVER_BUMP);
+	sqlite3_bind_int(st, 1, (int)c.kind);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_fail(ss, err, "cannot revoke the held certificate");
 	return 0;
 }
 
@@ -766,6 +819,20 @@ static const struct jpki_store_ops sqlite_ops = {
     .check = op_check,
     .backup = op_backup,
     .restore = op_restore,
+    .cert_hold_resolve = op_cert_hold_resolve,
+    .case_insert = jpki_sqlite_case_insert,
+    .case_get = jpki_sqlite_case_get,
+    .case_move = jpki_sqlite_case_move,
+    .case_each = jpki_sqlite_case_each,
+    .audit_append = jpki_sqlite_audit_append,
+    .audit_each = jpki_sqlite_audit_each,
+    .receipt_insert = jpki_sqlite_receipt_insert,
+    .receipt_get = jpki_sqlite_receipt_get,
+    .receipt_void = jpki_sqlite_receipt_void,
+    .token_insert = jpki_sqlite_token_insert,
+    .token_get = jpki_sqlite_token_get,
+    .token_use = jpki_sqlite_token_use,
+    .notice_insert = jpki_sqlite_notice_insert,
 };
 
 /* ---- opening and migrating ---- */
@@ -909,6 +976,8 @@ static int open_file(const struct jpki_ctx *ctx, const char *path, bool create,
 			goto fail;
 		}
 	}
+	if ((rc = jpki_sqlite_counter_prepare(ss->db, &ss->counter, err)) < 0)
+		goto fail;
 	*ret = &ss->base;
 	return 0;
 fail:

@@ -17,11 +17,14 @@
 #include "jpki/ctx.h"
 #include "jpki/error.h"
 #include "jpki/records.h"
+#include "counter_rec.h"
 
 struct jpki_store;
 
 typedef int (*jpki_resident_cb)(const struct jpki_resident *r, void *arg);
 typedef int (*jpki_cert_cb)(const struct jpki_cert_rec *c, void *arg);
+typedef int (*jpki_case_cb)(const struct jpki_case_rec *c, void *arg);
+typedef int (*jpki_audit_cb)(const struct jpki_audit_rec *a, void *arg);
 /* serial as raw big-endian bytes, for CRL building without hex round trips */
 typedef int (*jpki_revoked_cb)(const uint8_t *serial, size_t serial_len, int64_t revoked_at,
                                enum jpki_reason reason, void *arg);
@@ -98,6 +101,49 @@ struct jpki_store_ops {
 	int (*backup)(struct jpki_store *s, const char *path, struct jpki_err *err);
 	/* Replace this registry's content with a copy made by backup, in place. */
 	int (*restore)(struct jpki_store *s, const char *path, struct jpki_err *err);
+
+	/*
+	 * A certificate on hold (reason certificateHold) revoked for good with
+	 * `reason` (RFC 5280 §5.3.1: a hold may become any other reason); STATE
+	 * unless it is on hold.
+	 */
+	int (*cert_hold_resolve)(struct jpki_store *s, const char *serial, int64_t at,
+	                         enum jpki_reason reason, struct jpki_err *err);
+
+	/* ---- the counter (counter_rec.h) ---- */
+	int (*case_insert)(struct jpki_store *s, struct jpki_case_rec *c, struct jpki_err *err);
+	int (*case_get)(struct jpki_store *s, int64_t id, struct jpki_case_rec *out,
+	                struct jpki_err *err);
+	/* Move case c->id from state `from` to c->state with c's detail; STATE when not in `from`.
+	 */
+	int (*case_move)(struct jpki_store *s, const struct jpki_case_rec *c, int from,
+	                 struct jpki_err *err);
+	/* resident_id 0: every case, newest first. */
+	int (*case_each)(struct jpki_store *s, int64_t resident_id, jpki_case_cb cb, void *arg,
+	                 struct jpki_err *err);
+	/* Append; a->seq set.  The table refuses updates and deletes (append-only). */
+	int (*audit_append)(struct jpki_store *s, struct jpki_audit_rec *a, struct jpki_err *err);
+	int (*audit_each)(struct jpki_store *s, const struct jpki_audit_filter *f, jpki_audit_cb cb,
+	                  void *arg, struct jpki_err *err);
+	int (*receipt_insert)(struct jpki_store *s, struct jpki_receipt_rec *r,
+	                      struct jpki_err *err);
+	int (*receipt_get)(struct jpki_store *s, int64_t number, struct jpki_receipt_rec *out,
+	                   struct jpki_err *err);
+	/* STATE when already voided. */
+	int (*receipt_void)(struct jpki_store *s, int64_t number, int64_t at, const char *by,
+	                    const char *approved_by, struct jpki_err *err);
+	/* EXISTS when the reference is taken. */
+	int (*token_insert)(struct jpki_store *s, const struct jpki_token_rec *t,
+	                    struct jpki_err *err);
+	int (*token_get)(struct jpki_store *s, const char *ref, struct jpki_token_rec *out,
+	                 struct jpki_err *err);
+	/* Mark used once; STATE when it was used already. */
+	int (*token_use)(struct jpki_store *s, const char *ref, int64_t at, int64_t case_id,
+	                 struct jpki_err *err);
+	/* A renewal notice for a certificate: EXISTS when one was sent (a replayed run). */
+	int (*notice_insert)(struct jpki_store *s, const char *serial, const char *month,
+	                     int64_t resident_id, const char *form_ref, int64_t at,
+	                     struct jpki_err *err);
 };
 
 struct jpki_store {
@@ -146,6 +192,6 @@ JPKI_MUST_CHECK int jpki_store_sqlite_create(const struct jpki_ctx *ctx, const c
                                              struct jpki_store **ret, struct jpki_err *err);
 
 /* Current schema version written by this program. */
-#define JPKI_SCHEMA_VERSION 2
+#define JPKI_SCHEMA_VERSION 3
 
 #endif
