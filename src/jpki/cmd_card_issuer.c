@@ -178,7 +178,8 @@ int card_cmd_personalize(int argc, char **argv)
 	if (!o.no_sign && !pin_ok(JPKI_PIN_SIGN, p.sign))
 		return cli_usage_error(card_usage, "the signature password is 6 to 16 of A-Z and "
 		                                   "0-9, with both (rule P1)");
-	struct jpki_perso_req req = {o.resident, p.auth, o.no_sign ? NULL : p.sign, 0};
+	struct jpki_perso_req req = {
+	    .resident_id = o.resident, .auth_pin = p.auth, .sign_pin = o.no_sign ? NULL : p.sign};
 	struct jpki_perso_result res;
 	struct jpki_err err;
 	uint8_t master[JPKI_CARD_KEY_LEN];

@@ -267,7 +267,10 @@ static void test_personalize(void **state)
 {
 	struct jpki_transport *t = NULL;
 	struct jpki_card *c = blank(JPKI_CARD_KIND_MYNUMBER, &t);
-	struct jpki_perso_req req = {add_resident(1990), "1234", "ABC123", g.now};
+	struct jpki_perso_req req = {.resident_id = add_resident(1990),
+	                             .auth_pin = "1234",
+	                             .sign_pin = "ABC123",
+	                             .now = g.now};
 	struct jpki_perso_result res;
 	struct jpki_err err;
 	if (jpki_card_personalize(t, test_master, g.st, g.ca, &req, &res, &err) != 0)
@@ -320,7 +323,10 @@ static void test_rule_c6(void **state)
 {
 	struct jpki_transport *t = NULL;
 	struct jpki_card *c = blank(JPKI_CARD_KIND_JUKI, &t);
-	struct jpki_perso_req req = {add_resident(1985), "1234", "ABC123", g.now};
+	struct jpki_perso_req req = {.resident_id = add_resident(1985),
+	                             .auth_pin = "1234",
+	                             .sign_pin = "ABC123",
+	                             .now = g.now};
 	struct jpki_perso_result res;
 	struct jpki_err err;
 	char token[33];
@@ -355,7 +361,10 @@ static void test_rule_e2(void **state)
 {
 	struct jpki_transport *t = NULL;
 	struct jpki_card *c = blank(JPKI_CARD_KIND_MYNUMBER, &t);
-	struct jpki_perso_req req = {add_resident(2016), "1234", "ABC123", g.now};
+	struct jpki_perso_req req = {.resident_id = add_resident(2016),
+	                             .auth_pin = "1234",
+	                             .sign_pin = "ABC123",
+	                             .now = g.now};
 	struct jpki_perso_result res;
 	struct jpki_err err;
 	assert_int_equal(jpki_card_personalize(t, test_master, g.st, g.ca, &req, &res, &err),
@@ -503,7 +512,10 @@ static void test_personalize_card_write_fails(void **state)
 	static const struct jpki_transport_ops ops = {flaky_tx, flaky_reset, flaky_close};
 	struct jpki_transport *inner = NULL;
 	struct jpki_card *c = blank(JPKI_CARD_KIND_MYNUMBER, &inner);
-	struct jpki_perso_req req = {add_resident(1980), "1234", "ABC123", g.now};
+	struct jpki_perso_req req = {.resident_id = add_resident(1980),
+	                             .auth_pin = "1234",
+	                             .sign_pin = "ABC123",
+	                             .now = g.now};
 	struct jpki_perso_result res;
 	struct jpki_err err;
 	assert_int_equal(jpki_card_personalize(inner, test_master, g.st, g.ca, &req, &res, &err),

@@ -43,6 +43,7 @@ struct card_write {
 	const struct jpki_ca *ca;
 	enum jpki_pin_id id;
 	const char *pin;
+	const struct jpki_perso_req *req;
 };
 
 /* before_commit: the certificate, its CA's and the PIN onto the card. */
@@ -56,6 +57,10 @@ static int write_card(void *arg, const struct jpki_issued *done, struct jpki_err
 		rc = write_ca(w->t, ca_fid, w->ca->cert, err);
 	if (rc == 0)
 		rc = jpki_host_set_pin(w->t, w->id, w->pin, err);
+	if (rc == 0 && w->req->in_tx)
+		rc = w->req->in_tx(w->req->in_tx_arg,
+		                   w->id == JPKI_PIN_AUTH ? JPKI_KIND_AUTH : JPKI_KIND_SIGN, done,
+		                   err);
 	return rc;
 }
 
@@ -78,7 +83,7 @@ static int one_kind(struct jpki_transport *t, struct jpki_store *st, const struc
 	    .card_expiry = expiry,
 	    .now = req->now,
 	};
-	struct card_write w = {t, ca, id, id == JPKI_PIN_AUTH ? req->auth_pin : req->sign_pin};
+	struct card_write w = {t, ca, id, id == JPKI_PIN_AUTH ? req->auth_pin : req->sign_pin, req};
 	ir.subject_key = pub;
 	ir.before_commit = write_card;
 	ir.before_commit_arg = &w;
@@ -104,8 +109,9 @@ int jpki_card_personalize(struct jpki_transport *t, const uint8_t master[JPKI_CA
 	struct jpki_card_info info;
 	struct jpki_perso_result res;
 	memset(&res, 0, sizeof(res));
-	if (!req->auth_pin || !jpki_pin_format_ok(JPKI_PIN_AUTH, (const uint8_t *)req->auth_pin,
-	                                          strlen(req->auth_pin)))
+	if (!req->skip_auth &&
+	    (!req->auth_pin || !jpki_pin_format_ok(JPKI_PIN_AUTH, (const uint8_t *)req->auth_pin,
+	                                           strlen(req->auth_pin))))
 		return jpki_fail(err, JPKI_E_INVALID,
 		                 "the authentication PIN is exactly 4 digits "
 		                 "(rule P1)");
@@ -131,6 +137,8 @@ int jpki_card_personalize(struct jpki_transport *t, const uint8_t master[JPKI_CA
 		enum jpki_pin_id id = (enum jpki_pin_id)k;
 		if (id == JPKI_PIN_SIGN && !req->sign_pin)
 			break;
+		if (id == JPKI_PIN_AUTH && req->skip_auth)
+			continue;
 		enum jpki_kind kind = id == JPKI_PIN_AUTH ? JPKI_KIND_AUTH : JPKI_KIND_SIGN;
 		rc = one_kind(t, st, cas[kind], req, id, info.expiry, &res.cert[k], err);
 		struct jpki_err also;

@@ -6,6 +6,7 @@
 
 #include "jpki/api.h"
 #include "ca/ca.h"
+#include "ca/issue.h"
 #include "store/store.h"
 #include "cardhost/transport.h"
 
@@ -14,6 +15,15 @@ struct jpki_perso_req {
 	const char *auth_pin; /* rule P1: 4 digits */
 	const char *sign_pin; /* rule P1; NULL: no signature key or certificate */
 	int64_t now;
+	bool skip_auth; /* resume: the authentication certificate is on the card already */
+	/*
+	 * Optional: called for each kind inside its issuance's transaction, once
+	 * the card holds the certificate and before the commit (the counter moves
+	 * its case and logs it there); a failure rolls the kind back.
+	 */
+	int (*in_tx)(void *arg, enum jpki_kind kind, const struct jpki_issued *done,
+	             struct jpki_err *err);
+	void *in_tx_arg;
 };
 
 struct jpki_perso_cert {

@@ -1,0 +1,62 @@
+/*
+ * case.h: cases, their transitions and their audit entries (inside the
+ * counter module).
+ */
+#ifndef JPKI_COUNTER_CASE_H
+#define JPKI_COUNTER_CASE_H
+
+#include "counter.h"
+
+/* What one transition logs (the session gives operator, counter and time). */
+struct jpki_case_note {
+	const char *step;      /* "checked", "issued auth", ... (action = procedure.step) */
+	const char *decision;  /* "done" (default), "refused", "failed" */
+	const char *rule;      /* the rule that refused, or "" */
+	const char *documents; /* documents checked, or "" */
+	const char *detail;    /* facts, or "" */
+};
+
+/* Inside a transaction already begun: insert the case c (state set) and log it. */
+JPKI_MUST_CHECK int jpki_case_insert_tx(const struct jpki_counter_session *s,
+                                        struct jpki_case_rec *c, const struct jpki_case_note *n,
+                                        struct jpki_err *err);
+/* Inside a transaction already begun: move c to `to` (whitelist checked) and log it. */
+JPKI_MUST_CHECK int jpki_case_move_tx(const struct jpki_counter_session *s, struct jpki_case_rec *c,
+                                      enum jpki_case_state to, const struct jpki_case_note *n,
+                                      struct jpki_err *err);
+/* The same, each in its own transaction. */
+JPKI_MUST_CHECK int jpki_case_insert(const struct jpki_counter_session *s, struct jpki_case_rec *c,
+                                     const struct jpki_case_note *n, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_case_move(const struct jpki_counter_session *s, struct jpki_case_rec *c,
+                                   enum jpki_case_state to, const struct jpki_case_note *n,
+                                   struct jpki_err *err);
+
+/* A new case record of procedure p for a resident, at the session's counter and time. */
+void jpki_case_init(const struct jpki_counter_session *s, struct jpki_case_rec *c,
+                    enum jpki_procedure p, int64_t resident_id);
+
+/*
+ * A rule refused the procedure: the case (c, or a new one when c->id is 0)
+ * goes to REFUSED with its audit entry, in one transaction; returns
+ * -JPKI_E_REFUSED with "refused (rule R): ..." in err.  Nothing else changes.
+ */
+int jpki_case_refuse(const struct jpki_counter_session *s, struct jpki_case_rec *c,
+                     const char *rule, const char *documents, struct jpki_err *err, const char *fmt,
+                     ...) __attribute__((format(printf, 6, 7)));
+
+/*
+ * Rule W1: JPKI_E_REFUSED (not audited: the caller refuses) when the
+ * session's counter is closed now, unless a supervisor overrides (noted in
+ * note, cap bytes).  A loss suspension is always allowed.
+ */
+JPKI_MUST_CHECK int jpki_counter_hours_check(const struct jpki_counter_session *s,
+                                             enum jpki_procedure p, char *note, size_t cap,
+                                             struct jpki_err *err);
+
+/* Append "key=value" to a case's detail ("; " between). */
+void jpki_detail_add(char *detail, size_t cap, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Read "key=value" from a detail into out; false when absent. */
+bool jpki_detail_get(const char *detail, const char *key, char *out, size_t cap);
+
+#endif
