@@ -40,6 +40,12 @@ enum { CARD_PIN = 1, CARD_NEW_PIN = 2, CARD_AUTH_PIN = 4, CARD_SIGN_PIN = 8 };
  */
 int card_parse(int argc, char **argv, const struct cli_opt *own, size_t n_own,
                struct card_secrets *sec, unsigned secrets, bool image_ok, struct card_target *tg);
+/*
+ * Option-table rows for the secrets into rows (at most cap; 12 for all): the
+ * -fd and -file forms of the accepted ones, and --NAME VALUE refused.
+ */
+size_t card_secret_rows(struct card_secrets *sec, unsigned accepted, struct cli_opt *rows,
+                        size_t cap);
 /* Read a PIN from its source (secret.h); what names it at the prompt.  0 or the exit status. */
 int card_get_pin(const struct cli_secret *src, const char *what, char buf[JPKI_PIN_MAX + 2]);
 

@@ -11,5 +11,7 @@ int cmd_crl(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_card(int argc, char **argv);
 int cmd_registry(int argc, char **argv);
+int cmd_counter(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 
 #endif

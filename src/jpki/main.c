@@ -21,6 +21,8 @@ static const char usage[] =
     "  serve      publish CA certificates, CRLs and OCSP over HTTP\n"
     "  card       the software My Number card: make, personalise, attach, use\n"
     "  registry   check, back up and restore the registry; a new one for existing CAs\n"
+    "  counter    the municipal counter's procedures (issue, renew, loss, PIN reset, ...)\n"
+    "  audit      list the counter's audit log\n"
     "\n"
     "Run `jpki COMMAND --help` for a command's options.\n"
     "\n"
@@ -40,6 +42,8 @@ static const struct cli_command commands[] = {
     {"serve", cmd_serve, "HTTP publication"},
     {"card", cmd_card, "the software card"},
     {"registry", cmd_registry, "the registry itself"},
+    {"counter", cmd_counter, "the counter's procedures"},
+    {"audit", cmd_audit, "the audit log"},
     {NULL, NULL, NULL},
 };
 

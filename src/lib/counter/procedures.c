@@ -31,8 +31,8 @@ static bool refused(struct jpki_refusal *r, const char *rule, const char *why)
 
 /* Hours (W1), the record (E1) and the applicant's documents: the checks every counter visit has. */
 static int visit_checks(const struct jpki_counter_session *s, enum jpki_procedure p,
-                        const struct jpki_application *a, struct jpki_resident *res,
-                        char note[200], bool *ok, struct jpki_refusal *r, struct jpki_err *err)
+                        const struct jpki_application *a, struct jpki_resident *res, char note[200],
+                        bool *ok, struct jpki_refusal *r, struct jpki_err *err)
 {
 	struct jpki_err herr;
 	*ok = false;
@@ -70,17 +70,17 @@ static int visit_checks(const struct jpki_counter_session *s, enum jpki_procedur
 }
 
 /* Insert c (OPEN), run fn inside the transaction, move c to DONE with detail; all or nothing. */
-static int one_tx(const struct jpki_counter_session *s, struct jpki_case_rec *c,
-                  const char *docs, int (*fn)(const struct jpki_counter_session *, void *,
-                                              char *, size_t, struct jpki_err *),
+static int one_tx(const struct jpki_counter_session *s, struct jpki_case_rec *c, const char *docs,
+                  int (*fn)(const struct jpki_counter_session *, void *, char *, size_t,
+                            struct jpki_err *),
                   void *arg, struct jpki_err *err)
 {
 	char detail[600] = "";
 	struct jpki_case_rec work = *c;
 	int rc = s->st->ops->begin(s->st, err);
 	if (rc == 0)
-		rc = jpki_case_insert_tx(s, &work, &(struct jpki_case_note){"taken", "done", "", docs, ""},
-		                         err);
+		rc = jpki_case_insert_tx(
+		    s, &work, &(struct jpki_case_note){"taken", "done", "", docs, ""}, err);
 	if (rc == 0)
 		rc = fn(s, arg, detail, sizeof(detail), err);
 	if (rc == 0) {
@@ -108,8 +108,8 @@ struct revoking {
 	struct jpki_revoke_outcome *out;
 };
 
-static int revoke_current(const struct jpki_counter_session *s, void *arg, char *detail,
-                          size_t cap, struct jpki_err *err)
+static int revoke_current(const struct jpki_counter_session *s, void *arg, char *detail, size_t cap,
+                          struct jpki_err *err)
 {
 	struct revoking *v = arg;
 	for (int k = 0; k < 2; k++) {
@@ -127,7 +127,8 @@ static int revoke_current(const struct jpki_counter_session *s, void *arg, char 
 		snprintf(v->out->serial[v->out->n++], JPKI_SERIAL_HEX_MAX, "%s", cur.serial);
 		size_t l = strlen(detail);
 		snprintf(detail + l, cap - l, "%s%s %s %s", l ? "; " : "",
-		         jpki_kind_name((enum jpki_kind)k), cur.serial, jpki_reason_name(v->reason));
+		         jpki_kind_name((enum jpki_kind)k), cur.serial,
+		         jpki_reason_name(v->reason));
 	}
 	if (v->out->n == 0)
 		return jpki_fail(err, JPKI_E_NOT_FOUND, "no valid certificate");
@@ -142,8 +143,8 @@ static int current_count(const struct jpki_counter_session *s, int64_t resident,
 		struct jpki_cert_rec cur;
 		if (!kinds[k])
 			continue;
-		int rc = s->st->ops->cert_current(s->st, resident, (enum jpki_kind)k, s->now, &cur,
-		                                  err);
+		int rc =
+		    s->st->ops->cert_current(s->st, resident, (enum jpki_kind)k, s->now, &cur, err);
 		if (rc == 0)
 			(*n)++;
 		else if (rc != -JPKI_E_NOT_FOUND)
@@ -197,12 +198,13 @@ static int find_held(const struct jpki_cert_rec *c, void *arg)
 	return 0;
 }
 
-static int resolve_held(const struct jpki_counter_session *s, void *arg, char *detail,
-                        size_t cap, struct jpki_err *err)
+static int resolve_held(const struct jpki_counter_session *s, void *arg, char *detail, size_t cap,
+                        struct jpki_err *err)
 {
 	struct lifting *l = arg;
 	for (int i = 0; i < l->found; i++) {
-		int rc = s->st->ops->cert_hold_resolve(s->st, l->serials[i], s->now, l->reason, err);
+		int rc =
+		    s->st->ops->cert_hold_resolve(s->st, l->serials[i], s->now, l->reason, err);
 		if (rc < 0)
 			return rc;
 		snprintf(l->out->serial[l->out->n++], JPKI_SERIAL_HEX_MAX, "%s", l->serials[i]);
@@ -282,17 +284,18 @@ int jpki_counter_revoke(const struct jpki_counter_session *s, const struct jpki_
 /* ---- PINs ---- */
 
 /* Move an OPEN case to CHECKED (one transaction, inserting it first when new). */
-static int checked(const struct jpki_counter_session *s, struct jpki_case_rec *c,
-                   const char *docs, const char *note, struct jpki_err *err)
+static int checked(const struct jpki_counter_session *s, struct jpki_case_rec *c, const char *docs,
+                   const char *note, struct jpki_err *err)
 {
 	struct jpki_case_rec work = *c;
 	int rc = s->st->ops->begin(s->st, err);
 	if (rc == 0)
-		rc = jpki_case_insert_tx(s, &work, &(struct jpki_case_note){"taken", "done", "", docs, ""},
-		                         err);
+		rc = jpki_case_insert_tx(
+		    s, &work, &(struct jpki_case_note){"taken", "done", "", docs, ""}, err);
 	if (rc == 0)
 		rc = jpki_case_move_tx(s, &work, JPKI_CASE_CHECKED,
-		                       &(struct jpki_case_note){"checked", "done", "", docs, note}, err);
+		                       &(struct jpki_case_note){"checked", "done", "", docs, note},
+		                       err);
 	if (rc == 0)
 		rc = s->st->ops->commit(s->st, err);
 	if (rc < 0) {
@@ -415,7 +418,8 @@ int jpki_counter_kiosk_reserve(const struct jpki_counter_session *s0, int64_t re
 	jpki_case_init(s, &c, JPKI_PROC_KIOSK_RESET, resident_id);
 	int rc = s->st->ops->resident_get(s->st, resident_id, &res, err);
 	if (rc == -JPKI_E_NOT_FOUND)
-		return jpki_case_refuse(s, &c, "E1", "", err, "no such resident is registered here");
+		return jpki_case_refuse(s, &c, "E1", "", err,
+		                        "no such resident is registered here");
 	if (rc == 0 && !jpki_rule_registered(&res, &r))
 		return refuse(s, &c, &r, "", err);
 	if (rc == 0)
@@ -423,9 +427,10 @@ int jpki_counter_kiosk_reserve(const struct jpki_counter_session *s0, int64_t re
 	if (rc < 0)
 		return rc;
 	if (!ok)
-		return jpki_case_refuse(s, &c, "K1", "", err,
-		                        "the card in the reader does not hold the resident's current "
-		                        "authentication certificate: the kiosk path needs a valid card");
+		return jpki_case_refuse(
+		    s, &c, "K1", "", err,
+		    "the card in the reader does not hold the resident's current "
+		    "authentication certificate: the kiosk path needs a valid card");
 	struct jpki_token_rec t = {.purpose = JPKI_TOKEN_KIOSK,
 	                           .resident_id = resident_id,
 	                           .kinds = reset == JPKI_KIND_SIGN ? 1 : 2,
@@ -436,9 +441,8 @@ int jpki_counter_kiosk_reserve(const struct jpki_counter_session *s0, int64_t re
 	         jpki_kind_name(reset));
 	rc = s->st->ops->begin(s->st, err);
 	if (rc == 0)
-		rc = jpki_case_insert_tx(s, &c,
-		                         &(struct jpki_case_note){"reserved", "done", "", "", c.detail},
-		                         err);
+		rc = jpki_case_insert_tx(
+		    s, &c, &(struct jpki_case_note){"reserved", "done", "", "", c.detail}, err);
 	if (rc == 0) {
 		t.case_id = c.id;
 		rc = s->st->ops->token_insert(s->st, &t, err);
@@ -502,8 +506,9 @@ int jpki_counter_kiosk_reset(const struct jpki_counter_session *s0, const char *
 		                 s->cfg->kiosk_open / 60, s->cfg->kiosk_open % 60,
 		                 s->cfg->kiosk_close / 60, s->cfg->kiosk_close % 60);
 	if (!jpki_pin_format_ok(reset, (const uint8_t *)new_pin, strlen(new_pin)))
-		return jpki_fail(err, JPKI_E_REFUSED, "refused (rule P1): the new %s does not have "
-		                                      "the format of rule P1",
+		return jpki_fail(err, JPKI_E_REFUSED,
+		                 "refused (rule P1): the new %s does not have "
+		                 "the format of rule P1",
 		                 reset == JPKI_PIN_AUTH ? "PIN" : "password");
 	if ((rc = card_is_residents(s, card, t.resident_id, &ok, err)) < 0)
 		return rc;
@@ -529,7 +534,8 @@ int jpki_counter_kiosk_reset(const struct jpki_counter_session *s0, const char *
 		rc = use_token(s, &t, c.detail, sizeof(c.detail), err);
 	if (rc == 0)
 		rc = jpki_case_move_tx(s, &c, JPKI_CASE_DONE,
-		                       &(struct jpki_case_note){"done", "done", "", "", c.detail}, err);
+		                       &(struct jpki_case_note){"done", "done", "", "", c.detail},
+		                       err);
 	if (rc == 0)
 		rc = s->st->ops->commit(s->st, err);
 	if (rc < 0) {
@@ -570,7 +576,8 @@ int jpki_counter_card_face(const struct jpki_counter_session *s, const struct jp
 	snprintf(c.detail, sizeof(c.detail), "card=%s%s", info.number,
 	         face_pin ? "; face PIN set" : "");
 	/* taken in the registry first, the card written, then done */
-	rc = jpki_case_insert(s, &c, &(struct jpki_case_note){"taken", "done", "", docs, note}, err);
+	rc =
+	    jpki_case_insert(s, &c, &(struct jpki_case_note){"taken", "done", "", docs, note}, err);
 	if (rc < 0)
 		return rc;
 	*case_id = c.id;
@@ -587,8 +594,8 @@ struct voiding {
 	const char *approved_by;
 };
 
-static int void_receipt(const struct jpki_counter_session *s, void *arg, char *detail,
-                        size_t cap, struct jpki_err *err)
+static int void_receipt(const struct jpki_counter_session *s, void *arg, char *detail, size_t cap,
+                        struct jpki_err *err)
 {
 	const struct voiding *v = arg;
 	snprintf(detail, cap, "receipt=%lld; approved by %s", (long long)v->receipt,
@@ -610,9 +617,10 @@ int jpki_counter_fee_void(const struct jpki_counter_session *s, int64_t receipt,
 	jpki_case_init(s, &c, JPKI_PROC_FEE_VOID, rc_rec.resident_id);
 	if (!approved_by || !approved_by[0] || strcmp(approved_by, s->operator_id) == 0 ||
 	    strlen(approved_by) >= JPKI_LABEL_MAX)
-		return jpki_case_refuse(s, &c, "R1", "", err,
-		                        "a void or refund needs a supervisor other than the operator "
-		                        "(--approved-by)");
+		return jpki_case_refuse(
+		    s, &c, "R1", "", err,
+		    "a void or refund needs a supervisor other than the operator "
+		    "(--approved-by)");
 	if (rc_rec.voided_at)
 		return jpki_case_refuse(s, &c, "R1", "", err, "receipt %lld was voided already",
 		                        (long long)receipt);

@@ -1,0 +1,64 @@
+/*
+ * cmd_counter.h: what the `jpki counter` subcommands share (cmd_counter.c:
+ * options, the session and the card; cmd_counter_cases.c: cases, receipts
+ * and the audit log).
+ */
+#ifndef JPKI_CMD_COUNTER_H
+#define JPKI_CMD_COUNTER_H
+
+#include "cmd_card.h"
+#include "counter/issuance.h"
+#include "counter/procedures.h"
+
+extern const char counter_usage[];
+
+/* Options the subcommands take (a mask of C_* says which). */
+struct cargs {
+	const char *operator_id, *counter_id, *override_by;
+	int64_t resident, case_id, receipt;
+	struct jpki_application app;
+	const char *applicant, *kinds, *authority, *reason, *reset, *reservation, *approved_by;
+	const char *decision, *rule;
+	struct jpki_date since, until;
+	bool has_since, has_until;
+	bool same_household, delegation;
+	struct card_target tg;
+	struct card_secrets sec;
+};
+
+enum {
+	C_SESSION = 1 << 0,   /* --operator --counter --override-by */
+	C_RESIDENT = 1 << 1,  /* --resident */
+	C_DOCS = 1 << 2,      /* --doc (repeatable) */
+	C_APPLICANT = 1 << 3, /* --applicant --authority --same-household */
+	C_KINDS = 1 << 4,     /* --kinds */
+	C_REASON = 1 << 5,    /* --reason */
+	C_CARD = 1 << 6,      /* --reader or IMAGE */
+	C_RESET = 1 << 7,     /* --reset */
+	C_DELEGATION = 1 << 8,
+	C_RESERVATION = 1 << 9,
+	C_APPROVER = 1 << 10,
+	C_AUDIT = 1 << 11, /* --case --decision --rule --since --until */
+};
+
+/* Parse argv with the options of mask and the secrets of secrets (CARD_*); -1 to go on. */
+int counter_parse(int argc, char **argv, unsigned mask, unsigned secrets, int operands,
+                  struct cargs *a);
+
+/* The registry, configuration and clock of a session; 0 or the exit status. */
+struct counter_env {
+	struct jpki_store *st;
+	struct jpki_counter_config cfg;
+	struct jpki_counter_session s;
+};
+int counter_env_open(const struct cargs *a, struct counter_env *e);
+void counter_env_close(struct counter_env *e);
+
+/* The exit status of a failed procedure: 3 for a refusal by a rule, 1 otherwise. */
+int counter_fail(const struct jpki_err *err);
+
+int counter_cmd_case(int argc, char **argv);
+int counter_cmd_receipt(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+
+#endif
