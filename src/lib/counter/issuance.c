@@ -15,11 +15,11 @@
  * card holding its key, no fee is recorded without a certificate.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "ca/validity.h"
 #include "case.h"
+#include "core/cursor.h"
 #include "issuance.h"
 
 static int refuse(const struct jpki_counter_session *s, struct jpki_case_rec *c,
@@ -241,8 +241,16 @@ int jpki_counter_write_card(const struct jpki_counter_session *s, struct jpki_ca
 		if (strcmp(v, jpki_fee_case_name((enum jpki_fee_case)f)) == 0)
 			out->fee = (enum jpki_fee_case)f;
 	out->amount = s->cfg->fee[out->fee];
-	if (jpki_detail_get(c->detail, "amount", v, sizeof(v)))
-		out->amount = atoi(v); /* the fee decided when the case was checked */
+	uint64_t amount = 0;
+	struct jpki_cur cur = jpki_cur_make(v, 0);
+	if (jpki_detail_get(c->detail, "amount", v, sizeof(v))) { /* decided when checked */
+		cur = jpki_cur_make(v, strlen(v));
+		if (!jpki_cur_decimal(&cur, 100000, &amount) || !jpki_cur_done(&cur) ||
+		    amount > 100000)
+			return jpki_fail(err, JPKI_E_STORE, "case %lld: a damaged fee amount",
+			                 (long long)c->id);
+		out->amount = (int)amount;
+	}
 	struct hook h = {s, c, want_sign, out};
 	struct jpki_perso_req req = {
 	    .resident_id = c->resident_id,
