@@ -125,7 +125,7 @@ static int secret_file(const char *value, void *dst, struct jpki_err *err)
  * VALUE form, refused with its reason.  Returns the rows written.
  */
 size_t card_secret_rows(struct card_secrets *sec, unsigned accepted, struct cli_opt *rows,
-                               size_t cap)
+                        size_t cap)
 {
 	static const char *const names[4][3] = {{"pin", "pin-fd", "pin-file"},
 	                                        {"new-pin", "new-pin-fd", "new-pin-file"},

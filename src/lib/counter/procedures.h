@@ -28,8 +28,8 @@ JPKI_MUST_CHECK int jpki_counter_hold(const struct jpki_counter_session *s, int6
  */
 JPKI_MUST_CHECK int jpki_counter_lift_hold(const struct jpki_counter_session *s,
                                            const struct jpki_application *a,
-                                           enum jpki_reason reason,
-                                           struct jpki_revoke_outcome *out, struct jpki_err *err);
+                                           enum jpki_reason reason, struct jpki_revoke_outcome *out,
+                                           struct jpki_err *err);
 /*
  * Revocation at the holder's request of the kinds a asks for (reason
  * unspecified, or keyCompromise: a leaked key is reported only at the
@@ -49,8 +49,8 @@ JPKI_MUST_CHECK int jpki_counter_revoke(const struct jpki_counter_session *s,
 JPKI_MUST_CHECK int jpki_counter_pin_reset(const struct jpki_counter_session *s,
                                            const struct jpki_application *a,
                                            const struct jpki_counter_card *card,
-                                           const struct jpki_counter_pins *pins,
-                                           int64_t *case_id, struct jpki_err *err);
+                                           const struct jpki_counter_pins *pins, int64_t *case_id,
+                                           struct jpki_err *err);
 
 /*
  * The kiosk path (rule K1): a reservation made with the card (its current
