@@ -197,6 +197,31 @@ int jpki_case_refuse(const struct jpki_counter_session *s, struct jpki_case_rec 
 	                 (long long)c->id);
 }
 
+int jpki_case_refuse_attempt(const struct jpki_counter_session *s, const struct jpki_case_rec *c,
+                             const char *rule, struct jpki_err *err, const char *fmt, ...)
+{
+	char why[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	struct jpki_case_note n = {"attempt", "refused", rule, "", why};
+	struct jpki_err also;
+	int rc = s->st->ops->begin(s->st, &also);
+	if (rc == 0)
+		rc = log_entry(s, c, &n, &also);
+	if (rc == 0)
+		rc = s->st->ops->commit(s->st, &also);
+	if (rc < 0) {
+		s->st->ops->rollback(s->st);
+		return jpki_fail(err, JPKI_E_REFUSED,
+		                 "refused (rule %s): %s; and the refusal could not be recorded: %s",
+		                 rule, why, also.msg);
+	}
+	return jpki_fail(err, JPKI_E_REFUSED, "refused (rule %s): %s (case %lld stays %s)", rule,
+	                 why, (long long)c->id, jpki_case_state_name((enum jpki_case_state)c->state));
+}
+
 static bool label_ok(const char *s)
 {
 	size_t n = s ? strlen(s) : 0;

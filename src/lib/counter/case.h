@@ -45,6 +45,14 @@ int jpki_case_refuse(const struct jpki_counter_session *s, struct jpki_case_rec 
                      ...) __attribute__((format(printf, 6, 7)));
 
 /*
+ * A refused attempt that may be tried again (a wrong PIN at a kiosk, the
+ * wrong hour): logged as refused, the case left as it is.
+ */
+int jpki_case_refuse_attempt(const struct jpki_counter_session *s, const struct jpki_case_rec *c,
+                             const char *rule, struct jpki_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/*
  * Rule W1: JPKI_E_REFUSED (not audited: the caller refuses) when the
  * session's counter is closed now, unless a supervisor overrides (noted in
  * note, cap bytes).  A loss suspension is always allowed.

@@ -155,6 +155,8 @@ static int check_all(const struct jpki_counter_session *s, enum jpki_procedure p
 		snprintf(r->why, sizeof(r->why), "no certificate asked for");
 		return 0;
 	}
+	if (!jpki_rule_minor_or_ward(a, &res, jpki_jst_date(s->now), r))
+		return 0;
 	if (a->applicant == JPKI_APPLICANT_PROXY) {
 		r->rule = "D2";
 		snprintf(r->why, sizeof(r->why),
@@ -165,10 +167,10 @@ static int check_all(const struct jpki_counter_session *s, enum jpki_procedure p
 	bool id_ok = a->applicant == JPKI_APPLICANT_LEGAL_REP
 	                 ? jpki_rule_rep_identity(a->docs, a->n_docs, r)
 	                 : jpki_rule_identity(a->docs, a->n_docs, r);
-	if (!id_ok || !jpki_rule_minor_or_ward(a, &res, jpki_jst_date(s->now), r))
+	if (!id_ok)
 		return 0;
-	if (!jpki_rule_pins(pins->auth ? pins->auth : pins->cur_auth,
-	                    a->want_sign ? (pins->sign ? pins->sign : pins->cur_sign) : NULL, r)) {
+	if (!jpki_rule_pins(a->want_auth, pins->auth ? pins->auth : pins->cur_auth, a->want_sign,
+	                    pins->sign ? pins->sign : pins->cur_sign, r)) {
 		if (proc == JPKI_PROC_RENEW && !pins->auth && !pins->cur_auth)
 			r->rule = "N3";
 		return 0;

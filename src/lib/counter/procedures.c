@@ -332,8 +332,7 @@ int jpki_counter_pin_reset(const struct jpki_counter_session *s, const struct jp
 	           (a->want_sign && !info.has_key[JPKI_PIN_SIGN])))
 		ok = refused(&r, "C1", "the card holds no key of that kind: nothing to reset");
 	if (ok)
-		ok = jpki_rule_pins(a->want_auth ? pins->auth : "0000",
-		                    a->want_sign ? (pins->sign ? pins->sign : "") : NULL, &r);
+		ok = jpki_rule_pins(a->want_auth, pins->auth, a->want_sign, pins->sign, &r);
 	if (!ok)
 		return refuse(s, &c, &r, docs, err);
 	snprintf(c.detail, sizeof(c.detail), "reset=%s%s%s", a->want_auth ? "auth" : "",
@@ -513,15 +512,15 @@ int jpki_counter_kiosk_reset(const struct jpki_counter_session *s0, const char *
 	if ((rc = card_is_residents(s, card, t.resident_id, &ok, err)) < 0)
 		return rc;
 	if (!ok)
-		return jpki_case_refuse(s, &c, "K1", "", err, "not the card of the reservation");
+		return jpki_case_refuse_attempt(s, &c, "K1", err, "not the card of the reservation");
 	rc = jpki_host_select_app(card->t, err);
 	if (rc == 0)
 		rc = jpki_host_verify(card->t, keep, known_pin, &tries, err);
 	if (rc == -JPKI_E_PIN || rc == -JPKI_E_PIN_BLOCKED)
-		return jpki_case_refuse(s, &c, "K1", "", err,
-		                        "resetting one PIN needs the other one (%s); with both "
-		                        "forgotten only the counter can help (rule P2)",
-		                        rc == -JPKI_E_PIN ? "wrong" : "locked");
+		return jpki_case_refuse_attempt(s, &c, "K1", err,
+		                                "resetting one PIN needs the other one (%s); with both "
+		                                "forgotten only the counter can help (rule P2)",
+		                                rc == -JPKI_E_PIN ? "wrong" : "locked");
 	if (rc == 0)
 		rc = jpki_host_issuer_auth(card->t, card->master, err);
 	if (rc == 0)

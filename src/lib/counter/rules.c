@@ -215,13 +215,14 @@ bool jpki_rule_card_face(int face_rc, const struct jpki_card_face *card,
 	              diff);
 }
 
-bool jpki_rule_pins(const char *auth_pin, const char *sign_pin, struct jpki_refusal *r)
+bool jpki_rule_pins(bool want_auth, const char *auth_pin, bool want_sign, const char *sign_pin,
+                    struct jpki_refusal *r)
 {
-	if (!auth_pin ||
-	    !jpki_pin_format_ok(JPKI_PIN_AUTH, (const uint8_t *)auth_pin, strlen(auth_pin)))
+	if (want_auth && (!auth_pin || !jpki_pin_format_ok(JPKI_PIN_AUTH, (const uint8_t *)auth_pin,
+	                                                   strlen(auth_pin))))
 		return refuse(r, "P1", "the authentication PIN is exactly 4 digits");
-	if (sign_pin &&
-	    !jpki_pin_format_ok(JPKI_PIN_SIGN, (const uint8_t *)sign_pin, strlen(sign_pin)))
+	if (want_sign && (!sign_pin || !jpki_pin_format_ok(JPKI_PIN_SIGN, (const uint8_t *)sign_pin,
+	                                                   strlen(sign_pin))))
 		return refuse(r, "P1",
 		              "the signature password is 6 to 16 upper-case letters and "
 		              "digits, with both");

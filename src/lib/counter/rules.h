@@ -43,8 +43,9 @@ bool jpki_rule_card(const struct jpki_card_info *info, struct jpki_date today,
 /* Rule E4: the card face matches the record (face_rc: what reading it returned). */
 bool jpki_rule_card_face(int face_rc, const struct jpki_card_face *card,
                          const struct jpki_resident *res, struct jpki_refusal *r);
-/* Rule P1: the PINs' formats (sign_pin NULL when no signature certificate is asked for). */
-bool jpki_rule_pins(const char *auth_pin, const char *sign_pin, struct jpki_refusal *r);
+/* Rule P1: the formats of the PINs of the kinds asked for (a missing one breaks it). */
+bool jpki_rule_pins(bool want_auth, const char *auth_pin, bool want_sign, const char *sign_pin,
+                    struct jpki_refusal *r);
 
 /*
  * Rule F1 and the fee table: the fee case of an issuance, from the

@@ -20,7 +20,7 @@ const char jpki_sqlite_counter_schema[] =
     " id INTEGER PRIMARY KEY,"
     " procedure INTEGER NOT NULL CHECK (procedure BETWEEN 0 AND 31),"
     " state INTEGER NOT NULL CHECK (state BETWEEN 0 AND 31),"
-    " resident_id INTEGER NOT NULL REFERENCES resident (id),"
+    " resident_id INTEGER NOT NULL," /* as asked for: a refusal may name no resident */
     " counter TEXT NOT NULL, operator TEXT NOT NULL,"
     " opened_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, detail TEXT NOT NULL);"
     "CREATE INDEX counter_case_by_resident ON counter_case (resident_id);"
@@ -43,7 +43,7 @@ const char jpki_sqlite_counter_schema[] =
     " voided_at INTEGER, voided_by TEXT, approved_by TEXT);"
     "CREATE TABLE counter_token ("
     " ref TEXT PRIMARY KEY, purpose INTEGER NOT NULL CHECK (purpose BETWEEN 1 AND 3),"
-    " case_id INTEGER NOT NULL, resident_id INTEGER NOT NULL REFERENCES resident (id),"
+    " case_id INTEGER NOT NULL, resident_id INTEGER NOT NULL,"
     " cert_serial TEXT NOT NULL, kinds INTEGER NOT NULL CHECK (kinds BETWEEN 0 AND 3),"
     " issued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
     " used_at INTEGER, used_case INTEGER);"
