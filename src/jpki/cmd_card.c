@@ -45,9 +45,11 @@ const char card_usage[] =
     "  bench [--apdus N] [--signs N] [--pin-fd N | --pin-file F]\n"
     "                                   APDU round trips and signatures per second\n"
     "bridge:\n"
-    "  attach IMAGE [--slot 0|1] [--host ADDR]\n"
+    "  attach IMAGE [--slot 0|1] [--host ADDR] [--pull-after N]\n"
     "                                   put the card in pcscd's vpcd reader (TCP\n"
-    "                                   35963 + slot) until SIGTERM or SIGINT\n"
+    "                                   35963 + slot) until SIGTERM or SIGINT;\n"
+    "                                   --pull-after N: pull it out instead of\n"
+    "                                   answering APDU N+1 (failure tests)\n"
     "issuer (need the issuer master key):\n"
     "  new IMAGE [--number N] [--expiry YYYY-MM-DD] [--kind mynumber|juki]\n"
     "                                   a blank card with its card data\n"
@@ -170,10 +172,10 @@ struct opts {
 	const char *in, *out, *out_dir, *host;
 	bool has_kind;
 	enum jpki_pin_id kind;
-	unsigned long slot, apdus, signs;
+	unsigned long slot, apdus, signs, pull_after;
 };
 
-enum { O_IN = 1, O_OUT, O_OUT_DIR, O_KIND, O_SLOT, O_HOST, O_APDUS, O_SIGNS };
+enum { O_IN = 1, O_OUT, O_OUT_DIR, O_KIND, O_SLOT, O_HOST, O_APDUS, O_SIGNS, O_PULL };
 
 /*
  * Parse argv: --reader, the options `allowed` lists (O_*, 0-terminated) and
@@ -191,6 +193,7 @@ static int parse(int argc, char **argv, const int *allowed, unsigned secrets, bo
 	    [O_HOST] = {"host", CLI_TEXT, &o->host, 0, 0, NULL, NULL},
 	    [O_APDUS] = {"apdus", CLI_UINT, &o->apdus, 1, 1000000, NULL, NULL},
 	    [O_SIGNS] = {"signs", CLI_UINT, &o->signs, 1, 1000000, NULL, NULL},
+	    [O_PULL] = {"pull-after", CLI_UINT, &o->pull_after, 1, 1000000, NULL, NULL},
 	};
 	struct cli_opt own[8];
 	size_t n = 0;
@@ -524,7 +527,7 @@ static void attach_note(void *arg, const char *msg)
 static int cmd_attach(int argc, char **argv)
 {
 	struct opts o = {0};
-	static const int allowed[] = {O_SLOT, O_HOST, 0};
+	static const int allowed[] = {O_SLOT, O_HOST, O_PULL, 0};
 	int prc = parse(argc, argv, allowed, 0, true, &o);
 	if (prc >= 0)
 		return prc;
@@ -545,9 +548,13 @@ static int cmd_attach(int argc, char **argv)
 	    .port = (uint16_t)(JPKI_VPCD_PORT + o.slot),
 	    .stop = &stop_flag,
 	    .note = attach_note,
+	    .pull_after = o.pull_after,
 	};
 	if (jpki_vpcd_run(&v, h->card, &err) < 0)
 		return cli_fail(&err);
+	if (v.pulled)
+		fprintf(stderr, "jpki card attach: the card was pulled before APDU %lu\n",
+		        v.apdus + 1);
 	fprintf(stderr, "jpki card attach: stopped after %lu APDUs in %lu connections\n", v.apdus,
 	        v.connects);
 	return 0;

@@ -97,7 +97,7 @@ card_attach() {
 	ATTACH_RUNS=$((ATTACH_RUNS + 1))
 	"$JPKI" card attach "$1" --slot 0 2>"$T_DIR/attach.$ATTACH_RUNS.log" &
 	ATTACH_PID=$!
-	card_wait present || die "the card did not appear in the reader: $(cat "$T_DIR/attach.$ATTACH_RUNS.log")"
+	card_wait present || die "the card did not appear in the reader: $(cat "$T_DIR/attach.$ATTACH_RUNS.log"); readers: $("$JPKI" card readers 2>&1); pcscd: $(tail -n 5 "$T_DIR/pcscd.$PCSCD_RUNS.log")"
 }
 
 # card_detach: SIGTERM; the bridge must exit 0 within 10 s.

@@ -130,6 +130,11 @@ static int answer(struct jpki_vpcd *v, struct jpki_card *card, int fd, const uin
 		}
 	}
 	uint8_t r[JPKI_RAPDU_MAX];
+	if (v->pull_after && v->apdus >= v->pull_after) {
+		v->pulled = true; /* the card leaves the reader: no answer, no change */
+		*v->stop = 1;
+		return -1;
+	}
 	size_t rlen = jpki_card_process(card, p, n, r);
 	v->apdus++;
 	if (rlen == 2 && r[0] == 0x65 && r[1] == 0x81)

@@ -10,6 +10,7 @@
 #define JPKI_CARD_VPCD_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "jpki/api.h"
@@ -26,8 +27,15 @@ struct jpki_vpcd {
 	volatile sig_atomic_t *stop;
 	jpki_vpcd_note_fn note; /* may be NULL */
 	void *note_arg;
+	/*
+	 * Failure injection: when not 0, the card is pulled from the reader
+	 * (the connection closed, the bridge stopped) instead of answering
+	 * C-APDU number pull_after + 1, as a card yanked out mid-procedure.
+	 */
+	unsigned long pull_after;
 	/* counters, for the log at exit */
 	unsigned long connects, apdus;
+	bool pulled;
 };
 
 /*

@@ -98,6 +98,8 @@ static int pcsc_transmit(struct jpki_transport *t, const uint8_t *capdu, size_t 
 	LONG rv = SCardTransmit(p->card, pci, capdu, (DWORD)clen, NULL, buf, &n);
 	if (rv != SCARD_S_SUCCESS)
 		return pcsc_fail(err, rv, "cannot talk to the card");
+	if (n == 0) /* vpcd's word, and a reader's, for a card gone mid-command */
+		return jpki_fail(err, JPKI_E_NO_CARD, "the card left the reader (no answer)");
 	if (n < 2 || n > JPKI_RAPDU_MAX)
 		return jpki_fail(err, JPKI_E_CARD, "the card's answer has %lu bytes",
 		                 (unsigned long)n);

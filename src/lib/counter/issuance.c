@@ -42,8 +42,8 @@ int jpki_counter_check_card(const struct jpki_counter_session *s,
 	if (!*ok)
 		return 0;
 	int face_rc = jpki_host_read_face(card->t, card->master, NULL, &face, &ferr);
-	if (face_rc == -JPKI_E_NO_CARD || face_rc == -JPKI_E_IO)
-		return jpki_fail(err, -face_rc, "%s", ferr.msg); /* the reader, not the card */
+	if (face_rc == -JPKI_E_NO_CARD || face_rc == -JPKI_E_IO || face_rc == -JPKI_E_DENIED)
+		return jpki_fail(err, -face_rc, "%s", ferr.msg); /* the reader or the issuer key */
 	*ok = jpki_rule_card_face(face_rc, &face, res, r);
 	return 0;
 }
