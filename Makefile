@@ -11,7 +11,8 @@ LISTEN     ?= 127.0.0.1:8080
 # Debian 12 packages the build, the program and the tests need.
 DEPS = build-essential meson ninja-build pkg-config libssl-dev openssl libsqlite3-dev sqlite3 \
        libmicrohttpd-dev libjansson-dev libcmocka-dev curl clang libclang-rt-14-dev \
-       pcscd vsmartcard-vpcd opensc libpcsclite-dev python3 iproute2 util-linux clang-format
+       pcscd vsmartcard-vpcd opensc libpcsclite-dev python3 iproute2 util-linux clang-format \
+       libcairo2-dev libpango1.0-dev fonts-ipaexfont-gothic poppler-utils
 
 BUILD_COV  ?= build-coverage
 

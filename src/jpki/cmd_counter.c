@@ -30,8 +30,16 @@ const char counter_usage[] =
     "  kiosk-reserve a kiosk PIN-reset reservation, made with the card (K1)\n"
     "  kiosk-reset   one PIN reset at a kiosk, knowing the other PIN (K1)\n"
     "  card-face     rewrite the card face from the resident record (E4)\n"
+    "  proxy request a proxy's first visit: the inquiry-and-answer form as a PDF\n"
+    "                (--out FILE), for mailing to the registered address (D2)\n"
+    "  proxy answer  the second visit: --form CODE --sealed, the proxy's photo ID\n"
+    "                (--doc), the card and the PINs written on the form (D3, D4, X1)\n"
+    "  notices       --month YYYY-MM --out-dir DIR: renewal notices of the\n"
+    "                certificates expiring two months later, a CSV and a PDF each\n"
+    "                with its enclosed form (N2, N4); a replayed month sends nothing\n"
     "  case          show, list, resume or cancel cases\n"
-    "  receipt       show or void a fee receipt (a void needs a supervisor)\n"
+    "  receipt       show, print (pdf N --out FILE) or void a fee receipt (a void\n"
+    "                needs a supervisor: --approved-by)\n"
     "\n"
     "options (as each procedure needs them):\n"
     "  --operator ID        the clerk (required)\n"
@@ -97,6 +105,11 @@ static const struct {
     {C_AUDIT, {"rule", CLI_TEXT, A(rule), 0, 0, NULL, NULL}},
     {C_AUDIT, {"since", CLI_CUSTOM, A(since), 0, 0, cli_opt_date, A(has_since)}},
     {C_AUDIT, {"until", CLI_CUSTOM, A(until), 0, 0, cli_opt_date, A(has_until)}},
+    {C_OUT, {"out", CLI_TEXT, A(out), 0, 0, NULL, NULL}},
+    {C_FORM, {"form", CLI_TEXT, A(form), 0, 0, NULL, NULL}},
+    {C_FORM, {"sealed", CLI_FLAG, A(sealed), 0, 0, NULL, NULL}},
+    {C_MONTH, {"month", CLI_TEXT, A(month), 0, 0, NULL, NULL}},
+    {C_MONTH, {"out-dir", CLI_TEXT, A(out_dir), 0, 0, NULL, NULL}},
 #undef A
 };
 
@@ -219,14 +232,7 @@ void counter_env_close(struct counter_env *e)
 
 /* ---- the card at the counter ---- */
 
-struct counter_card {
-	struct jpki_counter_card c;
-	uint8_t master[JPKI_CARD_KEY_LEN];
-	struct jpki_ca *cas[2];
-	struct jpki_transport *t;
-};
-
-static void counter_card_close(struct counter_card *k)
+void counter_card_close(struct counter_card *k)
 {
 	jpki_transport_close(k->t);
 	jpki_ca_free(k->cas[0]);
@@ -234,7 +240,7 @@ static void counter_card_close(struct counter_card *k)
 	OPENSSL_cleanse(k->master, sizeof(k->master));
 }
 
-static int counter_card_open(const struct cargs *a, bool with_cas, struct counter_card *k)
+int counter_card_open(const struct cargs *a, bool with_cas, struct counter_card *k)
 {
 	struct jpki_err err;
 	memset(k, 0, sizeof(*k));
@@ -249,17 +255,12 @@ static int counter_card_open(const struct cargs *a, bool with_cas, struct counte
 	return rc;
 }
 
-struct pins {
-	char auth[JPKI_PIN_MAX + 2], sign[JPKI_PIN_MAX + 2], pin[JPKI_PIN_MAX + 2],
-	    new_pin[JPKI_PIN_MAX + 2];
-};
-
-static void pins_wipe(struct pins *p)
+void pins_wipe(struct pins *p)
 {
 	OPENSSL_cleanse(p, sizeof(*p));
 }
 
-static int read_pins(const struct cargs *a, bool auth, bool sign, struct pins *p)
+int read_pins(const struct cargs *a, bool auth, bool sign, struct pins *p)
 {
 	int rc =
 	    auth ? card_get_pin(&a->sec.auth_pin, "authentication PIN (4 digits)", p->auth) : 0;
@@ -268,7 +269,7 @@ static int read_pins(const struct cargs *a, bool auth, bool sign, struct pins *p
 	return rc;
 }
 
-static void print_issue(const struct jpki_issue_outcome *o)
+void print_issue(const struct jpki_issue_outcome *o)
 {
 	for (int k = 0; k < 2; k++) {
 		const struct jpki_perso_cert *c = &o->perso.cert[k];
@@ -562,6 +563,8 @@ int cmd_counter(int argc, char **argv)
 	    {"kiosk-reserve", cmd_kiosk_reserve, "kiosk reservation"},
 	    {"kiosk-reset", cmd_kiosk_reset, "kiosk PIN reset"},
 	    {"card-face", cmd_card_face, "rewrite the card face"},
+	    {"proxy", counter_cmd_proxy, "a proxy's two visits"},
+	    {"notices", counter_cmd_notices, "renewal notices of a month"},
 	    {"case", counter_cmd_case, "cases"},
 	    {"receipt", counter_cmd_receipt, "receipts"},
 	    {NULL, NULL, NULL},

@@ -18,7 +18,8 @@ struct cargs {
 	int64_t resident, case_id, receipt;
 	struct jpki_application app;
 	const char *applicant, *kinds, *authority, *reason, *reset, *reservation, *approved_by;
-	const char *decision, *rule;
+	const char *decision, *rule, *out, *out_dir, *form, *month;
+	bool sealed;
 	struct jpki_date since, until;
 	bool has_since, has_until;
 	bool same_household, delegation;
@@ -39,6 +40,9 @@ enum {
 	C_RESERVATION = 1 << 9,
 	C_APPROVER = 1 << 10,
 	C_AUDIT = 1 << 11, /* --case --decision --rule --since --until */
+	C_OUT = 1 << 12,   /* --out FILE */
+	C_FORM = 1 << 13,  /* --form CODE --sealed */
+	C_MONTH = 1 << 14, /* --month YYYY-MM --out-dir DIR */
 };
 
 /* Parse argv with the options of mask and the secrets of secrets (CARD_*); -1 to go on. */
@@ -57,7 +61,28 @@ void counter_env_close(struct counter_env *e);
 /* The exit status of a failed procedure: 3 for a refusal by a rule, 1 otherwise. */
 int counter_fail(const struct jpki_err *err);
 
+/* The card in the reader, with the issuer master key and (with_cas) both CAs. */
+struct counter_card {
+	struct jpki_counter_card c;
+	uint8_t master[JPKI_CARD_KEY_LEN];
+	struct jpki_ca *cas[2];
+	struct jpki_transport *t;
+};
+int counter_card_open(const struct cargs *a, bool with_cas, struct counter_card *k);
+void counter_card_close(struct counter_card *k);
+
+/* The PINs a command read, wiped when it returns (_cleanup_(pins_wipe)). */
+struct pins {
+	char auth[JPKI_PIN_MAX + 2], sign[JPKI_PIN_MAX + 2], pin[JPKI_PIN_MAX + 2],
+	    new_pin[JPKI_PIN_MAX + 2];
+};
+void pins_wipe(struct pins *p);
+int read_pins(const struct cargs *a, bool auth, bool sign, struct pins *p);
+void print_issue(const struct jpki_issue_outcome *o);
+
 int counter_cmd_case(int argc, char **argv);
+int counter_cmd_proxy(int argc, char **argv);
+int counter_cmd_notices(int argc, char **argv);
 int counter_cmd_receipt(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 

@@ -4,6 +4,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -12,6 +13,7 @@
 #include "cmd_counter.h"
 #include "commands.h"
 #include "counter/case.h"
+#include "counter/pdf.h"
 
 static void print_case(const struct jpki_case_rec *c)
 {
@@ -240,10 +242,41 @@ static int receipt_void(int argc, char **argv)
 	return rc;
 }
 
+static int receipt_pdf(int argc, char **argv)
+{
+	struct cargs a = {0};
+	int64_t id;
+	struct jpki_err err;
+	int prc = counter_parse(argc, argv, C_OUT, 0, 1, &a);
+	if (prc >= 0 || (prc = receipt_id("pdf", argv[optind], &id)) >= 0)
+		return prc;
+	if (!a.out)
+		return cli_usage_error(counter_usage, "counter receipt pdf: --out FILE.pdf");
+	struct counter_env e;
+	struct jpki_receipt_rec r;
+	struct jpki_resident res;
+	uint8_t *pdf = NULL;
+	size_t len = 0;
+	int rc = counter_env_open(&a, &e);
+	if (rc != 0)
+		return rc;
+	if (e.st->ops->receipt_get(e.st, id, &r, &err) < 0 ||
+	    e.st->ops->resident_get(e.st, r.resident_id, &res, &err) < 0 ||
+	    jpki_pdf_receipt(&r, &res, &pdf, &len, &err) < 0 ||
+	    cli_write_out(a.out, pdf, len, 0644, &err) < 0)
+		rc = cli_fail(&err);
+	else
+		printf("receipt %" PRId64 " printed to %s\n", id, a.out);
+	free(pdf);
+	counter_env_close(&e);
+	return rc;
+}
+
 int counter_cmd_receipt(int argc, char **argv)
 {
 	static const struct cli_command cmds[] = {
 	    {"show", receipt_show, "a receipt"},
+	    {"pdf", receipt_pdf, "print a receipt as PDF"},
 	    {"void", receipt_void, "void or refund (with a supervisor)"},
 	    {NULL, NULL, NULL},
 	};

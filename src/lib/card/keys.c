@@ -23,6 +23,7 @@ static const char *const labels[] = {
     [JPKI_KEY_IMAGE] = "jpki card image key v1",
     [JPKI_KEY_PIN] = "jpki card pin key v1",
     [JPKI_KEY_ISSUER] = "jpki card issuer key v1",
+    [JPKI_KEY_FORM] = "jpki counter form key v1",
 };
 
 /* The context's issuer key file, or <data>/card/issuer.key. */

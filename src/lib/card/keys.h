@@ -20,7 +20,8 @@
 #include "card.h"
 #include "jpki/ctx.h"
 
-enum jpki_card_key_use { JPKI_KEY_IMAGE, JPKI_KEY_PIN, JPKI_KEY_ISSUER };
+/* JPKI_KEY_FORM: not a card's key; the counter's inquiry forms' MAC key (salt: none) */
+enum jpki_card_key_use { JPKI_KEY_IMAGE, JPKI_KEY_PIN, JPKI_KEY_ISSUER, JPKI_KEY_FORM };
 
 /*
  * Load the issuer master key: the file named by JPKI_ISSUER_KEY_FILE, else

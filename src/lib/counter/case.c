@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/rand.h>
+
 #include "case.h"
 
 static const char *const proc_names[JPKI_PROC_COUNT] = {
@@ -219,7 +221,8 @@ int jpki_case_refuse_attempt(const struct jpki_counter_session *s, const struct 
 		                 rule, why, also.msg);
 	}
 	return jpki_fail(err, JPKI_E_REFUSED, "refused (rule %s): %s (case %lld stays %s)", rule,
-	                 why, (long long)c->id, jpki_case_state_name((enum jpki_case_state)c->state));
+	                 why, (long long)c->id,
+	                 jpki_case_state_name((enum jpki_case_state)c->state));
 }
 
 static bool label_ok(const char *s)
@@ -309,4 +312,39 @@ bool jpki_detail_get(const char *detail, const char *key, char *out, size_t cap)
 			p += 2;
 	}
 	return false;
+}
+
+void jpki_random_ref(char ref[JPKI_TOKEN_REF_MAX], const char *prefix)
+{
+	static const char alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"; /* no 0/O, 1/I */
+	uint8_t rnd[12];
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+		memset(rnd, 0, sizeof(rnd)); /* then the registry refuses the duplicate */
+	size_t n = (size_t)snprintf(ref, JPKI_TOKEN_REF_MAX, "%s", prefix);
+	for (size_t i = 0; i < sizeof(rnd) && n + 1 < JPKI_TOKEN_REF_MAX; i++)
+		ref[n++] = alphabet[rnd[i] & 31];
+	ref[n] = '\0';
+}
+
+int jpki_audit_note_tx(const struct jpki_counter_session *s, int64_t case_id, int64_t resident_id,
+                       const char *action, const struct jpki_case_note *n, struct jpki_err *err)
+{
+	struct jpki_case_rec c;
+	memset(&c, 0, sizeof(c));
+	c.id = case_id;
+	c.resident_id = resident_id;
+	c.procedure = 0;
+	struct jpki_audit_rec a;
+	memset(&a, 0, sizeof(a));
+	a.at = s->now;
+	snprintf(a.operator_id, sizeof(a.operator_id), "%s", s->operator_id);
+	snprintf(a.counter, sizeof(a.counter), "%s", s->counter_id);
+	a.case_id = case_id;
+	a.resident_id = resident_id;
+	snprintf(a.action, sizeof(a.action), "%s", action);
+	snprintf(a.decision, sizeof(a.decision), "%s", n->decision ? n->decision : "done");
+	snprintf(a.rule, sizeof(a.rule), "%s", n->rule ? n->rule : "");
+	snprintf(a.documents, sizeof(a.documents), "%s", n->documents ? n->documents : "");
+	snprintf(a.detail, sizeof(a.detail), "%s", n->detail ? n->detail : "");
+	return s->st->ops->audit_append(s->st, &a, err);
 }

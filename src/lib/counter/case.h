@@ -61,6 +61,13 @@ JPKI_MUST_CHECK int jpki_counter_hours_check(const struct jpki_counter_session *
                                              enum jpki_procedure p, char *note, size_t cap,
                                              struct jpki_err *err);
 
+/* A new one-time reference: prefix and 12 characters of an unambiguous alphabet. */
+void jpki_random_ref(char ref[JPKI_TOKEN_REF_MAX], const char *prefix);
+/* Inside a transaction: an audit entry of its own (action as given), not a case's move. */
+JPKI_MUST_CHECK int jpki_audit_note_tx(const struct jpki_counter_session *s, int64_t case_id,
+                                       int64_t resident_id, const char *action,
+                                       const struct jpki_case_note *n, struct jpki_err *err);
+
 /* Append "key=value" to a case's detail ("; " between). */
 void jpki_detail_add(char *detail, size_t cap, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -10,8 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/rand.h>
-
 #include "calendar.h"
 #include "case.h"
 #include "procedures.h"
@@ -385,18 +383,6 @@ static int card_is_residents(const struct jpki_counter_session *s,
 	return rc;
 }
 
-static void random_ref(char ref[JPKI_TOKEN_REF_MAX], const char *prefix)
-{
-	static const char alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"; /* no 0/O, 1/I */
-	uint8_t rnd[12];
-	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
-		memset(rnd, 0, sizeof(rnd)); /* caught: the insert of a duplicate fails */
-	size_t n = (size_t)snprintf(ref, JPKI_TOKEN_REF_MAX, "%s", prefix);
-	for (size_t i = 0; i < sizeof(rnd) && n + 1 < JPKI_TOKEN_REF_MAX; i++)
-		ref[n++] = alphabet[rnd[i] & 31];
-	ref[n] = '\0';
-}
-
 static struct jpki_counter_session kiosk_session(const struct jpki_counter_session *s)
 {
 	struct jpki_counter_session k = *s;
@@ -435,7 +421,7 @@ int jpki_counter_kiosk_reserve(const struct jpki_counter_session *s0, int64_t re
 	                           .kinds = reset == JPKI_KIND_SIGN ? 1 : 2,
 	                           .issued_at = s->now,
 	                           .expires_at = s->now + (int64_t)s->cfg->kiosk_hours * 3600};
-	random_ref(t.ref, "K-");
+	jpki_random_ref(t.ref, "K-");
 	snprintf(c.detail, sizeof(c.detail), "reservation=%s; reset=%s", t.ref,
 	         jpki_kind_name(reset));
 	rc = s->st->ops->begin(s->st, err);
@@ -512,15 +498,17 @@ int jpki_counter_kiosk_reset(const struct jpki_counter_session *s0, const char *
 	if ((rc = card_is_residents(s, card, t.resident_id, &ok, err)) < 0)
 		return rc;
 	if (!ok)
-		return jpki_case_refuse_attempt(s, &c, "K1", err, "not the card of the reservation");
+		return jpki_case_refuse_attempt(s, &c, "K1", err,
+		                                "not the card of the reservation");
 	rc = jpki_host_select_app(card->t, err);
 	if (rc == 0)
 		rc = jpki_host_verify(card->t, keep, known_pin, &tries, err);
 	if (rc == -JPKI_E_PIN || rc == -JPKI_E_PIN_BLOCKED)
-		return jpki_case_refuse_attempt(s, &c, "K1", err,
-		                                "resetting one PIN needs the other one (%s); with both "
-		                                "forgotten only the counter can help (rule P2)",
-		                                rc == -JPKI_E_PIN ? "wrong" : "locked");
+		return jpki_case_refuse_attempt(
+		    s, &c, "K1", err,
+		    "resetting one PIN needs the other one (%s); with both "
+		    "forgotten only the counter can help (rule P2)",
+		    rc == -JPKI_E_PIN ? "wrong" : "locked");
 	if (rc == 0)
 		rc = jpki_host_issuer_auth(card->t, card->master, err);
 	if (rc == 0)
