@@ -45,11 +45,12 @@ const char card_usage[] =
     "  bench [--apdus N] [--signs N] [--pin-fd N | --pin-file F]\n"
     "                                   APDU round trips and signatures per second\n"
     "bridge:\n"
-    "  attach IMAGE [--slot 0|1] [--host ADDR] [--pull-after N]\n"
+    "  attach IMAGE [--slot 0|1] [--host ADDR] [--pull-after N] [--stall-after N]\n"
     "                                   put the card in pcscd's vpcd reader (TCP\n"
     "                                   35963 + slot) until SIGTERM or SIGINT;\n"
     "                                   --pull-after N: pull it out instead of\n"
-    "                                   answering APDU N+1 (failure tests)\n"
+    "                                   answering APDU N+1; --stall-after N: never\n"
+    "                                   answer it (failure tests)\n"
     "issuer (need the issuer master key):\n"
     "  new IMAGE [--number N] [--expiry YYYY-MM-DD] [--kind mynumber|juki]\n"
     "                                   a blank card with its card data\n"
@@ -172,10 +173,10 @@ struct opts {
 	const char *in, *out, *out_dir, *host;
 	bool has_kind;
 	enum jpki_pin_id kind;
-	unsigned long slot, apdus, signs, pull_after;
+	unsigned long slot, apdus, signs, pull_after, stall_after;
 };
 
-enum { O_IN = 1, O_OUT, O_OUT_DIR, O_KIND, O_SLOT, O_HOST, O_APDUS, O_SIGNS, O_PULL };
+enum { O_IN = 1, O_OUT, O_OUT_DIR, O_KIND, O_SLOT, O_HOST, O_APDUS, O_SIGNS, O_PULL, O_STALL };
 
 /*
  * Parse argv: --reader, the options `allowed` lists (O_*, 0-terminated) and
@@ -194,6 +195,7 @@ static int parse(int argc, char **argv, const int *allowed, unsigned secrets, bo
 	    [O_APDUS] = {"apdus", CLI_UINT, &o->apdus, 1, 1000000, NULL, NULL},
 	    [O_SIGNS] = {"signs", CLI_UINT, &o->signs, 1, 1000000, NULL, NULL},
 	    [O_PULL] = {"pull-after", CLI_UINT, &o->pull_after, 1, 1000000, NULL, NULL},
+	    [O_STALL] = {"stall-after", CLI_UINT, &o->stall_after, 1, 1000000, NULL, NULL},
 	};
 	struct cli_opt own[8];
 	size_t n = 0;
@@ -527,7 +529,7 @@ static void attach_note(void *arg, const char *msg)
 static int cmd_attach(int argc, char **argv)
 {
 	struct opts o = {0};
-	static const int allowed[] = {O_SLOT, O_HOST, O_PULL, 0};
+	static const int allowed[] = {O_SLOT, O_HOST, O_PULL, O_STALL, 0};
 	int prc = parse(argc, argv, allowed, 0, true, &o);
 	if (prc >= 0)
 		return prc;
@@ -549,6 +551,7 @@ static int cmd_attach(int argc, char **argv)
 	    .stop = &stop_flag,
 	    .note = attach_note,
 	    .pull_after = o.pull_after,
+	    .stall_after = o.stall_after,
 	};
 	if (jpki_vpcd_run(&v, h->card, &err) < 0)
 		return cli_fail(&err);

@@ -175,6 +175,15 @@ consistent() {
 		"SELECT count(*) FROM counter_case c WHERE c.resident_id = $R2 AND c.procedure = 1 AND
 		 (c.state = 3) != ((SELECT count(*) FROM receipt r WHERE r.case_id = c.id) = 1)"
 	assert_eq "$OUT" 0 "$what: one receipt for each finished case, none for the others"
+	# the audit log agrees: an "issued" entry for each finished case, a "checked" for each begun
+	run sqlite3 "$JPKI_DATA/registry.sqlite" \
+		"SELECT (SELECT count(*) FROM counter_case WHERE resident_id = $R2 AND procedure = 1
+		   AND state = 3) - (SELECT count(*) FROM audit_entry WHERE resident_id = $R2
+		   AND action = 'issue.issued'),
+		 (SELECT count(*) FROM counter_case WHERE resident_id = $R2 AND procedure = 1
+		   AND state IN (1, 2, 3)) - (SELECT count(*) FROM audit_entry WHERE resident_id = $R2
+		   AND action = 'issue.checked')"
+	assert_eq "$OUT" "0|0" "$what: the audit log agrees with the cases"
 	run sqlite3 "$JPKI_DATA/registry.sqlite" \
 		"SELECT count(*) FROM counter_case WHERE resident_id = $R2 AND state IN (1, 2)"
 	[ "$OUT" -le 1 ] && pass "$what: at most one case unfinished ($OUT)" || fail "$what: $OUT unfinished"
@@ -215,6 +224,44 @@ for frac in 1 2 3 4 5 6 7 8 9; do
 	consistent "completed after the pull at $n"
 	run timeout 20 "$JPKI" card verify --kind auth --pin-file "$(secret 1234)" "$IMG2"
 	assert_rc 0 "the card takes the PIN set by the completed issuance"
+done
+# ---- the process killed (SIGKILL) at each step: the card hangs, the counter is killed ----
+for frac in 2 4 5 7 9; do
+	n=$((TOTAL * frac / 10))
+	ATTACH_RUNS=$((ATTACH_RUNS + 1))
+	card_wait absent || die "card still present"
+	"$JPKI" card attach "$IMG2" --slot 0 --stall-after "$n" 2>"$T_DIR/attach.$ATTACH_RUNS.log" &
+	ATTACH_PID=$!
+	card_wait present || die "the card did not appear"
+	"$JPKI" counter issue --resident "$R2" --doc licence:S1 "${PINS[@]}" "${READER[@]}" \
+		"${OPERATOR[@]}" >"$T_DIR/killed.out" 2>&1 &
+	victim=$!
+	for i in $(seq 1 200); do
+		grep -q "stalled" "$T_DIR/attach.$ATTACH_RUNS.log" && break
+		sleep 0.05
+	done
+	kill -KILL "$victim" 2>/dev/null
+	wait "$victim" 2>/dev/null
+	kill -TERM "$ATTACH_PID"
+	wait "$ATTACH_PID" 2>/dev/null
+	ATTACH_PID=
+	grep -q "stalled" "$T_DIR/attach.$ATTACH_RUNS.log" ||
+		fail "the card did not stall at APDU $n: $(cat "$T_DIR/killed.out")"
+	consistent "killed at APDU $n"
+	pcscd_stop
+	pcscd_start
+	card_attach "$IMG2"
+	CASE=$(sqlite3 "$JPKI_DATA/registry.sqlite" \
+		"SELECT id FROM counter_case WHERE resident_id = $R2 AND state IN (1, 2)")
+	if [ -n "$CASE" ]; then
+		jp counter case resume "$CASE" "${OPERATOR[@]}" "${PINS[@]}" "${READER[@]}"
+		assert_rc 0 "case $CASE resumed after the kill at $n"
+	else
+		counter issue --resident "$R2" --doc licence:S1 "${PINS[@]}" "${READER[@]}"
+		assert_rc 0 "nothing was recorded before the kill at $n: the issuance runs again"
+	fi
+	card_detach >/dev/null
+	consistent "completed after the kill at $n"
 done
 jp audit --resident "$R2"
 assert_match "$OUT" 'issue\.issued	done' "the audit log records the completed issuances"

@@ -135,6 +135,12 @@ static int answer(struct jpki_vpcd *v, struct jpki_card *card, int fd, const uin
 		*v->stop = 1;
 		return -1;
 	}
+	if (v->stall_after && v->apdus >= v->stall_after) {
+		note(v, "the card stalled before APDU %lu", v->apdus + 1);
+		while (!*v->stop)
+			nap(100);
+		return -1;
+	}
 	size_t rlen = jpki_card_process(card, p, n, r);
 	v->apdus++;
 	if (rlen == 2 && r[0] == 0x65 && r[1] == 0x81)

@@ -33,6 +33,8 @@ struct jpki_vpcd {
 	 * C-APDU number pull_after + 1, as a card yanked out mid-procedure.
 	 */
 	unsigned long pull_after;
+	/* The same, but the card stays in the reader and never answers (a hung card). */
+	unsigned long stall_after;
 	/* counters, for the log at exit */
 	unsigned long connects, apdus;
 	bool pulled;
