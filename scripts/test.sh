@@ -55,6 +55,7 @@ if [ ! -f "$asan/build.ninja" ]; then
 fi
 if ninja -C "$asan" >/dev/null; then
 	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+	export LSAN_OPTIONS=suppressions=$top/tests/lsan.supp:print_suppressions=0
 	count_meson "$asan" unit-asan
 	count_integration "$top/$asan/jpki" integration-asan
 else

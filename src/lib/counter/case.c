@@ -14,6 +14,7 @@
 #include <openssl/rand.h>
 
 #include "case.h"
+#include "rules.h"
 
 static const char *const proc_names[JPKI_PROC_COUNT] = {
     [JPKI_PROC_ISSUE] = "issue",         [JPKI_PROC_RENEW] = "renew",
@@ -225,21 +226,9 @@ int jpki_case_refuse_attempt(const struct jpki_counter_session *s, const struct 
 	                 jpki_case_state_name((enum jpki_case_state)c->state));
 }
 
-static bool label_ok(const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-	if (n == 0 || n >= JPKI_LABEL_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-		      (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '_' || s[i] == '.'))
-			return false;
-	return true;
-}
-
 int jpki_counter_session_check(const struct jpki_counter_session *s, struct jpki_err *err)
 {
-	if (!label_ok(s->operator_id))
+	if (!jpki_label_ok(s->operator_id))
 		return jpki_fail(err, JPKI_E_INVALID,
 		                 "an operator id is 1-32 of A-Z a-z 0-9 . _ - (--operator)");
 	if (!s->counter_id || !jpki_counter_site_find(s->cfg, s->counter_id))
@@ -248,7 +237,7 @@ int jpki_counter_session_check(const struct jpki_counter_session *s, struct jpki
 		                 "counter.json, by default city-hall, service-centre, temporary)",
 		                 s->counter_id ? s->counter_id : "");
 	if (s->override_by &&
-	    (!label_ok(s->override_by) || strcmp(s->override_by, s->operator_id) == 0))
+	    (!jpki_label_ok(s->override_by) || strcmp(s->override_by, s->operator_id) == 0))
 		return jpki_fail(
 		    err, JPKI_E_INVALID,
 		    "an override of the hours is a supervisor's, not the operator's own "
@@ -347,4 +336,30 @@ int jpki_audit_note_tx(const struct jpki_counter_session *s, int64_t case_id, in
 	snprintf(a.documents, sizeof(a.documents), "%s", n->documents ? n->documents : "");
 	snprintf(a.detail, sizeof(a.detail), "%s", n->detail ? n->detail : "");
 	return s->st->ops->audit_append(s->st, &a, err);
+}
+
+int jpki_counter_visit_start(const struct jpki_counter_session *s, enum jpki_procedure p,
+                             int64_t resident_id, struct jpki_resident *res, char note[200],
+                             bool *ok, struct jpki_refusal *r, struct jpki_err *err)
+{
+	struct jpki_err herr;
+	*ok = false;
+	int rc = jpki_counter_hours_check(s, p, note, 200, &herr);
+	if (rc == -JPKI_E_REFUSED) {
+		r->rule = "W1";
+		snprintf(r->why, sizeof(r->why), "%.390s", herr.msg);
+		return 0;
+	}
+	if (rc < 0)
+		return jpki_fail(err, herr.code, "%s", herr.msg);
+	rc = s->st->ops->resident_get(s->st, resident_id, res, err);
+	if (rc == -JPKI_E_NOT_FOUND) {
+		r->rule = "E1";
+		snprintf(r->why, sizeof(r->why), "no resident %lld is registered here",
+		         (long long)resident_id);
+		return 0;
+	}
+	if (rc == 0)
+		*ok = jpki_rule_registered(res, r);
+	return rc;
 }

@@ -68,6 +68,17 @@ JPKI_MUST_CHECK int jpki_audit_note_tx(const struct jpki_counter_session *s, int
                                        int64_t resident_id, const char *action,
                                        const struct jpki_case_note *n, struct jpki_err *err);
 
+struct jpki_refusal;
+/*
+ * The start of every counter visit: the hours (rule W1, a supervisor's
+ * override noted in note, 200 bytes) and the residence record (rule E1,
+ * read into res).  0 with *ok false and r filled when a rule refuses.
+ */
+JPKI_MUST_CHECK int jpki_counter_visit_start(const struct jpki_counter_session *s,
+                                             enum jpki_procedure p, int64_t resident_id,
+                                             struct jpki_resident *res, char note[200], bool *ok,
+                                             struct jpki_refusal *r, struct jpki_err *err);
+
 /* Append "key=value" to a case's detail ("; " between). */
 void jpki_detail_add(char *detail, size_t cap, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

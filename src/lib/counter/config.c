@@ -88,9 +88,9 @@ static int parse_hours(const char *s, int *open, int *close, struct jpki_err *er
 	return 0;
 }
 
-static bool label_ok(const char *s)
+bool jpki_label_ok(const char *s)
 {
-	size_t n = strlen(s);
+	size_t n = s ? strlen(s) : 0;
 	if (n == 0 || n >= JPKI_LABEL_MAX)
 		return false;
 	for (size_t i = 0; i < n; i++)
@@ -150,7 +150,7 @@ static int parse_site(json_t *o, struct jpki_counter_site *s, struct jpki_err *e
 	if (rc < 0)
 		return rc;
 	memset(s, 0, sizeof(*s));
-	if (!json_is_string(id) || !label_ok(json_string_value(id)))
+	if (!json_is_string(id) || !jpki_label_ok(json_string_value(id)))
 		return jpki_fail(err, JPKI_E_INVALID,
 		                 "counter.json: a counter's id is 1-32 of A-Z a-z 0-9 . _ -");
 	snprintf(s->id, sizeof(s->id), "%s", json_string_value(id));

@@ -75,6 +75,8 @@ JPKI_MUST_CHECK int jpki_counter_config_parse(const char *json, size_t len,
 const struct jpki_counter_site *jpki_counter_site_find(const struct jpki_counter_config *c,
                                                        const char *id);
 const char *jpki_fee_case_name(enum jpki_fee_case f);
+/* An operator's or counter's id: 1-32 of A-Z a-z 0-9 . _ - */
+bool jpki_label_ok(const char *s);
 
 /*
  * Rule W1: is `site` open at instant t?  When not, why (into why, cap

@@ -129,27 +129,10 @@ static int check_all(const struct jpki_counter_session *s, enum jpki_procedure p
                      struct jpki_refusal *r, struct jpki_err *err)
 {
 	struct jpki_resident res;
-	struct jpki_err herr;
-	*ok = false;
-	int rc = jpki_counter_hours_check(s, proc, note, 200, &herr);
-	if (rc == -JPKI_E_REFUSED) {
-		r->rule = "W1";
-		snprintf(r->why, sizeof(r->why), "%.390s", herr.msg);
-		return 0;
-	}
-	if (rc < 0)
-		return jpki_fail(err, herr.code, "%s", herr.msg);
-	rc = s->st->ops->resident_get(s->st, a->resident_id, &res, err);
-	if (rc == -JPKI_E_NOT_FOUND) {
-		r->rule = "E1";
-		snprintf(r->why, sizeof(r->why), "no resident %lld is registered here",
-		         (long long)a->resident_id);
-		return 0;
-	}
-	if (rc < 0)
+	int rc = jpki_counter_visit_start(s, proc, a->resident_id, &res, note, ok, r, err);
+	if (rc < 0 || !*ok)
 		return rc;
-	if (!jpki_rule_registered(&res, r))
-		return 0;
+	*ok = false;
 	if (!a->want_auth && !a->want_sign) {
 		r->rule = "C1";
 		snprintf(r->why, sizeof(r->why), "no certificate asked for");

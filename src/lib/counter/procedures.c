@@ -32,30 +32,12 @@ static int visit_checks(const struct jpki_counter_session *s, enum jpki_procedur
                         const struct jpki_application *a, struct jpki_resident *res, char note[200],
                         bool *ok, struct jpki_refusal *r, struct jpki_err *err)
 {
-	struct jpki_err herr;
 	*ok = false;
 	int rc = jpki_counter_session_check(s, err);
-	if (rc < 0)
+	if (rc == 0)
+		rc = jpki_counter_visit_start(s, p, a->resident_id, res, note, ok, r, err);
+	if (rc < 0 || !*ok || p == JPKI_PROC_HOLD)
 		return rc;
-	rc = jpki_counter_hours_check(s, p, note, 200, &herr);
-	if (rc == -JPKI_E_REFUSED) {
-		r->rule = "W1";
-		snprintf(r->why, sizeof(r->why), "%.390s", herr.msg);
-		return 0;
-	}
-	if (rc < 0)
-		return jpki_fail(err, herr.code, "%s", herr.msg);
-	rc = s->st->ops->resident_get(s->st, a->resident_id, res, err);
-	if (rc == -JPKI_E_NOT_FOUND) {
-		refused(r, "E1", "no such resident is registered here");
-		return 0;
-	}
-	if (rc < 0 || !jpki_rule_registered(res, r))
-		return rc;
-	if (p == JPKI_PROC_HOLD) {
-		*ok = true;
-		return 0;
-	}
 	if (p == JPKI_PROC_PIN_RESET)
 		*ok = jpki_rule_second_document(a->docs, a->n_docs, r);
 	else if (a->applicant == JPKI_APPLICANT_PROXY)

@@ -84,28 +84,14 @@ static int proxy_checks(const struct jpki_counter_session *s, const struct jpki_
                         struct jpki_resident *res, char note[200], bool *ok, struct jpki_refusal *r,
                         struct jpki_err *err)
 {
-	struct jpki_err herr;
-	*ok = false;
-	int rc = jpki_counter_hours_check(s, JPKI_PROC_PROXY, note, 200, &herr);
-	if (rc == -JPKI_E_REFUSED) {
-		r->rule = "W1";
-		snprintf(r->why, sizeof(r->why), "%.390s", herr.msg);
-		return 0;
-	}
-	if (rc < 0)
-		return jpki_fail(err, herr.code, "%s", herr.msg);
-	rc = s->st->ops->resident_get(s->st, a->resident_id, res, err);
-	if (rc == -JPKI_E_NOT_FOUND) {
-		refused(r, "E1", "no such resident is registered here");
-		return 0;
-	}
-	if (rc < 0 || !jpki_rule_registered(res, r))
+	int rc =
+	    jpki_counter_visit_start(s, JPKI_PROC_PROXY, a->resident_id, res, note, ok, r, err);
+	if (rc < 0 || !*ok)
 		return rc;
 	struct jpki_application as_proxy = *a;
 	as_proxy.applicant = JPKI_APPLICANT_PROXY;
-	if (!jpki_rule_minor_or_ward(&as_proxy, res, jpki_jst_date(s->now), r))
-		return 0;
-	*ok = jpki_rule_proxy_identity(a->docs, a->n_docs, r);
+	*ok = jpki_rule_minor_or_ward(&as_proxy, res, jpki_jst_date(s->now), r) &&
+	      jpki_rule_proxy_identity(a->docs, a->n_docs, r);
 	return 0;
 }
 
