@@ -19,6 +19,7 @@ at 2026-12-02T10:00:00+09:00
 RID=$(add_yamada)
 IMG=$T_DIR/card.img
 jp_ok "card new" card new "$IMG" --number 123456789012 --expiry 2040-11-27
+SERVE_ARGS=(--crl-refresh 1)
 server_start
 URL=http://127.0.0.1:$PORT
 pcscd_start
@@ -91,6 +92,17 @@ for k in auth sign; do
 	ocsp_status "$k" "$T_DIR/c1/$k.pem"
 	assert_eq "$STATUS" revoked "OCSP: the $k certificate, at once"
 	assert_contains "$OCSP" "Reason: certificateHold" "OCSP gives the reason certificateHold ($k)"
+done
+# the certificate's own partition CRL and its delta, fetched at once: the hold is listed
+serial=$(x509_field "$T_DIR/c1/auth.pem" -serial | sed 's/serial=//')
+dp=$(openssl x509 -in "$T_DIR/c1/auth.pem" -noout -ext crlDistributionPoints | sed -n 's/.*URI://p' | head -n 1)
+path=${dp#*://*/}
+for f in "$path" "${path%.crl}-delta.crl"; do
+	run curl -fsS --max-time 10 -o "$T_DIR/part.crl" "$URL/$f"
+	assert_rc 0 "GET /$f"
+	run openssl crl -inform DER -in "$T_DIR/part.crl" -noout -text
+	assert_contains "$OUT" "Serial Number: $serial" "$f lists the held certificate at once"
+	assert_contains "$OUT" "Certificate Hold" "$f gives the reason certificateHold"
 done
 
 # ---- the hold lifted at the counter, and a re-issue (found again, PINs kept) ----

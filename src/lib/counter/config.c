@@ -213,9 +213,9 @@ static int int_in(json_t *v, int lo, int hi, int *out, const char *what, struct 
 
 static int parse_root(json_t *root, struct jpki_counter_config *c, struct jpki_err *err)
 {
-	static const char *const keys[] = {"counters",   "closures",        "year_end_closure",
-	                                   "fees",       "proxy_form_days", "kiosk_hours",
-	                                   "kiosk_open", "form_key_file",   NULL};
+	static const char *const keys[] = {
+	    "counters",        "closures",    "year_end_closure", "fees",
+	    "proxy_form_days", "kiosk_hours", "kiosk_open",       NULL};
 	json_t *v;
 	int rc = only_keys(root, keys, "the top level", err);
 	if (rc == 0 && (v = json_object_get(root, "counters"))) {
@@ -257,11 +257,6 @@ static int parse_root(json_t *root, struct jpki_counter_config *c, struct jpki_e
 		    json_is_string(v)
 		        ? parse_hours(json_string_value(v), &c->kiosk_open, &c->kiosk_close, err)
 		        : jpki_fail(err, JPKI_E_INVALID, "counter.json: kiosk_open is HH:MM-HH:MM");
-	if (rc == 0 && (v = json_object_get(root, "form_key_file"))) {
-		if (!json_is_string(v) || strlen(json_string_value(v)) >= sizeof(c->form_key_file))
-			return jpki_fail(err, JPKI_E_INVALID, "counter.json: bad form_key_file");
-		snprintf(c->form_key_file, sizeof(c->form_key_file), "%s", json_string_value(v));
-	}
 	return rc;
 }
 

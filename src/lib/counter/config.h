@@ -57,7 +57,6 @@ struct jpki_counter_config {
 	int proxy_form_days;         /* validity of a form mailed after visit 1 */
 	int kiosk_hours;             /* a reservation's validity */
 	int kiosk_open, kiosk_close; /* JST minutes */
-	char form_key_file[4096];    /* HMAC key of the forms; "" = <data>/counter/form.key */
 };
 
 /* The defaults of the seed page and docs/counter.md. */
