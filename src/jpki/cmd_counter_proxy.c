@@ -98,8 +98,10 @@ int counter_cmd_proxy(int argc, char **argv)
 /* ---- notices ---- */
 
 struct notice_run {
-	const char *dir;
-	FILE *csv; /* a memory stream: the CSV is written whole when the run commits */
+	const char *dir, *month;
+	FILE *csv; /* a memory stream: the CSV is written whole before the run commits */
+	char **buf;
+	size_t *len;
 };
 
 /* A CSV field: quoted, inner quotes doubled (RFC 4180). */
@@ -143,6 +145,16 @@ static int one_notice(void *arg, const struct jpki_resident *r,
 	return 0;
 }
 
+static int notices_done(void *arg, struct jpki_err *err)
+{
+	struct notice_run *run = arg;
+	char path[4200];
+	if (fflush(run->csv) != 0)
+		return jpki_fail(err, JPKI_E_NOMEM, "out of memory");
+	snprintf(path, sizeof(path), "%s/notices-%s.csv", run->dir, run->month);
+	return cli_write_out(path, *run->buf, *run->len, 0644, err);
+}
+
 int counter_cmd_notices(int argc, char **argv)
 {
 	struct cargs a = {0};
@@ -158,7 +170,8 @@ int counter_cmd_notices(int argc, char **argv)
 	char *csv = NULL;
 	size_t csv_len = 0;
 	int sent = 0, skipped = 0;
-	struct notice_run run = {a.out_dir, open_memstream(&csv, &csv_len)};
+	struct notice_run run = {a.out_dir, a.month, open_memstream(&csv, &csv_len), &csv,
+	                         &csv_len};
 	if (!run.csv)
 		return cli_fail_msg("out of memory\n");
 	fputs("resident,name,address,kind,serial,expires,form,form_valid_until\r\n", run.csv);
@@ -170,21 +183,14 @@ int counter_cmd_notices(int argc, char **argv)
 	}
 	if (jpki_issuer_master_load(cli_ctx(), k.master, false, &err) < 0)
 		rc = cli_fail(&err);
-	else if (jpki_counter_notices(&e.s, a.month, k.master, one_notice, &run, &sent, &skipped,
-	                              &err) < 0)
+	else if (jpki_counter_notices(&e.s, a.month, k.master, one_notice, notices_done, &run,
+	                              &sent, &skipped, &err) < 0)
 		rc = counter_fail(&err);
 	fclose(run.csv);
-	if (rc == 0) {
-		char path[4200];
-		snprintf(path, sizeof(path), "%s/notices-%s.csv", a.out_dir, a.month);
-		if (cli_write_out(path, csv, csv_len, 0644, &err) < 0)
-			rc = cli_fail(&err);
-		else
-			printf(
-			    "%d notices sent, %d certificates skipped (sent before or excluded); "
-			    "%s\n",
-			    sent, skipped, path);
-	}
+	if (rc == 0)
+		printf("%d notices sent, %d certificates skipped (sent before or excluded); "
+		       "%s/notices-%s.csv\n",
+		       sent, skipped, a.out_dir, a.month);
 	free(csv);
 	counter_card_close(&k);
 	counter_env_close(&e);

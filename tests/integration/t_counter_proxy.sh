@@ -138,20 +138,25 @@ for r in "$MOVED" "$FOREIGN"; do
 	[ "$RC" -eq 0 ] || die "issue for $r: $ERR"
 done
 jp_ok "emigrate" resident emigrate "$MOVED"
+R4=$(add_resident --family 佐藤 --given 花 --birth 1990-11-27 --sex F --address 東京都立川市泉町10番)
+at 2026-12-02T10:00:00+09:00
+counter_card "$T_DIR/r4.img" "$R4" 343434343434
+counter issue --resident "$R4" --doc licence:Z "${PINS[@]}" "$T_DIR/r4.img"
+[ "$RC" -eq 0 ] || die "issue for $R4: $ERR"
 # Yamada's certificates run to 2031-11-27 (5th birthday); the notices go out in September
 at 2031-09-15T10:00:00+09:00
 counter notices --month 2031-09 --out-dir "$T_DIR/n"
 assert_rc 0 "the notices of September 2031"
-assert_contains "$OUT" "1 notices sent" "one notice: Yamada's"
+assert_contains "$OUT" "2 notices sent" "two notices: Yamada's and Sato's"
 CSV=$(cat "$T_DIR/n/notices-2031-09.csv")
-assert_eq "$(printf '%s\n' "$CSV" | grep -c '"auth"\|"sign"')" 2 "two certificates in the CSV"
+assert_eq "$(printf '%s\n' "$CSV" | grep -c '"auth"\|"sign"')" 4 "four certificates in the CSV"
 assert_not_contains "$CSV" "転出" "no notice to a resident who moved out"
 assert_not_contains "$CSV" "SMITH" "no notice to a foreign resident whose stay ends first"
 run pdftotext -enc UTF-8 "$T_DIR/n/notice-$RID.pdf" -
 NOTICE=$OUT
 assert_contains "$NOTICE" "電子証明書の有効期限通知書" "the notice's title"
 assert_contains "$NOTICE" "有効期限 2031年11月27日" "the expiry date"
-assert_contains "$NOTICE" "2031年8月28日 から" "N1: renewable from the day after 3 months before"
+assert_contains "$NOTICE" "2031年8月27日 から" "N1: renewable from 3 months before the expiry day"
 assert_contains "$NOTICE" "照会書兼回答書（有効期限通知書同封）" "the form is enclosed (page 2)"
 NCODE=$(printf '%s\n' "$NOTICE" | sed -n 's/^照会番号 //p')
 assert_match "$NCODE" '^N-' "the enclosed form's code"
@@ -170,6 +175,14 @@ assert_rc 0 "N4: the proxy renews in one visit with the enclosed form"
 assert_contains "$OUT" "0 yen (renewal)" "renewal is free"
 answer --form "$NCODE" --sealed --auth-pin-file "$(secret 1234)" --sign-pin-file "$(secret XYZ789)"
 assert_rc 3 "the enclosed form is used once"
+# D3: an unsealed renewal form is spent with its refusal
+R4CODE=$(pdftotext -enc UTF-8 "$T_DIR/n/notice-$R4.pdf" - | sed -n 's/^照会番号 //p')
+counter proxy answer --doc licence:PX --form "$R4CODE" "${PINS[@]}" "$T_DIR/r4.img"
+assert_rc 3 "an unsealed renewal form"
+assert_contains "$ERR" "refused (rule D3)" "D3"
+counter proxy answer --doc licence:PX --form "$R4CODE" --sealed "${PINS[@]}" "$T_DIR/r4.img"
+assert_rc 3 "the same form, now said to be sealed, is refused: it was spent"
+assert_contains "$ERR" "used already" "D4: used"
 jp audit --rule N2
 assert_contains "$OUT" "notice.sent" "the notice run is in the audit log"
 jp registry check

@@ -198,6 +198,25 @@ assert_rc 0 "renewal inside the window, with the current PIN"
 assert_contains "$OUT" "0 yen (renewal)" "F1: renewal is free"
 assert_match "$OUT" 'valid until 2036-11-27' "N1: the renewed certificate runs to the 6th birthday"
 
+# F1: a new signature certificate asked for inside its renewal window is a free renewal
+counter issue --resident "$RID" --doc licence:L1 --kinds sign "${PINS[@]}" "$CARD"
+assert_rc 0 "issue inside the renewal window"
+assert_contains "$OUT" "0 yen (renewal)" "F1: inside the N1 window an issuance is a free renewal"
+
+# ---- E2/L1: a legal representative only for minors and wards ----
+snapshot
+counter issue --resident "$RID" --doc licence:R1 --doc passport:R2 --applicant legal-rep \
+	--same-household "${PINS[@]}" "$CARD"
+assert_rule E2 "an adult who is not a ward has no legal representative"
+TEEN=$(add_resident --family 高校 --given 生 --birth 2015-03-03 --sex F --address 東京都立川市泉町9番)
+at 2031-09-03T10:00:00+09:00
+counter_card "$T_DIR/teen.img" "$TEEN" 121212121212
+counter issue --resident "$TEEN" --doc licence:R1 --doc passport:R2 --applicant legal-rep \
+	"${PINS[@]}" "$T_DIR/teen.img"
+assert_rule L1 "at 16 a legal representative still proves authority"
+counter issue --resident "$TEEN" --doc licence:T1 "${PINS[@]}" "$T_DIR/teen.img"
+assert_rc 0 "at 16 the holder applies alone, for both"
+
 # ---- P2: PIN reset with the card and a second document ----
 snapshot
 counter pin-reset --resident "$RID" --reset sign --sign-pin-file "$(secret NEW999)" "$CARD"
@@ -240,6 +259,16 @@ assert_rc 0 "the kiosk's new password verifies"
 jp counter kiosk-reset --operator kiosk1 --counter kiosk --reservation "$REF" \
 	--pin-file "$(secret 1234)" --new-pin-file "$(secret KIOSK2)" "$CARD"
 assert_rc 3 "K1: a reservation is used once"
+jp counter kiosk-reserve --operator app --counter kiosk --resident "$RID" --reset sign "$CARD"
+REF2=$OUT
+KCASE=$(sqlite3 "$JPKI_DATA/registry.sqlite" "SELECT case_id FROM counter_token WHERE ref = '$REF2'")
+jp counter case cancel "$KCASE" --operator app --counter city-hall
+assert_rc 0 "a reservation cancelled"
+jp counter kiosk-reset --operator kiosk1 --counter kiosk --reservation "$REF2" \
+	--pin-file "$(secret 1234)" --new-pin-file "$(secret KIOSK3)" "$CARD"
+assert_rc 3 "K1: a cancelled reservation is refused"
+jp card verify --kind sign --pin-file "$(secret KIOSK1)" "$CARD"
+assert_rc 0 "and the card's password is unchanged"
 
 # ---- H1: loss at any hour, hold lifted only at the counter ----
 at 2031-09-14T03:00:00+09:00 # a Sunday night

@@ -682,12 +682,12 @@ static void test_card_face_decode(void **state)
 	assert_int_equal(jpki_face_encode(&f, buf, sizeof(buf), &len, &err), 0);
 	assert_int_equal(jpki_face_decode(buf, len, &back, &err), 0);
 	for (size_t n = 0; n < len; n++)
-		assert_int_equal(jpki_face_decode(buf, n, &back, &err), -JPKI_E_CARD);
+		assert_int_equal(jpki_face_decode(buf, n, &back, &err), -JPKI_E_INVALID);
 	buf[len - 1] = '7'; /* not an ISO 5218 code */
-	assert_int_equal(jpki_face_decode(buf, len, &back, &err), -JPKI_E_CARD);
+	assert_int_equal(jpki_face_decode(buf, len, &back, &err), -JPKI_E_INVALID);
 	buf[len - 1] = '1';
 	buf[2] = 0x21; /* inner tag where DF 21 should be */
-	assert_int_equal(jpki_face_decode(buf, len, &back, &err), -JPKI_E_CARD);
+	assert_int_equal(jpki_face_decode(buf, len, &back, &err), -JPKI_E_INVALID);
 	snprintf(f.name, sizeof(f.name), "A\nB"); /* a control character */
 	assert_int_equal(jpki_face_encode(&f, buf, sizeof(buf), &len, &err), -JPKI_E_INVALID);
 }

@@ -28,12 +28,16 @@ int jpki_age_on(struct jpki_date birth, struct jpki_date day)
 	return age;
 }
 
+int64_t jpki_renewal_window_start(int64_t not_after)
+{
+	/* rule N1: from 3 months before the expiry date, 00:00 JST (docs/validity.md) */
+	struct jpki_date start = jpki_date_add_months(jpki_jst_date(not_after), -3);
+	return jpki_jst_end_of_day(start) - 86399;
+}
+
 bool jpki_in_renewal_window(int64_t now, int64_t not_after)
 {
-	/* rule N1: from 3 months before the expiry date, 00:00 JST */
-	struct jpki_date start = jpki_date_add_months(jpki_jst_date(not_after), -3);
-	int64_t start_instant = jpki_jst_end_of_day(start) - 86399;
-	return now >= start_instant && now <= not_after;
+	return now >= jpki_renewal_window_start(not_after) && now <= not_after;
 }
 
 static void cap_at(int64_t *na, enum jpki_validity_cap *which, int64_t bound,

@@ -47,6 +47,8 @@ struct jpki_date jpki_birthday_in_year(struct jpki_date birth, int year);
 struct jpki_date jpki_nth_birthday_after(struct jpki_date birth, struct jpki_date day, int n);
 /* Completed years of age on `day`. */
 JPKI_MUST_CHECK int jpki_age_on(struct jpki_date birth, struct jpki_date day);
+/* Rule N1: the instant the renewal window of a certificate ending at not_after opens. */
+int64_t jpki_renewal_window_start(int64_t not_after);
 /* Rule N1: true when `now` is inside the 3 months before `not_after`. */
 bool jpki_in_renewal_window(int64_t now, int64_t not_after);
 

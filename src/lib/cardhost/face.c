@@ -121,29 +121,31 @@ int jpki_face_decode(const uint8_t *buf, size_t len, struct jpki_card_face *out,
 	struct jpki_card_face f;
 	memset(&f, 0, sizeof(f));
 	if (!take_field(&c, 0xFF, 0x20, &v, &n))
-		return jpki_fail(err, JPKI_E_CARD, "card face: not an attribute template (FF 20)");
+		return jpki_fail(err, JPKI_E_INVALID,
+		                 "card face: not an attribute template (FF 20)");
 	in = jpki_cur_make(v, n);
 	if (!take_field(&in, 0xDF, 0x21, &hv, &hn) || !take_field(&in, 0xDF, 0x22, &nv, &nn) ||
 	    !take_field(&in, 0xDF, 0x23, &av, &an) || !take_field(&in, 0xDF, 0x24, &bv, &bn) ||
 	    !take_field(&in, 0xDF, 0x25, &sv, &sn) || !jpki_cur_done(&in))
-		return jpki_fail(err, JPKI_E_CARD, "card face: the fields DF 21-25 are malformed");
+		return jpki_fail(err, JPKI_E_INVALID,
+		                 "card face: the fields DF 21-25 are malformed");
 	if (hn != 1 || hv[0] != FACE_LAYOUT)
-		return jpki_fail(err, JPKI_E_CARD, "card face: unknown layout");
+		return jpki_fail(err, JPKI_E_INVALID, "card face: unknown layout");
 	if (!copy_text(nv, nn, f.name, sizeof(f.name)) ||
 	    !copy_text(av, an, f.address, sizeof(f.address)) ||
 	    jpki_text_check("card face name", f.name, err) < 0 ||
 	    jpki_text_check("card face address", f.address, err) < 0)
-		return jpki_fail(err, JPKI_E_CARD, "card face: bad name or address");
+		return jpki_fail(err, JPKI_E_INVALID, "card face: bad name or address");
 	struct jpki_cur bc = jpki_cur_make(bv, bn);
 	int y = 0, m = 0, d = 0;
 	if (bn != 8 || !jpki_cur_digits(&bc, 4, &y) || !jpki_cur_digits(&bc, 2, &m) ||
 	    !jpki_cur_digits(&bc, 2, &d))
-		return jpki_fail(err, JPKI_E_CARD, "card face: bad birth date");
+		return jpki_fail(err, JPKI_E_INVALID, "card face: bad birth date");
 	f.birth = (struct jpki_date){y, m, d};
 	if (!jpki_date_valid(f.birth))
-		return jpki_fail(err, JPKI_E_CARD, "card face: bad birth date");
+		return jpki_fail(err, JPKI_E_INVALID, "card face: bad birth date");
 	if (sn != 1 || (sv[0] != '0' && sv[0] != '1' && sv[0] != '2' && sv[0] != '9'))
-		return jpki_fail(err, JPKI_E_CARD, "card face: bad sex code");
+		return jpki_fail(err, JPKI_E_INVALID, "card face: bad sex code");
 	f.sex = sv[0] == '1' ? JPKI_SEX_MALE : sv[0] == '2' ? JPKI_SEX_FEMALE : JPKI_SEX_UNKNOWN;
 	*out = f;
 	return 0;
@@ -171,7 +173,8 @@ int jpki_host_read_face(struct jpki_transport *t, const uint8_t master[JPKI_CARD
 	size_t n = 0;
 	if (!jpki_cur_expect(&c, 0xFF) || !jpki_cur_der_header(&c, &tag, &n) || tag != 0x20 ||
 	    n > JPKI_FACE_MAX)
-		return jpki_fail(err, JPKI_E_CARD, "card face: not an attribute template (FF 20)");
+		return jpki_fail(err, JPKI_E_INVALID,
+		                 "card face: not an attribute template (FF 20)");
 	total = c.off + n;
 	while (have < total) {
 		size_t want = total - have > 256 ? 256 : total - have;

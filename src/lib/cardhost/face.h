@@ -34,13 +34,14 @@ void jpki_face_diff(const struct jpki_card_face *card, const struct jpki_card_fa
 /* EF 0002's bytes for face; INVALID when a field does not fit. */
 JPKI_MUST_CHECK int jpki_face_encode(const struct jpki_card_face *face, uint8_t *buf, size_t cap,
                                      size_t *len, struct jpki_err *err);
-/* Parse EF 0002 (outside bytes, read through the bounded cursor). */
+/* Parse EF 0002 (outside bytes, read through the bounded cursor); INVALID when malformed. */
 JPKI_MUST_CHECK int jpki_face_decode(const uint8_t *buf, size_t len, struct jpki_card_face *out,
                                      struct jpki_err *err);
 
 /*
  * Read the card face: with the holder's face PIN (pin not NULL), or else
- * as the issuer (master).  NOT_FOUND when nothing was ever written.
+ * as the issuer (master).  NOT_FOUND when nothing was ever written,
+ * INVALID when what is written is malformed.
  */
 JPKI_MUST_CHECK int jpki_host_read_face(struct jpki_transport *t,
                                         const uint8_t master[JPKI_CARD_KEY_LEN], const char *pin,

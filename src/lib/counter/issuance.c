@@ -42,8 +42,10 @@ int jpki_counter_check_card(const struct jpki_counter_session *s,
 	if (!*ok)
 		return 0;
 	int face_rc = jpki_host_read_face(card->t, card->master, NULL, &face, &ferr);
-	if (face_rc == -JPKI_E_NO_CARD || face_rc == -JPKI_E_IO || face_rc == -JPKI_E_DENIED)
-		return jpki_fail(err, -face_rc, "%s", ferr.msg); /* the reader or the issuer key */
+	/* never written, or written wrong: rule E4; anything else is the reader's or card's fault
+	 */
+	if (face_rc < 0 && face_rc != -JPKI_E_NOT_FOUND && face_rc != -JPKI_E_INVALID)
+		return jpki_fail(err, -face_rc, "%s", ferr.msg);
 	*ok = jpki_rule_card_face(face_rc, &face, res, r);
 	return 0;
 }
@@ -73,9 +75,7 @@ static int check_renewal(const struct jpki_counter_session *s, const struct jpki
 			return rc;
 		if (!jpki_in_renewal_window(s->now, cur.not_after)) {
 			char d[11];
-			struct jpki_date end = jpki_jst_date(cur.not_after);
-			jpki_date_format(jpki_date_from_days(
-			                     jpki_date_to_days(jpki_date_add_months(end, -3)) + 1),
+			jpki_date_format(jpki_jst_date(jpki_renewal_window_start(cur.not_after)),
 			                 d);
 			snprintf(
 			    r->why, sizeof(r->why),
@@ -236,11 +236,17 @@ int jpki_counter_write_card(const struct jpki_counter_session *s, struct jpki_ca
 			                 (long long)c->id);
 		out->amount = (int)amount;
 	}
+	const char *auth_pin = pins->auth ? pins->auth : pins->cur_auth;
+	const char *sign_pin = pins->sign ? pins->sign : pins->cur_sign;
+	if ((!skip_auth && !auth_pin) || (want_sign && !sign_pin))
+		return jpki_fail(err, JPKI_E_INVALID, "case %lld needs the %s PIN entered again",
+		                 (long long)c->id,
+		                 !skip_auth && !auth_pin ? "authentication" : "signature");
 	struct hook h = {s, c, want_sign, out};
 	struct jpki_perso_req req = {
 	    .resident_id = c->resident_id,
-	    .auth_pin = pins->auth ? pins->auth : pins->cur_auth,
-	    .sign_pin = want_sign ? (pins->sign ? pins->sign : pins->cur_sign) : NULL,
+	    .auth_pin = auth_pin,
+	    .sign_pin = want_sign ? sign_pin : NULL,
 	    .now = s->now,
 	    .skip_auth = skip_auth,
 	    .in_tx = in_tx,
@@ -254,6 +260,10 @@ int jpki_counter_write_card(const struct jpki_counter_session *s, struct jpki_ca
 		*c = now; /* the registry's word on where the case stands */
 	out->case_id = c->id;
 	out->c = *c;
+	if (rc == 0 && c->state != JPKI_CASE_DONE)
+		rc = jpki_fail(err, JPKI_E_STATE, "the card was written but case %lld is %s",
+		               (long long)c->id,
+		               jpki_case_state_name((enum jpki_case_state)c->state));
 	if (rc < 0) {
 		char msg[sizeof(err->msg)];
 		snprintf(msg, sizeof(msg), "%s", err->msg);
@@ -339,7 +349,7 @@ int jpki_counter_resume(const struct jpki_counter_session *s, int64_t case_id,
 	struct jpki_err herr;
 	if (jpki_counter_hours_check(s, (enum jpki_procedure)c.procedure, note, sizeof(note),
 	                             &herr) == -JPKI_E_REFUSED)
-		return jpki_fail(err, JPKI_E_REFUSED, "refused (rule W1): %s", herr.msg);
+		return jpki_case_refuse_attempt(s, &c, "W1", err, "%.390s", herr.msg);
 	/* the card in the reader now must be the resident's (rules C6, E3, E4 again) */
 	struct jpki_resident res;
 	struct jpki_refusal r = {0};
@@ -350,8 +360,6 @@ int jpki_counter_resume(const struct jpki_counter_session *s, int64_t case_id,
 	if (rc < 0)
 		return rc;
 	if (!ok) /* the case stays resumable with the right card */
-		return jpki_fail(err, JPKI_E_REFUSED, "refused (rule %s): %s; case %lld stays %s",
-		                 r.rule, r.why, (long long)c.id,
-		                 jpki_case_state_name((enum jpki_case_state)c.state));
+		return jpki_case_refuse_attempt(s, &c, r.rule, err, "%s", r.why);
 	return jpki_counter_write_card(s, &c, card, pins, out, err);
 }

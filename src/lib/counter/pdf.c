@@ -12,6 +12,8 @@
 #include <cairo-pdf.h>
 #include <pango/pangocairo.h>
 
+#include "ca/validity.h"
+#include "ca/validity.h"
 #include "pdf.h"
 
 #define PAGE_W 595.0
@@ -201,10 +203,9 @@ int jpki_pdf_notice(const struct jpki_counter_config *cfg, const struct jpki_not
 	text(&pg, "お持ちのマイナンバーカードの電子証明書の有効期限が近づいています。", 11, false);
 	for (int i = 0; i < n; i++) {
 		date_ja(certs[i].not_after, d);
-		/* rule N1: from the day after the date 3 months before the expiry */
-		struct jpki_date end = jpki_jst_date(certs[i].not_after);
+		/* rule N1: the window the CA applies (ca/validity.c) */
 		struct jpki_date open =
-		    jpki_date_from_days(jpki_date_to_days(jpki_date_add_months(end, -3)) + 1);
+		    jpki_jst_date(jpki_renewal_window_start(certs[i].not_after));
 		snprintf(from, sizeof(from), "%d年%d月%d日", open.y, open.m, open.d);
 		snprintf(
 		    line, sizeof(line), "%s（シリアル番号 %s）　有効期限 %s　更新の受付 %s から",

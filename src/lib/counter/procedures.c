@@ -343,7 +343,7 @@ static int card_is_residents(const struct jpki_counter_session *s,
 {
 	uint8_t *der = NULL;
 	size_t len = 0;
-	struct jpki_cert_rec cur;
+	struct jpki_cert_rec cur = {0};
 	*ok = false;
 	int rc = s->st->ops->cert_current(s->st, resident, JPKI_KIND_AUTH, s->now, &cur, err);
 	if (rc == -JPKI_E_NOT_FOUND)
@@ -354,7 +354,7 @@ static int card_is_residents(const struct jpki_counter_session *s,
 		rc = jpki_host_select_app(card->t, err);
 	if (rc == 0)
 		rc = jpki_host_read_cert(card->t, JPKI_FID_AUTH_CERT, &der, &len, err);
-	if (rc == -JPKI_E_NOT_FOUND || rc == -JPKI_E_CARD) {
+	if (rc == -JPKI_E_NOT_FOUND) { /* no certificate on the card */
 		jpki_cert_rec_clear(&cur);
 		return 0;
 	}
@@ -382,6 +382,9 @@ int jpki_counter_kiosk_reserve(const struct jpki_counter_session *s0, int64_t re
 	struct jpki_resident res;
 	struct jpki_refusal r = {0};
 	bool ok = false;
+	if (!jpki_label_ok(s->operator_id))
+		return jpki_fail(err, JPKI_E_INVALID,
+		                 "an operator id is 1-32 of A-Z a-z 0-9 . _ -");
 	jpki_case_init(s, &c, JPKI_PROC_KIOSK_RESET, resident_id);
 	int rc = s->st->ops->resident_get(s->st, resident_id, &res, err);
 	if (rc == -JPKI_E_NOT_FOUND)
@@ -442,19 +445,27 @@ int jpki_counter_kiosk_reset(const struct jpki_counter_session *s0, const char *
 	struct jpki_date day;
 	int minute, tries = 0;
 	bool ok = false;
+	if (!jpki_label_ok(s->operator_id))
+		return jpki_fail(err, JPKI_E_INVALID,
+		                 "an operator id is 1-32 of A-Z a-z 0-9 . _ -");
 	int rc = s->st->ops->token_get(s->st, ref, &t, err);
-	if (rc == -JPKI_E_NOT_FOUND || (rc == 0 && t.purpose != JPKI_TOKEN_KIOSK))
-		return jpki_fail(err, JPKI_E_REFUSED, "refused (rule K1): no reservation %s", ref);
+	if (rc == -JPKI_E_NOT_FOUND || (rc == 0 && t.purpose != JPKI_TOKEN_KIOSK)) {
+		jpki_case_init(s, &c, JPKI_PROC_KIOSK_RESET, 0);
+		return jpki_case_refuse(s, &c, "K1", "", err, "no reservation %.40s", ref);
+	}
 	if (rc < 0)
 		return rc;
 	if ((rc = s->st->ops->case_get(s->st, t.case_id, &c, err)) < 0)
 		return rc;
+	if (c.state != JPKI_CASE_OPEN) /* cancelled, expired or done: the card is not touched */
+		return jpki_case_refuse_attempt(
+		    s, &c, "K1", err, "reservation %s is %s", ref,
+		    jpki_case_state_name((enum jpki_case_state)c.state));
 	enum jpki_pin_id reset = t.kinds == 1 ? JPKI_PIN_SIGN : JPKI_PIN_AUTH;
 	enum jpki_pin_id keep = reset == JPKI_PIN_SIGN ? JPKI_PIN_AUTH : JPKI_PIN_SIGN;
 	jpki_jst_split(s->now, &day, &minute);
 	if (t.used_at)
-		return jpki_fail(err, JPKI_E_REFUSED, "refused (rule K1): reservation %s was used",
-		                 ref);
+		return jpki_case_refuse_attempt(s, &c, "K1", err, "reservation %s was used", ref);
 	if (s->now > t.expires_at) {
 		struct jpki_err also;
 		if (jpki_case_move(s, &c, JPKI_CASE_EXPIRED,
@@ -472,7 +483,7 @@ int jpki_counter_kiosk_reset(const struct jpki_counter_session *s0, const char *
 		                 "refused (rule K1): kiosks reset PINs from %02d:%02d to %02d:%02d",
 		                 s->cfg->kiosk_open / 60, s->cfg->kiosk_open % 60,
 		                 s->cfg->kiosk_close / 60, s->cfg->kiosk_close % 60);
-	if (!jpki_pin_format_ok(reset, (const uint8_t *)new_pin, strlen(new_pin)))
+	if (!new_pin || !jpki_pin_format_ok(reset, (const uint8_t *)new_pin, strlen(new_pin)))
 		return jpki_fail(err, JPKI_E_REFUSED,
 		                 "refused (rule P1): the new %s does not have "
 		                 "the format of rule P1",
@@ -584,8 +595,7 @@ int jpki_counter_fee_void(const struct jpki_counter_session *s, int64_t receipt,
 	if (rc < 0)
 		return rc;
 	jpki_case_init(s, &c, JPKI_PROC_FEE_VOID, rc_rec.resident_id);
-	if (!approved_by || !approved_by[0] || strcmp(approved_by, s->operator_id) == 0 ||
-	    strlen(approved_by) >= JPKI_LABEL_MAX)
+	if (!jpki_label_ok(approved_by) || strcmp(approved_by, s->operator_id) == 0)
 		return jpki_case_refuse(
 		    s, &c, "R1", "", err,
 		    "a void or refund needs a supervisor other than the operator "

@@ -155,6 +155,38 @@ int jpki_counter_proxy_request(const struct jpki_counter_session *s,
 	return 0;
 }
 
+/*
+ * Rule D3, an unsealed form: its PINs may have been seen, so the form is
+ * spent with the refusal, in one transaction (a proxy form's case is
+ * refused; a renewal notice's form is marked used: the two-visit path
+ * remains).
+ */
+static int refuse_and_use(const struct jpki_counter_session *s, struct jpki_case_rec *c,
+                          const struct jpki_token_rec *t, const char *docs, struct jpki_err *err)
+{
+	static const char why[] = "the form is not sealed in its envelope: a new one is needed";
+	struct jpki_case_note n = {"refused", "refused", "D3", docs, why};
+	struct jpki_case_rec work = *c;
+	int rc = s->st->ops->begin(s->st, err);
+	if (rc == 0 && work.id == 0) {
+		work.state = JPKI_CASE_REFUSED;
+		rc = jpki_case_insert_tx(s, &work, &n, err);
+	} else if (rc == 0) {
+		rc = jpki_case_move_tx(s, &work, JPKI_CASE_REFUSED, &n, err);
+	}
+	if (rc == 0)
+		rc = s->st->ops->token_use(s->st, t->ref, s->now, work.id, err);
+	if (rc == 0)
+		rc = s->st->ops->commit(s->st, err);
+	if (rc < 0) {
+		s->st->ops->rollback(s->st);
+		return rc;
+	}
+	*c = work;
+	return jpki_fail(err, JPKI_E_REFUSED, "refused (rule D3): %s (case %lld)", why,
+	                 (long long)c->id);
+}
+
 /* The token behind a code, checked: D4 for unknown, forged or used. */
 static int form_lookup(const struct jpki_counter_session *s, const uint8_t *master,
                        const char *code, struct jpki_token_rec *t, bool *ok, struct jpki_refusal *r,
@@ -314,8 +346,7 @@ int jpki_counter_proxy_answer(const struct jpki_counter_session *s,
 			    jpki_case_state_name((enum jpki_case_state)c.state));
 	}
 	if (!f->sealed)
-		return jpki_case_refuse(s, &c, "D3", docs, err,
-		                        "the form is not sealed in its envelope");
+		return refuse_and_use(s, &c, &t, docs, err);
 	if (s->now > t.expires_at) {
 		if (c.id) {
 			struct jpki_err also;
@@ -348,6 +379,8 @@ int jpki_counter_proxy_answer(const struct jpki_counter_session *s,
 		return rc;
 	if (ok && (rc = form_pins(s, &t, card, pins, &ok, &r, err)) < 0)
 		return rc;
+	if (!ok && strcmp(r.rule, "W1") == 0 && c.id) /* the wrong hour: come back */
+		return jpki_case_refuse_attempt(s, &c, "W1", err, "%s", r.why);
 	if (!ok)
 		return refuse(s, &c, &r, docs, err);
 	enum jpki_fee_case fee;
@@ -497,8 +530,9 @@ static int notice_one(const struct jpki_counter_session *s, const uint8_t *maste
 }
 
 int jpki_counter_notices(const struct jpki_counter_session *s, const char *month,
-                         const uint8_t master[JPKI_CARD_KEY_LEN], jpki_notice_cb out, void *arg,
-                         int *sent, int *skipped, struct jpki_err *err)
+                         const uint8_t master[JPKI_CARD_KEY_LEN], jpki_notice_cb out,
+                         int (*done)(void *arg, struct jpki_err *err), void *arg, int *sent,
+                         int *skipped, struct jpki_err *err)
 {
 	struct jpki_date first;
 	*sent = *skipped = 0;
@@ -527,6 +561,8 @@ int jpki_counter_notices(const struct jpki_counter_session *s, const char *month
 		rc = notice_one(s, master, d.v + i, j - i, month, out, arg, sent, skipped, err);
 		i = j;
 	}
+	if (rc == 0 && done)
+		rc = done(arg, err); /* the mailing list, written before the run commits */
 	if (rc == 0)
 		rc = s->st->ops->commit(s->st, err);
 	if (rc < 0)

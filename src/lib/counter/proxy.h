@@ -66,13 +66,15 @@ typedef int (*jpki_notice_cb)(void *arg, const struct jpki_resident *r,
  * residents no longer registered and foreign residents whose stay ends
  * first; each with its enclosed form (valid until the certificate's expiry,
  * rule N4).  out is called per notice inside the run's transaction (write
- * the files there: a failure rolls the run back).  Idempotent: a
+ * the files there: a failure rolls the run back), then done once before the
+ * commit (the run's list).  Idempotent: a
  * certificate whose notice was sent is skipped, so a replayed month sends
  * nothing twice.  *sent, *skipped: counts.
  */
 JPKI_MUST_CHECK int jpki_counter_notices(const struct jpki_counter_session *s, const char *month,
                                          const uint8_t master[JPKI_CARD_KEY_LEN],
-                                         jpki_notice_cb out, void *arg, int *sent, int *skipped,
-                                         struct jpki_err *err);
+                                         jpki_notice_cb out,
+                                         int (*done)(void *arg, struct jpki_err *err), void *arg,
+                                         int *sent, int *skipped, struct jpki_err *err);
 
 #endif

@@ -136,24 +136,12 @@ bool jpki_rule_registered(const struct jpki_resident *res, struct jpki_refusal *
 	              (long long)res->id, jpki_residence_name(res->status));
 }
 
-bool jpki_rule_minor_or_ward(const struct jpki_application *a, const struct jpki_resident *res,
-                             struct jpki_date today, struct jpki_refusal *r)
+/* Rule L1: the legal representative's proof of authority, issued within 3 months. */
+static bool authority_ok(const struct jpki_application *a, struct jpki_date today,
+                         struct jpki_refusal *r)
 {
-	int age = jpki_age_on(res->birth, today);
-	bool minor = age < 15, ward = res->adult_ward;
-	if (!minor && !ward)
-		return true;
-	const char *who = minor ? "a person under 15" : "an adult ward";
-	if (a->want_sign)
-		return refuse(r, "E2", "no signature certificate for %s (age %d)", who, age);
-	if (a->applicant == JPKI_APPLICANT_PROXY)
-		return refuse(r, "E2", "no application through a voluntary proxy for %s", who);
-	if (a->applicant != JPKI_APPLICANT_LEGAL_REP)
-		return refuse(r, "E2",
-		              "for %s the legal representative applies (--applicant legal-rep)",
-		              who);
 	if (a->same_household)
-		return true; /* L1: the proof is waived */
+		return true; /* the proof is waived */
 	bool kind_ok = strcmp(a->authority, "family-register") == 0 ||
 	               strcmp(a->authority, "guardianship") == 0;
 	if (!kind_ok || !a->has_authority_date)
@@ -173,6 +161,33 @@ bool jpki_rule_minor_or_ward(const struct jpki_application *a, const struct jpki
 		              d);
 	}
 	return true;
+}
+
+bool jpki_rule_minor_or_ward(const struct jpki_application *a, const struct jpki_resident *res,
+                             struct jpki_date today, struct jpki_refusal *r)
+{
+	int age = jpki_age_on(res->birth, today);
+	bool minor = age < 15, ward = res->adult_ward;
+	if (!minor && !ward) {
+		if (a->applicant != JPKI_APPLICANT_LEGAL_REP)
+			return true;
+		/* counter practice: at 15-17 the holder or the legal representative applies */
+		if (age >= 18)
+			return refuse(r, "E2",
+			              "an adult who is not a ward has no legal representative: the "
+			              "holder applies, or a voluntary proxy with the form");
+		return authority_ok(a, today, r);
+	}
+	const char *who = minor ? "a person under 15" : "an adult ward";
+	if (a->want_sign)
+		return refuse(r, "E2", "no signature certificate for %s (age %d)", who, age);
+	if (a->applicant == JPKI_APPLICANT_PROXY)
+		return refuse(r, "E2", "no application through a voluntary proxy for %s", who);
+	if (a->applicant != JPKI_APPLICANT_LEGAL_REP)
+		return refuse(r, "E2",
+		              "for %s the legal representative applies (--applicant legal-rep)",
+		              who);
+	return authority_ok(a, today, r);
 }
 
 bool jpki_rule_card(const struct jpki_card_info *info, struct jpki_date today,
@@ -263,6 +278,18 @@ int jpki_fee_decide(struct jpki_store *st, const struct jpki_application *a, boo
 	int rc = st->ops->cert_each(st, a->resident_id, look, &h, err);
 	if (rc < 0)
 		return rc;
+	/* an issuance inside rule N1's window is a renewal whichever way it is asked for */
+	for (int k = 0; k < 2 && !renewal; k++) {
+		struct jpki_cert_rec cur;
+		if ((k == JPKI_KIND_SIGN && !a->want_sign) ||
+		    (k == JPKI_KIND_AUTH && !a->want_auth))
+			continue;
+		rc = st->ops->cert_current(st, a->resident_id, (enum jpki_kind)k, now, &cur, err);
+		if (rc == 0)
+			renewal = jpki_in_renewal_window(now, cur.not_after);
+		else if (rc != -JPKI_E_NOT_FOUND)
+			return rc;
+	}
 	if (h.seen == 0)
 		*out = JPKI_FEE_FIRST;
 	else if (renewal)
