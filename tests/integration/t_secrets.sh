@@ -98,7 +98,11 @@ cat "$T_DIR/serve.log" >>"$LOG"
 
 # -- nothing printed holds a secret, as text or as APDU hex
 hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
-for s in "$AUTH" "$SIGN" "$pass" "$(hex "$AUTH")" "$(hex "$SIGN")"; do
+# the 4-digit PIN as a word of its own: inside a longer number (a port, a pid) it is not the PIN
+if grep -qwF -- "$AUTH" "$LOG"; then fail "the authentication PIN appears in the output"; else
+	pass "no output holds the authentication PIN"
+fi
+for s in "$SIGN" "$pass" "$(hex "$AUTH")" "$(hex "$SIGN")"; do
 	if grep -qiF -- "$s" "$LOG"; then fail "a secret appears in the output: ${s:0:2}..."; else
 		pass "no output holds the secret ${s:0:2}..."
 	fi
