@@ -30,15 +30,25 @@
 
 #define FILE_CAP (64 * 1024)
 
+const struct jpki_service_profile jpki_ocsp_profile = {
+    .dir = "ocsp",
+    .cn = "OCSP responder",
+    .eku_nid = NID_OCSP_sign,
+    .eku_critical = false,
+    .nocheck = true,
+    .validity = JPKI_RESPONDER_VALIDITY,
+    .rollover = JPKI_RESPONDER_ROLLOVER,
+};
+
 struct paths {
 	char dir[4096], cert[4200], key[4200], cert_old[4200], key_old[4200];
 };
 
-static int make_paths(const struct jpki_ctx *ctx, enum jpki_kind kind, struct paths *p,
-                      struct jpki_err *err)
+static int make_paths(const struct jpki_service_profile *pr, const struct jpki_ctx *ctx,
+                      enum jpki_kind kind, struct paths *p, struct jpki_err *err)
 {
-	char name[32];
-	snprintf(name, sizeof(name), "ocsp/%s", jpki_kind_name(kind));
+	char name[64];
+	snprintf(name, sizeof(name), "%s/%s", pr->dir, jpki_kind_name(kind));
 	int rc = jpki_data_path(ctx, p->dir, sizeof(p->dir), name, err);
 	if (rc < 0)
 		return rc;
@@ -68,8 +78,8 @@ static int asn1_to_epoch(const ASN1_TIME *t, int64_t *out)
 }
 
 /* Wrap cert and key (taken) into a responder. */
-static int wrap(enum jpki_kind kind, X509 **cert, EVP_PKEY **key, struct jpki_responder **ret,
-                struct jpki_err *err)
+static int wrap(const struct jpki_service_profile *pr, enum jpki_kind kind, X509 **cert,
+                EVP_PKEY **key, struct jpki_responder **ret, struct jpki_err *err)
 {
 	struct jpki_responder *r = calloc(1, sizeof(*r));
 	if (!r)
@@ -81,7 +91,7 @@ static int wrap(enum jpki_kind kind, X509 **cert, EVP_PKEY **key, struct jpki_re
 		jpki_responder_free(r);
 		return jpki_fail_ossl(err, JPKI_E_CRYPTO, "unreadable responder notAfter");
 	}
-	r->renew_at = r->not_after - JPKI_RESPONDER_ROLLOVER;
+	r->renew_at = r->not_after - pr->rollover;
 	*ret = r;
 	return 0;
 }
@@ -91,8 +101,9 @@ static int name_add(X509_NAME *n, int nid, int type, const unsigned char *v, int
 	return X509_NAME_add_entry_by_NID(n, nid, type, v, len, -1, 0) == 1 ? 0 : -1;
 }
 
-/* C=JP, O=JPKI, OU=<the CA's first OU>, CN=OCSP responder YYYYMMDD (JST) */
-static X509_NAME *subject(const struct jpki_ca *ca, int64_t now)
+/* C=JP, O=JPKI, OU=<the CA's first OU>, CN=<service> YYYYMMDD (JST) */
+static X509_NAME *subject(const struct jpki_service_profile *pr, const struct jpki_ca *ca,
+                          int64_t now)
 {
 	const X509_NAME *ca_name = X509_get_subject_name(ca->cert);
 	int i = X509_NAME_get_index_by_NID(ca_name, NID_organizationalUnitName, -1);
@@ -100,7 +111,7 @@ static X509_NAME *subject(const struct jpki_ca *ca, int64_t now)
 	    i >= 0 ? X509_NAME_ENTRY_get_data(X509_NAME_get_entry(ca_name, i)) : NULL;
 	struct jpki_date d = jpki_jst_date(now);
 	char cn[64];
-	snprintf(cn, sizeof(cn), "OCSP responder %04d%02d%02d", d.y, d.m, d.d);
+	snprintf(cn, sizeof(cn), "%s %04d%02d%02d", pr->cn, d.y, d.m, d.d);
 	_cleanup_(X509_NAMEp) X509_NAME *n = X509_NAME_new();
 	if (!n || !ou ||
 	    name_add(n, NID_countryName, V_ASN1_PRINTABLESTRING, (const unsigned char *)"JP", -1) <
@@ -129,13 +140,13 @@ static X509_EXTENSION *key_usage_ext(void)
 	return X509V3_EXT_i2d(NID_key_usage, 1, ku);
 }
 
-static X509_EXTENSION *eku_ext(void)
+static X509_EXTENSION *eku_ext(const struct jpki_service_profile *pr)
 {
 	EXTENDED_KEY_USAGE *eku = sk_ASN1_OBJECT_new_null();
-	ASN1_OBJECT *obj = OBJ_nid2obj(NID_OCSP_sign); /* static object, free is a no-op */
+	ASN1_OBJECT *obj = OBJ_nid2obj(pr->eku_nid); /* static object, free is a no-op */
 	X509_EXTENSION *ext = NULL;
 	if (eku && obj && sk_ASN1_OBJECT_push(eku, obj) > 0)
-		ext = X509V3_EXT_i2d(NID_ext_key_usage, 0, eku);
+		ext = X509V3_EXT_i2d(NID_ext_key_usage, pr->eku_critical ? 1 : 0, eku);
 	sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
 	return ext;
 }
@@ -163,13 +174,22 @@ static X509_EXTENSION *ski_ext(X509 *x)
 int jpki_responder_issue(const struct jpki_ca *ca, int64_t now, struct jpki_responder **ret,
                          struct jpki_err *err)
 {
+	return jpki_service_issue(&jpki_ocsp_profile, ca, now, ret, err);
+}
+
+int jpki_service_issue(const struct jpki_service_profile *pr, const struct jpki_ca *ca, int64_t now,
+                       struct jpki_responder **ret, struct jpki_err *err)
+{
 	_cleanup_(EVP_PKEYp) EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
 	_cleanup_(X509p) X509 *x = X509_new();
-	_cleanup_(X509_NAMEp) X509_NAME *name = subject(ca, now);
+	_cleanup_(X509_NAMEp) X509_NAME *name = subject(pr, ca, now);
+	int64_t end = now + pr->validity, ca_end = 0;
+	if (asn1_to_epoch(X509_get0_notAfter(ca->cert), &ca_end) == 0 && ca_end < end)
+		end = ca_end; /* never beyond the CA that certifies it */
 	uint8_t serial[16];
 	int rc;
 	if (!key || !x || !name)
-		return jpki_fail_ossl(err, JPKI_E_CRYPTO, "cannot make an OCSP responder key");
+		return jpki_fail_ossl(err, JPKI_E_CRYPTO, "cannot make a %s key", pr->cn);
 	if ((rc = jpki_random_serial(serial, sizeof(serial), err)) < 0)
 		return rc;
 	bool ok = X509_set_version(x, X509_VERSION_3) == 1 &&
@@ -177,15 +197,16 @@ int jpki_responder_issue(const struct jpki_ca *ca, int64_t now, struct jpki_resp
 	          X509_set_issuer_name(x, X509_get_subject_name(ca->cert)) == 1 &&
 	          X509_set_subject_name(x, name) == 1 &&
 	          ASN1_TIME_set(X509_getm_notBefore(x), (time_t)now) &&
-	          ASN1_TIME_set(X509_getm_notAfter(x), (time_t)(now + JPKI_RESPONDER_VALIDITY)) &&
+	          ASN1_TIME_set(X509_getm_notAfter(x), (time_t)end) &&
 	          X509_set_pubkey(x, key) == 1 && add_owned(x, key_usage_ext()) == 0 &&
-	          add_owned(x, eku_ext()) == 0 && add_owned(x, nocheck_ext()) == 0 &&
+	          add_owned(x, eku_ext(pr)) == 0 &&
+	          (!pr->nocheck || add_owned(x, nocheck_ext()) == 0) &&
 	          X509_add_ext(x, ca->ext_akid, -1) == 1 && add_owned(x, ski_ext(x)) == 0 &&
 	          X509_sign(x, ca->key, EVP_sha256()) > 0;
 	if (!ok)
-		return jpki_fail_ossl(err, JPKI_E_CRYPTO, "cannot issue the %s OCSP responder",
-		                      jpki_kind_name(ca->kind));
-	return wrap(ca->kind, &x, &key, ret, err);
+		return jpki_fail_ossl(err, JPKI_E_CRYPTO, "cannot issue the %s %s",
+		                      jpki_kind_name(ca->kind), pr->cn);
+	return wrap(pr, ca->kind, &x, &key, ret, err);
 }
 
 static int read_pem(const char *path, uint8_t **data, size_t *len, struct jpki_err *err)
@@ -221,15 +242,15 @@ static int load_pair(const struct paths *p, const char *passphrase, X509 **cert,
 }
 
 /* Still the right responder for ca at now, with more than the rollover margin left? */
-static bool usable(const struct jpki_ca *ca, X509 *cert, EVP_PKEY *key, int64_t now)
+static bool usable(const struct jpki_service_profile *pr, const struct jpki_ca *ca, X509 *cert,
+                   EVP_PKEY *key, int64_t now)
 {
 	EVP_PKEY *ca_pub = X509_get0_pubkey(ca->cert);
 	bool ok = ca_pub && X509_check_private_key(cert, key) == 1 &&
 	          X509_check_issued(ca->cert, cert) == X509_V_OK &&
 	          X509_verify(cert, ca_pub) == 1 &&
 	          ASN1_TIME_cmp_time_t(X509_get0_notBefore(cert), (time_t)now) <= 0 &&
-	          ASN1_TIME_cmp_time_t(X509_get0_notAfter(cert),
-	                               (time_t)(now + JPKI_RESPONDER_ROLLOVER)) > 0;
+	          ASN1_TIME_cmp_time_t(X509_get0_notAfter(cert), (time_t)(now + pr->rollover)) > 0;
 	ERR_clear_error();
 	return ok;
 }
@@ -262,11 +283,18 @@ static int write_pair(const struct paths *p, const struct jpki_responder *r, con
 int jpki_responder_ensure(const struct jpki_ca *ca, const char *passphrase, int64_t now,
                           struct jpki_responder **ret, struct jpki_err *err)
 {
+	return jpki_service_ensure(&jpki_ocsp_profile, ca, passphrase, now, ret, err);
+}
+
+int jpki_service_ensure(const struct jpki_service_profile *pr, const struct jpki_ca *ca,
+                        const char *passphrase, int64_t now, struct jpki_responder **ret,
+                        struct jpki_err *err)
+{
 	struct paths p;
 	int rc;
 	if (!passphrase || !*passphrase)
 		return jpki_fail(err, JPKI_E_PASSPHRASE, "the responder key needs the passphrase");
-	if ((rc = make_paths(ca->ctx, ca->kind, &p, err)) < 0 ||
+	if ((rc = make_paths(pr, ca->ctx, ca->kind, &p, err)) < 0 ||
 	    (rc = jpki_mkdir_p(p.dir, err)) < 0)
 		return rc;
 	bool have_cert = jpki_path_exists(p.cert), have_key = jpki_path_exists(p.key);
@@ -276,15 +304,15 @@ int jpki_responder_ensure(const struct jpki_ca *ca, const char *passphrase, int6
 		rc = load_pair(&p, passphrase, &cert, &key, err);
 		if (rc == -JPKI_E_PASSPHRASE || rc == -JPKI_E_IO)
 			return rc;
-		if (rc == 0 && usable(ca, cert, key, now))
-			return wrap(ca->kind, &cert, &key, ret, err);
+		if (rc == 0 && usable(pr, ca, cert, key, now))
+			return wrap(pr, ca->kind, &cert, &key, ret, err);
 	}
 	/* roll over: the order of the file header comment */
 	if (have_cert && ((rc = move_aside(p.key, p.key_old, err)) < 0 ||
 	                  (rc = move_aside(p.cert, p.cert_old, err)) < 0))
 		return rc;
 	_cleanup_(jpki_responder_freep) struct jpki_responder *r = NULL;
-	if ((rc = jpki_responder_issue(ca, now, &r, err)) < 0 ||
+	if ((rc = jpki_service_issue(pr, ca, now, &r, err)) < 0 ||
 	    (rc = write_pair(&p, r, passphrase, err)) < 0)
 		return rc;
 	*ret = TAKE_PTR(r);

@@ -16,6 +16,7 @@
 #ifndef JPKI_STATUS_RESPONDER_H
 #define JPKI_STATUS_RESPONDER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <openssl/evp.h>
@@ -27,6 +28,22 @@
 
 #define JPKI_RESPONDER_VALIDITY (30 * 86400) /* seconds */
 #define JPKI_RESPONDER_ROLLOVER (7 * 86400)  /* renew when less than this is left */
+
+/*
+ * A service key a CA certifies for one purpose: the OCSP responder above,
+ * and the time-stamping authority (tsa/tsa.h).  The same issuing, storing
+ * and rollover serve both.
+ */
+struct jpki_service_profile {
+	const char *dir;   /* under the data folder: <dir>/<CA kind>/ */
+	const char *cn;    /* the subject's CN before the date */
+	int eku_nid;       /* NID_OCSP_sign, NID_time_stamp */
+	bool eku_critical; /* RFC 3161 §2.3: critical for a TSA */
+	bool nocheck;      /* id-pkix-ocsp-nocheck (responders) */
+	int64_t validity;  /* seconds, capped by the CA's own end */
+	int64_t rollover;  /* renew when less than this is left */
+};
+extern const struct jpki_service_profile jpki_ocsp_profile;
 
 struct jpki_responder {
 	enum jpki_kind kind;
@@ -53,6 +70,15 @@ JPKI_MUST_CHECK int jpki_responder_issue(const struct jpki_ca *ca, int64_t now,
 JPKI_MUST_CHECK int jpki_responder_ensure(const struct jpki_ca *ca, const char *passphrase,
                                           int64_t now, struct jpki_responder **ret,
                                           struct jpki_err *err);
+
+/* The same for any service profile. */
+JPKI_MUST_CHECK int jpki_service_issue(const struct jpki_service_profile *pr,
+                                       const struct jpki_ca *ca, int64_t now,
+                                       struct jpki_responder **ret, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_service_ensure(const struct jpki_service_profile *pr,
+                                        const struct jpki_ca *ca, const char *passphrase,
+                                        int64_t now, struct jpki_responder **ret,
+                                        struct jpki_err *err);
 
 /* Free; NULL is fine. */
 void jpki_responder_free(struct jpki_responder *r);
