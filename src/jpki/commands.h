@@ -13,5 +13,6 @@ int cmd_card(int argc, char **argv);
 int cmd_registry(int argc, char **argv);
 int cmd_counter(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_tsa(int argc, char **argv);
 
 #endif

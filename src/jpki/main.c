@@ -23,6 +23,7 @@ static const char usage[] =
     "  registry   check, back up and restore the registry; a new one for existing CAs\n"
     "  counter    the municipal counter's procedures (issue, renew, loss, PIN reset, ...)\n"
     "  audit      list the counter's audit log\n"
+    "  tsa        the RFC 3161 time-stamping authority: answer a request, its certificate\n"
     "\n"
     "Run `jpki COMMAND --help` for a command's options.\n"
     "\n"
@@ -44,6 +45,7 @@ static const struct cli_command commands[] = {
     {"registry", cmd_registry, "the registry itself"},
     {"counter", cmd_counter, "the counter's procedures"},
     {"audit", cmd_audit, "the audit log"},
+    {"tsa", cmd_tsa, "time-stamping"},
     {NULL, NULL, NULL},
 };
 

@@ -876,6 +876,20 @@ static void test_counter_receipts_tokens_notices(void **state)
 	assert_int_equal(st->ops->notice_insert(st, "0A", "2027-01", rid, "R1", T0, &err), 0);
 	assert_int_equal(st->ops->notice_insert(st, "0A", "2027-01", rid, "R1", T0, &err),
 	                 -JPKI_E_EXISTS);
+	/* named counters only grow, each on its own */
+	int64_t v = 0;
+	assert_int_equal(st->ops->counter_next(st, "tsa-sign", &v, &err), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(st->ops->counter_next(st, "tsa-sign", &v, &err), 0);
+	assert_int_equal(v, 2);
+	assert_int_equal(st->ops->counter_next(st, "other", &v, &err), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(st->ops->begin(st, &err),
+	                 0); /* a rolled-back draw is a gap, not a reuse */
+	assert_int_equal(st->ops->counter_next(st, "tsa-sign", &v, &err), 0);
+	st->ops->rollback(st);
+	assert_int_equal(st->ops->counter_next(st, "tsa-sign", &v, &err), 0);
+	assert_true(v >= 3);
 }
 
 /* A hold becomes a final reason once; a certificate not on hold is refused */

@@ -833,6 +833,7 @@ static const struct jpki_store_ops sqlite_ops = {
     .token_get = jpki_sqlite_token_get,
     .token_use = jpki_sqlite_token_use,
     .notice_insert = jpki_sqlite_notice_insert,
+    .counter_next = jpki_sqlite_counter_next,
 };
 
 /* ---- opening and migrating ---- */

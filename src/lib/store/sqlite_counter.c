@@ -47,6 +47,7 @@ const char jpki_sqlite_counter_schema[] =
     " cert_serial TEXT NOT NULL, kinds INTEGER NOT NULL CHECK (kinds BETWEEN 0 AND 3),"
     " issued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
     " used_at INTEGER, used_case INTEGER);"
+    "CREATE TABLE service_counter (name TEXT PRIMARY KEY, value INTEGER NOT NULL);"
     "CREATE TABLE renewal_notice ("
     " cert_serial TEXT PRIMARY KEY, month TEXT NOT NULL, resident_id INTEGER NOT NULL,"
     " form_ref TEXT NOT NULL, sent_at INTEGER NOT NULL);";
@@ -66,6 +67,7 @@ enum cstmt {
 	CS_TOKEN_GET,
 	CS_TOKEN_USE,
 	CS_NOTICE_INSERT,
+	CS_COUNTER_NEXT,
 	CS_COUNT
 };
 
@@ -109,6 +111,8 @@ static const char *const cstmt_sql[CS_COUNT] = {
                      "WHERE ref = ?3 AND used_at IS NULL",
     [CS_NOTICE_INSERT] = "INSERT INTO renewal_notice (cert_serial, month, resident_id, "
                          "form_ref, sent_at) VALUES (?,?,?,?,?)",
+    [CS_COUNTER_NEXT] = "INSERT INTO service_counter (name, value) VALUES (?1, 1) "
+                        "ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
 };
 
 struct sqlite_counter {
@@ -450,4 +454,21 @@ int jpki_sqlite_notice_insert(struct jpki_store *s, const char *serial, const ch
 	bind_text(st, 4, form_ref);
 	sqlite3_bind_int64(st, 5, at);
 	return step_done(s, st, "cannot record a renewal notice", err);
+}
+
+int jpki_sqlite_counter_next(struct jpki_store *s, const char *name, int64_t *out,
+                             struct jpki_err *err)
+{
+	sqlite3_stmt *st = cstmt(s, CS_COUNTER_NEXT);
+	bind_text(st, 1, name);
+	int rc = sqlite3_step(st);
+	int64_t v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	int done = rc == SQLITE_ROW ? sqlite3_step(st) : rc;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW || done != SQLITE_DONE)
+		return jpki_sqlite_fail(jpki_sqlite_db(s), err, "cannot draw from a counter");
+	if (v < 1)
+		return jpki_fail(err, JPKI_E_STORE, "counter %s is damaged", name);
+	*out = v;
+	return 0;
 }

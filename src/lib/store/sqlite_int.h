@@ -50,6 +50,9 @@ int jpki_sqlite_notice_insert(struct jpki_store *s, const char *serial, const ch
                               int64_t resident_id, const char *form_ref, int64_t at,
                               struct jpki_err *err);
 
+int jpki_sqlite_counter_next(struct jpki_store *s, const char *name, int64_t *out,
+                             struct jpki_err *err);
+
 /* Migration 3: the counter's tables. */
 extern const char jpki_sqlite_counter_schema[];
 

@@ -140,6 +140,13 @@ struct jpki_store_ops {
 	/* Mark used once; STATE when it was used already. */
 	int (*token_use)(struct jpki_store *s, const char *ref, int64_t at, int64_t case_id,
 	                 struct jpki_err *err);
+	/*
+	 * The next value of a named counter that only grows (1, 2, 3, ...; gaps
+	 * when a caller's work fails): the time-stamp serial numbers.  Commits at
+	 * once when called outside a transaction.
+	 */
+	int (*counter_next)(struct jpki_store *s, const char *name, int64_t *out,
+	                    struct jpki_err *err);
 	/* A renewal notice for a certificate: EXISTS when one was sent (a replayed run). */
 	int (*notice_insert)(struct jpki_store *s, const char *serial, const char *month,
 	                     int64_t resident_id, const char *form_ref, int64_t at,
