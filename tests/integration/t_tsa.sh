@@ -75,4 +75,36 @@ head -c 5000 /dev/zero >"$T_DIR/big.tsq"
 jp tsa respond --in "$T_DIR/big.tsq" --out "$T_DIR/big.tsr"
 assert_refused "an oversized request"
 [ ! -e "$T_DIR/big.tsr" ] && pass "no reply written" || fail "a reply was written"
+
+# ---- over HTTP: POST /tsa (RFC 3161 §3.4) on jpki serve ----
+server_start
+URL=http://127.0.0.1:$PORT/tsa
+post() { # FILE [CURL ARGS]: HTTP_CODE and the body in $T_DIR/http.tsr
+	local f=$1
+	shift
+	HTTP_CODE=$(curl -sS --max-time 10 -o "$T_DIR/http.tsr" -w '%{http_code}' \
+		-H 'Content-Type: application/timestamp-query' --data-binary "@$f" "$@" "$URL")
+}
+tsq -sha256 -cert -out "$T_DIR/h.tsq"
+post "$T_DIR/h.tsq"
+assert_eq "$HTTP_CODE" 200 "POST /tsa answers 200"
+assert_cmd "openssl ts -verify accepts the served token against its query" \
+	openssl ts -verify -queryfile "$T_DIR/h.tsq" -in "$T_DIR/http.tsr" -CAfile "$(ca_cert sign)" \
+	"${AT[@]}"
+run openssl ts -reply -in "$T_DIR/http.tsr" -text
+s=$(printf '%s\n' "$OUT" | sed -n 's/^Serial number: 0x//p')
+[ -n "$s" ] && [ $((16#$s)) -gt "$prev" ] && pass "the server's serial 0x$s follows the CLI's" ||
+	fail "the server's serial '$s' is not above $prev"
+post "$T_DIR/junk.tsq"
+assert_eq "$HTTP_CODE" 200 "garbage over HTTP: 200 with a rejection"
+run openssl ts -reply -in "$T_DIR/http.tsr" -text
+assert_contains "$OUT" "Status: Rejected." "the rejection"
+HTTP_CODE=$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' "$URL")
+assert_eq "$HTTP_CODE" 405 "GET /tsa: 405"
+HTTP_CODE=$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' -H 'Content-Type: text/plain' \
+	--data-binary "@$T_DIR/h.tsq" "$URL")
+assert_eq "$HTTP_CODE" 415 "another Content-Type: 415"
+post "$T_DIR/big.tsq"
+assert_eq "$HTTP_CODE" 413 "a request over 4096 bytes: 413, before it is read"
+server_stop
 finish

@@ -27,6 +27,7 @@
 #define CT_RESPONSE "application/ocsp-response"
 
 struct post_state {
+	const void *owner; /* first, as every route's *con_cls (publish.c): &jpki_ocsp_http_owner */
 	uint8_t *buf;
 	size_t len, cap;
 	time_t started; /* the body must be in within POST_BODY_SECONDS */
@@ -39,8 +40,10 @@ bool jpki_ocsp_http_route(const char *url)
 	return strncmp(url, "/ocsp", 5) == 0 && (url[5] == '\0' || url[5] == '/');
 }
 
+const char jpki_ocsp_http_owner = 'o';
+
 /* *con_cls of a GET or HEAD between its first and its last call */
-static int get_pending;
+static const void *get_pending = &jpki_ocsp_http_owner;
 
 void jpki_ocsp_http_completed(void *con_cls)
 {
@@ -294,6 +297,7 @@ static enum MHD_Result post_start(struct MHD_Connection *conn, const char *url, 
 	struct post_state *st = calloc(1, sizeof(*st));
 	if (!st)
 		return MHD_NO;
+	st->owner = &jpki_ocsp_http_owner;
 	st->cap = cl > 0 ? (size_t)cl : 1024;
 	st->started = mono_seconds();
 	if (!(st->buf = malloc(st->cap))) {

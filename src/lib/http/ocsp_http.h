@@ -43,6 +43,8 @@ enum MHD_Result jpki_ocsp_http(struct jpki_ocsp *o, struct MHD_Connection *conn,
 
 /* Free the per-request state an OCSP request left in con_cls; NULL is fine. */
 void jpki_ocsp_http_completed(void *con_cls);
+/* Every *con_cls the OCSP route sets points at a pointer to this (publish.c tells routes apart). */
+extern const char jpki_ocsp_http_owner;
 
 /*
  * Decode the request part of a GET path (after "/ocsp/" and the optional

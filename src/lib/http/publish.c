@@ -26,6 +26,7 @@
 #include "crl_http.h"
 #include "guard.h"
 #include "ocsp_http.h"
+#include "tsa_http.h"
 #include "publish.h"
 
 struct ca_files {
@@ -45,6 +46,7 @@ struct jpki_publisher {
 	struct jpki_ocsp *ocsp;          /* the OCSP responder (status/ocsp.h) */
 	struct jpki_ocsp_stores *stores; /* its registry connections, one per thread */
 	struct jpki_guard *guard;        /* deadlines, strict requests, quiet logs (guard.h) */
+	struct jpki_tsa_http *tsa;       /* the time-stamping authority (tsa_http.h) */
 };
 
 /*
@@ -57,8 +59,13 @@ struct jpki_publisher {
  */
 #define CONN_MEMORY (16 * 1024)
 
-/* route()'s own per-request marks; any other *con_cls is an OCSP request's */
-static int headers_seen, body_seen;
+/*
+ * route()'s own per-request marks.  Every *con_cls a route sets points at a
+ * pointer to its owner's tag (these, jpki_ocsp_http_owner, jpki_tsa_http_owner),
+ * so completed() knows whose state it frees.
+ */
+static const char route_owner = 'r';
+static const void *headers_seen = &route_owner, *body_seen = &route_owner;
 
 static int encode_ca(struct jpki_ca *ca, struct ca_files *f, struct jpki_err *err)
 {
@@ -120,6 +127,8 @@ static enum MHD_Result route(void *cls, struct MHD_Connection *conn, const char 
 		if (bad)
 			return jpki_guard_refuse(conn, bad);
 	}
+	if (jpki_tsa_http_route(url)) /* POST, a body of its own */
+		return jpki_tsa_http(p->tsa, conn, method, upload, upload_size, state);
 	if (jpki_ocsp_http_route(url)) { /* GET and POST, bodies of its own */
 		int64_t now;
 		if (jpki_ctx_now(p->cas[0]->ctx, &now, NULL) < 0)
@@ -179,7 +188,10 @@ static void completed(void *cls, struct MHD_Connection *conn, void **state,
 	struct jpki_publisher *p = cls;
 	(void)toe;
 	jpki_guard_completed(p->guard, conn);
-	if (*state != &headers_seen && *state != &body_seen)
+	const void *owner = *state ? *(const void *const *)*state : NULL;
+	if (owner == &jpki_tsa_http_owner)
+		jpki_tsa_http_completed(*state);
+	else if (owner == &jpki_ocsp_http_owner)
 		jpki_ocsp_http_completed(*state);
 	*state = NULL;
 }
@@ -211,8 +223,30 @@ out:
 	return rc;
 }
 
+/* The TSA of the signature CA, with a registry connection of its own for the serials. */
+static int start_tsa(struct jpki_publisher *p, const struct jpki_publish_cfg *cfg,
+                     struct jpki_err *err)
+{
+	struct jpki_store *st = NULL;
+	struct jpki_tsa *tsa = NULL;
+	int64_t now;
+	int rc = jpki_ctx_now(p->cas[0]->ctx, &now, err);
+	if (rc == 0)
+		rc = jpki_store_open_default(p->cas[0]->ctx, &st, err);
+	if (rc == 0)
+		rc = jpki_tsa_open(p->cas[0], cfg->passphrase, now, st, &tsa, err);
+	if (rc == 0)
+		rc = jpki_tsa_http_new(tsa, st, p->cas[0]->ctx, &p->tsa, err);
+	if (rc < 0) {
+		jpki_tsa_free(tsa);
+		jpki_store_close(st);
+	}
+	return rc;
+}
+
 static void free_publisher(struct jpki_publisher *p, bool owns)
 {
+	jpki_tsa_http_free(p->tsa);
 	jpki_ocsp_free(p->ocsp); /* the server's threads have stopped */
 	jpki_ocsp_stores_free(p->stores);
 	jpki_crl_http_free(p->crl);
@@ -271,7 +305,8 @@ int jpki_publish_start(const struct jpki_publish_cfg *cfg, struct jpki_store *st
 	    (rc = jpki_crl_http_new(&ccfg, st, cas, &p->crl, err)) < 0 ||
 	    (rc = encode_ca(cas[0], &p->files[0], err)) < 0 ||
 	    (rc = encode_ca(cas[1], &p->files[1], err)) < 0 ||
-	    (rc = jpki_publish_refresh(p, err)) < 0 || (rc = start_ocsp(p, cfg, err)) < 0) {
+	    (rc = jpki_publish_refresh(p, err)) < 0 || (rc = start_ocsp(p, cfg, err)) < 0 ||
+	    (rc = start_tsa(p, cfg, err)) < 0) {
 		free_publisher(p, false);
 		return rc;
 	}
