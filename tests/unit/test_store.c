@@ -892,6 +892,52 @@ static void test_counter_receipts_tokens_notices(void **state)
 	assert_true(v >= 3);
 }
 
+static int count_cert(const struct jpki_cert_rec *c, void *arg)
+{
+	(void)c;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* The renewal notices' selection: unrevoked certificates ending in a range, by the index */
+static void test_cert_expiring(void **state)
+{
+	struct fix *f = *state;
+	struct jpki_store *st = f->st;
+	struct jpki_err err;
+	int64_t rid = add_resident(st);
+	insert_cert(st, cert("41", JPKI_KIND_AUTH, rid, T0, T0 + 100 * DAY));
+	insert_cert(st, cert("42", JPKI_KIND_SIGN, rid, T0, T0 + 130 * DAY));
+	insert_cert(st, cert("43", JPKI_KIND_SIGN, rid, T0, T0 + 120 * DAY));
+	insert_cert(st, cert("44", JPKI_KIND_SIGN, rid, T0, T0 + 200 * DAY));
+	assert_int_equal(st->ops->cert_revoke(st, "43", T0 + 1, JPKI_REASON_SUPERSEDED, &err), 0);
+	int n = 0;
+	assert_int_equal(
+	    st->ops->cert_expiring(st, T0 + 100 * DAY, T0 + 130 * DAY, count_cert, &n, &err), 0);
+	assert_int_equal(n, 2); /* 41 and 42, both ends included; 43 revoked, 44 later */
+	n = 0;
+	assert_int_equal(
+	    st->ops->cert_expiring(st, T0 + 101 * DAY, T0 + 129 * DAY, count_cert, &n, &err), 0);
+	assert_int_equal(n, 0);
+	/* an index range, not a scan of the table */
+	sqlite3 *db = NULL;
+	sqlite3_stmt *q = NULL;
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(db,
+	                       "EXPLAIN QUERY PLAN SELECT serial FROM certificate "
+	                       "WHERE status = 0 AND not_after >= 1 AND not_after <= 2",
+	                       -1, &q, NULL),
+	    SQLITE_OK);
+	bool indexed = false;
+	while (sqlite3_step(q) == SQLITE_ROW)
+		indexed = indexed || strstr((const char *)sqlite3_column_text(q, 3),
+		                            "certificate_valid_by_expiry");
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	assert_true(indexed);
+}
+
 /* A hold becomes a final reason once; a certificate not on hold is refused */
 static void test_hold_resolve(void **state)
 {
@@ -951,6 +997,7 @@ int main(void)
 	    T(test_counter_cases_and_audit),
 	    T(test_counter_receipts_tokens_notices),
 	    T(test_hold_resolve),
+	    T(test_cert_expiring),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

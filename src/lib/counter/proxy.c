@@ -548,7 +548,7 @@ int jpki_counter_notices(const struct jpki_counter_session *s, const char *month
 	struct due d = {.lo = jpki_jst_end_of_day(from) - 86399, .hi = jpki_jst_end_of_day(to)};
 	rc = s->st->ops->begin(s->st, err);
 	if (rc == 0) {
-		rc = s->st->ops->cert_each(s->st, 0, collect, &d, err);
+		rc = s->st->ops->cert_expiring(s->st, d.lo, d.hi, collect, &d, err);
 		if (rc == -JPKI_E_NOMEM)
 			rc = jpki_fail(err, JPKI_E_NOMEM, "out of memory");
 	}

@@ -48,6 +48,7 @@ enum stmt_id {
 	ST_META_SET,
 	ST_CRL_FLOOR,
 	ST_HOLD_RESOLVE,
+	ST_CERT_EXPIRING,
 	ST_COUNT
 };
 
@@ -103,6 +104,9 @@ static const char *const stmt_sql[ST_COUNT] = {
     /* RFC 5280 §5.3.1: a hold becomes a final reason, dated now so delta CRLs carry it */
     [ST_HOLD_RESOLVE] = "UPDATE certificate SET reason = ?2, revoked_at = ?3 "
                         "WHERE serial = ?1 AND status = 1 AND reason = 6",
+    /* "status = 0" literally: the partial index certificate_valid_by_expiry (schema 3) */
+    [ST_CERT_EXPIRING] = "SELECT " CERT_COLS " FROM certificate WHERE status = 0 AND "
+                         "not_after >= ?1 AND not_after <= ?2",
 };
 
 /* Schema migrations; entry i brings version i to i+1.  Never edit a shipped one. */
@@ -471,6 +475,9 @@ static int op_cert_current(struct jpki_store *s, int64_t resident_id, enum jpki_
 	return rc;
 }
 
+static int each_row(struct sqlite_store *ss, sqlite3_stmt *st, jpki_cert_cb cb, void *arg,
+                    struct jpki_err *err);
+
 static int op_cert_each(struct jpki_store *s, int64_t resident_id, jpki_cert_cb cb, void *arg,
                         struct jpki_err *err)
 {
@@ -478,6 +485,22 @@ static int op_cert_each(struct jpki_store *s, int64_t resident_id, jpki_cert_cb 
 	sqlite3_stmt *st = stmt(ss, resident_id ? ST_CERT_EACH_RES : ST_CERT_EACH_ALL);
 	if (resident_id)
 		sqlite3_bind_int64(st, 1, resident_id);
+	return each_row(ss, st, cb, arg, err);
+}
+
+static int op_cert_expiring(struct jpki_store *s, int64_t from, int64_t to, jpki_cert_cb cb,
+                            void *arg, struct jpki_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = stmt(ss, ST_CERT_EXPIRING);
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to);
+	return each_row(ss, st, cb, arg, err);
+}
+
+static int each_row(struct sqlite_store *ss, sqlite3_stmt *st, jpki_cert_cb cb, void *arg,
+                    struct jpki_err *err)
+{
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct jpki_cert_rec c;
@@ -820,6 +843,7 @@ static const struct jpki_store_ops sqlite_ops = {
     .backup = op_backup,
     .restore = op_restore,
     .cert_hold_resolve = op_cert_hold_resolve,
+    .cert_expiring = op_cert_expiring,
     .case_insert = jpki_sqlite_case_insert,
     .case_get = jpki_sqlite_case_get,
     .case_move = jpki_sqlite_case_move,

@@ -47,6 +47,7 @@ const char jpki_sqlite_counter_schema[] =
     " cert_serial TEXT NOT NULL, kinds INTEGER NOT NULL CHECK (kinds BETWEEN 0 AND 3),"
     " issued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
     " used_at INTEGER, used_case INTEGER);"
+    "CREATE INDEX certificate_valid_by_expiry ON certificate (not_after) WHERE status = 0;"
     "CREATE TABLE service_counter (name TEXT PRIMARY KEY, value INTEGER NOT NULL);"
     "CREATE TABLE renewal_notice ("
     " cert_serial TEXT PRIMARY KEY, month TEXT NOT NULL, resident_id INTEGER NOT NULL,"

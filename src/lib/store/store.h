@@ -109,6 +109,13 @@ struct jpki_store_ops {
 	 */
 	int (*cert_hold_resolve)(struct jpki_store *s, const char *serial, int64_t at,
 	                         enum jpki_reason reason, struct jpki_err *err);
+	/*
+	 * The unrevoked certificates with notAfter in [from, to], unordered: the
+	 * renewal notices' selection, an index range scan (partial index
+	 * certificate_valid_by_expiry), not a scan of the whole registry.
+	 */
+	int (*cert_expiring)(struct jpki_store *s, int64_t from, int64_t to, jpki_cert_cb cb,
+	                     void *arg, struct jpki_err *err);
 
 	/* ---- the counter (counter_rec.h) ---- */
 	int (*case_insert)(struct jpki_store *s, struct jpki_case_rec *c, struct jpki_err *err);
