@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
@@ -67,6 +68,44 @@ static int read_line(int fd, char *buf, size_t cap, bool *too_long)
 	return (int)n;
 }
 
+/*
+ * While echo is off, a signal that ends the program (Ctrl-C at the prompt)
+ * must not leave the terminal silent: the handler puts the saved settings
+ * back (tcsetattr is async-signal-safe) and dies of the signal as it would
+ * have.
+ */
+static const int ending_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+#define N_ENDING (sizeof(ending_signals) / sizeof(ending_signals[0]))
+static volatile sig_atomic_t tty_fd = -1;
+static struct termios tty_saved;
+
+static void restore_and_die(int sig)
+{
+	if (tty_fd >= 0)
+		tcsetattr(tty_fd, TCSANOW, &tty_saved);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void guard_echo(int fd, const struct termios *saved, struct sigaction old[N_ENDING])
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = restore_and_die;
+	sigemptyset(&sa.sa_mask);
+	tty_saved = *saved;
+	tty_fd = fd;
+	for (size_t i = 0; i < N_ENDING; i++)
+		sigaction(ending_signals[i], &sa, &old[i]);
+}
+
+static void unguard_echo(const struct sigaction old[N_ENDING])
+{
+	for (size_t i = 0; i < N_ENDING; i++)
+		sigaction(ending_signals[i], &old[i], NULL);
+	tty_fd = -1;
+}
+
 /* The terminal, echo off for the line. */
 static int read_tty(const char *prompt, char *buf, size_t cap, bool *too_long)
 {
@@ -74,11 +113,13 @@ static int read_tty(const char *prompt, char *buf, size_t cap, bool *too_long)
 	if (fd < 0)
 		return -2;
 	struct termios old, quiet;
+	struct sigaction handlers[N_ENDING];
 	bool restore = tcgetattr(fd, &old) == 0;
 	if (restore) {
 		quiet = old;
 		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
 		quiet.c_lflag |= ICANON;
+		guard_echo(fd, &old, handlers);
 		tcsetattr(fd, TCSAFLUSH, &quiet);
 	}
 	if (write(fd, prompt, strlen(prompt)) < 0 || write(fd, ": ", 2) < 0) {
@@ -86,8 +127,10 @@ static int read_tty(const char *prompt, char *buf, size_t cap, bool *too_long)
 	}
 	int n = read_line(fd, buf, cap, too_long);
 	int e = errno; /* the reason of a failed read, before the restoring calls below */
-	if (restore)
+	if (restore) {
 		tcsetattr(fd, TCSAFLUSH, &old);
+		unguard_echo(handlers);
+	}
 	if (write(fd, "\n", 1) < 0) {
 		/* the line end after a silent entry is cosmetic */
 	}

@@ -96,6 +96,33 @@ assert_not_contains "$(tr '\0' '\n' </proc/$SERVER_PID/environ)" "$pass" "nor it
 server_stop
 cat "$T_DIR/serve.log" >>"$LOG"
 
+# -- Ctrl-C at the PIN prompt leaves the terminal echoing again (a pseudo-terminal, python's pty)
+if command -v python3 >/dev/null; then
+	run timeout 30 python3 - "$JPKI" "$img" <<'PY'
+import os, pty, sys, termios, time, signal
+jpki, img = sys.argv[1], sys.argv[2]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(jpki, [jpki, "card", "verify", "--kind", "auth", img])
+out = b""
+deadline = time.time() + 10
+while b"PIN" not in out and time.time() < deadline:
+    try:
+        out += os.read(fd, 1024)
+    except OSError:
+        break
+time.sleep(0.2)
+off = not termios.tcgetattr(fd)[3] & termios.ECHO
+os.write(fd, b"\x03")  # the line discipline sends SIGINT
+_, status = os.waitpid(pid, 0)
+on = bool(termios.tcgetattr(fd)[3] & termios.ECHO)
+print("prompt" if b"PIN" in out else "no-prompt", "off" if off else "on-at-prompt",
+      "sigint" if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGINT else "status=%d" % status,
+      "restored" if on else "silent")
+PY
+	assert_eq "$OUT" "prompt off sigint restored" "Ctrl-C at the prompt: echo was off, the process dies of SIGINT, echo is back"
+fi
+
 # -- nothing printed holds a secret, as text or as APDU hex
 hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
 # the 4-digit PIN as a word of its own: inside a longer number (a port, a pid) it is not the PIN
