@@ -7,9 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
 
-#include "card/keys.h"
 #include "cmd_counter.h"
 #include "commands.h"
 #include "counter/case.h"
@@ -104,45 +102,30 @@ static int case_resume(int argc, char **argv)
 	if (rc != 0)
 		return rc;
 	struct jpki_case_rec c;
-	char kinds[32] = "";
 	if (e.st->ops->case_get(e.st, id, &c, &err) < 0) {
 		counter_env_close(&e);
 		return cli_fail(&err);
 	}
-	(void)jpki_detail_get(c.detail, "kinds", kinds, sizeof(kinds));
-	char auth[JPKI_PIN_MAX + 2] = "", sign[JPKI_PIN_MAX + 2] = "";
-	bool want_sign = strstr(kinds, "sign") != NULL;
-	bool want_auth = strstr(kinds, "auth") != NULL && c.state != JPKI_CASE_PARTIAL;
-	rc = want_auth ? card_get_pin(&a.sec.auth_pin, "authentication PIN", auth) : 0;
-	if (rc == 0 && want_sign)
-		rc = card_get_pin(&a.sec.sign_pin, "signature password", sign);
-	uint8_t master[JPKI_CARD_KEY_LEN];
-	struct jpki_ca *cas[2] = {NULL, NULL};
-	struct jpki_transport *t = NULL;
-	if (rc == 0 && jpki_issuer_master_load(cli_ctx(), master, false, &err) < 0)
-		rc = cli_fail(&err);
-	for (int i = 0; rc == 0 && i < 2; i++)
-		rc = cli_load_ca((enum jpki_kind)i, &cas[i]);
-	if (rc == 0)
-		rc = card_open(&a.tg, &t);
-	if (rc == 0) {
-		struct jpki_counter_card card = {t, master, cas};
-		struct jpki_counter_pins pins = {auth[0] ? auth : NULL, sign[0] ? sign : NULL, NULL,
-		                                 NULL};
-		struct jpki_issue_outcome out;
-		if (jpki_counter_resume(&e.s, id, &card, &pins, &out, &err) < 0)
+	bool want_auth, want_sign;
+	jpki_counter_case_pins(&c, &want_auth, &want_sign);
+	_cleanup_(pins_wipe) struct pins p;
+	memset(&p, 0, sizeof(p));
+	struct counter_card k;
+	struct jpki_issue_outcome out;
+	rc = read_pins(&a, want_auth, want_sign, &p);
+	if (rc != 0) {
+		counter_env_close(&e);
+		return rc;
+	}
+	if ((rc = counter_card_open(&a, true, &k)) == 0) {
+		struct jpki_counter_pins pins = {p.auth[0] ? p.auth : NULL,
+		                                 p.sign[0] ? p.sign : NULL, NULL, NULL};
+		if (jpki_counter_resume(&e.s, id, &k.c, &pins, &out, &err) < 0)
 			rc = counter_fail(&err);
 		else
-			printf("case %" PRId64 " %s; receipt %" PRId64 ": %d yen\n", out.case_id,
-			       jpki_case_state_name((enum jpki_case_state)out.c.state), out.receipt,
-			       out.amount);
+			print_issue(&out);
 	}
-	OPENSSL_cleanse(master, sizeof(master));
-	OPENSSL_cleanse(auth, sizeof(auth));
-	OPENSSL_cleanse(sign, sizeof(sign));
-	jpki_transport_close(t);
-	jpki_ca_free(cas[0]);
-	jpki_ca_free(cas[1]);
+	counter_card_close(&k);
 	counter_env_close(&e);
 	return rc;
 }

@@ -200,6 +200,34 @@ int jpki_case_refuse(const struct jpki_counter_session *s, struct jpki_case_rec 
 	                 (long long)c->id);
 }
 
+int jpki_case_open_checked(const struct jpki_counter_session *s, struct jpki_case_rec *c,
+                           const char *docs, const char *note, struct jpki_err *err)
+{
+	struct jpki_case_rec work = *c;
+	int rc = s->st->ops->begin(s->st, err);
+	if (rc == 0)
+		rc = jpki_case_insert_tx(
+		    s, &work, &(struct jpki_case_note){"taken", "done", "", docs, ""}, err);
+	if (rc == 0)
+		rc = jpki_case_move_tx(s, &work, JPKI_CASE_CHECKED,
+		                       &(struct jpki_case_note){"checked", "done", "", docs, note},
+		                       err);
+	if (rc == 0)
+		rc = s->st->ops->commit(s->st, err);
+	if (rc < 0) {
+		s->st->ops->rollback(s->st);
+		return rc;
+	}
+	*c = work;
+	return 0;
+}
+
+int jpki_case_refuse_by(const struct jpki_counter_session *s, struct jpki_case_rec *c,
+                        const struct jpki_refusal *r, const char *documents, struct jpki_err *err)
+{
+	return jpki_case_refuse(s, c, r->rule, documents, err, "%s", r->why);
+}
+
 int jpki_case_refuse_attempt(const struct jpki_counter_session *s, const struct jpki_case_rec *c,
                              const char *rule, struct jpki_err *err, const char *fmt, ...)
 {
@@ -345,20 +373,15 @@ int jpki_counter_visit_start(const struct jpki_counter_session *s, enum jpki_pro
 	struct jpki_err herr;
 	*ok = false;
 	int rc = jpki_counter_hours_check(s, p, note, 200, &herr);
-	if (rc == -JPKI_E_REFUSED) {
-		r->rule = "W1";
-		snprintf(r->why, sizeof(r->why), "%.390s", herr.msg);
-		return 0;
-	}
+	if (rc == -JPKI_E_REFUSED)
+		return jpki_refuse(r, "W1", "%.390s", herr.msg), 0;
 	if (rc < 0)
 		return jpki_fail(err, herr.code, "%s", herr.msg);
 	rc = s->st->ops->resident_get(s->st, resident_id, res, err);
-	if (rc == -JPKI_E_NOT_FOUND) {
-		r->rule = "E1";
-		snprintf(r->why, sizeof(r->why), "no resident %lld is registered here",
-		         (long long)resident_id);
-		return 0;
-	}
+	if (rc == -JPKI_E_NOT_FOUND)
+		return jpki_refuse(r, "E1", "no resident %lld is registered here",
+		                   (long long)resident_id),
+		       0;
 	if (rc == 0)
 		*ok = jpki_rule_registered(res, r);
 	return rc;

@@ -31,6 +31,11 @@ JPKI_MUST_CHECK int jpki_case_move(const struct jpki_counter_session *s, struct 
                                    enum jpki_case_state to, const struct jpki_case_note *n,
                                    struct jpki_err *err);
 
+/* Insert the new case c ("taken") and move it to CHECKED, in one transaction. */
+JPKI_MUST_CHECK int jpki_case_open_checked(const struct jpki_counter_session *s,
+                                           struct jpki_case_rec *c, const char *documents,
+                                           const char *note, struct jpki_err *err);
+
 /* A new case record of procedure p for a resident, at the session's counter and time. */
 void jpki_case_init(const struct jpki_counter_session *s, struct jpki_case_rec *c,
                     enum jpki_procedure p, int64_t resident_id);
@@ -43,6 +48,11 @@ void jpki_case_init(const struct jpki_counter_session *s, struct jpki_case_rec *
 int jpki_case_refuse(const struct jpki_counter_session *s, struct jpki_case_rec *c,
                      const char *rule, const char *documents, struct jpki_err *err, const char *fmt,
                      ...) __attribute__((format(printf, 6, 7)));
+
+struct jpki_refusal;
+/* jpki_case_refuse with the rule and reason a check filled in (rules.h). */
+int jpki_case_refuse_by(const struct jpki_counter_session *s, struct jpki_case_rec *c,
+                        const struct jpki_refusal *r, const char *documents, struct jpki_err *err);
 
 /*
  * A refused attempt that may be tried again (a wrong PIN at a kiosk, the
@@ -68,7 +78,6 @@ JPKI_MUST_CHECK int jpki_audit_note_tx(const struct jpki_counter_session *s, int
                                        int64_t resident_id, const char *action,
                                        const struct jpki_case_note *n, struct jpki_err *err);
 
-struct jpki_refusal;
 /*
  * The start of every counter visit: the hours (rule W1, a supervisor's
  * override noted in note, 200 bytes) and the residence record (rule E1,

@@ -22,12 +22,6 @@
 #include "core/cursor.h"
 #include "issuance.h"
 
-static int refuse(const struct jpki_counter_session *s, struct jpki_case_rec *c,
-                  const struct jpki_refusal *r, const char *docs, struct jpki_err *err)
-{
-	return jpki_case_refuse(s, c, r->rule, docs, err, "%s", r->why);
-}
-
 int jpki_counter_check_card(const struct jpki_counter_session *s,
                             const struct jpki_counter_card *card, const struct jpki_resident *res,
                             bool *ok, struct jpki_refusal *r, struct jpki_err *err)
@@ -62,59 +56,47 @@ static int check_renewal(const struct jpki_counter_session *s, const struct jpki
 			continue;
 		struct jpki_cert_rec cur;
 		int rc = s->st->ops->cert_current(s->st, a->resident_id, kind, s->now, &cur, err);
-		if (rc == -JPKI_E_NOT_FOUND) {
-			snprintf(r->why, sizeof(r->why),
-			         "no valid %s certificate to renew: this is a new issuance "
-			         "(jpki counter issue)",
-			         jpki_kind_name(kind));
-			r->rule = "N1";
-			*ok = false;
-			return 0;
-		}
+		if (rc == -JPKI_E_NOT_FOUND)
+			return *ok = jpki_refuse(r, "N1",
+			                         "no valid %s certificate to renew: this is a new "
+			                         "issuance (jpki counter issue)",
+			                         jpki_kind_name(kind)),
+			       0;
 		if (rc < 0)
 			return rc;
 		if (!jpki_in_renewal_window(s->now, cur.not_after)) {
 			char d[11];
 			jpki_date_format(jpki_jst_date(jpki_renewal_window_start(cur.not_after)),
 			                 d);
-			snprintf(
-			    r->why, sizeof(r->why),
-			    "the %s certificate %s can be renewed from %s (3 months before its "
-			    "expiry)",
-			    jpki_kind_name(kind), cur.serial, d);
-			r->rule = "N1";
-			*ok = false;
-			return 0;
+			return *ok = jpki_refuse(r, "N1",
+			                         "the %s certificate %s can be renewed from %s (3 "
+			                         "months before its expiry)",
+			                         jpki_kind_name(kind), cur.serial, d),
+			       0;
 		}
 		const char *pin = kind == JPKI_KIND_AUTH ? pins->cur_auth : pins->cur_sign;
 		int tries = 0;
-		if (!pin) {
-			snprintf(r->why, sizeof(r->why), "the holder enters the current %s PIN",
-			         jpki_kind_name(kind));
-			r->rule = "N3";
-			*ok = false;
-			return 0;
-		}
+		if (!pin)
+			return *ok = jpki_refuse(r, "N3", "the holder enters the current %s PIN",
+			                         jpki_kind_name(kind)),
+			       0;
 		rc = jpki_host_select_app(card->t, err);
 		if (rc == 0)
 			rc = jpki_host_verify(
 			    card->t, kind == JPKI_KIND_AUTH ? JPKI_PIN_AUTH : JPKI_PIN_SIGN, pin,
 			    &tries, err);
-		if (rc == -JPKI_E_PIN || rc == -JPKI_E_PIN_BLOCKED) {
-			if (rc == -JPKI_E_PIN)
-				snprintf(r->why, sizeof(r->why),
-				         "wrong current %s PIN (%d tries left); a forgotten PIN is "
-				         "reset "
-				         "first (rule P2)",
-				         jpki_kind_name(kind), tries);
-			else
-				snprintf(r->why, sizeof(r->why),
-				         "the %s PIN is locked; it is reset first (rule P2)",
-				         jpki_kind_name(kind));
-			r->rule = "N3";
-			*ok = false;
-			return 0;
-		}
+		if (rc == -JPKI_E_PIN)
+			return *ok =
+			           jpki_refuse(r, "N3",
+			                       "wrong current %s PIN (%d tries left); a forgotten "
+			                       "PIN is reset first (rule P2)",
+			                       jpki_kind_name(kind), tries),
+			       0;
+		if (rc == -JPKI_E_PIN_BLOCKED)
+			return *ok = jpki_refuse(
+			           r, "N3", "the %s PIN is locked; it is reset first (rule P2)",
+			           jpki_kind_name(kind)),
+			       0;
 		if (rc < 0)
 			return rc;
 	}
@@ -133,20 +115,15 @@ static int check_all(const struct jpki_counter_session *s, enum jpki_procedure p
 	if (rc < 0 || !*ok)
 		return rc;
 	*ok = false;
-	if (!a->want_auth && !a->want_sign) {
-		r->rule = "C1";
-		snprintf(r->why, sizeof(r->why), "no certificate asked for");
-		return 0;
-	}
+	if (!a->want_auth && !a->want_sign)
+		return jpki_refuse(r, "C1", "no certificate asked for"), 0;
 	if (!jpki_rule_minor_or_ward(a, &res, jpki_jst_date(s->now), r))
 		return 0;
-	if (a->applicant == JPKI_APPLICANT_PROXY) {
-		r->rule = "D2";
-		snprintf(r->why, sizeof(r->why),
-		         "a voluntary proxy applies with the inquiry-and-answer form "
-		         "(jpki counter proxy)");
-		return 0;
-	}
+	if (a->applicant == JPKI_APPLICANT_PROXY)
+		return jpki_refuse(r, "D2",
+		                   "a voluntary proxy applies with the inquiry-and-answer form "
+		                   "(jpki counter proxy)"),
+		       0;
 	bool id_ok = a->applicant == JPKI_APPLICANT_LEGAL_REP
 	                 ? jpki_rule_rep_identity(a->docs, a->n_docs, r)
 	                 : jpki_rule_identity(a->docs, a->n_docs, r);
@@ -208,15 +185,21 @@ static bool detail_has(const char *detail, const char *key, const char *value)
 	return jpki_detail_get(detail, key, v, sizeof(v)) && strstr(v, value) != NULL;
 }
 
+void jpki_counter_case_pins(const struct jpki_case_rec *c, bool *auth, bool *sign)
+{
+	*sign = detail_has(c->detail, "kinds", "sign");
+	*auth = detail_has(c->detail, "kinds", "auth") && c->state != JPKI_CASE_PARTIAL;
+}
+
 int jpki_counter_write_card(const struct jpki_counter_session *s, struct jpki_case_rec *c,
                             const struct jpki_counter_card *card,
                             const struct jpki_counter_pins *pins, struct jpki_issue_outcome *out,
                             struct jpki_err *err)
 {
 	char v[32];
-	bool want_sign = detail_has(c->detail, "kinds", "sign");
-	bool want_auth = detail_has(c->detail, "kinds", "auth");
-	bool skip_auth = c->state == JPKI_CASE_PARTIAL || !want_auth;
+	bool want_auth, want_sign;
+	jpki_counter_case_pins(c, &want_auth, &want_sign);
+	bool skip_auth = !want_auth;
 	if (c->state != JPKI_CASE_CHECKED && c->state != JPKI_CASE_PARTIAL)
 		return jpki_fail(err, JPKI_E_STATE, "case %lld is %s: nothing to write",
 		                 (long long)c->id,
@@ -298,7 +281,7 @@ int jpki_counter_issue(const struct jpki_counter_session *s, enum jpki_procedure
 	if (!ok) {
 		if (strcmp(r.rule, "E1") == 0 && c.resident_id <= 0)
 			c.resident_id = 0;
-		return refuse(s, &c, &r, docs, err);
+		return jpki_case_refuse_by(s, &c, &r, docs, err);
 	}
 	enum jpki_fee_case fee;
 	rc = jpki_fee_decide(s->st, a, proc == JPKI_PROC_RENEW, s->now, &fee, err);
@@ -312,20 +295,8 @@ int jpki_counter_issue(const struct jpki_counter_session *s, enum jpki_procedure
 	jpki_detail_add(c.detail, sizeof(c.detail), "amount", "%d", s->cfg->fee[fee]);
 	if (note[0])
 		jpki_detail_add(c.detail, sizeof(c.detail), "override", "%s", s->override_by);
-	struct jpki_case_note n = {"checked", "done", "", docs, note};
-	/* the case is taken and checked in one step: open, then checked, one transaction */
-	rc = s->st->ops->begin(s->st, err);
-	if (rc == 0)
-		rc = jpki_case_insert_tx(
-		    s, &c, &(struct jpki_case_note){"taken", "done", "", docs, ""}, err);
-	if (rc == 0)
-		rc = jpki_case_move_tx(s, &c, JPKI_CASE_CHECKED, &n, err);
-	if (rc == 0)
-		rc = s->st->ops->commit(s->st, err);
-	if (rc < 0) {
-		s->st->ops->rollback(s->st);
+	if ((rc = jpki_case_open_checked(s, &c, docs, note, err)) < 0)
 		return rc;
-	}
 	return jpki_counter_write_card(s, &c, card, pins, out, err);
 }
 

@@ -44,6 +44,9 @@ JPKI_MUST_CHECK int jpki_counter_issue(const struct jpki_counter_session *s,
                                        const struct jpki_counter_pins *pins,
                                        struct jpki_issue_outcome *out, struct jpki_err *err);
 
+/* Which PINs completing case c needs (the kinds still to write). */
+void jpki_counter_case_pins(const struct jpki_case_rec *c, bool *auth, bool *sign);
+
 /* Complete a CHECKED or PARTIAL case of issuance, renewal or proxy, with the PINs again. */
 JPKI_MUST_CHECK int jpki_counter_resume(const struct jpki_counter_session *s, int64_t case_id,
                                         const struct jpki_counter_card *card,

@@ -14,19 +14,6 @@
 #include "case.h"
 #include "procedures.h"
 
-static int refuse(const struct jpki_counter_session *s, struct jpki_case_rec *c,
-                  const struct jpki_refusal *r, const char *docs, struct jpki_err *err)
-{
-	return jpki_case_refuse(s, c, r->rule, docs, err, "%s", r->why);
-}
-
-static bool refused(struct jpki_refusal *r, const char *rule, const char *why)
-{
-	r->rule = rule;
-	snprintf(r->why, sizeof(r->why), "%s", why);
-	return false;
-}
-
 /* Hours (W1), the record (E1) and the applicant's documents: the checks every counter visit has. */
 static int visit_checks(const struct jpki_counter_session *s, enum jpki_procedure p,
                         const struct jpki_application *a, struct jpki_resident *res, char note[200],
@@ -152,9 +139,10 @@ int jpki_counter_hold(const struct jpki_counter_session *s, int64_t resident_id,
 	if (ok && (rc = current_count(s, resident_id, both, &n, err)) < 0)
 		return rc;
 	if (ok && n == 0)
-		ok = refused(&r, "H1", "the resident has no valid certificate to suspend");
+		ok =
+		    jpki_refuse(&r, "H1", "%s", "the resident has no valid certificate to suspend");
 	if (!ok)
-		return refuse(s, &c, &r, "", err);
+		return jpki_case_refuse_by(s, &c, &r, "", err);
 	struct revoking v = {resident_id, {true, true}, JPKI_REASON_HOLD, out};
 	rc = one_tx(s, &c, "", revoke_current, &v, err);
 	out->case_id = c.id;
@@ -217,9 +205,9 @@ int jpki_counter_lift_hold(const struct jpki_counter_session *s, const struct jp
 	if (ok && (rc = s->st->ops->cert_each(s->st, a->resident_id, find_held, &l, err)) < 0)
 		return rc;
 	if (ok && l.found == 0)
-		ok = refused(&r, "H1", "the resident has no certificate on hold");
+		ok = jpki_refuse(&r, "H1", "%s", "the resident has no certificate on hold");
 	if (!ok)
-		return refuse(s, &c, &r, docs, err);
+		return jpki_case_refuse_by(s, &c, &r, docs, err);
 	rc = one_tx(s, &c, docs, resolve_held, &l, err);
 	out->case_id = c.id;
 	return rc;
@@ -244,17 +232,18 @@ int jpki_counter_revoke(const struct jpki_counter_session *s, const struct jpki_
 	if (rc < 0)
 		return rc;
 	if (ok && a->applicant == JPKI_APPLICANT_PROXY && !delegation)
-		ok = refused(&r, "X1",
-		             "a proxy revokes only with the applicant's delegation covering the "
-		             "revocation (--delegation)");
+		ok =
+		    jpki_refuse(&r, "X1", "%s",
+		                "a proxy revokes only with the applicant's delegation covering the "
+		                "revocation (--delegation)");
 	bool kinds[2] = {a->want_sign, a->want_auth};
 	int n = 0;
 	if (ok && (rc = current_count(s, a->resident_id, kinds, &n, err)) < 0)
 		return rc;
 	if (ok && n == 0)
-		ok = refused(&r, "C1", "no valid certificate of the kinds asked for");
+		ok = jpki_refuse(&r, "C1", "%s", "no valid certificate of the kinds asked for");
 	if (!ok)
-		return refuse(s, &c, &r, docs, err);
+		return jpki_case_refuse_by(s, &c, &r, docs, err);
 	struct revoking v = {a->resident_id, {a->want_sign, a->want_auth}, reason, out};
 	rc = one_tx(s, &c, docs, revoke_current, &v, err);
 	out->case_id = c.id;
@@ -262,29 +251,6 @@ int jpki_counter_revoke(const struct jpki_counter_session *s, const struct jpki_
 }
 
 /* ---- PINs ---- */
-
-/* Move an OPEN case to CHECKED (one transaction, inserting it first when new). */
-static int checked(const struct jpki_counter_session *s, struct jpki_case_rec *c, const char *docs,
-                   const char *note, struct jpki_err *err)
-{
-	struct jpki_case_rec work = *c;
-	int rc = s->st->ops->begin(s->st, err);
-	if (rc == 0)
-		rc = jpki_case_insert_tx(
-		    s, &work, &(struct jpki_case_note){"taken", "done", "", docs, ""}, err);
-	if (rc == 0)
-		rc = jpki_case_move_tx(s, &work, JPKI_CASE_CHECKED,
-		                       &(struct jpki_case_note){"checked", "done", "", docs, note},
-		                       err);
-	if (rc == 0)
-		rc = s->st->ops->commit(s->st, err);
-	if (rc < 0) {
-		s->st->ops->rollback(s->st);
-		return rc;
-	}
-	*c = work;
-	return 0;
-}
 
 int jpki_counter_pin_reset(const struct jpki_counter_session *s, const struct jpki_application *a,
                            const struct jpki_counter_card *card,
@@ -307,17 +273,18 @@ int jpki_counter_pin_reset(const struct jpki_counter_session *s, const struct jp
 	if (rc < 0)
 		return rc;
 	if (ok && !a->want_auth && !a->want_sign)
-		ok = refused(&r, "P2", "say which PIN is reset (--reset auth|sign|both)");
+		ok = jpki_refuse(&r, "P2", "%s", "say which PIN is reset (--reset auth|sign|both)");
 	if (ok && ((a->want_auth && !info.has_key[JPKI_PIN_AUTH]) ||
 	           (a->want_sign && !info.has_key[JPKI_PIN_SIGN])))
-		ok = refused(&r, "C1", "the card holds no key of that kind: nothing to reset");
+		ok = jpki_refuse(&r, "C1", "%s",
+		                 "the card holds no key of that kind: nothing to reset");
 	if (ok)
 		ok = jpki_rule_pins(a->want_auth, pins->auth, a->want_sign, pins->sign, &r);
 	if (!ok)
-		return refuse(s, &c, &r, docs, err);
+		return jpki_case_refuse_by(s, &c, &r, docs, err);
 	snprintf(c.detail, sizeof(c.detail), "reset=%s%s%s", a->want_auth ? "auth" : "",
 	         a->want_auth && a->want_sign ? "," : "", a->want_sign ? "sign" : "");
-	if ((rc = checked(s, &c, docs, note, err)) < 0)
+	if ((rc = jpki_case_open_checked(s, &c, docs, note, err)) < 0)
 		return rc;
 	*case_id = c.id;
 	rc = jpki_host_issuer_auth(card->t, card->master, err);
@@ -391,7 +358,7 @@ int jpki_counter_kiosk_reserve(const struct jpki_counter_session *s0, int64_t re
 		return jpki_case_refuse(s, &c, "E1", "", err,
 		                        "no such resident is registered here");
 	if (rc == 0 && !jpki_rule_registered(&res, &r))
-		return refuse(s, &c, &r, "", err);
+		return jpki_case_refuse_by(s, &c, &r, "", err);
 	if (rc == 0)
 		rc = card_is_residents(s, card, resident_id, &ok, err);
 	if (rc < 0)
@@ -550,9 +517,9 @@ int jpki_counter_card_face(const struct jpki_counter_session *s, const struct jp
 		ok = jpki_rule_card(&info, jpki_jst_date(s->now), &r);
 	if (ok && face_pin &&
 	    !jpki_pin_format_ok(JPKI_PIN_FACE, (const uint8_t *)face_pin, strlen(face_pin)))
-		ok = refused(&r, "P1", "the card-face PIN is exactly 4 digits");
+		ok = jpki_refuse(&r, "P1", "%s", "the card-face PIN is exactly 4 digits");
 	if (!ok)
-		return refuse(s, &c, &r, docs, err);
+		return jpki_case_refuse_by(s, &c, &r, docs, err);
 	snprintf(c.detail, sizeof(c.detail), "card=%s%s", info.number,
 	         face_pin ? "; face PIN set" : "");
 	/* taken in the registry first, the card written, then done */

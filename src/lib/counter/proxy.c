@@ -61,19 +61,6 @@ static int form_code(const uint8_t master[JPKI_CARD_KEY_LEN], const struct jpki_
 	return rc;
 }
 
-static int refuse(const struct jpki_counter_session *s, struct jpki_case_rec *c,
-                  const struct jpki_refusal *r, const char *docs, struct jpki_err *err)
-{
-	return jpki_case_refuse(s, c, r->rule, docs, err, "%s", r->why);
-}
-
-static bool refused(struct jpki_refusal *r, const char *rule, const char *why)
-{
-	r->rule = rule;
-	snprintf(r->why, sizeof(r->why), "%s", why);
-	return false;
-}
-
 static int kinds_of(const struct jpki_application *a)
 {
 	return (a->want_sign ? 1 : 0) | (a->want_auth ? 2 : 0);
@@ -114,7 +101,7 @@ int jpki_counter_proxy_request(const struct jpki_counter_session *s,
 	if ((rc = proxy_checks(s, a, &res, note, &ok, &r, err)) < 0)
 		return rc;
 	if (!ok)
-		return refuse(s, &c, &r, docs, err);
+		return jpki_case_refuse_by(s, &c, &r, docs, err);
 	struct jpki_token_rec t = {.purpose = JPKI_TOKEN_PROXY_FORM,
 	                           .resident_id = a->resident_id,
 	                           .kinds = kinds_of(a),
@@ -196,7 +183,7 @@ static int form_lookup(const struct jpki_counter_session *s, const uint8_t *mast
 	const char *dash = code ? strrchr(code, '-') : NULL;
 	*ok = false;
 	if (!dash || (size_t)(dash - code) >= sizeof(ref) || strlen(dash + 1) != MAC_CHARS) {
-		refused(r, "D4", "the form's code is not one this city prints");
+		jpki_refuse(r, "D4", "%s", "the form's code is not one this city prints");
 		return 0;
 	}
 	memcpy(ref, code, (size_t)(dash - code));
@@ -204,7 +191,7 @@ static int form_lookup(const struct jpki_counter_session *s, const uint8_t *mast
 	int rc = s->st->ops->token_get(s->st, ref, t, err);
 	if (rc == -JPKI_E_NOT_FOUND || (rc == 0 && t->purpose != JPKI_TOKEN_PROXY_FORM &&
 	                                t->purpose != JPKI_TOKEN_RENEWAL_FORM)) {
-		refused(r, "D4", "no such form was sent by this city");
+		jpki_refuse(r, "D4", "%s", "no such form was sent by this city");
 		return 0;
 	}
 	if (rc == 0)
@@ -212,11 +199,12 @@ static int form_lookup(const struct jpki_counter_session *s, const uint8_t *mast
 	if (rc < 0)
 		return rc;
 	if (CRYPTO_memcmp(want, dash + 1, MAC_CHARS) != 0) {
-		refused(r, "D4", "the form's code does not match what was sent: forged or altered");
+		jpki_refuse(r, "D4", "%s",
+		            "the form's code does not match what was sent: forged or altered");
 		return 0;
 	}
 	if (t->used_at) {
-		refused(r, "D4", "this form was used already");
+		jpki_refuse(r, "D4", "%s", "this form was used already");
 		return 0;
 	}
 	*ok = true;
@@ -235,8 +223,8 @@ static int renewal_ok(const struct jpki_counter_session *s, const struct jpki_to
 		int rc = s->st->ops->cert_current(s->st, t->resident_id, (enum jpki_kind)k, s->now,
 		                                  &cur, err);
 		if (rc == -JPKI_E_NOT_FOUND) {
-			*ok = refused(
-			    r, "N4",
+			*ok = jpki_refuse(
+			    r, "N4", "%s",
 			    "the certificate is no longer valid: the two-visit path applies "
 			    "(jpki counter proxy request)");
 			return 0;
@@ -244,8 +232,9 @@ static int renewal_ok(const struct jpki_counter_session *s, const struct jpki_to
 		if (rc < 0)
 			return rc;
 		if (!jpki_in_renewal_window(s->now, cur.not_after)) {
-			*ok = refused(r, "N1",
-			              "the renewal window (3 months before expiry) is not open");
+			*ok =
+			    jpki_refuse(r, "N1", "%s",
+			                "the renewal window (3 months before expiry) is not open");
 			return 0;
 		}
 	}
@@ -261,7 +250,8 @@ static int form_pins(const struct jpki_counter_session *s, const struct jpki_tok
 	bool sign = t->kinds & 1, auth = t->kinds & 2;
 	*ok = jpki_rule_pins(auth, pins->auth, sign, pins->sign, &p1);
 	if (!*ok) {
-		refused(r, "D4", "a defect in the form: a PIN written does not follow rule P1");
+		jpki_refuse(r, "D4", "%s",
+		            "a defect in the form: a PIN written does not follow rule P1");
 		return 0;
 	}
 	if (t->purpose != JPKI_TOKEN_RENEWAL_FORM)
@@ -277,8 +267,9 @@ static int form_pins(const struct jpki_counter_session *s, const struct jpki_tok
 			                      k == JPKI_PIN_AUTH ? pins->auth : pins->sign, &tries,
 			                      err);
 		if (rc == -JPKI_E_PIN || rc == -JPKI_E_PIN_BLOCKED) {
-			*ok = refused(r, "D4",
-			              "a PIN written on the form is wrong: the procedure stops");
+			*ok =
+			    jpki_refuse(r, "D4", "%s",
+			                "a PIN written on the form is wrong: the procedure stops");
 			return 0;
 		}
 		if (rc < 0)
@@ -299,10 +290,10 @@ static int x1_ok(const struct jpki_counter_session *s, const struct jpki_token_r
 		int rc = s->st->ops->cert_current(s->st, t->resident_id, (enum jpki_kind)k, s->now,
 		                                  &cur, err);
 		if (rc == 0) {
-			*ok =
-			    refused(r, "X1",
-			            "a valid certificate of that kind exists: the proxy needs the "
-			            "applicant's delegation covering its revocation");
+			*ok = jpki_refuse(
+			    r, "X1", "%s",
+			    "a valid certificate of that kind exists: the proxy needs the "
+			    "applicant's delegation covering its revocation");
 			return 0;
 		}
 		if (rc != -JPKI_E_NOT_FOUND)
@@ -333,7 +324,7 @@ int jpki_counter_proxy_answer(const struct jpki_counter_session *s,
 	if ((rc = form_lookup(s, card->master, f->code, &t, &ok, &r, err)) < 0)
 		return rc;
 	if (!ok)
-		return refuse(s, &c, &r, docs, err);
+		return jpki_case_refuse_by(s, &c, &r, docs, err);
 	c.resident_id = t.resident_id;
 	if (t.purpose == JPKI_TOKEN_PROXY_FORM) {
 		if ((rc = s->st->ops->case_get(s->st, t.case_id, &c, err)) < 0)
@@ -382,7 +373,7 @@ int jpki_counter_proxy_answer(const struct jpki_counter_session *s,
 	if (!ok && strcmp(r.rule, "W1") == 0 && c.id) /* the wrong hour: come back */
 		return jpki_case_refuse_attempt(s, &c, "W1", err, "%s", r.why);
 	if (!ok)
-		return refuse(s, &c, &r, docs, err);
+		return jpki_case_refuse_by(s, &c, &r, docs, err);
 	enum jpki_fee_case fee;
 	if ((rc = jpki_fee_decide(s->st, &a, t.purpose == JPKI_TOKEN_RENEWAL_FORM, s->now, &fee,
 	                          err)) < 0)

@@ -76,9 +76,7 @@ static void count(const struct jpki_id_doc *docs, int n, int *a, int *b)
 		(docs[i].list == JPKI_DOC_A ? (*a)++ : (*b)++);
 }
 
-static bool refuse(struct jpki_refusal *r, const char *rule, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static bool refuse(struct jpki_refusal *r, const char *rule, const char *fmt, ...)
+bool jpki_refuse(struct jpki_refusal *r, const char *rule, const char *fmt, ...)
 {
 	va_list ap;
 	r->rule = rule;
@@ -94,10 +92,11 @@ bool jpki_rule_identity(const struct jpki_id_doc *docs, int n, struct jpki_refus
 	count(docs, n, &a, &b);
 	if (a >= 1 || b >= 2)
 		return true;
-	return refuse(r, "I1",
-	              "identity not shown: one document of the A list (licence, passport, ...) or "
-	              "two of the B list are needed (--doc); without them the inquiry-form path "
-	              "applies");
+	return jpki_refuse(
+	    r, "I1",
+	    "identity not shown: one document of the A list (licence, passport, ...) or "
+	    "two of the B list are needed (--doc); without them the inquiry-form path "
+	    "applies");
 }
 
 bool jpki_rule_rep_identity(const struct jpki_id_doc *docs, int n, struct jpki_refusal *r)
@@ -106,9 +105,10 @@ bool jpki_rule_rep_identity(const struct jpki_id_doc *docs, int n, struct jpki_r
 	count(docs, n, &a, &b);
 	if (a >= 2 || (a >= 1 && b >= 1))
 		return true;
-	return refuse(r, "L1",
-	              "a legal representative shows two documents of the A list, or one of the A "
-	              "list and one of the B list");
+	return jpki_refuse(
+	    r, "L1",
+	    "a legal representative shows two documents of the A list, or one of the A "
+	    "list and one of the B list");
 }
 
 bool jpki_rule_proxy_identity(const struct jpki_id_doc *docs, int n, struct jpki_refusal *r)
@@ -117,23 +117,23 @@ bool jpki_rule_proxy_identity(const struct jpki_id_doc *docs, int n, struct jpki
 	count(docs, n, &a, &b);
 	if (a >= 1)
 		return true;
-	return refuse(r, "D2", "a proxy without a government photo ID (A list) cannot act");
+	return jpki_refuse(r, "D2", "a proxy without a government photo ID (A list) cannot act");
 }
 
 bool jpki_rule_second_document(const struct jpki_id_doc *docs, int n, struct jpki_refusal *r)
 {
 	if (n >= 1)
 		return true;
-	return refuse(r, "P2",
-	              "a PIN is reset with the card and one more identity document (--doc)");
+	return jpki_refuse(r, "P2",
+	                   "a PIN is reset with the card and one more identity document (--doc)");
 }
 
 bool jpki_rule_registered(const struct jpki_resident *res, struct jpki_refusal *r)
 {
 	if (res->status == JPKI_RESIDENT)
 		return true;
-	return refuse(r, "E1", "resident %lld is not registered in this municipality (%s)",
-	              (long long)res->id, jpki_residence_name(res->status));
+	return jpki_refuse(r, "E1", "resident %lld is not registered in this municipality (%s)",
+	                   (long long)res->id, jpki_residence_name(res->status));
 }
 
 /* Rule L1: the legal representative's proof of authority, issued within 3 months. */
@@ -145,7 +145,7 @@ static bool authority_ok(const struct jpki_application *a, struct jpki_date toda
 	bool kind_ok = strcmp(a->authority, "family-register") == 0 ||
 	               strcmp(a->authority, "guardianship") == 0;
 	if (!kind_ok || !a->has_authority_date)
-		return refuse(
+		return jpki_refuse(
 		    r, "L1",
 		    "the legal representative proves authority: a family register extract "
 		    "or a guardianship certificate and its issue date (--authority "
@@ -155,10 +155,10 @@ static bool authority_ok(const struct jpki_application *a, struct jpki_date toda
 	    jpki_date_cmp(a->authority_issued, today) > 0) {
 		char d[11];
 		jpki_date_format(a->authority_issued, d);
-		return refuse(r, "L1",
-		              "the proof of authority was issued on %s: within 3 months, "
-		              "please",
-		              d);
+		return jpki_refuse(r, "L1",
+		                   "the proof of authority was issued on %s: within 3 months, "
+		                   "please",
+		                   d);
 	}
 	return true;
 }
@@ -173,20 +173,21 @@ bool jpki_rule_minor_or_ward(const struct jpki_application *a, const struct jpki
 			return true;
 		/* counter practice: at 15-17 the holder or the legal representative applies */
 		if (age >= 18)
-			return refuse(r, "E2",
-			              "an adult who is not a ward has no legal representative: the "
-			              "holder applies, or a voluntary proxy with the form");
+			return jpki_refuse(
+			    r, "E2",
+			    "an adult who is not a ward has no legal representative: the "
+			    "holder applies, or a voluntary proxy with the form");
 		return authority_ok(a, today, r);
 	}
 	const char *who = minor ? "a person under 15" : "an adult ward";
 	if (a->want_sign)
-		return refuse(r, "E2", "no signature certificate for %s (age %d)", who, age);
+		return jpki_refuse(r, "E2", "no signature certificate for %s (age %d)", who, age);
 	if (a->applicant == JPKI_APPLICANT_PROXY)
-		return refuse(r, "E2", "no application through a voluntary proxy for %s", who);
+		return jpki_refuse(r, "E2", "no application through a voluntary proxy for %s", who);
 	if (a->applicant != JPKI_APPLICANT_LEGAL_REP)
-		return refuse(r, "E2",
-		              "for %s the legal representative applies (--applicant legal-rep)",
-		              who);
+		return jpki_refuse(
+		    r, "E2", "for %s the legal representative applies (--applicant legal-rep)",
+		    who);
 	return authority_ok(a, today, r);
 }
 
@@ -194,18 +195,18 @@ bool jpki_rule_card(const struct jpki_card_info *info, struct jpki_date today,
                     struct jpki_refusal *r)
 {
 	if (info->kind == JPKI_CARD_KIND_JUKI)
-		return refuse(
+		return jpki_refuse(
 		    r, "C6",
 		    "certificates are no longer issued onto a basic-resident-register card "
 		    "(since 2015-12-22); the resident needs an individual number card");
 	if (info->kind != JPKI_CARD_KIND_MYNUMBER || !info->has_expiry)
-		return refuse(
+		return jpki_refuse(
 		    r, "E3",
 		    "the resident has no individual number card: apply for the card first "
 		    "(it takes 1 to 1.5 months and is never issued the same day)");
 	if (jpki_date_cmp(info->expiry, today) < 0)
-		return refuse(r, "E3",
-		              "the card expired: the resident applies for a new card first");
+		return jpki_refuse(r, "E3",
+		                   "the card expired: the resident applies for a new card first");
 	return true;
 }
 
@@ -213,21 +214,21 @@ bool jpki_rule_card_face(int face_rc, const struct jpki_card_face *card,
                          const struct jpki_resident *res, struct jpki_refusal *r)
 {
 	if (face_rc == -JPKI_E_NOT_FOUND)
-		return refuse(r, "E4",
-		              "the card face holds nothing: update the card first "
-		              "(jpki counter card-face)");
+		return jpki_refuse(r, "E4",
+		                   "the card face holds nothing: update the card first "
+		                   "(jpki counter card-face)");
 	if (face_rc < 0)
-		return refuse(r, "E4", "the card face cannot be read");
+		return jpki_refuse(r, "E4", "the card face cannot be read");
 	struct jpki_card_face want;
 	char diff[64];
 	jpki_face_of_resident(res, &want);
 	jpki_face_diff(card, &want, diff, sizeof(diff));
 	if (!diff[0])
 		return true;
-	return refuse(r, "E4",
-	              "the card's %s differ from the resident record: update the card first "
-	              "(jpki counter card-face)",
-	              diff);
+	return jpki_refuse(r, "E4",
+	                   "the card's %s differ from the resident record: update the card first "
+	                   "(jpki counter card-face)",
+	                   diff);
 }
 
 bool jpki_rule_pins(bool want_auth, const char *auth_pin, bool want_sign, const char *sign_pin,
@@ -235,12 +236,12 @@ bool jpki_rule_pins(bool want_auth, const char *auth_pin, bool want_sign, const 
 {
 	if (want_auth && (!auth_pin || !jpki_pin_format_ok(JPKI_PIN_AUTH, (const uint8_t *)auth_pin,
 	                                                   strlen(auth_pin))))
-		return refuse(r, "P1", "the authentication PIN is exactly 4 digits");
+		return jpki_refuse(r, "P1", "the authentication PIN is exactly 4 digits");
 	if (want_sign && (!sign_pin || !jpki_pin_format_ok(JPKI_PIN_SIGN, (const uint8_t *)sign_pin,
 	                                                   strlen(sign_pin))))
-		return refuse(r, "P1",
-		              "the signature password is 6 to 16 upper-case letters and "
-		              "digits, with both");
+		return jpki_refuse(r, "P1",
+		                   "the signature password is 6 to 16 upper-case letters and "
+		                   "digits, with both");
 	return true;
 }
 

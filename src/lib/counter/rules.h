@@ -16,6 +16,11 @@ struct jpki_refusal {
 	char why[400];
 };
 
+/* Fill r: the rule and why (printf-style); returns false, so a check ends `return
+ * jpki_refuse(...)`. */
+bool jpki_refuse(struct jpki_refusal *r, const char *rule, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* "licence:123, pension-book:9" for the audit log. */
 void jpki_docs_format(const struct jpki_id_doc *docs, int n, char *out, size_t cap);
 
