@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 #include "cmd_counter.h"
 #include "commands.h"
 #include "counter/case.h"
