@@ -9,6 +9,7 @@
  *   jpki/registry.h  the registry
  *   jpki/issue.h     issuing certificates
  *   jpki/ocsp.h      answering OCSP requests
+ *   jpki/verify.h    verifying signatures and saying who signed
  *
  * Link with `pkg-config --cflags --libs jpki`.  Handles are opaque; bytes
  * go in and out as DER or PEM; every function says who owns what.
@@ -25,6 +26,7 @@
 #include "jpki/ocsp.h"
 #include "jpki/records.h"
 #include "jpki/registry.h"
+#include "jpki/verify.h"
 
 /* The library's version, e.g. "0.1.0". */
 JPKI_API const char *jpki_version(void);

@@ -399,7 +399,7 @@ static int open_verified(struct opts *o, struct jpki_transport **t)
 	return rc < 0 ? cli_fail(&err) : 0;
 }
 
-static int cmd_verify(int argc, char **argv)
+static int card_verify_cmd(int argc, char **argv)
 {
 	struct opts o = {0};
 	PARSE(CARD_PIN, O_KIND, );
@@ -435,7 +435,7 @@ static int cmd_change_pin(int argc, char **argv)
 /* ---- signing ----------------------------------------------------------------------------------
  */
 
-static int cmd_sign(int argc, char **argv)
+static int card_sign_cmd(int argc, char **argv)
 {
 	struct opts o = {0};
 	PARSE(CARD_PIN, O_KIND, O_IN, O_OUT, );
@@ -570,9 +570,9 @@ int cmd_card(int argc, char **argv)
 	    {"info", cmd_info, "card data and PIN tries"},
 	    {"certs", cmd_certs, "read the certificates"},
 	    {"pin-status", cmd_pin_status, "PIN tries left"},
-	    {"verify", cmd_verify, "verify a PIN"},
+	    {"verify", card_verify_cmd, "verify a PIN"},
 	    {"change-pin", cmd_change_pin, "change a PIN"},
-	    {"sign", cmd_sign, "sign a file"},
+	    {"sign", card_sign_cmd, "sign a file"},
 	    {"bench", cmd_bench, "APDU and signature rates"},
 	    {"attach", cmd_attach, "vpcd reader bridge"},
 	    {"new", card_cmd_new, "make a blank card"},

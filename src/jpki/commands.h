@@ -14,5 +14,7 @@ int cmd_registry(int argc, char **argv);
 int cmd_counter(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_tsa(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 #endif

@@ -46,6 +46,8 @@ static const struct cli_command commands[] = {
     {"counter", cmd_counter, "the counter's procedures"},
     {"audit", cmd_audit, "the audit log"},
     {"tsa", cmd_tsa, "time-stamping"},
+    {"sign", cmd_sign, "sign a document with the card (CAdES)"},
+    {"verify", cmd_verify, "verify a signature and name the signer"},
     {NULL, NULL, NULL},
 };
 
