@@ -39,9 +39,11 @@ const char card_usage[] =
     "  pin-status [--kind auth|sign]    tries left (3 auth, 5 sign; 0 = blocked)\n"
     "  verify --kind auth|sign [PIN]\n"
     "  change-pin --kind auth|sign [PIN] [NEW-PIN]\n"
-    "  sign --kind auth|sign [PIN] --in FILE [--out FILE]\n"
+    "  sign --kind auth|sign [PIN] --in FILE [--out FILE] [--raw]\n"
     "                                   RSA PKCS#1 v1.5 signature over SHA-256 of\n"
-    "                                   FILE (256 raw bytes; openssl dgst -verify)\n"
+    "                                   FILE (256 raw bytes; openssl dgst -verify);\n"
+    "                                   --raw: over FILE as given (a DigestInfo of\n"
+    "                                   at most 245 bytes: jpki sign --data-to-sign)\n"
     "  bench [--apdus N] [--signs N] [--pin-fd N | --pin-file F]\n"
     "                                   APDU round trips and signatures per second\n"
     "bridge:\n"
@@ -174,9 +176,22 @@ struct opts {
 	bool has_kind;
 	enum jpki_pin_id kind;
 	unsigned long slot, apdus, signs, pull_after, stall_after;
+	bool raw;
 };
 
-enum { O_IN = 1, O_OUT, O_OUT_DIR, O_KIND, O_SLOT, O_HOST, O_APDUS, O_SIGNS, O_PULL, O_STALL };
+enum {
+	O_IN = 1,
+	O_OUT,
+	O_OUT_DIR,
+	O_KIND,
+	O_SLOT,
+	O_HOST,
+	O_APDUS,
+	O_SIGNS,
+	O_PULL,
+	O_STALL,
+	O_RAW
+};
 
 /*
  * Parse argv: --reader, the options `allowed` lists (O_*, 0-terminated) and
@@ -196,6 +211,7 @@ static int parse(int argc, char **argv, const int *allowed, unsigned secrets, bo
 	    [O_SIGNS] = {"signs", CLI_UINT, &o->signs, 1, 1000000, NULL, NULL},
 	    [O_PULL] = {"pull-after", CLI_UINT, &o->pull_after, 1, 1000000, NULL, NULL},
 	    [O_STALL] = {"stall-after", CLI_UINT, &o->stall_after, 1, 1000000, NULL, NULL},
+	    [O_RAW] = {"raw", CLI_FLAG, &o->raw, 0, 0, NULL, NULL},
 	};
 	struct cli_opt own[8];
 	size_t n = 0;
@@ -438,7 +454,7 @@ static int cmd_change_pin(int argc, char **argv)
 static int card_sign_cmd(int argc, char **argv)
 {
 	struct opts o = {0};
-	PARSE(CARD_PIN, O_KIND, O_IN, O_OUT, );
+	PARSE(CARD_PIN, O_KIND, O_IN, O_OUT, O_RAW, );
 	_cleanup_(jpki_transport_closep) struct jpki_transport *t = NULL;
 	_cleanup_(freep) uint8_t *msg = NULL;
 	size_t len = 0;
@@ -451,7 +467,9 @@ static int card_sign_cmd(int argc, char **argv)
 	int rc = open_verified(&o, &t);
 	if (rc != 0)
 		return rc;
-	if (jpki_host_sign_sha256(t, o.kind, msg, len, sig, &err) < 0)
+	/* --raw: FILE is the DigestInfo itself (jpki sign --data-to-sign) */
+	if ((o.raw ? jpki_host_sign_raw(t, o.kind, msg, len, sig, &err)
+	           : jpki_host_sign_sha256(t, o.kind, msg, len, sig, &err)) < 0)
 		return cli_fail(&err);
 	if (o.out)
 		return cli_write_out(o.out, sig, sizeof(sig), 0644, &err) < 0 ? cli_fail(&err) : 0;

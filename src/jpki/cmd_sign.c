@@ -8,11 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "ca/ca.h"
 #include "cli.h"
 #include "cmd_card.h"
 #include "commands.h"
@@ -47,11 +49,12 @@ static const char sign_usage[] =
     "0-9) comes from --pin-fd, --pin-file or a prompt, never the command line.\n"
     "\n"
     "Two steps: --data-to-sign writes the DigestInfo (51 bytes, DER) that the key\n"
-    "signs with RSA PKCS#1 v1.5 (`pkcs11-tool -m RSA-PKCS`, `jpki card sign-raw`)\n"
+    "signs with RSA PKCS#1 v1.5 (`pkcs11-tool -m RSA-PKCS`, `jpki card sign --raw`)\n"
     "and the prepared signature P.der; --finalize checks the signature value\n"
     "against the certificate and writes the signature.  --ca is the signer's CA\n"
     "certificate (from the card, EF 0002) for B-LT; --trust adds the CAs that the\n"
-    "TSA's and the OCSP responder's answers must chain to (default: --ca).\n";
+    "TSA's and the OCSP responder's answers must chain to (default: --ca, else the\n"
+    "data folder's signature CA).\n";
 
 struct sign_opts {
 	struct card_target tg;
@@ -180,6 +183,11 @@ static int finish_opts(struct sign_opts *o, X509 *ca, STACK_OF(X509) * trusted,
 		return cli_fail(&err);
 	if (ca && sk_X509_num(trusted) == 0 && (!X509_up_ref(ca) || !sk_X509_push(trusted, ca)))
 		return cli_fail_msg("out of memory");
+	char def[4096];
+	if (sk_X509_num(trusted) == 0 &&
+	    jpki_ca_path(cli_ctx(), JPKI_KIND_SIGN, "cert.pem", def, sizeof(def), &err) == 0 &&
+	    access(def, R_OK) == 0 && load_certs(def, trusted, &err) < 0)
+		return cli_fail(&err);
 	if (!o->tsa)
 		snprintf(tsa_buf, cap, "%s/tsa", jpki_ctx_base_url(cli_ctx()));
 	so->attached = o->attached;

@@ -24,6 +24,8 @@ static const char usage[] =
     "  counter    the municipal counter's procedures (issue, renew, loss, PIN reset, ...)\n"
     "  audit      list the counter's audit log\n"
     "  tsa        the RFC 3161 time-stamping authority: answer a request, its certificate\n"
+    "  sign       sign a document with the card's signature key (CAdES B-B, B-T, B-LT)\n"
+    "  verify     verify a signature years later and say who signed\n"
     "\n"
     "Run `jpki COMMAND --help` for a command's options.\n"
     "\n"

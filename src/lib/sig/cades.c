@@ -157,7 +157,13 @@ int jpki_cades_finish(CMS_ContentInfo *cms, const uint8_t *sig, size_t len, stru
 	if (rc < 0)
 		return rc;
 	CMS_SignerInfo_get0_algs(si, NULL, &signer, NULL, NULL);
-	EVP_PKEY *pub = signer ? X509_get0_pubkey(signer) : NULL;
+	STACK_OF(X509) *certs = signer ? NULL : CMS_get1_certs(cms);
+	for (int i = 0; !signer && i < sk_X509_num(certs); i++)
+		if (CMS_SignerInfo_cert_cmp(si, sk_X509_value(certs, i)) == 0)
+			signer = sk_X509_value(certs, i);
+	EVP_PKEY *found = signer ? X509_get0_pubkey(signer) : NULL;
+	_cleanup_(EVP_PKEYp) EVP_PKEY *pub = found && EVP_PKEY_up_ref(found) ? found : NULL;
+	sk_X509_pop_free(certs, X509_free); /* pub outlives the certificate it came from */
 	_cleanup_(EVP_MD_CTXp) EVP_MD_CTX *md = EVP_MD_CTX_new();
 	if (!pub || !md || EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pub) != 1)
 		return jpki_fail_ossl(err, JPKI_E_CRYPTO, "the signer's public key");

@@ -159,7 +159,8 @@ int jpki_timestamp_check(const uint8_t *tst, size_t len, const uint8_t hash[32],
 	X509 *tsa = sk_X509_num(signers) == 1 ? sk_X509_value(signers, 0) : NULL;
 	if (tsa && X509_up_ref(tsa)) {
 		out->tsa_cert = tsa;
-		X509_NAME_oneline(X509_get_subject_name(tsa), out->tsa, sizeof(out->tsa)); /* for messages */
+		X509_NAME_oneline(X509_get_subject_name(tsa), out->tsa,
+		                  sizeof(out->tsa)); /* for messages */
 	}
 	sk_X509_free(signers);
 	ERR_clear_error();

@@ -185,14 +185,19 @@ static bool check_timestamp(struct jpki_verifier *v, CMS_SignerInfo *si, struct 
 	    jpki_timestamp_check(ASN1_STRING_get0_data(t->value.sequence),
 	                         (size_t)ASN1_STRING_length(t->value.sequence), hash, v->trusted,
 	                         &st, &imprint_ok, &err) < 0) {
-		if (!imprint_ok)
+		if (!imprint_ok) {
 			jpki_report_decide(
 			    r, JPKI_TOTAL_FAILED, "HASH_FAILURE",
 			    "the signature time-stamp covers another signature value");
-		else
-			jpki_report_decide(r, JPKI_INDETERMINATE, "NO_POE",
-			                   "the signature time-stamp does not verify: %s", err.msg);
-		return false;
+			return false;
+		}
+		/* EN 319 102-1: a time-stamp that does not verify proves nothing; go on without it
+		 */
+		jpki_report_warn(r,
+		                 "the signature time-stamp does not verify, so the signing time is "
+		                 "unproven: %s",
+		                 err.msg);
+		return true;
 	}
 	if (n > 1)
 		jpki_report_warn(r, "%d signature time-stamps: the first is used", n);

@@ -1,0 +1,198 @@
+#!/bin/bash
+# t_sign: CAdES signatures made with the card (a card image, in process) and
+# judged later by `jpki verify`, with `jpki serve` answering OCSP, CRLs and
+# the TSA on the same data folder.  openssl cms -verify accepts every
+# signature we make; a signature openssl makes verifies with us.  The
+# decisive case: after a move revokes the certificate, the time-stamped
+# signature stays valid and says when and why; the one without a time-stamp
+# is REVOKED_NO_POE.  Every refusal (myna's advisories among them) has its
+# own indication and exit status.
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+init_ca
+pick_port
+RID=$(add_yamada) || die "resident"
+IMG=$T_DIR/card.img
+SPIN=$(secret ABC123) APIN=$(secret 1234)
+jp_ok "card new" card new "$IMG" --number 123456789012 --expiry 2035-11-27
+jp_ok "personalize" card personalize "$IMG" --resident "$RID" --auth-pin-file "$APIN" \
+	--sign-pin-file "$SPIN"
+server_start
+D=$T_DIR
+printf 'a tax return for 2026\n' >"$D/doc"
+SCA=$(ca_cert sign) ACA=$(ca_cert auth)
+cat "$SCA" "$ACA" >"$D/both.pem"
+cms_ok() { # SIG [CONTENT]: openssl cms -verify at JPKI_NOW
+	openssl cms -verify -binary -inform DER -in "$1" ${2:+-content "$2"} -CAfile "$SCA" \
+		-purpose any "${AT[@]}" -out "$D/cms.out" 2>/dev/null
+}
+field() { # JSON-FILE PATH...: a field of the first signature of a SiVa-shaped report
+	python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))["validationConclusion"]["signatures"][0]
+for k in sys.argv[2:]:
+    d = d[int(k)] if k.isdigit() else d[k]
+print(d)' "$@"
+}
+
+# -- the three levels, detached and attached
+for lvl in B T LT; do
+	jp sign "$IMG" --in "$D/doc" --out "$D/$lvl.p7s" --level "$lvl" --pin-file "$SPIN"
+	assert_rc 0 "jpki sign --level $lvl with the card"
+	assert_cmd "openssl cms -verify accepts the B-$lvl signature" cms_ok "$D/$lvl.p7s" "$D/doc"
+done
+jp sign "$IMG" --in "$D/doc" --out "$D/att.p7s" --attached --pin-file "$SPIN"
+assert_cmd "openssl cms -verify accepts the attached signature" cms_ok "$D/att.p7s"
+assert_cmd "and gives back the document" cmp "$D/cms.out" "$D/doc"
+jp sign --in "$D/doc" --out "$D/x.p7s" --level B --pin "ABC123"
+assert_refused "a password on the command line"
+assert_contains "$ERR" "visible to every user" "and says why"
+printf 'WRONG1\n' >"$D/wrong.pin"
+jp sign "$IMG" --in "$D/doc" --out "$D/x.p7s" --level B --pin-file "$D/wrong.pin"
+assert_rc 1 "a wrong signature password"
+assert_contains "$ERR" "4 tries left" "says the tries left"
+[ -e "$D/x.p7s" ] && fail "a failed signing wrote a file" || pass "a failed signing writes nothing"
+
+jp verify "$D/B.p7s" "$D/doc"
+assert_rc 0 "B-B verifies (the certificate is good now)"
+assert_contains "$OUT" "unproven: the validation time" "B-B: the time is unproven"
+assert_contains "$OUT" "warning: no signature time-stamp" "and warns of it"
+jp verify "$D/T.p7s" "$D/doc"
+assert_rc 0 "B-T verifies"
+assert_contains "$OUT" "format: CAdES_BASELINE_T" "the level is B-T"
+assert_contains "$OUT" "proven by a time-stamp" "the time is proven by the time-stamp"
+assert_contains "$OUT" "revocation: good by OCSP (online)" "OCSP online says good"
+jp verify "$D/LT.p7s" "$D/doc" --offline --json
+assert_rc 0 "B-LT verifies offline"
+printf '%s\n' "$OUT" >"$D/lt.json"
+assert_eq "$(field "$D/lt.json" signatureFormat)" CAdES_BASELINE_LT "JSON: signatureFormat"
+assert_eq "$(field "$D/lt.json" indication)" TOTAL-PASSED "JSON: indication"
+assert_eq "$(field "$D/lt.json" revocation from)" embedded "JSON: revocation from the signature"
+assert_eq "$(field "$D/lt.json" signedBy name)" "山田　太郎" "JSON: the signer's name"
+assert_eq "$(field "$D/lt.json" signedBy dateOfBirth)" 1990-11-27 "JSON: date of birth"
+assert_eq "$(field "$D/lt.json" signedBy dateOfBirthJapanese)" "平成2年11月27日" "JSON: with its era"
+assert_eq "$(field "$D/lt.json" signedBy sex)" male "JSON: sex"
+assert_eq "$(field "$D/lt.json" signedBy address)" "東京都立川市泉町1156-9" "JSON: address"
+assert_eq "$(python3 -c 'import json,sys; print(" ".join(c["type"] for c in json.load(open(sys.argv[1]))["validationConclusion"]["signatures"][0]["certificates"]))' "$D/lt.json")" \
+	"SIGNING TIMESTAMP CA REVOCATION" "JSON: the certificates with their roles"
+jp verify "$D/att.p7s"
+assert_rc 0 "the attached signature verifies without the file"
+
+# -- two steps: data-to-sign out, a raw signature by the card, finalize
+mkdir -p "$D/certs"
+jp_ok "card certs" card certs "$IMG" --out-dir "$D/certs" --sign-pin-file "$SPIN"
+jp sign --data-to-sign --cert "$D/certs/sign.pem" --in "$D/doc" --prepared "$D/p.der" \
+	--out "$D/tbs.bin"
+assert_rc 0 "sign --data-to-sign"
+assert_eq "$(stat -c %s "$D/tbs.bin")" 51 "the data to sign is a 51-byte DigestInfo"
+jp card sign "$IMG" --kind sign --raw --in "$D/tbs.bin" --out "$D/sv.bin" --pin-file "$SPIN"
+assert_rc 0 "the card signs the DigestInfo as given"
+jp sign --finalize "$D/p.der" --signature-value "$D/sv.bin" --out "$D/two.p7s" --level T
+assert_rc 0 "sign --finalize at B-T"
+assert_cmd "openssl cms -verify accepts the two-step signature" cms_ok "$D/two.p7s" "$D/doc"
+jp verify "$D/two.p7s" "$D/doc"
+assert_rc 0 "the two-step signature verifies"
+jp card sign "$IMG" --kind auth --raw --in "$D/tbs.bin" --out "$D/av.bin" --pin-file "$APIN"
+jp sign --finalize "$D/p.der" --signature-value "$D/av.bin" --out "$D/bad.p7s"
+assert_rc 1 "finalize refuses a value the signer's key did not make"
+assert_contains "$ERR" "does not verify with the signer's key" "and says why"
+
+# -- refusals, each with its own indication
+verdict() { # WANT-RC WANT-TEXT WHAT ARGS...: jpki verify ARGS
+	local want=$1 text=$2 what=$3
+	shift 3
+	jp verify "$@"
+	assert_rc "$want" "$what"
+	assert_contains "$OUT" "$text" "$what: $text"
+}
+printf 'a tax return for 2027\n' >"$D/other"
+verdict 4 "TOTAL-FAILED / HASH_FAILURE" "another document" "$D/T.p7s" "$D/other"
+cp "$D/B.p7s" "$D/flip.p7s"
+printf '\x00' | dd of="$D/flip.p7s" bs=1 seek=$(($(stat -c %s "$D/B.p7s") - 1)) conv=notrunc 2>/dev/null
+verdict 4 "TOTAL-FAILED / SIG_CRYPTO_FAILURE" "a changed signature value" "$D/flip.p7s" "$D/doc"
+printf 'not a signature' >"$D/junk"
+verdict 4 "TOTAL-FAILED / FORMAT_FAILURE" "bytes that are not CMS" "$D/junk" "$D/doc"
+verdict 6 "INDETERMINATE / SIGNED_DATA_NOT_FOUND" "a detached signature without its file" "$D/T.p7s"
+verdict 6 "INDETERMINATE / OUT_OF_BOUNDS_NO_POE" "expired, nothing proves it older (myna)" \
+	"$D/B.p7s" "$D/doc" --at 2032-01-01T00:00:00+09:00
+jp sign --data-to-sign --cert "$D/certs/auth.pem" --in "$D/doc" --prepared "$D/pa.der" --out "$D/tbsa.bin"
+jp card sign "$IMG" --kind auth --raw --in "$D/tbsa.bin" --out "$D/ava.bin" --pin-file "$APIN"
+jp sign --finalize "$D/pa.der" --signature-value "$D/ava.bin" --out "$D/auth.p7s" --level B
+assert_rc 0 "a CMS signature by the authentication key can be made"
+verdict 4 "TOTAL-FAILED / SIG_CONSTRAINTS_FAILURE" "the authentication key (no nonRepudiation, myna)" \
+	"$D/auth.p7s" "$D/doc" --trust "$D/both.pem"
+assert_contains "$OUT" "no nonRepudiation" "names the key usage"
+
+# other signers: keys in files, certificates from the CA, signatures by openssl
+R2=$(add_resident --family 佐藤 --given 花子 --birth 1985-04-01 --sex F --address 大阪府大阪市北区梅田1-1)
+R3=$(add_resident --family 鈴木 --given 一郎 --birth 1970-01-15 --sex M --address 北海道札幌市中央区北1条西2)
+rsa_key k2 && rsa_key k3 && rsa_key k4
+jp_ok "cert for k2" cert issue --kind sign --resident "$R2" --pubkey "$D/k2.pub" --out "$D/k2.pem"
+jp_ok "cert for k3" cert issue --kind sign --resident "$R3" --pubkey "$D/k3.pub" --out "$D/k3.pem"
+osign() { openssl cms -sign -binary -md sha256 -in "$D/doc" -outform DER "$@" 2>/dev/null; }
+osign -cades -signer "$D/k2.pem" -inkey "$D/k2.key" -out "$D/os.p7s" || die "openssl cms -sign"
+verdict 0 "TOTAL-PASSED" "a CAdES signature made by openssl verifies" "$D/os.p7s" "$D/doc"
+assert_contains "$OUT" "name: 佐藤　花子" "and names its signer"
+assert_contains "$OUT" "sex: female" "with her sex"
+osign -signer "$D/k2.pem" -inkey "$D/k2.key" -out "$D/noess.p7s"
+verdict 4 "TOTAL-FAILED / FORMAT_FAILURE" "no signing-certificate-v2" "$D/noess.p7s" "$D/doc"
+osign -cades -signer "$D/k2.pem" -inkey "$D/k2.key" -nocerts -certfile "$D/k3.pem" -out "$D/swap.p7s"
+verdict 6 "INDETERMINATE / NO_SIGNING_CERTIFICATE_FOUND" \
+	"the signer identifier names a certificate that is not there (myna)" "$D/swap.p7s" "$D/doc"
+assert_not_contains "$OUT" "鈴木" "the other certificate is not taken for the signer"
+osign -cades -signer "$D/k2.pem" -inkey "$D/k2.key" -certfile "$D/k3.pem" -out "$D/two-certs.p7s"
+verdict 0 "name: 佐藤　花子" "with two certificates the identifier picks the signer" \
+	"$D/two-certs.p7s" "$D/doc"
+printf 'keyUsage=critical,digitalSignature,nonRepudiation\ncertificatePolicies=critical,1.2.392.200149.8.5.1.1.20\n' >"$D/leaf.ext"
+openssl req -new -key "$D/k4.key" -subj /CN=forged -out "$D/k4.csr" 2>/dev/null &&
+	openssl x509 -req -in "$D/k4.csr" -CA "$D/k2.pem" -CAkey "$D/k2.key" -set_serial 7 -days 3650 \
+		-extfile "$D/leaf.ext" -out "$D/k4.pem" 2>/dev/null || die "a certificate under a leaf"
+osign -cades -signer "$D/k4.pem" -inkey "$D/k4.key" -certfile "$D/k2.pem" -out "$D/forged.p7s"
+jp verify "$D/forged.p7s" "$D/doc" --at "$(date -d '+1 day' +%Y-%m-%dT%H:%M:%S%:z)"
+assert_rc 6 "a certificate issued by a signature certificate (not a CA, myna)"
+assert_match "$OUT" "INDETERMINATE / (CHAIN_CONSTRAINTS_FAILURE|NO_CERTIFICATE_CHAIN_FOUND)" \
+	"refused for the path"
+
+# -- a foreign CA, and two generations trusted at once
+OTHER=$T_DIR/gen2
+JPKI_DATA=$OTHER JPKI_BASE_URL=http://127.0.0.1:$PORT jp_ok "a second CA" init
+verdict 6 "INDETERMINATE / NO_CERTIFICATE_CHAIN_FOUND" "a foreign CA" "$D/LT.p7s" "$D/doc" \
+	--offline --trust "$OTHER/ca/sign/cert.pem"
+cat "$OTHER/ca/sign/cert.pem" "$SCA" >"$D/gens.pem"
+verdict 0 "TOTAL-PASSED" "the older generation verifies with two generations trusted" \
+	"$D/LT.p7s" "$D/doc" --offline --trust "$D/gens.pem"
+jp verify "$D/T.p7s" "$D/doc" --offline
+assert_rc 6 "offline, a B-T signature has no revocation data"
+assert_contains "$OUT" "embeds no revocation information" "and says so"
+
+# -- extend to LT later: the embedded OCSP's age against the time-stamp (SiVa's policy)
+restart_at() { server_stop >/dev/null; export JPKI_NOW=$1; server_start; }
+restart_at 2026-11-26T10:30:00+09:00
+jp sign --extend LT --in "$D/T.p7s" --out "$D/T-LT.p7s" --ca "$SCA"
+assert_rc 0 "extend B-T to B-LT half an hour later"
+verdict 0 "warning: the embedded OCSP response was produced 1800 s after the time-stamp" \
+	"LT 30 minutes after the time-stamp: valid, with a warning" "$D/T-LT.p7s" "$D/doc" --offline
+restart_at 2026-11-28T10:00:00+09:00
+jp sign --extend LT --in "$D/T.p7s" --out "$D/T-LT2.p7s" --ca "$SCA"
+verdict 4 "TOTAL-FAILED / SIG_CONSTRAINTS_FAILURE" "LT two days after the time-stamp" \
+	"$D/T-LT2.p7s" "$D/doc" --offline
+assert_contains "$OUT" "more than 24 hours" "names the 24-hour rule"
+jp sign --extend LT --in "$D/B.p7s" --out "$D/x.p7s" --ca "$SCA" --tsa "http://127.0.0.1:1/tsa"
+assert_rc 1 "extending needs the TSA when there is no time-stamp yet"
+
+# -- the move: the certificate is revoked (affiliationChanged, rule C5)
+restart_at 2027-01-10T10:00:00+09:00
+jp_ok "move" resident move "$RID" --address 東京都新宿区西新宿2-8-1
+restart_at 2027-01-10T11:00:00+09:00
+verdict 0 "TOTAL-PASSED" "time-stamped before the move: still valid" "$D/T.p7s" "$D/doc"
+assert_contains "$OUT" "revocation: revoked by OCSP (online) on 2027-01-10T01:00:00Z, reason affiliationChanged" \
+	"with the revocation date and reason"
+assert_contains "$OUT" "after the signature, which the time-stamp proves to be older" "and why it stands"
+verdict 5 "INDETERMINATE / REVOKED_NO_POE" "no time-stamp after the move" "$D/B.p7s" "$D/doc"
+verdict 0 "TOTAL-PASSED" "B-LT offline: good when it was made" "$D/LT.p7s" "$D/doc" --offline
+jp sign "$IMG" --in "$D/doc" --out "$D/late.p7s" --level T --pin-file "$SPIN"
+assert_rc 0 "the card still signs with the revoked certificate"
+verdict 5 "TOTAL-FAILED / REVOKED" "time-stamped after the revocation" "$D/late.p7s" "$D/doc"
+server_stop >/dev/null
+verdict 6 "INDETERMINATE / TRY_LATER" "nobody answers OCSP or CRLs" "$D/T.p7s" "$D/doc"
+finish
