@@ -21,6 +21,7 @@ jp_ok "personalize" card personalize "$IMG" --resident "$RID" --auth-pin-file "$
 server_start
 D=$T_DIR
 printf 'a tax return for 2026\n' >"$D/doc"
+printf 'a tax return for 2027\n' >"$D/other"
 SCA=$(ca_cert sign) ACA=$(ca_cert auth)
 cat "$SCA" "$ACA" >"$D/both.pem"
 cms_ok() { # SIG [CONTENT]: openssl cms -verify at JPKI_NOW
@@ -78,6 +79,40 @@ assert_eq "$(python3 -c 'import json,sys; print(" ".join(c["type"] for c in json
 jp verify "$D/att.p7s"
 assert_rc 0 "the attached signature verifies without the file"
 
+# -- POST /verify: the same verification for relying parties over HTTP
+post_verify() { # SIG [DOC]: the JSON request to /verify; status in HTTP_CODE, report in $D/pv.json
+	printf '{"signature":"%s"%s}' "$(base64 -w0 "$1")" \
+		"${2:+,\"document\":\"$(base64 -w0 "$2")\"}" >"$D/pv.req"
+	HTTP_CODE=$(curl -sS --max-time 20 -H 'Content-Type: application/json' \
+		--data-binary @"$D/pv.req" -o "$D/pv.json" -w '%{http_code}' \
+		"http://127.0.0.1:$PORT/verify" 2>&1)
+}
+post_verify "$D/T.p7s" "$D/doc"
+assert_eq "$HTTP_CODE" 200 "POST /verify answers"
+assert_eq "$(field "$D/pv.json" indication)" TOTAL-PASSED "POST /verify: TOTAL-PASSED"
+assert_eq "$(field "$D/pv.json" signedBy name)" "山田　太郎" "POST /verify: the signer"
+assert_eq "$(field "$D/pv.json" revocation source)" OCSP "POST /verify: by the service's own OCSP"
+post_verify "$D/att.p7s"
+assert_eq "$(field "$D/pv.json" indication)" TOTAL-PASSED "POST /verify: an attached signature"
+post_verify "$D/T.p7s" "$D/other"
+assert_eq "$(field "$D/pv.json" subIndication)" HASH_FAILURE "POST /verify: another document"
+for body in '{"signature":"@@@"}' '{"signature":"QUJD"' '{"document":"QUJD"}' \
+	'{"signature":"QUJD","extra":1}' '[]'; do
+	printf '%s' "$body" >"$D/pv.req"
+	HTTP_CODE=$(curl -sS --max-time 10 -H 'Content-Type: application/json' --data-binary @"$D/pv.req" \
+		-o "$D/pv.json" -w '%{http_code}' "http://127.0.0.1:$PORT/verify")
+	assert_eq "$HTTP_CODE" 400 "POST /verify refuses $body"
+done
+assert_contains "$(cat "$D/pv.json")" '"error"' "with the reason as JSON"
+http GET /verify
+assert_eq "$HTTP_CODE" 405 "GET /verify is 405"
+HTTP_CODE=$(curl -sS --max-time 10 -H 'Content-Type: text/plain' --data-binary x -o /dev/null \
+	-w '%{http_code}' "http://127.0.0.1:$PORT/verify")
+assert_eq "$HTTP_CODE" 415 "another Content-Type is 415"
+HTTP_CODE=$(curl -sS --max-time 10 -H 'Content-Type: application/json' -H 'Content-Length: 99999999' \
+	--data-binary x -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/verify")
+assert_eq "$HTTP_CODE" 413 "a body over 16 MiB is refused on its length"
+
 # -- two steps: data-to-sign out, a raw signature by the card, finalize
 mkdir -p "$D/certs"
 jp_ok "card certs" card certs "$IMG" --out-dir "$D/certs" --sign-pin-file "$SPIN"
@@ -105,7 +140,6 @@ verdict() { # WANT-RC WANT-TEXT WHAT ARGS...: jpki verify ARGS
 	assert_rc "$want" "$what"
 	assert_contains "$OUT" "$text" "$what: $text"
 }
-printf 'a tax return for 2027\n' >"$D/other"
 verdict 4 "TOTAL-FAILED / HASH_FAILURE" "another document" "$D/T.p7s" "$D/other"
 cp "$D/B.p7s" "$D/flip.p7s"
 printf '\x00' | dd of="$D/flip.p7s" bs=1 seek=$(($(stat -c %s "$D/B.p7s") - 1)) conv=notrunc 2>/dev/null
@@ -189,6 +223,11 @@ assert_contains "$OUT" "revocation: revoked by OCSP (online) on 2027-01-10T01:00
 	"with the revocation date and reason"
 assert_contains "$OUT" "after the signature, which the time-stamp proves to be older" "and why it stands"
 verdict 5 "INDETERMINATE / REVOKED_NO_POE" "no time-stamp after the move" "$D/B.p7s" "$D/doc"
+post_verify "$D/T.p7s" "$D/doc"
+assert_eq "$(field "$D/pv.json" indication):$(field "$D/pv.json" revocation reason)" \
+	"TOTAL-PASSED:affiliationChanged" "POST /verify after the move: valid, revoked later"
+post_verify "$D/B.p7s" "$D/doc"
+assert_eq "$(field "$D/pv.json" subIndication)" REVOKED_NO_POE "POST /verify: B-B after the move"
 verdict 0 "TOTAL-PASSED" "B-LT offline: good when it was made" "$D/LT.p7s" "$D/doc" --offline
 jp sign "$IMG" --in "$D/doc" --out "$D/late.p7s" --level T --pin-file "$SPIN"
 assert_rc 0 "the card still signs with the revoked certificate"

@@ -27,6 +27,7 @@
 #include "guard.h"
 #include "ocsp_http.h"
 #include "tsa_http.h"
+#include "verify_http.h"
 #include "publish.h"
 
 struct ca_files {
@@ -47,6 +48,7 @@ struct jpki_publisher {
 	struct jpki_ocsp_stores *stores; /* its registry connections, one per thread */
 	struct jpki_guard *guard;        /* deadlines, strict requests, quiet logs (guard.h) */
 	struct jpki_tsa_http *tsa;       /* the time-stamping authority (tsa_http.h) */
+	struct jpki_verify_http *verify; /* signature verification (verify_http.h) */
 };
 
 /*
@@ -61,7 +63,8 @@ struct jpki_publisher {
 
 /*
  * route()'s own per-request marks.  Every *con_cls a route sets points at a
- * pointer to its owner's tag (these, jpki_ocsp_http_owner, jpki_tsa_http_owner),
+ * pointer to its owner's tag (these, jpki_ocsp_http_owner, jpki_tsa_http_owner,
+ * jpki_verify_http_owner),
  * so completed() knows whose state it frees.
  */
 static const char route_owner = 'r';
@@ -129,6 +132,8 @@ static enum MHD_Result route(void *cls, struct MHD_Connection *conn, const char 
 	}
 	if (jpki_tsa_http_route(url)) /* POST, a body of its own */
 		return jpki_tsa_http(p->tsa, conn, method, upload, upload_size, state);
+	if (jpki_verify_http_route(url)) /* POST, a body of its own */
+		return jpki_verify_http(p->verify, conn, method, upload, upload_size, state);
 	if (jpki_ocsp_http_route(url)) { /* GET and POST, bodies of its own */
 		int64_t now;
 		if (jpki_ctx_now(p->cas[0]->ctx, &now, NULL) < 0)
@@ -193,6 +198,8 @@ static void completed(void *cls, struct MHD_Connection *conn, void **state,
 		jpki_tsa_http_completed(*state);
 	else if (owner == &jpki_ocsp_http_owner)
 		jpki_ocsp_http_completed(*state);
+	else if (owner == &jpki_verify_http_owner)
+		jpki_verify_http_completed(*state);
 	*state = NULL;
 }
 
@@ -247,6 +254,7 @@ static int start_tsa(struct jpki_publisher *p, const struct jpki_publish_cfg *cf
 static void free_publisher(struct jpki_publisher *p, bool owns)
 {
 	jpki_tsa_http_free(p->tsa);
+	jpki_verify_http_free(p->verify);
 	jpki_ocsp_free(p->ocsp); /* the server's threads have stopped */
 	jpki_ocsp_stores_free(p->stores);
 	jpki_crl_http_free(p->crl);
@@ -306,7 +314,8 @@ int jpki_publish_start(const struct jpki_publish_cfg *cfg, struct jpki_store *st
 	    (rc = encode_ca(cas[0], &p->files[0], err)) < 0 ||
 	    (rc = encode_ca(cas[1], &p->files[1], err)) < 0 ||
 	    (rc = jpki_publish_refresh(p, err)) < 0 || (rc = start_ocsp(p, cfg, err)) < 0 ||
-	    (rc = start_tsa(p, cfg, err)) < 0) {
+	    (rc = start_tsa(p, cfg, err)) < 0 ||
+	    (rc = jpki_verify_http_new(cas[0], p->ocsp, &p->verify, err)) < 0) {
 		free_publisher(p, false);
 		return rc;
 	}

@@ -1,6 +1,7 @@
 /*
  * facts.c: the four basic facts out of a signature certificate (facts.h).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,6 +15,52 @@
 const char *jpki_sex_name(int sex)
 {
 	return sex == 1 ? "male" : sex == 2 ? "female" : sex == 3 ? "not known" : "";
+}
+
+/* The length of the valid UTF-8 character at p (RFC 3629), 0 when it is not one. */
+static size_t utf8_char(const unsigned char *p, uint32_t *cp)
+{
+	size_t n = p[0] < 0x80             ? 1
+	           : (p[0] & 0xE0) == 0xC0 ? 2
+	           : (p[0] & 0xF0) == 0xE0 ? 3
+	           : (p[0] & 0xF8) == 0xF0 ? 4
+	                                   : 0;
+	static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
+	if (n == 0)
+		return 0;
+	uint32_t c = n == 1 ? p[0] : p[0] & (0x7F >> n);
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		c = c << 6 | (p[i] & 0x3F);
+	}
+	if (c < min[n] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+void jpki_text_clean(char *s, size_t cap)
+{
+	char out[2048];
+	size_t o = 0, room = cap < sizeof(out) ? cap : sizeof(out);
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		uint32_t cp = 0;
+		size_t n = utf8_char(p, &cp);
+		const char *put = (const char *)p;
+		size_t put_len = n;
+		if (n == 0)
+			put = "\xEF\xBF\xBD", put_len = 3, n = 1; /* U+FFFD */
+		else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0))
+			put = "?", put_len = 1;
+		if (o + put_len + 1 > room)
+			break;
+		memcpy(out + o, put, put_len);
+		o += put_len;
+		p += n;
+	}
+	out[o] = 0;
+	memcpy(s, out, o + 1);
 }
 
 /* The otherName arc of a JPKI fact (1-6), or 0. */
@@ -92,9 +139,8 @@ static int take_fact(int arc, const char *v, struct jpki_facts *f, struct jpki_e
 	}
 }
 
-int jpki_facts_read(X509 *cert, struct jpki_facts *out, struct jpki_err *err)
+static int read_facts(X509 *cert, struct jpki_facts *out, struct jpki_err *err)
 {
-	memset(out, 0, sizeof(*out));
 	_cleanup_(GENERAL_NAMESp) GENERAL_NAMES *gns =
 	    X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
 	for (int i = 0; i < sk_GENERAL_NAME_num(gns); i++) {
@@ -122,4 +168,17 @@ int jpki_facts_read(X509 *cert, struct jpki_facts *out, struct jpki_err *err)
 		out->present = true;
 	}
 	return 0;
+}
+
+int jpki_facts_read(X509 *cert, struct jpki_facts *out, struct jpki_err *err)
+{
+	memset(out, 0, sizeof(*out));
+	int rc = read_facts(cert, out, err);
+	/* printed and sent as JSON even when malformed: from outside, so cleaned */
+	char *fields[] = {out->name, out->former, out->alias, out->address};
+	size_t caps[] = {sizeof(out->name), sizeof(out->former), sizeof(out->alias),
+	                 sizeof(out->address)};
+	for (size_t i = 0; i < 4; i++)
+		jpki_text_clean(fields[i], caps[i]);
+	return rc;
 }

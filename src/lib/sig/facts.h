@@ -26,6 +26,13 @@ struct jpki_facts {
 /* The facts of cert; INVALID when its otherNames are malformed. */
 JPKI_MUST_CHECK int jpki_facts_read(X509 *cert, struct jpki_facts *out, struct jpki_err *err);
 
+/*
+ * Make s (NUL-terminated, in a buffer of cap bytes) safe to print and to put
+ * in JSON: a byte that does not start valid UTF-8 becomes U+FFFD, a control
+ * character (C0, DEL, C1) '?'; cut at cap - 1 bytes, never mid-character.
+ */
+void jpki_text_clean(char *s, size_t cap);
+
 /* "male", "female", "not known" or "" (for sex 1, 2, 3, other). */
 const char *jpki_sex_name(int sex);
 

@@ -46,7 +46,7 @@ int64_t jpki_report_best_time(const struct jpki_report *r, bool *proven)
 
 bool jpki_report_revoked(const struct jpki_report *r, int64_t *when, int *reason)
 {
-	bool revoked = r->rev_checked && r->rev.status == JPKI_STATUS_REVOKED;
+	bool revoked = r->rev_checked && r->rev.status == JPKI_ANSWER_REVOKED;
 	if (revoked && when)
 		*when = r->rev.revoked_at;
 	if (revoked && reason)
@@ -140,7 +140,7 @@ static json_t *revocation_json(const struct jpki_report *r)
 	json_t *o =
 	    json_pack("{s:s, s:s, s:s, s:o}", "status", names[s->status], "source", s->source,
 	              "from", r->rev_from, "producedAt", time_or_null(true, s->produced_at));
-	if (s->status == JPKI_STATUS_REVOKED) {
+	if (s->status == JPKI_ANSWER_REVOKED) {
 		json_object_set_new(o, "revocationTime", time_or_null(true, s->revoked_at));
 		json_object_set_new(
 		    o, "reason",
@@ -206,11 +206,11 @@ char *jpki_report_text(const struct jpki_report *r)
 	}
 	if (r->rev_checked) {
 		fprintf(f, "revocation: %s by %s (%s)",
-		        r->rev.status == JPKI_STATUS_GOOD      ? "good"
-		        : r->rev.status == JPKI_STATUS_REVOKED ? "revoked"
+		        r->rev.status == JPKI_ANSWER_GOOD      ? "good"
+		        : r->rev.status == JPKI_ANSWER_REVOKED ? "revoked"
 		                                               : "unknown",
 		        r->rev.source, r->rev_from);
-		if (r->rev.status == JPKI_STATUS_REVOKED) {
+		if (r->rev.status == JPKI_ANSWER_REVOKED) {
 			iso(r->rev.revoked_at, t);
 			fprintf(f, " on %s, reason %s", t,
 			        r->rev.reason < 0 ? "unspecified"

@@ -64,7 +64,12 @@ struct jpki_verifier {
 	int64_t now;
 	struct ocsp_cached cache[JPKI_OCSP_CACHE];
 	size_t cache_next;
+	jpki_ocsp_send_fn send; /* NULL: HTTP to the certificate's responder */
+	void *send_arg;
 };
+
+/* Ask OCSP through send (the server's own responder, in process) instead of HTTP. */
+void jpki_verifier_set_ocsp_send(struct jpki_verifier *v, jpki_ocsp_send_fn send, void *arg);
 
 /* The first decision stands: later failures only add errors. */
 void jpki_report_decide(struct jpki_report *r, enum jpki_indication ind, const char *sub,

@@ -142,9 +142,9 @@ static int single_status(OCSP_BASICRESP *bs, X509 *cert, X509 *issuer, struct jp
 	int reason = -1;
 	ASN1_GENERALIZEDTIME *rev = NULL, *thisu = NULL, *nextu = NULL;
 	int st = OCSP_single_get0_status(one, &reason, &rev, &thisu, &nextu);
-	out->status = st == V_OCSP_CERTSTATUS_GOOD      ? JPKI_STATUS_GOOD
-	              : st == V_OCSP_CERTSTATUS_REVOKED ? JPKI_STATUS_REVOKED
-	                                                : JPKI_STATUS_UNKNOWN;
+	out->status = st == V_OCSP_CERTSTATUS_GOOD      ? JPKI_ANSWER_GOOD
+	              : st == V_OCSP_CERTSTATUS_REVOKED ? JPKI_ANSWER_REVOKED
+	                                                : JPKI_ANSWER_UNKNOWN;
 	out->reason = reason;
 	out->revoked_at = 0, out->next_update = 0;
 	if ((rev && !jpki_asn1_time_epoch(rev, &out->revoked_at)) ||
@@ -210,8 +210,17 @@ int jpki_ocsp_check(const uint8_t *resp, size_t len, const uint8_t *req_der, siz
 	return 0;
 }
 
-int jpki_ocsp_fetch(X509 *cert, X509 *issuer, STACK_OF(X509) * trusted, uint8_t **resp, size_t *len,
-                    struct jpki_status_info *out, struct jpki_err *err)
+int jpki_ocsp_send_http(void *arg, const char *url, const uint8_t *req, size_t len, uint8_t **resp,
+                        size_t *resp_len, struct jpki_err *err)
+{
+	(void)arg;
+	return jpki_http_post(url, "application/ocsp-request", req, len,
+	                      "application/ocsp-response", 1u << 16, resp, resp_len, err);
+}
+
+int jpki_ocsp_fetch(X509 *cert, X509 *issuer, STACK_OF(X509) * trusted, jpki_ocsp_send_fn send,
+                    void *send_arg, uint8_t **resp, size_t *len, struct jpki_status_info *out,
+                    struct jpki_err *err)
 {
 	char url[1024];
 	_cleanup_(freep) uint8_t *req = NULL;
@@ -220,8 +229,8 @@ int jpki_ocsp_fetch(X509 *cert, X509 *issuer, STACK_OF(X509) * trusted, uint8_t 
 	if (rc == 0)
 		rc = jpki_ocsp_request(cert, issuer, &req, &req_len, err);
 	if (rc == 0)
-		rc = jpki_http_post(url, "application/ocsp-request", req, req_len,
-		                    "application/ocsp-response", 1u << 16, resp, len, err);
+		rc = (send ? send : jpki_ocsp_send_http)(send_arg, url, req, req_len, resp, len,
+		                                         err);
 	if (rc == 0 && (rc = jpki_ocsp_check(*resp, *len, req, req_len, cert, issuer, trusted, out,
 	                                     err)) < 0) {
 		free(*resp);
@@ -270,7 +279,7 @@ static int entry_of(X509_CRL *crl, const ASN1_INTEGER *serial, struct jpki_statu
 	_cleanup_(ASN1_ENUMERATEDp) ASN1_ENUMERATED *why =
 	    X509_REVOKED_get_ext_d2i(e, NID_crl_reason, NULL, NULL);
 	out->reason = why ? (int)ASN1_ENUMERATED_get(why) : -1;
-	out->status = JPKI_STATUS_REVOKED;
+	out->status = JPKI_ANSWER_REVOKED;
 	if (!jpki_asn1_time_epoch(X509_REVOKED_get0_revocationDate(e), &out->revoked_at))
 		out->revoked_at = 0;
 	return 1;
@@ -290,7 +299,7 @@ int jpki_crl_check(X509_CRL *crl, X509_CRL *delta, X509 *cert, X509 *issuer,
 	              crl_number(delta, NID_delta_crl) > crl_number(crl, NID_crl_number)))
 		return jpki_fail(err, JPKI_E_INVALID, "the delta CRL is not based on this CRL");
 	memset(out, 0, sizeof(*out));
-	out->status = JPKI_STATUS_GOOD, out->reason = -1;
+	out->status = JPKI_ANSWER_GOOD, out->reason = -1;
 	X509_CRL *newest = delta ? delta : crl;
 	if (!jpki_asn1_time_epoch(X509_CRL_get0_lastUpdate(newest), &out->this_update) ||
 	    (X509_CRL_get0_nextUpdate(newest) &&

@@ -34,9 +34,9 @@ JPKI_MUST_CHECK int jpki_cert_url(X509 *cert, enum jpki_url_kind kind, char *out
                                   struct jpki_err *err);
 
 /* A certificate's status as one source says it. */
-enum jpki_cert_status { JPKI_STATUS_GOOD, JPKI_STATUS_REVOKED, JPKI_STATUS_UNKNOWN };
+enum jpki_answer { JPKI_ANSWER_GOOD, JPKI_ANSWER_REVOKED, JPKI_ANSWER_UNKNOWN };
 struct jpki_status_info {
-	enum jpki_cert_status status;
+	enum jpki_answer status;
 	int reason;          /* CRLReason (RFC 5280 §5.3.1), -1 when none is given */
 	int64_t revoked_at;  /* when revoked */
 	int64_t this_update; /* OCSP thisUpdate / CRL thisUpdate */
@@ -59,9 +59,19 @@ JPKI_MUST_CHECK int jpki_ocsp_check(const uint8_t *resp, size_t len, const uint8
                                     size_t req_len, X509 *cert, X509 *issuer,
                                     STACK_OF(X509) * trusted, struct jpki_status_info *out,
                                     struct jpki_err *err);
-/* Ask cert's responder (AIA) now: *resp the DER response (malloc'd), checked, with its nonce. */
+/* How an OCSP request reaches a responder: HTTP POST to url, or in process. */
+typedef int (*jpki_ocsp_send_fn)(void *arg, const char *url, const uint8_t *req, size_t len,
+                                 uint8_t **resp, size_t *resp_len, struct jpki_err *err);
+/* POST to the URL (RFC 6960 §A.1): the default jpki_ocsp_send_fn. */
+int jpki_ocsp_send_http(void *arg, const char *url, const uint8_t *req, size_t len, uint8_t **resp,
+                        size_t *resp_len, struct jpki_err *err);
+/*
+ * Ask cert's responder (AIA) now, through send (NULL: HTTP): *resp the DER
+ * response (malloc'd), checked, with its nonce.
+ */
 JPKI_MUST_CHECK int jpki_ocsp_fetch(X509 *cert, X509 *issuer, STACK_OF(X509) * trusted,
-                                    uint8_t **resp, size_t *len, struct jpki_status_info *out,
+                                    jpki_ocsp_send_fn send, void *send_arg, uint8_t **resp,
+                                    size_t *len, struct jpki_status_info *out,
                                     struct jpki_err *err);
 
 /*

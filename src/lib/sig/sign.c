@@ -60,7 +60,8 @@ static int fetch_status(X509 *cert, const struct jpki_sign_opts *o, struct lt_va
 	struct jpki_status_info s;
 	struct jpki_err oerr;
 	memset(v, 0, sizeof(*v));
-	if (jpki_ocsp_fetch(cert, o->issuer, o->trusted, &v->ocsp, &v->ocsp_len, &s, &oerr) == 0) {
+	if (jpki_ocsp_fetch(cert, o->issuer, o->trusted, NULL, NULL, &v->ocsp, &v->ocsp_len, &s,
+	                    &oerr) == 0) {
 		X509_free(s.responder);
 		v->rv.ocsp[0] = (struct jpki_blob){v->ocsp, v->ocsp_len};
 		v->rv.n_ocsp = 1;

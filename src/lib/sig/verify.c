@@ -95,6 +95,12 @@ void jpki_verifier_set_revocation(struct jpki_verifier *v, enum jpki_revocation_
 	v->mode = mode;
 }
 
+void jpki_verifier_set_ocsp_send(struct jpki_verifier *v, jpki_ocsp_send_fn send, void *arg)
+{
+	v->send = send;
+	v->send_arg = arg;
+}
+
 void jpki_verifier_set_time(struct jpki_verifier *v, int64_t now)
 {
 	v->now = now;
@@ -144,6 +150,7 @@ void jpki_report_add_cert(struct jpki_report *r, const char *role, X509 *x)
 	                            XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0) {
 		int n = BIO_read(b, c->subject, sizeof(c->subject) - 1);
 		c->subject[n > 0 ? n : 0] = 0;
+		jpki_text_clean(c->subject, sizeof(c->subject));
 	}
 	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
 	char *hex = bn ? BN_bn2hex(bn) : NULL;
@@ -308,7 +315,8 @@ static bool status_online(struct jpki_verifier *v, X509 *cert, X509 *issuer,
 	int64_t now = jpki_verifier_now(v);
 	if (cache_get(v, cert, out))
 		return true;
-	if (jpki_ocsp_fetch(cert, issuer, v->trusted, &a, &al, out, &err) == 0) {
+	if (jpki_ocsp_fetch(cert, issuer, v->trusted, v->send, v->send_arg, &a, &al, out, &err) ==
+	    0) {
 		free(a);
 		if (fresh_online(out, now)) {
 			cache_put(v, cert, out);
@@ -362,9 +370,9 @@ static void judge_status(const struct jpki_status_info *s, struct jpki_report *r
 {
 	char when[32];
 	format_time(s->revoked_at, when);
-	if (s->status == JPKI_STATUS_GOOD)
+	if (s->status == JPKI_ANSWER_GOOD)
 		return;
-	if (s->status == JPKI_STATUS_UNKNOWN) {
+	if (s->status == JPKI_ANSWER_UNKNOWN) {
 		jpki_report_decide(r, JPKI_INDETERMINATE, "TRY_LATER",
 		                   "the %s does not know the signer's certificate", s->source);
 		return;

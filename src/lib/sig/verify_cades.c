@@ -204,6 +204,7 @@ static bool check_timestamp(struct jpki_verifier *v, CMS_SignerInfo *si, struct 
 	r->time_proven = true;
 	r->best_time = st.gen_time;
 	snprintf(r->tsa, sizeof(r->tsa), "%s", st.tsa);
+	jpki_text_clean(r->tsa, sizeof(r->tsa));
 	jpki_report_add_cert(r, "TIMESTAMP", st.tsa_cert);
 	X509_free(st.tsa_cert);
 	if (r->has_claimed && r->claimed_time > st.gen_time + 15 * 60)
