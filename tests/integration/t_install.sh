@@ -35,7 +35,8 @@ assert_eq "$(printf '%s\n' "$exported" | grep -cv '^jpki_')" 0 "it exports jpki_
 for internal in jpki_issue jpki_store_open jpki_crl_build_scope jpki_ocsp_respond jpki_fail_ossl; do
 	assert_not_contains " $(printf '%s ' $exported)" " $internal " "internal $internal is not exported"
 done
-for public in jpki_ctx_new jpki_ca_open jpki_registry_open jpki_cert_issue jpki_ocsp_answer; do
+for public in jpki_ctx_new jpki_ca_open jpki_registry_open jpki_cert_issue jpki_ocsp_answer \
+	jpki_verifier_new jpki_verify jpki_report_json jpki_report_signer; do
 	assert_contains " $(printf '%s ' $exported)" " $public " "public $public is exported"
 done
 
@@ -81,4 +82,29 @@ assert_contains "$OUT" "Response verify OK" "the response verifies"
 jp_ok "revoke" cert revoke --reason keyCompromise "$serial"
 ocsp_status "revoked"
 assert_contains "$OUT" "$T_DIR/cert.pem: revoked" "openssl ocsp: revoked after jpki cert revoke"
+
+# the relying party's example (docs/relying-party.md): a filing signed with a card, verified
+# by a program built against the installed library, online against a running jpki serve
+# shellcheck disable=SC2086
+run cc -std=c11 -Wall -Wextra -Werror -o "$T_DIR/verify_filing" "$T_TOP/examples/verify_filing.c" $flags
+assert_rc 0 "examples/verify_filing.c builds against the installed library"
+pick_port
+RID=$(add_yamada) || die "resident"
+jp_ok "card new" card new "$T_DIR/card.img" --number 123456789012 --expiry 2035-11-27
+jp_ok "personalize" card personalize "$T_DIR/card.img" --resident "$RID" \
+	--auth-pin-file "$(secret 1234)" --sign-pin-file "$(secret ABC123)"
+server_start
+printf 'a tax return\n' >"$T_DIR/filing"
+jp_ok "sign" sign "$T_DIR/card.img" --in "$T_DIR/filing" --out "$T_DIR/filing.p7s" \
+	--pin-file "$(secret ABC123)"
+run "$T_DIR/verify_filing" "$(ca_cert sign)" "$T_DIR/filing.p7s" "$T_DIR/filing"
+assert_rc 0 "the example verifies the filing"
+assert_contains "$OUT" "TOTAL-PASSED" "and says TOTAL-PASSED"
+assert_contains "$OUT" "signed by 山田　太郎, born 平成2年11月27日, of 東京都立川市泉町1156-9" \
+	"and who signed"
+assert_contains "$OUT" "(proven by a time-stamp)" "and when, proven"
+printf 'another\n' >"$T_DIR/other"
+run "$T_DIR/verify_filing" "$(ca_cert sign)" "$T_DIR/filing.p7s" "$T_DIR/other"
+assert_rc 3 "the example refuses another document"
+assert_contains "$OUT" "TOTAL-FAILED HASH_FAILURE" "with HASH_FAILURE"
 finish

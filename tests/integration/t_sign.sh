@@ -141,6 +141,9 @@ verdict() { # WANT-RC WANT-TEXT WHAT ARGS...: jpki verify ARGS
 	assert_contains "$OUT" "$text" "$what: $text"
 }
 verdict 4 "TOTAL-FAILED / HASH_FAILURE" "another document" "$D/T.p7s" "$D/other"
+{ cat "$D/doc"; printf 'appended after signing\n'; } >"$D/longer"
+verdict 4 "TOTAL-FAILED / HASH_FAILURE" "bytes appended to the file (myna GHSA-g258: all of it is covered)" \
+	"$D/T.p7s" "$D/longer"
 cp "$D/B.p7s" "$D/flip.p7s"
 printf '\x00' | dd of="$D/flip.p7s" bs=1 seek=$(($(stat -c %s "$D/B.p7s") - 1)) conv=notrunc 2>/dev/null
 verdict 4 "TOTAL-FAILED / SIG_CRYPTO_FAILURE" "a changed signature value" "$D/flip.p7s" "$D/doc"
@@ -168,6 +171,10 @@ osign -cades -signer "$D/k2.pem" -inkey "$D/k2.key" -out "$D/os.p7s" || die "ope
 verdict 0 "TOTAL-PASSED" "a CAdES signature made by openssl verifies" "$D/os.p7s" "$D/doc"
 assert_contains "$OUT" "name: 佐藤　花子" "and names its signer"
 assert_contains "$OUT" "sex: female" "with her sex"
+osign -cades -signer "$D/k2.pem" -inkey "$D/k2.key" -signer "$D/k3.pem" -inkey "$D/k3.key" \
+	-out "$D/two-signers.p7s"
+verdict 4 "TOTAL-FAILED / FORMAT_FAILURE" "two signers: none is taken unchecked (myna GHSA-g258)" \
+	"$D/two-signers.p7s" "$D/doc"
 osign -signer "$D/k2.pem" -inkey "$D/k2.key" -out "$D/noess.p7s"
 verdict 4 "TOTAL-FAILED / FORMAT_FAILURE" "no signing-certificate-v2" "$D/noess.p7s" "$D/doc"
 osign -cades -signer "$D/k2.pem" -inkey "$D/k2.key" -nocerts -certfile "$D/k3.pem" -out "$D/swap.p7s"
