@@ -1,0 +1,78 @@
+/*
+ * verify_inproc.c: documents verified per second in one process through
+ * libjpki's public API (bench/verify builds and runs it).
+ *
+ *   verify_inproc TRUST.pem SIG DOC online|offline SECONDS
+ *
+ * One verifier, as a relying party keeps one: online, its OCSP answers are
+ * cached (15 minutes), so after the first document a signature costs no
+ * round trip.  Every report must be TOTAL-PASSED, or the run fails.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jpki/jpki.h>
+
+static unsigned char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *buf = NULL;
+	long n;
+	if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+	    (buf = malloc((size_t)n + 1)) != NULL && fread(buf, 1, (size_t)n, f) == (size_t)n)
+		*len = (size_t)n;
+	else
+		free(buf), buf = NULL;
+	if (f)
+		fclose(f);
+	return buf;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+	struct jpki_err err;
+	struct jpki_verifier *v = NULL;
+	size_t tl = 0, sl = 0, dl = 0;
+	if (argc != 6)
+		return fprintf(stderr, "usage: verify_inproc TRUST SIG DOC online|offline SECONDS\n"), 2;
+	unsigned char *trust = slurp(argv[1], &tl), *sig = slurp(argv[2], &sl), *doc = slurp(argv[3], &dl);
+	double seconds = atof(argv[5]);
+	if (!trust || !sig || !doc || jpki_verifier_new(&v, &err) < 0 ||
+	    jpki_verifier_trust(v, trust, tl, &err) < 0)
+		return fprintf(stderr, "setup failed\n"), 1;
+	jpki_verifier_set_revocation(v, strcmp(argv[4], "online") == 0 ? JPKI_REVOCATION_ONLINE
+	                                                               : JPKI_REVOCATION_OFFLINE);
+	const char *now = getenv("VERIFY_AT");
+	if (now)
+		jpki_verifier_set_time(v, atoll(now));
+	long n = 0;
+	double t0 = now_s(), t = t0;
+	while (t - t0 < seconds) {
+		struct jpki_report *r = NULL;
+		if (jpki_verify(v, sig, sl, doc, dl, &r, &err) < 0)
+			return fprintf(stderr, "verify: %s\n", err.msg), 1;
+		if (jpki_report_indication(r) != JPKI_TOTAL_PASSED) {
+			char *text = jpki_report_text(r);
+			fprintf(stderr, "not passed:\n%s", text ? text : "");
+			return 1;
+		}
+		jpki_report_free(r);
+		n++;
+		if (n % 16 == 0)
+			t = now_s();
+	}
+	t = now_s();
+	printf("%.1f\n", (double)n / (t - t0));
+	jpki_verifier_free(v);
+	free(trust), free(sig), free(doc);
+	return 0;
+}
