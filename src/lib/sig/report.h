@@ -11,12 +11,13 @@
 #include <openssl/x509.h>
 
 #include "jpki/verify.h"
+#include "sig/certcache.h"
 #include "sig/facts.h"
 #include "sig/revinfo.h"
 
 #define JPKI_REPORT_MSGS 8
 #define JPKI_REPORT_CERTS 6
-#define JPKI_OCSP_CACHE 64
+#define JPKI_OCSP_CACHE 1024              /* direct-mapped by the certificate's hash */
 #define JPKI_OCSP_CACHE_SECONDS (15 * 60) /* Web eID's thisUpdate limit */
 
 struct jpki_report_cert {
@@ -63,8 +64,8 @@ struct jpki_verifier {
 	enum jpki_revocation_mode mode;
 	int64_t now;
 	struct ocsp_cached cache[JPKI_OCSP_CACHE];
-	size_t cache_next;
-	jpki_ocsp_send_fn send; /* NULL: HTTP to the certificate's responder */
+	struct jpki_cert_cache *certs; /* the certificates of earlier documents (certcache.h) */
+	jpki_ocsp_send_fn send;        /* NULL: HTTP to the certificate's responder */
 	void *send_arg;
 };
 

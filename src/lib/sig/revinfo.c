@@ -9,6 +9,7 @@
 #include <openssl/ocsp.h>
 #include <openssl/rand.h>
 
+#include "core/der.h"
 #include "core/ossl.h"
 #include "sig/revinfo.h"
 
@@ -18,6 +19,11 @@ JPKI_DEFINE_FREEP(OCSP_REQUEST, OCSP_REQUEST_free)
 JPKI_DEFINE_FREEP(OCSP_CERTID, OCSP_CERTID_free)
 JPKI_DEFINE_FREEP(X509_STORE, X509_STORE_free)
 JPKI_DEFINE_FREEP(ASN1_ENUMERATED, ASN1_ENUMERATED_free)
+
+static void x509_stackp(STACK_OF(X509) * *s)
+{
+	sk_X509_pop_free(*s, X509_free);
+}
 
 bool jpki_asn1_time_epoch(const ASN1_TIME *t, int64_t *out)
 {
@@ -154,26 +160,101 @@ static int single_status(OCSP_BASICRESP *bs, X509 *cert, X509 *issuer, struct jp
 	return 0;
 }
 
-int jpki_ocsp_check(const uint8_t *resp, size_t len, const uint8_t *req_der, size_t req_len,
-                    X509 *cert, X509 *issuer, STACK_OF(X509) * trusted,
-                    struct jpki_status_info *out, struct jpki_err *err)
+/* One whole element; false (cursor unmoved) when there is none. */
+static bool skip_elem(struct jpki_cur *c)
 {
-	const uint8_t *p = resp;
-	memset(out, 0, sizeof(*out));
-	_cleanup_(OCSP_RESPONSEp) OCSP_RESPONSE *r =
-	    len < (1u << 20) ? d2i_OCSP_RESPONSE(NULL, &p, (long)len) : NULL;
-	if (!r || p != resp + len) {
-		ERR_clear_error();
-		return jpki_fail(err, JPKI_E_INVALID, "not a DER OCSP response");
+	struct jpki_cur probe = *c;
+	uint8_t tag;
+	size_t n;
+	if (!jpki_cur_der_header(&probe, &tag, &n) || n > jpki_cur_left(&probe))
+		return false;
+	probe.off += n;
+	*c = probe;
+	return true;
+}
+
+/*
+ * BasicOCSPResponse ::= SEQUENCE { tbsResponseData, signatureAlgorithm,
+ * signature BIT STRING, certs [0] EXPLICIT SEQUENCE OF Certificate OPTIONAL }
+ * (RFC 6960 §4.2.1), decoded without certs; they go onto certs (certcache.h).
+ */
+static int basic_without_certs(struct jpki_cur basic, struct jpki_cert_cache *cache,
+                               STACK_OF(X509) * certs, OCSP_BASICRESP **ret, struct jpki_err *err)
+{
+	struct jpki_cur b, v, list;
+	if (!jpki_der_read(&basic, DER_SEQUENCE, &b) || !jpki_cur_done(&basic))
+		return jpki_fail(err, JPKI_E_INVALID, "a malformed BasicOCSPResponse");
+	size_t start = b.off;
+	if (!skip_elem(&b) || !skip_elem(&b) || !skip_elem(&b))
+		return jpki_fail(err, JPKI_E_INVALID, "a malformed BasicOCSPResponse");
+	size_t end = b.off;
+	if (!jpki_cur_done(&b)) {
+		if (!jpki_der_read(&b, 0xA0, &v) || !jpki_cur_done(&b) ||
+		    !jpki_der_read(&v, DER_SEQUENCE, &list) || !jpki_cur_done(&v))
+			return jpki_fail(err, JPKI_E_INVALID,
+			                 "malformed certs in the OCSP response");
+		int rc = jpki_cert_cache_list(cache, list.base + list.off, jpki_cur_left(&list),
+		                              certs, err);
+		if (rc < 0)
+			return rc;
 	}
-	int status = OCSP_response_status(r);
+	size_t body = end - start, hl = 1 + jpki_der_len_size(body);
+	_cleanup_(freep) uint8_t *der = malloc(hl + body);
+	if (!der)
+		return jpki_fail(err, JPKI_E_NOMEM, "out of memory");
+	jpki_der_put_header(der, DER_SEQUENCE, body);
+	memcpy(der + hl, b.base + start, body);
+	const uint8_t *p = der;
+	*ret = d2i_OCSP_BASICRESP(NULL, &p, (long)(hl + body));
+	if (!*ret || p != der + hl + body) {
+		OCSP_BASICRESP_free(*ret);
+		*ret = NULL;
+		ERR_clear_error();
+		return jpki_fail(err, JPKI_E_INVALID, "a BasicOCSPResponse that does not decode");
+	}
+	return 0;
+}
+
+/* OCSPResponse (RFC 6960 §4.2.1): successful, of type id-pkix-ocsp-basic. */
+static int parse_response(const uint8_t *resp, size_t len, struct jpki_cert_cache *cache,
+                          STACK_OF(X509) * certs, OCSP_BASICRESP **ret, struct jpki_err *err)
+{
+	/* 1.3.6.1.5.5.7.48.1.1 id-pkix-ocsp-basic */
+	static const uint8_t basic_oid[] = {0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x01};
+	struct jpki_cur c = jpki_cur_make(resp, len), r, st, rb, seq, oid, basic;
+	if (len > (1u << 20) || !jpki_der_read(&c, DER_SEQUENCE, &r) || !jpki_cur_done(&c) ||
+	    !jpki_der_read(&r, 0x0A, &st) || jpki_cur_left(&st) != 1)
+		return jpki_fail(err, JPKI_E_INVALID, "not a DER OCSP response");
+	int status = st.base[st.off];
 	if (status != OCSP_RESPONSE_STATUS_SUCCESSFUL)
 		return jpki_fail(err, JPKI_E_INVALID, "the OCSP responder answered %s",
 		                 OCSP_response_status_str(status));
-	_cleanup_(OCSP_BASICRESPp) OCSP_BASICRESP *bs = OCSP_response_get1_basic(r);
+	if (!jpki_der_read(&r, 0xA0, &rb) || !jpki_cur_done(&r) ||
+	    !jpki_der_read(&rb, DER_SEQUENCE, &seq) || !jpki_cur_done(&rb) ||
+	    !jpki_der_read(&seq, DER_OID, &oid) || jpki_cur_left(&oid) != sizeof(basic_oid) ||
+	    memcmp(oid.base + oid.off, basic_oid, sizeof(basic_oid)) != 0 ||
+	    !jpki_der_read(&seq, DER_OCTET_STRING, &basic) || !jpki_cur_done(&seq))
+		return jpki_fail(err, JPKI_E_INVALID, "not a basic OCSP response");
+	return basic_without_certs(jpki_cur_make(basic.base + basic.off, jpki_cur_left(&basic)),
+	                           cache, certs, ret, err);
+}
+
+int jpki_ocsp_check(const uint8_t *resp, size_t len, const uint8_t *req_der, size_t req_len,
+                    X509 *cert, X509 *issuer, STACK_OF(X509) * trusted,
+                    struct jpki_cert_cache *cache, struct jpki_status_info *out,
+                    struct jpki_err *err)
+{
+	memset(out, 0, sizeof(*out));
+	_cleanup_(x509_stackp) STACK_OF(X509) *certs = sk_X509_new_null();
+	_cleanup_(OCSP_BASICRESPp) OCSP_BASICRESP *bs = NULL;
+	if (!certs)
+		return jpki_fail(err, JPKI_E_NOMEM, "out of memory");
+	int rc = parse_response(resp, len, cache, certs, &bs, err);
+	if (rc < 0)
+		return rc;
 	int64_t produced;
-	if (!bs || !jpki_asn1_time_epoch(OCSP_resp_get0_produced_at(bs), &produced))
-		return jpki_fail_ossl(err, JPKI_E_INVALID, "the OCSP response has no basic answer");
+	if (!jpki_asn1_time_epoch(OCSP_resp_get0_produced_at(bs), &produced))
+		return jpki_fail(err, JPKI_E_INVALID, "the OCSP response has no producedAt");
 	if (req_der) {
 		const uint8_t *q = req_der;
 		_cleanup_(OCSP_REQUESTp) OCSP_REQUEST *req =
@@ -185,28 +266,20 @@ int jpki_ocsp_check(const uint8_t *resp, size_t len, const uint8_t *req_der, siz
 	/* the responder: the CA itself or its delegate with id-kp-OCSPSigning (RFC 6960 §4.2.2.2)
 	 */
 	_cleanup_(X509_STOREp) X509_STORE *st = store_at(trusted, produced);
-	STACK_OF(X509) *extra = sk_X509_new_null();
-	if (!st || !extra || !sk_X509_push(extra, issuer)) {
-		sk_X509_free(extra);
+	if (!st || !X509_up_ref(issuer) || !sk_X509_push(certs, issuer)) {
 		return jpki_fail(err, JPKI_E_NOMEM, "out of memory");
 	}
-	int ok = OCSP_basic_verify(bs, extra, st, 0);
-	sk_X509_free(extra);
-	if (ok != 1)
+	if (OCSP_basic_verify(bs, certs, st, 0) != 1)
 		return jpki_fail_ossl(err, JPKI_E_INVALID,
 		                      "the OCSP response is not signed by an "
 		                      "authorised responder");
-	int rc = single_status(bs, cert, issuer, out, err);
-	if (rc < 0)
+	if ((rc = single_status(bs, cert, issuer, out, err)) < 0)
 		return rc;
 	out->produced_at = produced;
 	snprintf(out->source, sizeof(out->source), "OCSP");
 	X509 *signer = NULL;
-	STACK_OF(X509) *ca = sk_X509_new_null();
-	if (ca && sk_X509_push(ca, issuer) && OCSP_resp_get0_signer(bs, &signer, ca) == 1 &&
-	    signer && X509_up_ref(signer))
+	if (OCSP_resp_get0_signer(bs, &signer, certs) == 1 && signer && X509_up_ref(signer))
 		out->responder = signer;
-	sk_X509_free(ca);
 	return 0;
 }
 
@@ -231,8 +304,8 @@ int jpki_ocsp_fetch(X509 *cert, X509 *issuer, STACK_OF(X509) * trusted, jpki_ocs
 	if (rc == 0)
 		rc = (send ? send : jpki_ocsp_send_http)(send_arg, url, req, req_len, resp, len,
 		                                         err);
-	if (rc == 0 && (rc = jpki_ocsp_check(*resp, *len, req, req_len, cert, issuer, trusted, out,
-	                                     err)) < 0) {
+	if (rc == 0 && (rc = jpki_ocsp_check(*resp, *len, req, req_len, cert, issuer, trusted, NULL,
+	                                     out, err)) < 0) {
 		free(*resp);
 		*resp = NULL;
 	}

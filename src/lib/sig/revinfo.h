@@ -16,6 +16,7 @@
 #include <openssl/x509.h>
 
 #include "jpki/error.h"
+#include "sig/certcache.h"
 
 #define JPKI_FETCH_TIMEOUT 5       /* seconds per request (Web eID's OCSP time-out) */
 #define JPKI_FETCH_MAX (64u << 20) /* bytes of an answer (a full CRL partition fits) */
@@ -57,8 +58,8 @@ JPKI_MUST_CHECK int jpki_ocsp_request(X509 *cert, X509 *issuer, uint8_t **der, s
  */
 JPKI_MUST_CHECK int jpki_ocsp_check(const uint8_t *resp, size_t len, const uint8_t *req,
                                     size_t req_len, X509 *cert, X509 *issuer,
-                                    STACK_OF(X509) * trusted, struct jpki_status_info *out,
-                                    struct jpki_err *err);
+                                    STACK_OF(X509) * trusted, struct jpki_cert_cache *cache,
+                                    struct jpki_status_info *out, struct jpki_err *err);
 /* How an OCSP request reaches a responder: HTTP POST to url, or in process. */
 typedef int (*jpki_ocsp_send_fn)(void *arg, const char *url, const uint8_t *req, size_t len,
                                  uint8_t **resp, size_t *resp_len, struct jpki_err *err);
@@ -112,8 +113,9 @@ struct jpki_stamp_info {
  * HASH (a distinct message, "imprint") when it covers other bytes.
  */
 JPKI_MUST_CHECK int jpki_timestamp_check(const uint8_t *tst, size_t len, const uint8_t hash[32],
-                                         STACK_OF(X509) * trusted, struct jpki_stamp_info *out,
-                                         bool *imprint_ok, struct jpki_err *err);
+                                         STACK_OF(X509) * trusted, struct jpki_cert_cache *cache,
+                                         struct jpki_stamp_info *out, bool *imprint_ok,
+                                         struct jpki_err *err);
 
 /* ASN1_TIME to seconds since the epoch (false when unreadable). */
 bool jpki_asn1_time_epoch(const ASN1_TIME *t, int64_t *out);

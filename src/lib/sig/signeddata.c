@@ -248,3 +248,22 @@ out:
 	free(ps);
 	return rc;
 }
+
+int jpki_sd_strip_certs(const uint8_t *der, size_t len, struct jpki_cert_cache *cache,
+                        STACK_OF(X509) * certs, uint8_t **stripped, size_t *stripped_len,
+                        struct jpki_err *err)
+{
+	struct jpki_signeddata sd;
+	int rc = jpki_sd_split(der, len, &sd, err);
+	if (rc < 0)
+		return rc;
+	if (sd.has_certs) {
+		struct jpki_cur v = value_of(&sd.certs);
+		rc = jpki_cert_cache_list(cache, v.base, v.len, certs, err);
+		if (rc < 0)
+			return rc;
+	}
+	sd.has_certs = false;
+	static const struct jpki_sd_add none = {0};
+	return jpki_sd_rebuild(&sd, &none, stripped, stripped_len, err);
+}

@@ -14,8 +14,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/x509.h>
+
 #include "core/cursor.h"
 #include "jpki/error.h"
+#include "sig/certcache.h"
 
 struct jpki_elem {
 	const uint8_t *p; /* the whole element: tag, length, value */
@@ -57,5 +60,16 @@ struct jpki_sd_add {
 };
 JPKI_MUST_CHECK int jpki_sd_rebuild(const struct jpki_signeddata *sd, const struct jpki_sd_add *add,
                                     uint8_t **out, size_t *out_len, struct jpki_err *err);
+
+/*
+ * A DER ContentInfo of a SignedData (a CMS signature, a time-stamp token)
+ * split from its certificates: *stripped is the same without
+ * SignedData.certificates (malloc'd), and its certificates are pushed onto
+ * certs, from cache when they are there (certcache.h).
+ */
+JPKI_MUST_CHECK int jpki_sd_strip_certs(const uint8_t *der, size_t len,
+                                        struct jpki_cert_cache *cache, STACK_OF(X509) * certs,
+                                        uint8_t **stripped, size_t *stripped_len,
+                                        struct jpki_err *err);
 
 #endif

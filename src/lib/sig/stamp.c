@@ -10,6 +10,7 @@
 
 #include "core/ossl.h"
 #include "sig/revinfo.h"
+#include "sig/signeddata.h"
 
 JPKI_DEFINE_FREEP(TS_REQ, TS_REQ_free)
 JPKI_DEFINE_FREEP(TS_RESP, TS_RESP_free)
@@ -62,8 +63,10 @@ static int token_time(PKCS7 *token, int64_t *out)
 	return info && jpki_asn1_time_epoch(TS_TST_INFO_get_time(info), out) ? 0 : -1;
 }
 
+/* untrusted: the token's own certificates when it was read without them (certcache.h) */
 static int verify_token(PKCS7 *token, TS_REQ *req, const uint8_t hash[32], STACK_OF(X509) * trusted,
-                        int64_t at, bool *imprint_ok, struct jpki_err *err)
+                        STACK_OF(X509) * untrusted, int64_t at, bool *imprint_ok,
+                        struct jpki_err *err)
 {
 	_cleanup_(TS_VERIFY_CTXp) TS_VERIFY_CTX *vc =
 	    req ? TS_REQ_to_TS_VERIFY_CTX(req, NULL) : TS_VERIFY_CTX_new();
@@ -75,6 +78,12 @@ static int verify_token(PKCS7 *token, TS_REQ *req, const uint8_t hash[32], STACK
 		return jpki_fail(err, JPKI_E_NOMEM, "out of memory");
 	}
 	TS_VERIFY_CTX_set_store(vc, st); /* the context frees it */
+	if (untrusted) {
+		STACK_OF(X509) *copy = X509_chain_up_ref(untrusted);
+		if (!copy)
+			return jpki_fail(err, JPKI_E_NOMEM, "out of memory");
+		TS_VERIFY_CTX_set_certs(vc, copy); /* and this */
+	}
 	if (!req)
 		TS_VERIFY_CTX_set_imprint(vc, imp, 32);
 	else
@@ -124,7 +133,7 @@ int jpki_timestamp_fetch(const char *url, const uint8_t hash[32], STACK_OF(X509)
 	bool imprint_ok;
 	if (token_time(token, &at) < 0)
 		return jpki_fail(err, JPKI_E_INVALID, "the TSA's token has no readable time");
-	if ((rc = verify_token(token, req, hash, trusted, at, &imprint_ok, err)) < 0)
+	if ((rc = verify_token(token, req, hash, trusted, NULL, at, &imprint_ok, err)) < 0)
 		return rc;
 	uint8_t *out = NULL;
 	n = i2d_PKCS7(token, &out);
@@ -138,29 +147,41 @@ int jpki_timestamp_fetch(const char *url, const uint8_t hash[32], STACK_OF(X509)
 	return *tst ? 0 : jpki_fail(err, JPKI_E_NOMEM, "out of memory");
 }
 
-int jpki_timestamp_check(const uint8_t *tst, size_t len, const uint8_t hash[32],
-                         STACK_OF(X509) * trusted, struct jpki_stamp_info *out, bool *imprint_ok,
-                         struct jpki_err *err)
+static void x509_stackp(STACK_OF(X509) * *s)
 {
-	const uint8_t *p = tst;
+	sk_X509_pop_free(*s, X509_free);
+}
+
+int jpki_timestamp_check(const uint8_t *tst, size_t len, const uint8_t hash[32],
+                         STACK_OF(X509) * trusted, struct jpki_cert_cache *cache,
+                         struct jpki_stamp_info *out, bool *imprint_ok, struct jpki_err *err)
+{
 	*imprint_ok = true;
 	memset(out, 0, sizeof(*out));
-	_cleanup_(PKCS7p) PKCS7 *token = len < (1u << 20) ? d2i_PKCS7(NULL, &p, (long)len) : NULL;
-	if (!token || p != tst + len || !PKCS7_type_is_signed(token)) {
+	_cleanup_(x509_stackp) STACK_OF(X509) *certs = sk_X509_new_null();
+	_cleanup_(freep) uint8_t *stripped = NULL;
+	size_t stripped_len = 0;
+	if (!certs)
+		return jpki_fail(err, JPKI_E_NOMEM, "out of memory");
+	if (len >= (1u << 20) ||
+	    jpki_sd_strip_certs(tst, len, cache, certs, &stripped, &stripped_len, err) < 0)
+		return jpki_fail(err, JPKI_E_INVALID, "the time-stamp is not a DER token");
+	const uint8_t *p = stripped;
+	_cleanup_(PKCS7p) PKCS7 *token = d2i_PKCS7(NULL, &p, (long)stripped_len);
+	if (!token || p != stripped + stripped_len || !PKCS7_type_is_signed(token)) {
 		ERR_clear_error();
 		return jpki_fail(err, JPKI_E_INVALID, "the time-stamp is not a DER token");
 	}
 	if (token_time(token, &out->gen_time) < 0)
 		return jpki_fail(err, JPKI_E_INVALID, "the time-stamp has no readable genTime");
-	int rc = verify_token(token, NULL, hash, trusted, out->gen_time, imprint_ok, err);
+	int rc = verify_token(token, NULL, hash, trusted, certs, out->gen_time, imprint_ok, err);
 	if (rc < 0)
 		return rc;
-	STACK_OF(X509) *signers = PKCS7_get0_signers(token, NULL, 0);
+	STACK_OF(X509) *signers = PKCS7_get0_signers(token, certs, 0);
 	X509 *tsa = sk_X509_num(signers) == 1 ? sk_X509_value(signers, 0) : NULL;
 	if (tsa && X509_up_ref(tsa)) {
 		out->tsa_cert = tsa;
-		X509_NAME_oneline(X509_get_subject_name(tsa), out->tsa,
-		                  sizeof(out->tsa)); /* for messages */
+		X509_NAME_oneline(X509_get_subject_name(tsa), out->tsa, sizeof(out->tsa));
 	}
 	sk_X509_free(signers);
 	ERR_clear_error();

@@ -31,7 +31,9 @@ JPKI_DEFINE_FREEP(X509_STORE_CTX, X509_STORE_CTX_free)
 int jpki_verifier_new(struct jpki_verifier **ret, struct jpki_err *err)
 {
 	struct jpki_verifier *v = calloc(1, sizeof(*v));
-	if (!v || !(v->trusted = sk_X509_new_null())) {
+	if (!v || !(v->trusted = sk_X509_new_null()) || jpki_cert_cache_new(&v->certs, err) < 0) {
+		if (v)
+			sk_X509_free(v->trusted);
 		free(v);
 		return jpki_fail(err, JPKI_E_NOMEM, "out of memory");
 	}
@@ -44,6 +46,7 @@ void jpki_verifier_free(struct jpki_verifier *v)
 	if (!v)
 		return;
 	sk_X509_pop_free(v->trusted, X509_free);
+	jpki_cert_cache_free(v->certs);
 	for (size_t i = 0; i < JPKI_OCSP_CACHE; i++)
 		X509_free(v->cache[i].info.responder);
 	free(v);
@@ -276,29 +279,34 @@ static bool fresh_online(const struct jpki_status_info *s, int64_t now)
 	       (!s->next_update || s->next_update >= now);
 }
 
+static size_t cache_slot(const uint8_t key[32])
+{
+	return ((size_t)key[0] << 8 | key[1]) % JPKI_OCSP_CACHE;
+}
+
 static bool cache_get(struct jpki_verifier *v, X509 *cert, struct jpki_status_info *out)
 {
 	uint8_t key[32];
 	int64_t now = jpki_verifier_now(v);
 	cert_key(cert, key);
-	for (size_t i = 0; i < JPKI_OCSP_CACHE; i++) {
-		struct ocsp_cached *c = &v->cache[i];
-		if (c->fetched && memcmp(c->key, key, 32) == 0 && fresh_online(&c->info, now) &&
-		    now - c->fetched <= JPKI_OCSP_CACHE_SECONDS) {
-			*out = c->info;
-			if (out->responder)
-				X509_up_ref(out->responder);
-			return true;
-		}
+	struct ocsp_cached *c = &v->cache[cache_slot(key)];
+	if (c->fetched && memcmp(c->key, key, 32) == 0 && fresh_online(&c->info, now) &&
+	    now - c->fetched <= JPKI_OCSP_CACHE_SECONDS) {
+		*out = c->info;
+		if (out->responder)
+			X509_up_ref(out->responder);
+		return true;
 	}
 	return false;
 }
 
 static void cache_put(struct jpki_verifier *v, X509 *cert, const struct jpki_status_info *s)
 {
-	struct ocsp_cached *c = &v->cache[v->cache_next++ % JPKI_OCSP_CACHE];
+	uint8_t key[32];
+	cert_key(cert, key);
+	struct ocsp_cached *c = &v->cache[cache_slot(key)];
 	X509_free(c->info.responder);
-	cert_key(cert, c->key);
+	memcpy(c->key, key, 32);
 	c->fetched = jpki_verifier_now(v);
 	c->info = *s;
 	if (c->info.responder)
@@ -346,7 +354,7 @@ static bool status_embedded(struct jpki_verifier *v, X509 *cert, X509 *issuer,
 	struct jpki_err err;
 	for (size_t i = 0; i < emb->n_ocsp; i++)
 		if (jpki_ocsp_check(emb->ocsp[i], emb->ocsp_len[i], NULL, 0, cert, issuer,
-		                    v->trusted, out, &err) == 0)
+		                    v->trusted, v->certs, out, &err) == 0)
 			return true;
 	X509_CRL *base = NULL, *delta = NULL;
 	for (size_t i = 0; i < emb->n_crl; i++) {

@@ -21,6 +21,23 @@
 static const uint8_t oid_sha256[] = {0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
                                      0x65, 0x03, 0x04, 0x02, 0x01};
 
+/* A PEM "CMS" or "PKCS7" block's DER (*out malloc'd). */
+static int pem_to_der(const uint8_t *pem, size_t len, uint8_t **out, size_t *out_len)
+{
+	_cleanup_(BIOp) BIO *b = BIO_new_mem_buf(pem, (int)len);
+	char *name = NULL, *header = NULL;
+	unsigned char *data = NULL;
+	long n = 0;
+	int ok = b && PEM_read_bio(b, &name, &header, &data, &n) == 1 &&
+	         (strcmp(name, "CMS") == 0 || strcmp(name, "PKCS7") == 0) && n > 0 &&
+	         (*out = malloc((size_t)n)) != NULL;
+	if (ok)
+		memcpy(*out, data, (size_t)n), *out_len = (size_t)n;
+	OPENSSL_free(name), OPENSSL_free(header), OPENSSL_free(data);
+	ERR_clear_error();
+	return ok ? 0 : -1;
+}
+
 /* The signer's certificate by its SignerIdentifier (RFC 5652 §5.3), or NULL. */
 static X509 *find_signer(CMS_SignerInfo *si, STACK_OF(X509) * certs)
 {
@@ -184,7 +201,7 @@ static bool check_timestamp(struct jpki_verifier *v, CMS_SignerInfo *si, struct 
 	if (jpki_cades_sigvalue_hash(si, hash, &err) < 0 ||
 	    jpki_timestamp_check(ASN1_STRING_get0_data(t->value.sequence),
 	                         (size_t)ASN1_STRING_length(t->value.sequence), hash, v->trusted,
-	                         &st, &imprint_ok, &err) < 0) {
+	                         v->certs, &st, &imprint_ok, &err) < 0) {
 		if (!imprint_ok) {
 			jpki_report_decide(
 			    r, JPKI_TOTAL_FAILED, "HASH_FAILURE",
@@ -240,17 +257,19 @@ static void describe_signer(X509 *signer, struct jpki_report *r)
 		jpki_report_warn(r, "the signer's facts: %s", err.msg);
 }
 
-static void verify_parsed(struct jpki_verifier *v, CMS_ContentInfo *cms, const uint8_t *der,
-                          size_t der_len, const uint8_t *doc, size_t doc_len, struct jpki_report *r)
+/* certs: the signature's certificates (taken), read apart from cms (certcache.h) */
+static void verify_parsed(struct jpki_verifier *v, CMS_ContentInfo *cms, STACK_OF(X509) * certs,
+                          const uint8_t *der, size_t der_len, const uint8_t *doc, size_t doc_len,
+                          struct jpki_report *r)
 {
 	struct jpki_err err;
 	struct jpki_signeddata sd;
 	CMS_SignerInfo *si;
+	struct jpki_embedded emb = {.certs = certs};
 	if (jpki_sd_split(der, der_len, &sd, &err) < 0 || jpki_cades_signer(cms, &si, &err) < 0) {
 		jpki_report_decide(r, JPKI_TOTAL_FAILED, "FORMAT_FAILURE", "%s", err.msg);
-		return;
+		goto out;
 	}
-	struct jpki_embedded emb = {.certs = CMS_get1_certs(cms)};
 	X509 *signer = find_signer(si, emb.certs);
 	if (!signer) {
 		jpki_report_decide(r, JPKI_INDETERMINATE, "NO_SIGNING_CERTIFICATE_FOUND",
@@ -293,20 +312,29 @@ void jpki_verify_cades_into(struct jpki_verifier *v, const uint8_t *sig, size_t 
 		                   "the document is over %u bytes", JPKI_SIG_CONTENT_MAX);
 		return;
 	}
-	if (jpki_cades_parse(sig, sig_len, &cms, &err) < 0) {
-		jpki_report_decide(r, JPKI_TOTAL_FAILED, "FORMAT_FAILURE", "%s", err.msg);
+	_cleanup_(freep) uint8_t *pem_der = NULL;
+	const uint8_t *der = sig;
+	size_t der_len = sig_len;
+	if (sig_len > 11 && memcmp(sig, "-----BEGIN ", 11) == 0) {
+		if (pem_to_der(sig, sig_len, &pem_der, &der_len) < 0) {
+			jpki_report_decide(r, JPKI_TOTAL_FAILED, "FORMAT_FAILURE",
+			                   "not a PEM CMS signature");
+			return;
+		}
+		der = pem_der;
+	}
+	STACK_OF(X509) *certs = sk_X509_new_null();
+	_cleanup_(freep) uint8_t *stripped = NULL;
+	size_t stripped_len = 0;
+	if (!certs || der_len > JPKI_SIG_DOC_MAX ||
+	    jpki_sd_strip_certs(der, der_len, v->certs, certs, &stripped, &stripped_len, &err) <
+	        0 ||
+	    jpki_cades_parse(stripped, stripped_len, &cms, &err) < 0) {
+		sk_X509_pop_free(certs, X509_free);
+		jpki_report_decide(r, JPKI_TOTAL_FAILED, "FORMAT_FAILURE", "%s",
+		                   der_len > JPKI_SIG_DOC_MAX ? "the signature is over 4 MiB"
+		                                              : err.msg);
 		return;
 	}
-	uint8_t *der = NULL;
-	int n = i2d_CMS_ContentInfo(cms, &der);
-	if (n <= 0) {
-		jpki_report_decide(r, JPKI_TOTAL_FAILED, "FORMAT_FAILURE",
-		                   "the CMS does not encode");
-		return;
-	}
-	/* the split reads the bytes given when they are DER, so nothing is lost by re-encoding */
-	bool given_der = sig_len > 0 && sig[0] == 0x30;
-	verify_parsed(v, cms, given_der ? sig : der, given_der ? sig_len : (size_t)n, doc, doc_len,
-	              r);
-	OPENSSL_free(der);
+	verify_parsed(v, cms, certs, der, der_len, doc, doc_len, r);
 }
