@@ -12,7 +12,8 @@ LISTEN     ?= 127.0.0.1:8080
 DEPS = build-essential meson ninja-build pkg-config libssl-dev openssl libsqlite3-dev sqlite3 \
        libmicrohttpd-dev libjansson-dev libcmocka-dev curl clang libclang-rt-14-dev \
        pcscd vsmartcard-vpcd opensc libpcsclite-dev python3 iproute2 util-linux clang-format \
-       libcairo2-dev libpango1.0-dev fonts-ipaexfont-gothic poppler-utils libp11-kit-dev
+       libcairo2-dev libpango1.0-dev fonts-ipaexfont-gothic poppler-utils libp11-kit-dev \
+       libxmlsec1-dev xmlsec1 libengine-pkcs11-openssl
 
 BUILD_COV  ?= build-coverage
 

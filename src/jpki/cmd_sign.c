@@ -22,13 +22,14 @@
 #include "core/ossl.h"
 #include "p11.h"
 #include "sig/cades.h"
+#include "sig/xmldsig.h"
 
 static const char sign_usage[] =
-    "usage: jpki sign --in FILE --out SIG.p7s [--attached] [--level B|T|LT]\n"
+    "usage: jpki sign --in FILE --out SIG.p7s [--attached] [--level B|T|LT] [--format xml]\n"
     "                 [IMAGE | --reader NAME | --pkcs11 MODULE [--slot-index N]]\n"
     "                 [--pin-fd N | --pin-file F] [--tsa URL] [--trust CA.pem]\n"
     "       jpki sign --data-to-sign --cert SIGNER.pem --in FILE --prepared P.der\n"
-    "                 --out TBS.bin [--attached]\n"
+    "                 --out TBS.bin [--attached | --format xml]\n"
     "       jpki sign --finalize P.der --signature-value SIG.bin --out SIG.p7s\n"
     "                 [--level B|T|LT] [--ca CA.pem] [--tsa URL] [--trust CA.pem]\n"
     "       jpki sign --extend LT --in SIG.p7s --out SIG-LT.p7s --ca CA.pem\n"
@@ -42,6 +43,10 @@ static const char sign_usage[] =
     "      certificate\n"
     "  LT  plus the signer's CA certificate and its current OCSP response (or its\n"
     "      CRL partition and delta) for verification without the network\n"
+    "--format xml: an XML filing signed the e-Government way instead: an enveloped\n"
+    "XMLDSig Signature (one Reference URI=\"\" with the enveloped-signature transform,\n"
+    "Canonical XML 1.0, SHA-256, RSA-SHA256, the certificate in KeyInfo) appended to\n"
+    "the document element; --out is the signed XML.  It carries no time-stamp.\n"
     "The key is the signature key of the card in the first PC/SC reader holding\n"
     "one (--reader picks by name), of a card IMAGE, or of the PKCS#11 token of\n"
     "MODULE (opensc-pkcs11.so reads a real My Number card; the key is the one\n"
@@ -61,7 +66,8 @@ struct sign_opts {
 	struct card_secrets sec;
 	const char *in, *out, *level_s, *tsa, *trust, *ca, *cert, *prepared, *finalize, *sigvalue,
 	    *extend, *pkcs11;
-	bool attached, data_to_sign;
+	bool attached, data_to_sign, xml;
+	const char *format;
 	unsigned long slot_index;
 	bool has_slot;
 	enum jpki_cades_level level;
@@ -208,6 +214,15 @@ static int write_sig(const char *path, const uint8_t *der, size_t len)
 	return cli_write_out(path, der, len, 0644, &err) < 0 ? cli_fail(&err) : 0;
 }
 
+/* CAdES at its level, or an enveloped XML signature. */
+static int sign_content(const struct sign_opts *o, const uint8_t *content, size_t len, X509 *cert,
+                        const struct jpki_sign_opts *so, jpki_sign_fn fn, void *arg, uint8_t **der,
+                        size_t *der_len, struct jpki_err *err)
+{
+	return o->xml ? jpki_xml_sign(content, len, cert, fn, arg, der, der_len, err)
+	              : jpki_cades_sign(content, len, cert, so, fn, arg, der, der_len, err);
+}
+
 static int sign_with_key(struct sign_opts *o)
 {
 	struct jpki_err err;
@@ -232,8 +247,8 @@ static int sign_with_key(struct sign_opts *o)
 			return rc;
 		}
 		rc = finish_opts(o, ca, trusted, &so, tsa, sizeof(tsa));
-		if (rc == 0 && jpki_cades_sign(content, len, cert, &so, p11_sign_fn, p, &der,
-		                               &der_len, &err) < 0)
+		if (rc == 0 && sign_content(o, content, len, cert, &so, p11_sign_fn, p, &der,
+		                            &der_len, &err) < 0)
 			rc = cli_fail(&err);
 		p11_close(p);
 		return rc ? rc : write_sig(o->out, der, der_len);
@@ -244,7 +259,7 @@ static int sign_with_key(struct sign_opts *o)
 		return rc;
 	if ((rc = finish_opts(o, ca, trusted, &so, tsa, sizeof(tsa))) != 0)
 		return rc;
-	if (jpki_cades_sign(content, len, cert, &so, card_sign_fn, t, &der, &der_len, &err) < 0)
+	if (sign_content(o, content, len, cert, &so, card_sign_fn, t, &der, &der_len, &err) < 0)
 		return cli_fail(&err);
 	return write_sig(o->out, der, der_len);
 }
@@ -266,10 +281,13 @@ static int data_to_sign(struct sign_opts *o)
 	uint8_t di[JPKI_DIGESTINFO_LEN];
 	_cleanup_(freep) uint8_t *der = NULL;
 	size_t der_len = 0;
-	if (jpki_ctx_now(cli_ctx(), &now, &err) < 0 ||
-	    jpki_cades_prepare(content, len, o->attached, cert, now, &cms, &err) < 0 ||
-	    jpki_cades_tbs(cms, di, &err) < 0 ||
-	    jpki_cades_encode(cms, NULL, NULL, &der, &der_len, &err) < 0)
+	if (o->xml) {
+		if (jpki_xml_prepare(content, len, cert, &der, &der_len, di, &err) < 0)
+			return cli_fail(&err);
+	} else if (jpki_ctx_now(cli_ctx(), &now, &err) < 0 ||
+	           jpki_cades_prepare(content, len, o->attached, cert, now, &cms, &err) < 0 ||
+	           jpki_cades_tbs(cms, di, &err) < 0 ||
+	           jpki_cades_encode(cms, NULL, NULL, &der, &der_len, &err) < 0)
 		return cli_fail(&err);
 	if ((rc = write_sig(o->prepared, der, der_len)) != 0)
 		return rc;
@@ -287,6 +305,19 @@ static int load_cms(const char *path, CMS_ContentInfo **cms)
 	return 0;
 }
 
+/* Step two for XML: the value checked with the KeyInfo certificate and put in. */
+static int finalize_xml(struct sign_opts *o, const uint8_t *prepared, size_t len)
+{
+	struct jpki_err err;
+	_cleanup_(freep) uint8_t *value = NULL;
+	_cleanup_(freep) uint8_t *out = NULL;
+	size_t value_len = 0, out_len = 0;
+	if (jpki_read_file(o->sigvalue, 1024, &value, &value_len, &err) < 0 ||
+	    jpki_xml_finish(prepared, len, value, value_len, &out, &out_len, &err) < 0)
+		return cli_fail(&err);
+	return write_sig(o->out, out, out_len);
+}
+
 /* Step two: the signature value checked and put in, then the level. */
 static int finalize(struct sign_opts *o, bool extend)
 {
@@ -299,7 +330,16 @@ static int finalize(struct sign_opts *o, bool extend)
 	_cleanup_(x509_stack_freep) STACK_OF(X509) *trusted = sk_X509_new_null();
 	struct jpki_sign_opts so;
 	char tsa[600];
-	int rc = load_cms(extend ? o->in : o->finalize, &cms);
+	int rc;
+	if (!extend) {
+		_cleanup_(freep) uint8_t *buf = NULL;
+		size_t len = 0;
+		if (jpki_read_file(o->finalize, JPKI_XML_MAX, &buf, &len, &err) < 0)
+			return cli_fail(&err);
+		if (jpki_looks_like_xml(buf, len))
+			return finalize_xml(o, buf, len);
+	}
+	rc = load_cms(extend ? o->in : o->finalize, &cms);
 	if (rc == 0 && o->ca)
 		rc = load_ca(o->ca, &ca);
 	if (rc != 0)
@@ -332,6 +372,13 @@ static int check_modes(struct sign_opts *o, int argc, char **argv)
 		return cli_usage_error(sign_usage, "sign: --out is required");
 	if (o->level_s && parse_level(o->level_s, &o->level) < 0)
 		return cli_usage_error(sign_usage, "sign: --level: B, T or LT");
+	if (o->format && strcmp(o->format, "xml") != 0 && strcmp(o->format, "cades") != 0)
+		return cli_usage_error(sign_usage, "sign: --format: cades or xml");
+	o->xml = o->format && strcmp(o->format, "xml") == 0;
+	if (o->xml && ((o->level_s && o->level != JPKI_LEVEL_B) || o->attached || o->extend))
+		return cli_usage_error(sign_usage,
+		                       "sign --format xml: an enveloped XMLDSig signature "
+		                       "(level B; no --attached, --level T/LT or --extend)");
 	if (o->extend && (parse_level(o->extend, &o->level) < 0 || o->level != JPKI_LEVEL_LT))
 		return cli_usage_error(sign_usage, "sign: --extend: only LT");
 	if (o->extend && (!o->in || !o->ca))
@@ -374,10 +421,11 @@ int cmd_sign(int argc, char **argv)
 	    {"signature-value", CLI_TEXT, &o.sigvalue, 0, 0, NULL, NULL},
 	    {"extend", CLI_TEXT, &o.extend, 0, 0, NULL, NULL},
 	    {"pkcs11", CLI_TEXT, &o.pkcs11, 0, 0, NULL, NULL},
+	    {"format", CLI_TEXT, &o.format, 0, 0, NULL, NULL},
 	    {"slot-index", CLI_UINT, &o.slot_index, 0, 255, NULL, &o.has_slot},
 	    {"reader", CLI_TEXT, &o.tg.reader, 0, 0, NULL, NULL},
 	};
-	size_t n = 16;
+	size_t n = 17;
 	n += card_secret_rows(&o.sec, CARD_PIN, rows + n, sizeof(rows) / sizeof(rows[0]) - 1 - n);
 	rows[n] = (struct cli_opt){NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL};
 	int rc = cli_parse(argc, argv, sign_usage, "sign", rows);

@@ -194,6 +194,64 @@ assert_rc 6 "a certificate issued by a signature certificate (not a CA, myna)"
 assert_match "$OUT" "INDETERMINATE / (CHAIN_CONSTRAINTS_FAILURE|NO_CERTIFICATE_CHAIN_FOUND)" \
 	"refused for the path"
 
+# -- XML filings: enveloped XMLDSig, judged by xmlsec1
+cat >"$D/filing.xml" <<'XML'
+<?xml version="1.0" encoding="UTF-8"?>
+<申告書 xmlns="urn:example:etax"><氏名>山田 太郎</氏名><所得>5000000</所得></申告書>
+XML
+jp sign "$IMG" --format xml --in "$D/filing.xml" --out "$D/filing.signed.xml" --pin-file "$SPIN"
+assert_rc 0 "jpki sign --format xml with the card"
+xml_ok() { xmlsec1 --verify --trusted-pem "$SCA" --enabled-reference-uris empty "$@" >/dev/null 2>&1; }
+assert_cmd "xmlsec1 --verify accepts it" xml_ok "$D/filing.signed.xml"
+verdict 0 "format: XMLDSIG" "jpki verify accepts it" "$D/filing.signed.xml"
+assert_contains "$OUT" "name: 山田　太郎" "and names the signer"
+jp sign "$IMG" --format xml --in "$D/filing.xml" --out "$D/x.xml" --level T --pin-file "$SPIN"
+assert_rc 2 "an XML signature has no level T (no XAdES)"
+post_verify "$D/filing.signed.xml"
+assert_eq "$(field "$D/pv.json" signatureFormat)" XMLDSIG "POST /verify takes an XML signature"
+sed 's|5000000|5000001|' "$D/filing.signed.xml" >"$D/x-changed.xml"
+verdict 4 "TOTAL-FAILED / HASH_FAILURE" "XML: the document changed" "$D/x-changed.xml"
+assert_cmd_fails "and xmlsec1 refuses it too" xml_ok "$D/x-changed.xml"
+python3 - "$D/filing.signed.xml" "$D/x-sigval.xml" <<'PY'
+import re, sys
+t = open(sys.argv[1], encoding="utf-8").read()
+m = re.search(r"<SignatureValue>([^<]*)</SignatureValue>", t)
+v = m.group(1)
+v = ("B" if v[0] == "A" else "A") + v[1:]
+open(sys.argv[2], "w", encoding="utf-8").write(t[:m.start(1)] + v + t[m.end(1):])
+PY
+verdict 4 "TOTAL-FAILED / SIG_CRYPTO_FAILURE" "XML: a changed signature value" "$D/x-sigval.xml"
+sed 's|<Reference URI="">|<Reference URI="#part">|' "$D/filing.signed.xml" >"$D/x-part.xml"
+verdict 4 "TOTAL-FAILED / FORMAT_FAILURE" "XML: a reference to a part only (wrapping)" "$D/x-part.xml"
+assert_contains "$OUT" "whole document" "says the whole document must be covered"
+python3 - "$D/filing.signed.xml" "$D/x-two.xml" <<'PY'
+import re, sys
+t = open(sys.argv[1], encoding="utf-8").read()
+sig = re.search(r"<Signature .*</Signature>", t, re.S).group(0)
+open(sys.argv[2], "w", encoding="utf-8").write(t.replace("</申告書>", sig + "</申告書>"))
+PY
+verdict 4 "TOTAL-FAILED / FORMAT_FAILURE" "XML: two signatures" "$D/x-two.xml"
+{ printf '<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'; sed 1d "$D/filing.signed.xml"; } >"$D/x-dtd.xml"
+verdict 4 "TOTAL-FAILED / FORMAT_FAILURE" "XML: a DOCTYPE (entities) is refused" "$D/x-dtd.xml"
+sed 's|xmlenc#sha256|xmldsig#sha1|; s|2001/04/xmlenc#sha1|2000/09/xmldsig#sha1|' "$D/filing.signed.xml" >"$D/x-sha1.xml"
+verdict 6 "INDETERMINATE / CRYPTO_CONSTRAINTS_FAILURE_NO_POE" "XML: SHA-1 digests" "$D/x-sha1.xml"
+verdict 4 "TOTAL-FAILED / FORMAT_FAILURE" "XML: a file given with an enveloped signature" \
+	"$D/filing.signed.xml" "$D/doc"
+# a signature xmlsec1 makes (a key in a file, its JPKI certificate) verifies with us
+jp_ok "k2 template" sign --data-to-sign --format xml --cert "$D/k2.pem" --in "$D/filing.xml" \
+	--prepared "$D/k2-template.xml" --out "$D/k2.tbs"
+sed 's|<X509Certificate>[^<]*</X509Certificate>||' "$D/k2-template.xml" >"$D/k2-empty.xml"
+run xmlsec1 --sign --privkey-pem "$D/k2.key,$D/k2.pem" --trusted-pem "$SCA" \
+	--output "$D/k2-signed.xml" "$D/k2-empty.xml"
+assert_rc 0 "xmlsec1 --sign with a key and its JPKI certificate"
+verdict 0 "name: 佐藤　花子" "jpki verify accepts xmlsec1's signature" "$D/k2-signed.xml"
+jp sign --data-to-sign --format xml --cert "$D/certs/auth.pem" --in "$D/filing.xml" \
+	--prepared "$D/xa.xml" --out "$D/xa.tbs"
+jp card sign "$IMG" --kind auth --raw --in "$D/xa.tbs" --out "$D/xa.bin" --pin-file "$APIN"
+jp_ok "finalize auth XML" sign --finalize "$D/xa.xml" --signature-value "$D/xa.bin" --out "$D/xa-signed.xml"
+verdict 4 "TOTAL-FAILED / SIG_CONSTRAINTS_FAILURE" "XML by the authentication key" \
+	"$D/xa-signed.xml" --trust "$D/both.pem"
+
 # -- a foreign CA, and two generations trusted at once
 OTHER=$T_DIR/gen2
 JPKI_DATA=$OTHER JPKI_BASE_URL=http://127.0.0.1:$PORT jp_ok "a second CA" init
@@ -230,6 +288,7 @@ assert_contains "$OUT" "revocation: revoked by OCSP (online) on 2027-01-10T01:00
 	"with the revocation date and reason"
 assert_contains "$OUT" "after the signature, which the time-stamp proves to be older" "and why it stands"
 verdict 5 "INDETERMINATE / REVOKED_NO_POE" "no time-stamp after the move" "$D/B.p7s" "$D/doc"
+verdict 5 "INDETERMINATE / REVOKED_NO_POE" "an XML signature after the move" "$D/filing.signed.xml"
 post_verify "$D/T.p7s" "$D/doc"
 assert_eq "$(field "$D/pv.json" indication):$(field "$D/pv.json" revocation reason)" \
 	"TOTAL-PASSED:affiliationChanged" "POST /verify after the move: valid, revoked later"

@@ -56,6 +56,55 @@ assert_rc 0 "sign --finalize wraps pkcs11-tool's signature"
 jp verify "$D/two.p7s" "$D/doc"
 assert_rc 0 "and jpki verify accepts it"
 
+# XML: jpki signs through PC/SC; xmlsec1 --sign signs with the card's key through PKCS#11
+cat >"$D/filing.xml" <<'XML'
+<?xml version="1.0" encoding="UTF-8"?>
+<申告書 xmlns="urn:example:etax"><氏名>山田 太郎</氏名><所得>5000000</所得></申告書>
+XML
+jp sign --format xml --in "$D/filing.xml" --out "$D/filing.signed.xml" --pin-file "$(secret ABC123)"
+assert_rc 0 "jpki sign --format xml over PC/SC"
+run xmlsec1 --verify --trusted-pem "$SCA" --enabled-reference-uris empty "$D/filing.signed.xml"
+assert_rc 0 "xmlsec1 --verify accepts our XML signature"
+jp verify "$D/filing.signed.xml"
+assert_rc 0 "jpki verify accepts it"
+assert_contains "$OUT" "format: XMLDSIG" "as an XML signature"
+# the DigestInfo signed through OpenSSL's PKCS#11 engine (libp11) over OpenSC: its context-
+# specific login for the signature key asks at the terminal (pty_answer.py types it)
+jp sign --data-to-sign --format xml --cert "$D/sign.pem" --in "$D/filing.xml" \
+	--prepared "$D/template.xml" --out "$D/xtbs.bin"
+assert_rc 0 "sign --data-to-sign --format xml"
+cat >"$D/engine.cnf" <<CNF
+openssl_conf = openssl_init
+[openssl_init]
+engines = engine_section
+[engine_section]
+pkcs11 = pkcs11_section
+[pkcs11_section]
+engine_id = pkcs11
+dynamic_path = /usr/lib/x86_64-linux-gnu/engines-3/pkcs11.so
+MODULE_PATH = $P11
+init = 0
+CNF
+OPENSSL_CONF=$D/engine.cnf run timeout 60 python3 "$(dirname "$0")/pty_answer.py" \
+	"Digital Signature Key:" ABC123 openssl pkeyutl -engine pkcs11 -keyform engine \
+	-inkey "pkcs11:token=JPKI%20%28Digital%20Signature%20PIN%29;id=%02;type=private;pin-value=ABC123" \
+	-sign -in "$D/xtbs.bin" -out "$D/engine.bin"
+assert_rc 0 "openssl pkeyutl signs through the PKCS#11 engine with the card's key"
+jp sign --finalize "$D/template.xml" --signature-value "$D/engine.bin" --out "$D/engine.xml"
+assert_rc 0 "sign --finalize of the engine's XML signature"
+run xmlsec1 --verify --trusted-pem "$SCA" --enabled-reference-uris empty "$D/engine.xml"
+assert_rc 0 "xmlsec1 --verify accepts it"
+jp verify "$D/engine.xml"
+assert_rc 0 "jpki verify accepts it"
+assert_contains "$OUT" "name: 山田　太郎" "and names the signer"
+# the second step with a raw signature from pkcs11-tool
+run timeout 30 pkcs11-tool --module "$P11" --slot-index 1 --login --pin ABC123 --id 02 \
+	-s -m RSA-PKCS -i "$D/xtbs.bin" -o "$D/xsv.bin"
+jp sign --finalize "$D/template.xml" --signature-value "$D/xsv.bin" --out "$D/two.xml"
+assert_rc 0 "sign --finalize of an XML signature"
+run xmlsec1 --verify --trusted-pem "$SCA" --enabled-reference-uris empty "$D/two.xml"
+assert_rc 0 "xmlsec1 --verify accepts the two-step XML signature"
+
 # the move revokes the signature certificate (rule C5)
 server_stop >/dev/null
 export JPKI_NOW=2027-02-01T10:00:00+09:00

@@ -28,8 +28,8 @@ struct jpki_report_cert {
 };
 
 struct jpki_report {
-	char format[16]; /* CAdES, XAdES */
-	char level[32];  /* CAdES_BASELINE_B, _T, _LT */
+	char format[16]; /* CAdES, XMLDSig */
+	char level[32];  /* CAdES_BASELINE_B, _T, _LT; XMLDSIG */
 	bool decided;
 	enum jpki_indication ind;
 	char sub[48];
@@ -79,10 +79,14 @@ void jpki_report_warn(struct jpki_report *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void jpki_report_add_cert(struct jpki_report *r, const char *role, X509 *x);
 int64_t jpki_verifier_now(const struct jpki_verifier *v);
+/* The signer's certificate in the report, its subject and facts (cleaned: facts.h). */
+void jpki_report_describe_signer(struct jpki_report *r, X509 *signer);
 
 /* CAdES (verify_cades.c) and XML signatures (verify_xml.c) into r. */
 void jpki_verify_cades_into(struct jpki_verifier *v, const uint8_t *sig, size_t sig_len,
                             const uint8_t *doc, size_t doc_len, struct jpki_report *r);
+void jpki_verify_xml_into(struct jpki_verifier *v, const uint8_t *xml, size_t len,
+                          const uint8_t *doc, struct jpki_report *r);
 
 /*
  * What every format shares once the signer's certificate and the signing

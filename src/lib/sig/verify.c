@@ -18,6 +18,7 @@
 
 #include "core/ossl.h"
 #include "sig/report.h"
+#include "sig/xmldsig.h"
 
 #define SIGN_POLICY "1.2.392.200149.8.5.1.1.20" /* docs/profiles.md: signature certificates */
 #define DAY (24 * 3600)
@@ -162,6 +163,16 @@ void jpki_report_add_cert(struct jpki_report *r, const char *role, X509 *x)
 	BN_free(bn);
 	(void)jpki_asn1_time_epoch(X509_get0_notBefore(x), &c->not_before);
 	(void)jpki_asn1_time_epoch(X509_get0_notAfter(x), &c->not_after);
+}
+
+/* The signer's certificate and what the report says of it. */
+void jpki_report_describe_signer(struct jpki_report *r, X509 *signer)
+{
+	struct jpki_err err;
+	jpki_report_add_cert(r, "SIGNING", signer);
+	snprintf(r->subject, sizeof(r->subject), "%s", r->certs[r->n_certs - 1].subject);
+	if (jpki_facts_read(signer, &r->facts, &err) < 0)
+		jpki_report_warn(r, "the signer's facts: %s", err.msg);
 }
 
 static void format_time(int64_t t, char out[32])
@@ -467,7 +478,10 @@ int jpki_verify(struct jpki_verifier *v, const uint8_t *sig, size_t sig_len, con
 		return jpki_fail(err, JPKI_E_NOMEM, "out of memory");
 	r->validation_time = jpki_verifier_now(v);
 	r->best_time = r->validation_time;
-	jpki_verify_cades_into(v, sig, sig_len, doc, doc_len, r);
+	if (jpki_looks_like_xml(sig, sig_len))
+		jpki_verify_xml_into(v, sig, sig_len, doc, r);
+	else
+		jpki_verify_cades_into(v, sig, sig_len, doc, doc_len, r);
 	if (!r->decided)
 		r->ind = JPKI_TOTAL_PASSED;
 	ERR_clear_error();

@@ -247,16 +247,6 @@ static void set_level(const struct jpki_embedded *e, struct jpki_report *r)
 	snprintf(r->level, sizeof(r->level), "CAdES_BASELINE_%s", lvl);
 }
 
-/* The signer's certificate and what the report says of it. */
-static void describe_signer(X509 *signer, struct jpki_report *r)
-{
-	struct jpki_err err;
-	jpki_report_add_cert(r, "SIGNING", signer);
-	snprintf(r->subject, sizeof(r->subject), "%s", r->certs[r->n_certs - 1].subject);
-	if (jpki_facts_read(signer, &r->facts, &err) < 0)
-		jpki_report_warn(r, "the signer's facts: %s", err.msg);
-}
-
 /* certs: the signature's certificates (taken), read apart from cms (certcache.h) */
 static void verify_parsed(struct jpki_verifier *v, CMS_ContentInfo *cms, STACK_OF(X509) * certs,
                           const uint8_t *der, size_t der_len, const uint8_t *doc, size_t doc_len,
@@ -277,7 +267,7 @@ static void verify_parsed(struct jpki_verifier *v, CMS_ContentInfo *cms, STACK_O
 		                   "identifier names");
 		goto out;
 	}
-	describe_signer(signer, r);
+	jpki_report_describe_signer(r, signer);
 	if (!check_algorithms(si, r) || !check_binding(si, signer, r) ||
 	    !check_digest(cms, si, doc, doc_len, r))
 		goto out;
