@@ -18,7 +18,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct jpki_verifier *v;
@@ -40,8 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ind != JPKI_TOTAL_PASSED && ind != JPKI_TOTAL_FAILED && ind != JPKI_INDETERMINATE)
 		abort();
 	bool proven;
-	if (ind == JPKI_TOTAL_PASSED &&
-	    (!jpki_report_signer(r, JPKI_SIGNER_SUBJECT)[0] || jpki_report_best_time(r, &proven) <= 0))
+	if (ind == JPKI_TOTAL_PASSED && (!jpki_report_signer(r, JPKI_SIGNER_SUBJECT)[0] ||
+	                                 jpki_report_best_time(r, &proven) <= 0))
 		abort();
 	char *j = jpki_report_json(r), *t = jpki_report_text(r);
 	if (!j || !t)
