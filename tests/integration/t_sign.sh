@@ -54,6 +54,32 @@ assert_rc 1 "a wrong signature password"
 assert_contains "$ERR" "4 tries left" "says the tries left"
 [ -e "$D/x.p7s" ] && fail "a failed signing wrote a file" || pass "a failed signing writes nothing"
 
+# the B-T signature's time-stamp token, judged by openssl ts, over our signature value
+python3 - "$D/T.p7s" "$D/tst.der" "$D/sigvalue.bin" <<'PY'
+import sys
+data = open(sys.argv[1], "rb").read()
+def tlv(i):  # tag, start of content, end
+    n = data[i + 1]
+    j = i + 2
+    if n & 0x80:
+        k = n & 0x7F
+        n = int.from_bytes(data[j:j + k], "big")
+        j += k
+    return data[i], j, j + n
+oid = bytes.fromhex("060b2a864886f70d010910020e")  # id-aa-signatureTimeStampToken
+k = data.find(oid)
+_, s, _ = tlv(k + len(oid))  # the attribute's SET
+_, _, e = tlv(s)             # its one value, the token
+open(sys.argv[2], "wb").write(data[s:e])
+v = data.rfind(bytes.fromhex("04820100"), 0, k)  # the 256-byte signature value before [1]
+assert data[v + 4 + 256] == 0xA1
+open(sys.argv[3], "wb").write(data[v + 4:v + 4 + 256])
+PY
+assert_cmd "openssl ts -verify accepts the embedded token over our signature value" \
+	openssl ts -verify -token_in -in "$D/tst.der" -data "$D/sigvalue.bin" -CAfile "$SCA" "${AT[@]}"
+assert_cmd_fails "and not over another value" \
+	openssl ts -verify -token_in -in "$D/tst.der" -data "$D/doc" -CAfile "$SCA" "${AT[@]}"
+
 jp verify "$D/B.p7s" "$D/doc"
 assert_rc 0 "B-B verifies (the certificate is good now)"
 assert_contains "$OUT" "unproven: the validation time" "B-B: the time is unproven"

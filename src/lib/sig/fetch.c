@@ -80,10 +80,14 @@ static int transfer(const char *url, const char *content_type, const uint8_t *bo
 		url_parts_free(&u);
 		return jpki_fail(err, JPKI_E_NOMEM, "out of memory");
 	}
-	/* no proxy: these are the service's own URLs, and the answers are signed */
+	/*
+	 * No proxy: these are the service's own URLs, and the answers are signed.  Every answer
+	 * is one DER object (expect_asn1): libcrypto then reads it whole into memory, bounded by
+	 * max, before handing it over; streamed, a body still in flight read as empty.
+	 */
 	BIO *resp =
 	    OSSL_HTTP_transfer(NULL, u.host, u.port, path, 0, "", NULL, NULL, NULL, NULL, NULL, 0,
-	                       NULL, content_type, req, expect, 0, max, JPKI_FETCH_TIMEOUT, 0);
+	                       NULL, content_type, req, expect, 1, max, JPKI_FETCH_TIMEOUT, 0);
 	url_parts_free(&u);
 	if (!resp) {
 		unsigned long e = ERR_peek_last_error();

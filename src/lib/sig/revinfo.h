@@ -21,7 +21,10 @@
 #define JPKI_FETCH_TIMEOUT 5       /* seconds per request (Web eID's OCSP time-out) */
 #define JPKI_FETCH_MAX (64u << 20) /* bytes of an answer (a full CRL partition fits) */
 
-/* GET url (http only); *out malloc'd.  NOT_FOUND for an HTTP error, IO when unreachable. */
+/*
+ * GET url (http only); *out malloc'd: one DER object, read whole.  NOT_FOUND for an HTTP
+ * error, IO when unreachable.
+ */
 JPKI_MUST_CHECK int jpki_http_get(const char *url, size_t max, uint8_t **out, size_t *out_len,
                                   struct jpki_err *err);
 /* POST body as content_type to url; the answer must be of type expect. */
