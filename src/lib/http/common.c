@@ -1,7 +1,9 @@
 /*
  * common.c: HTTP dates, text answers, conditional GET (common.h).
  */
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "common.h"
@@ -93,4 +95,50 @@ enum MHD_Result jpki_http_error(struct MHD_Connection *conn, enum jpki_code code
 enum MHD_Result jpki_http_method_not_allowed(struct MHD_Connection *conn, const char *allow)
 {
 	return text_with(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n", allow);
+}
+
+int64_t jpki_http_mono_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
+static bool type_is(struct MHD_Connection *conn, const char *type)
+{
+	const char *ct =
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	size_t n = strlen(type);
+	return ct && strncasecmp(ct, type, n) == 0 &&
+	       (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+bool jpki_http_post_refused(struct MHD_Connection *conn, const char *method, const char *type,
+                            uint64_t max, enum MHD_Result *ret)
+{
+	char msg[128];
+	if (strcmp(method, MHD_HTTP_METHOD_POST) != 0) {
+		*ret = jpki_http_method_not_allowed(conn, "POST");
+		return true;
+	}
+	if (!type_is(conn, type)) {
+		snprintf(msg, sizeof(msg), "Content-Type must be %s\n", type);
+		*ret = jpki_http_text(conn, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, msg);
+		return true;
+	}
+	const char *cl =
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (!cl)
+		return false;
+	struct jpki_cur c = jpki_cur_make(cl, strlen(cl));
+	uint64_t v;
+	if (!jpki_cur_decimal(&c, max, &v) || !jpki_cur_done(&c)) {
+		*ret = jpki_http_error(conn, JPKI_E_INVALID, "bad Content-Length\n");
+		return true;
+	}
+	if (v > max) { /* refused before a byte of it is read */
+		*ret = jpki_http_error(conn, JPKI_E_LIMIT, "the request is too large\n");
+		return true;
+	}
+	return false;
 }

@@ -35,4 +35,16 @@ enum MHD_Result jpki_http_text(struct MHD_Connection *conn, unsigned status, con
 /* 405 with the Allow header the route needs (RFC 9110 §15.5.6). */
 enum MHD_Result jpki_http_method_not_allowed(struct MHD_Connection *conn, const char *allow);
 
+/* Seconds on the monotonic clock: a request body's deadline. */
+int64_t jpki_http_mono_seconds(void);
+/*
+ * The first call of a POST route that takes a body of type `type` and at
+ * most max bytes, on the headers alone (before a body byte is read): true
+ * with the refusal queued in *ret for another method (405), another
+ * Content-Type (415), a bad Content-Length (400) or one over max (413);
+ * false when the request goes on.
+ */
+bool jpki_http_post_refused(struct MHD_Connection *conn, const char *method, const char *type,
+                            uint64_t max, enum MHD_Result *ret);
+
 #endif

@@ -11,11 +11,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 
 #include "common.h"
-#include "core/cursor.h"
 #include "tsa_http.h"
 
 #define CT_QUERY "application/timestamp-query"
@@ -35,7 +32,7 @@ struct tsa_post {
 	const void *owner; /* &jpki_tsa_http_owner, first */
 	uint8_t buf[JPKI_TSA_REQUEST_MAX];
 	size_t len;
-	time_t started;
+	int64_t started;
 };
 
 bool jpki_tsa_http_route(const char *url)
@@ -73,45 +70,16 @@ void jpki_tsa_http_completed(void *con_cls)
 	free(con_cls);
 }
 
-static time_t mono_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
-static bool type_ok(struct MHD_Connection *conn)
-{
-	const char *ct =
-	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-	size_t n = strlen(CT_QUERY);
-	return ct && strncasecmp(ct, CT_QUERY, n) == 0 &&
-	       (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
-}
-
 static enum MHD_Result start(struct MHD_Connection *conn, const char *method, void **con_cls)
 {
-	if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
-		return jpki_http_method_not_allowed(conn, "POST");
-	if (!type_ok(conn))
-		return jpki_http_text(conn, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
-		                      "Content-Type must be " CT_QUERY "\n");
-	const char *cl =
-	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-	if (cl) {
-		struct jpki_cur c = jpki_cur_make(cl, strlen(cl));
-		uint64_t v;
-		if (!jpki_cur_decimal(&c, JPKI_TSA_REQUEST_MAX, &v) || !jpki_cur_done(&c))
-			return jpki_http_error(conn, JPKI_E_INVALID, "bad Content-Length\n");
-		if (v > JPKI_TSA_REQUEST_MAX) /* refused before a byte of it is read */
-			return jpki_http_error(conn, JPKI_E_LIMIT,
-			                       "a time-stamp request is too large\n");
-	}
+	enum MHD_Result refused;
+	if (jpki_http_post_refused(conn, method, CT_QUERY, JPKI_TSA_REQUEST_MAX, &refused))
+		return refused;
 	struct tsa_post *p = calloc(1, sizeof(*p));
 	if (!p)
 		return MHD_NO;
 	p->owner = &jpki_tsa_http_owner;
-	p->started = mono_seconds();
+	p->started = jpki_http_mono_seconds();
 	*con_cls = p;
 	return MHD_YES;
 }
@@ -151,7 +119,8 @@ enum MHD_Result jpki_tsa_http(struct jpki_tsa_http *h, struct MHD_Connection *co
 	struct tsa_post *p = *con_cls;
 	if (*upload_size > 0) {
 		size_t n = *upload_size;
-		if (n > sizeof(p->buf) - p->len || mono_seconds() - p->started > BODY_SECONDS)
+		if (n > sizeof(p->buf) - p->len ||
+		    jpki_http_mono_seconds() - p->started > BODY_SECONDS)
 			return MHD_NO; /* past the cap without a length, or trickled: close */
 		memcpy(p->buf + p->len, upload, n);
 		p->len += n;

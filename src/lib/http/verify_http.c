@@ -11,14 +11,12 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include <jansson.h>
 #include <openssl/evp.h>
 
 #include "common.h"
-#include "core/cursor.h"
 #include "jpki/verify.h"
 #include "sig/report.h"
 #include "verify_http.h"
@@ -39,7 +37,7 @@ struct verify_post {
 	const void *owner; /* &jpki_verify_http_owner, first */
 	uint8_t *buf;
 	size_t len, cap;
-	time_t started;
+	int64_t started;
 };
 
 bool jpki_verify_http_route(const char *url)
@@ -83,44 +81,16 @@ void jpki_verify_http_completed(void *con_cls)
 	free(p);
 }
 
-static time_t mono_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
-static bool type_ok(struct MHD_Connection *conn)
-{
-	const char *ct =
-	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-	size_t n = strlen(CT_JSON);
-	return ct && strncasecmp(ct, CT_JSON, n) == 0 &&
-	       (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
-}
-
 static enum MHD_Result start(struct MHD_Connection *conn, const char *method, void **con_cls)
 {
-	if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
-		return jpki_http_method_not_allowed(conn, "POST");
-	if (!type_ok(conn))
-		return jpki_http_text(conn, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
-		                      "Content-Type must be " CT_JSON "\n");
-	const char *cl =
-	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-	if (cl) {
-		struct jpki_cur c = jpki_cur_make(cl, strlen(cl));
-		uint64_t v;
-		if (!jpki_cur_decimal(&c, JPKI_VERIFY_BODY_MAX, &v) || !jpki_cur_done(&c))
-			return jpki_http_error(conn, JPKI_E_INVALID, "bad Content-Length\n");
-		if (v > JPKI_VERIFY_BODY_MAX)
-			return jpki_http_error(conn, JPKI_E_LIMIT, "the request is too large\n");
-	}
+	enum MHD_Result refused;
+	if (jpki_http_post_refused(conn, method, CT_JSON, JPKI_VERIFY_BODY_MAX, &refused))
+		return refused;
 	struct verify_post *p = calloc(1, sizeof(*p));
 	if (!p)
 		return MHD_NO;
 	p->owner = &jpki_verify_http_owner;
-	p->started = mono_seconds();
+	p->started = jpki_http_mono_seconds();
 	*con_cls = p;
 	return MHD_YES;
 }
@@ -262,7 +232,8 @@ enum MHD_Result jpki_verify_http(struct jpki_verify_http *h, struct MHD_Connecti
 		return start(conn, method, con_cls);
 	struct verify_post *p = *con_cls;
 	if (*upload_size > 0) {
-		if (mono_seconds() - p->started > BODY_SECONDS || !append(p, upload, *upload_size))
+		if (jpki_http_mono_seconds() - p->started > BODY_SECONDS ||
+		    !append(p, upload, *upload_size))
 			return MHD_NO; /* past the cap without a length, or trickled: close */
 		*upload_size = 0;
 		return MHD_YES;

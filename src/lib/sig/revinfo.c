@@ -112,8 +112,7 @@ int jpki_ocsp_request(X509 *cert, X509 *issuer, uint8_t **der, size_t *len, stru
 	return *der ? 0 : jpki_fail(err, JPKI_E_NOMEM, "out of memory");
 }
 
-/* A store of trusted, checking at `when`. */
-static X509_STORE *store_at(STACK_OF(X509) * trusted, int64_t when)
+X509_STORE *jpki_trust_store(STACK_OF(X509) * trusted, int64_t when)
 {
 	X509_STORE *st = X509_STORE_new();
 	for (int i = 0; st && i < sk_X509_num(trusted); i++)
@@ -265,7 +264,7 @@ int jpki_ocsp_check(const uint8_t *resp, size_t len, const uint8_t *req_der, siz
 	}
 	/* the responder: the CA itself or its delegate with id-kp-OCSPSigning (RFC 6960 §4.2.2.2)
 	 */
-	_cleanup_(X509_STOREp) X509_STORE *st = store_at(trusted, produced);
+	_cleanup_(X509_STOREp) X509_STORE *st = jpki_trust_store(trusted, produced);
 	if (!st || !X509_up_ref(issuer) || !sk_X509_push(certs, issuer)) {
 		return jpki_fail(err, JPKI_E_NOMEM, "out of memory");
 	}

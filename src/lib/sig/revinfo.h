@@ -120,6 +120,9 @@ JPKI_MUST_CHECK int jpki_timestamp_check(const uint8_t *tst, size_t len, const u
                                          struct jpki_stamp_info *out, bool *imprint_ok,
                                          struct jpki_err *err);
 
+/* A store of the trusted certificates that checks paths at `when` (NULL: out of memory). */
+X509_STORE *jpki_trust_store(STACK_OF(X509) * trusted, int64_t when);
+
 /* ASN1_TIME to seconds since the epoch (false when unreadable). */
 bool jpki_asn1_time_epoch(const ASN1_TIME *t, int64_t *out);
 

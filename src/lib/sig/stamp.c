@@ -20,20 +20,6 @@ JPKI_DEFINE_FREEP(PKCS7, PKCS7_free)
 JPKI_DEFINE_FREEP(TS_MSG_IMPRINT, TS_MSG_IMPRINT_free)
 JPKI_DEFINE_FREEP(X509_ALGOR, X509_ALGOR_free)
 
-/* A store of trusted that checks at `when`, with libcrypto's own free. */
-static X509_STORE *store_of(STACK_OF(X509) * trusted, int64_t when, bool at_time)
-{
-	X509_STORE *st = X509_STORE_new();
-	for (int i = 0; st && i < sk_X509_num(trusted); i++)
-		if (!X509_STORE_add_cert(st, sk_X509_value(trusted, i))) {
-			X509_STORE_free(st);
-			return NULL;
-		}
-	if (st && at_time)
-		X509_VERIFY_PARAM_set_time(X509_STORE_get0_param(st), (time_t)when);
-	return st;
-}
-
 static TS_REQ *make_request(const uint8_t hash[32])
 {
 	TS_REQ *req = TS_REQ_new();
@@ -70,7 +56,7 @@ static int verify_token(PKCS7 *token, TS_REQ *req, const uint8_t hash[32], STACK
 {
 	_cleanup_(TS_VERIFY_CTXp) TS_VERIFY_CTX *vc =
 	    req ? TS_REQ_to_TS_VERIFY_CTX(req, NULL) : TS_VERIFY_CTX_new();
-	X509_STORE *st = store_of(trusted, at, true);
+	X509_STORE *st = jpki_trust_store(trusted, at);
 	uint8_t *imp = OPENSSL_memdup(hash, 32);
 	if (!vc || !st || !imp) {
 		X509_STORE_free(st);
