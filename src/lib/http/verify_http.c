@@ -195,32 +195,43 @@ static enum MHD_Result run(struct jpki_verify_http *h, struct MHD_Connection *co
 	return json_reply(conn, MHD_HTTP_OK, body);
 }
 
-static enum MHD_Result answer(struct jpki_verify_http *h, struct MHD_Connection *conn,
-                              const struct verify_post *p)
+const char *jpki_verify_body_parse(const uint8_t *body, size_t len, uint8_t **sig, size_t *sig_len,
+                                   uint8_t **doc, size_t *doc_len)
 {
 	json_error_t je;
-	json_t *req = json_loadb((const char *)p->buf, p->len, JSON_REJECT_DUPLICATES, &je);
-	const char *sig_b64 = NULL, *doc_b64 = NULL;
+	json_t *req = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, &je);
+	const char *sig_b64 = NULL, *doc_b64 = NULL, *why = NULL;
 	size_t sig_n = 0, doc_n = 0;
+	*sig = *doc = NULL;
+	*sig_len = *doc_len = 0;
 	if (!req ||
 	    json_unpack(req, "{s:s%, s?s%}", "signature", &sig_b64, &sig_n, "document", &doc_b64,
 	                &doc_n) != 0 ||
-	    json_object_size(req) != (doc_b64 ? 2u : 1u)) {
-		json_decref(req);
-		return bad_request(conn, "the body must be {\"signature\": base64, \"document\": "
-		                         "base64 (when detached)} and nothing else");
+	    json_object_size(req) != (doc_b64 ? 2u : 1u))
+		why = "the body must be {\"signature\": base64, \"document\": base64 (when "
+		      "detached)} "
+		      "and nothing else";
+	else if (!unbase64(sig_b64, sig_n, sig, sig_len) ||
+	         (doc_b64 && !unbase64(doc_b64, doc_n, doc, doc_len)))
+		why = "signature and document must be padded base64";
+	json_decref(req);
+	if (why) {
+		free(*sig), free(*doc);
+		*sig = *doc = NULL;
 	}
-	uint8_t *sig = NULL, *doc = NULL;
-	size_t sig_len = 0, doc_len = 0;
-	enum MHD_Result ret;
-	if (!unbase64(sig_b64, sig_n, &sig, &sig_len) ||
-	    (doc_b64 && !unbase64(doc_b64, doc_n, &doc, &doc_len)))
-		ret = bad_request(conn, "signature and document must be padded base64");
-	else
-		ret = run(h, conn, sig, sig_len, doc, doc_len);
+	return why;
+}
+
+static enum MHD_Result answer(struct jpki_verify_http *h, struct MHD_Connection *conn,
+                              const struct verify_post *p)
+{
+	uint8_t *sig, *doc;
+	size_t sig_len, doc_len;
+	const char *why = jpki_verify_body_parse(p->buf, p->len, &sig, &sig_len, &doc, &doc_len);
+	enum MHD_Result ret =
+	    why ? bad_request(conn, why) : run(h, conn, sig, sig_len, doc, doc_len);
 	free(sig);
 	free(doc);
-	json_decref(req);
 	return ret;
 }
 

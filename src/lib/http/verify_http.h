@@ -33,4 +33,12 @@ enum MHD_Result jpki_verify_http(struct jpki_verify_http *h, struct MHD_Connecti
                                  void **con_cls);
 void jpki_verify_http_completed(void *con_cls);
 
+/*
+ * The body of POST /verify: {"signature": base64, "document": base64 (only
+ * for a detached signature)} and nothing else, strict padded base64.  NULL
+ * with *sig (and *doc, or NULL) malloc'd, or the reason it is refused.
+ */
+const char *jpki_verify_body_parse(const uint8_t *body, size_t len, uint8_t **sig, size_t *sig_len,
+                                   uint8_t **doc, size_t *doc_len);
+
 #endif
