@@ -170,7 +170,7 @@ static int card_unlock(struct jpki_transport *t, const struct cli_secret *pin_sr
 	if (rc == 0)
 		rc = jpki_host_verify(t, JPKI_PIN_SIGN, pin, &tries, &err);
 	OPENSSL_cleanse(pin, sizeof(pin));
-	if (rc == -JPKI_E_PIN)
+	if (rc == -JPKI_E_PIN && tries >= 0)
 		return cli_fail_msg("wrong signature password: %d tries left", tries);
 	if (rc == 0)
 		rc = card_read_x509(t, JPKI_FID_SIGN_CERT, cert, &err);

@@ -135,7 +135,8 @@ static int find_key(struct jpki_p11 *p, X509 **cert)
 		uint8_t id[64];
 		CK_ULONG id_len = sizeof(id);
 		X509 *x = cert_of(p, certs[i], id, &id_len);
-		if (!x || !(X509_get_key_usage(x) & KU_NON_REPUDIATION) || id_len > sizeof(id) ||
+		if (!x || !(X509_get_extension_flags(x) & EXFLAG_KUSAGE) ||
+		    !(X509_get_key_usage(x) & KU_NON_REPUDIATION) || id_len > sizeof(id) ||
 		    find(p, CKO_PRIVATE_KEY, id, id_len, keys, 2) != 1) {
 			X509_free(x);
 			continue;

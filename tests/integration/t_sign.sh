@@ -257,6 +257,18 @@ sig = re.search(r"<Signature .*</Signature>", t, re.S).group(0)
 open(sys.argv[2], "w", encoding="utf-8").write(t.replace("</申告書>", sig + "</申告書>"))
 PY
 verdict 4 "TOTAL-FAILED / FORMAT_FAILURE" "XML: two signatures" "$D/x-two.xml"
+sed 's|</KeyInfo>|</KeyInfo><Object><所得>1</所得></Object>|' "$D/filing.signed.xml" >"$D/x-object.xml"
+verdict 4 "TOTAL-FAILED / FORMAT_FAILURE" "XML: an Object inside the Signature (unsigned content)" \
+	"$D/x-object.xml"
+assert_cmd "(which xmlsec1 itself accepts)" xml_ok "$D/x-object.xml"
+sed 's|<X509Certificate>|<X509SubjectName>CN=someone else</X509SubjectName><X509Certificate>|' \
+	"$D/filing.signed.xml" >"$D/x-keyinfo.xml"
+verdict 4 "TOTAL-FAILED / FORMAT_FAILURE" "XML: more than the certificate in KeyInfo" "$D/x-keyinfo.xml"
+sed 's|<所得>5000000</所得>|<所得>5<!--x-->000000</所得>|' "$D/filing.signed.xml" >"$D/x-comment.xml"
+verdict 4 "TOTAL-FAILED / FORMAT_FAILURE" "XML: a comment (Canonical XML drops it: unsigned)" \
+	"$D/x-comment.xml"
+sed 's|</Signature>|</Signature><追記>1</追記>|' "$D/filing.signed.xml" >"$D/x-after.xml"
+verdict 4 "TOTAL-FAILED / FORMAT_FAILURE" "XML: an element after the Signature" "$D/x-after.xml"
 { printf '<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'; sed 1d "$D/filing.signed.xml"; } >"$D/x-dtd.xml"
 verdict 4 "TOTAL-FAILED / FORMAT_FAILURE" "XML: a DOCTYPE (entities) is refused" "$D/x-dtd.xml"
 sed 's|xmlenc#sha256|xmldsig#sha1|; s|2001/04/xmlenc#sha1|2000/09/xmldsig#sha1|' "$D/filing.signed.xml" >"$D/x-sha1.xml"
@@ -297,6 +309,31 @@ jp sign --extend LT --in "$D/T.p7s" --out "$D/T-LT.p7s" --ca "$SCA"
 assert_rc 0 "extend B-T to B-LT half an hour later"
 verdict 0 "warning: the embedded OCSP response was produced 1800 s after the time-stamp" \
 	"LT 30 minutes after the time-stamp: valid, with a warning" "$D/T-LT.p7s" "$D/doc" --offline
+# embedded CRLs the signer chose: one issued before the time-stamp proves nothing; another
+# partition's says nothing of this certificate (cms_add_crl.py puts them in SignedData.crls)
+url_of() { openssl x509 -in "$D/certs/sign.pem" -noout -ext "$1" 2>/dev/null | grep -o 'http://[^ ]*' | head -n 1; }
+crl_url=$(url_of crlDistributionPoints)
+curl -fsS --max-time 10 -o "$D/early.crl" "$crl_url" || fail "fetch the partition CRL"
+part=${crl_url##*/} part=${part%.crl}
+curl -fsS --max-time 10 -o "$D/other-part.crl" "${crl_url%/*}/$(((part + 1) % 1024)).crl" ||
+	fail "fetch another partition's CRL"
+restart_at 2026-11-26T11:00:00+09:00
+jp sign "$IMG" --in "$D/doc" --out "$D/T11.p7s" --level T --pin-file "$SPIN"
+assert_rc 0 "a B-T signature an hour later"
+python3 "$(dirname "$0")/cms_add_crl.py" "$D/T11.p7s" "$D/T11-early.p7s" "$D/early.crl"
+verdict 6 "INDETERMINATE / TRY_LATER" "an embedded CRL issued before the time-stamp" \
+	"$D/T11-early.p7s" "$D/doc" --offline
+assert_contains "$OUT" "proves nothing about the time of signing" "and says why"
+curl -fsS --max-time 10 -o "$D/now.crl" "$crl_url" || fail "fetch the CRL again"
+python3 "$(dirname "$0")/cms_add_crl.py" "$D/T11.p7s" "$D/T11-now.p7s" "$D/now.crl"
+verdict 0 "revocation: good by CRL (embedded)" "the partition's CRL issued with the time-stamp serves" \
+	"$D/T11-now.p7s" "$D/doc" --offline
+python3 "$(dirname "$0")/cms_add_crl.py" "$D/T11.p7s" "$D/T11-other.p7s" "$D/other-part.crl"
+verdict 6 "INDETERMINATE / TRY_LATER" "another partition's CRL says nothing of this certificate" \
+	"$D/T11-other.p7s" "$D/doc" --offline
+python3 "$(dirname "$0")/cms_add_crl.py" "$D/T11.p7s" "$D/T11-both.p7s" "$D/early.crl" "$D/now.crl"
+verdict 0 "revocation: good by CRL (embedded)" "of two embedded CRLs the newest is taken" \
+	"$D/T11-both.p7s" "$D/doc" --offline
 restart_at 2026-11-28T10:00:00+09:00
 jp sign --extend LT --in "$D/T.p7s" --out "$D/T-LT2.p7s" --ca "$SCA"
 verdict 4 "TOTAL-FAILED / SIG_CONSTRAINTS_FAILURE" "LT two days after the time-stamp" \
@@ -322,7 +359,6 @@ post_verify "$D/B.p7s" "$D/doc"
 assert_eq "$(field "$D/pv.json" subIndication)" REVOKED_NO_POE "POST /verify: B-B after the move"
 verdict 0 "TOTAL-PASSED" "B-LT offline: good when it was made" "$D/LT.p7s" "$D/doc" --offline
 # OCSP down, the CRLs still published: a plain web server with the partition CRL and its delta
-url_of() { openssl x509 -in "$D/certs/sign.pem" -noout -ext "$1" 2>/dev/null | grep -o 'http://[^ ]*' | head -n 1; }
 crl_url=$(url_of crlDistributionPoints) delta_url=$(url_of freshestCRL)
 mkdir -p "$D/www"
 for u in "$crl_url" "$delta_url"; do

@@ -19,6 +19,7 @@ JPKI_DEFINE_FREEP(OCSP_REQUEST, OCSP_REQUEST_free)
 JPKI_DEFINE_FREEP(OCSP_CERTID, OCSP_CERTID_free)
 JPKI_DEFINE_FREEP(X509_STORE, X509_STORE_free)
 JPKI_DEFINE_FREEP(ASN1_ENUMERATED, ASN1_ENUMERATED_free)
+JPKI_DEFINE_FREEP(ISSUING_DIST_POINT, ISSUING_DIST_POINT_free)
 
 static void x509_stackp(STACK_OF(X509) * *s)
 {
@@ -265,7 +266,10 @@ int jpki_ocsp_check(const uint8_t *resp, size_t len, const uint8_t *req_der, siz
 	/* the responder: the CA itself or its delegate with id-kp-OCSPSigning (RFC 6960 §4.2.2.2)
 	 */
 	_cleanup_(X509_STOREp) X509_STORE *st = jpki_trust_store(trusted, produced);
-	if (!st || !X509_up_ref(issuer) || !sk_X509_push(certs, issuer)) {
+	if (!st || !X509_up_ref(issuer))
+		return jpki_fail(err, JPKI_E_NOMEM, "out of memory");
+	if (!sk_X509_push(certs, issuer)) {
+		X509_free(issuer);
 		return jpki_fail(err, JPKI_E_NOMEM, "out of memory");
 	}
 	if (OCSP_basic_verify(bs, certs, st, 0) != 1)
@@ -357,6 +361,59 @@ static int entry_of(X509_CRL *crl, const ASN1_INTEGER *serial, struct jpki_statu
 	return 1;
 }
 
+/* The DER value of a CRL's issuingDistributionPoint, or NULL when it has none. */
+static const ASN1_OCTET_STRING *idp_of(X509_CRL *crl)
+{
+	int i = X509_CRL_get_ext_by_NID(crl, NID_issuing_distribution_point, -1);
+	return i < 0 ? NULL : X509_EXTENSION_get_data(X509_CRL_get_ext(crl, i));
+}
+
+/*
+ * A CRL with an issuingDistributionPoint covers only the certificates that
+ * name it (RFC 5280 §5.2.5): its fullName URI must be the certificate's
+ * cRLDistributionPoints URI (a partition's CRL says nothing of another's).
+ * Without one it is the CA's full CRL.
+ */
+static int crl_covers(X509_CRL *crl, X509 *cert, struct jpki_err *err)
+{
+	_cleanup_(ISSUING_DIST_POINTp) ISSUING_DIST_POINT *idp =
+	    X509_CRL_get_ext_d2i(crl, NID_issuing_distribution_point, NULL, NULL);
+	if (!idp)
+		return X509_CRL_get_ext_by_NID(crl, NID_issuing_distribution_point, -1) < 0
+		           ? 0
+		           : jpki_fail(err, JPKI_E_INVALID,
+		                       "the CRL's distribution point is malformed");
+	char want[1024], got[1024] = "";
+	if (jpki_cert_url(cert, JPKI_URL_CRL, want, sizeof(want), err) < 0)
+		return -JPKI_E_INVALID;
+	GENERAL_NAMES *names =
+	    idp->distpoint && idp->distpoint->type == 0 ? idp->distpoint->name.fullname : NULL;
+	for (int i = 0; i < sk_GENERAL_NAME_num(names) && !got[0]; i++)
+		uri_of(sk_GENERAL_NAME_value(names, i), got, sizeof(got));
+	if (strcmp(want, got) != 0 || idp->onlyattr || idp->onlyCA || idp->onlysomereasons)
+		return jpki_fail(err, JPKI_E_INVALID,
+		                 "the CRL is another partition's (%.200s), not the certificate's",
+		                 got);
+	return 0;
+}
+
+/* The delta of this base: the same scope, a higher number, not older (RFC 5280 §5.2.4). */
+static int delta_fits(X509_CRL *crl, X509_CRL *delta, struct jpki_err *err)
+{
+	const ASN1_OCTET_STRING *a = idp_of(crl), *b = idp_of(delta);
+	int64_t ta, tb;
+	long base_of = crl_number(delta, NID_delta_crl), n = crl_number(crl, NID_crl_number);
+	if (base_of < 0 || base_of > n || crl_number(delta, NID_crl_number) <= n)
+		return jpki_fail(err, JPKI_E_INVALID, "the delta CRL is not based on this CRL");
+	if ((a == NULL) != (b == NULL) || (a && ASN1_OCTET_STRING_cmp(a, b) != 0))
+		return jpki_fail(err, JPKI_E_INVALID,
+		                 "the delta CRL has another scope than its base");
+	if (!jpki_asn1_time_epoch(X509_CRL_get0_lastUpdate(crl), &ta) ||
+	    !jpki_asn1_time_epoch(X509_CRL_get0_lastUpdate(delta), &tb) || tb < ta)
+		return jpki_fail(err, JPKI_E_INVALID, "the delta CRL is older than its base");
+	return 0;
+}
+
 int jpki_crl_check(X509_CRL *crl, X509_CRL *delta, X509 *cert, X509 *issuer,
                    struct jpki_status_info *out, struct jpki_err *err)
 {
@@ -367,9 +424,9 @@ int jpki_crl_check(X509_CRL *crl, X509_CRL *delta, X509 *cert, X509 *issuer,
 		return rc;
 	if (crl_number(crl, NID_delta_crl) >= 0)
 		return jpki_fail(err, JPKI_E_INVALID, "the base CRL is a delta CRL");
-	if (delta && (crl_number(delta, NID_delta_crl) < 0 ||
-	              crl_number(delta, NID_delta_crl) > crl_number(crl, NID_crl_number)))
-		return jpki_fail(err, JPKI_E_INVALID, "the delta CRL is not based on this CRL");
+	if ((rc = crl_covers(crl, cert, err)) < 0 ||
+	    (delta && (rc = delta_fits(crl, delta, err)) < 0))
+		return rc;
 	memset(out, 0, sizeof(*out));
 	out->status = JPKI_ANSWER_GOOD, out->reason = -1;
 	X509_CRL *newest = delta ? delta : crl;
@@ -379,6 +436,14 @@ int jpki_crl_check(X509_CRL *crl, X509_CRL *delta, X509 *cert, X509 *issuer,
 		return jpki_fail(err, JPKI_E_INVALID, "the CRL has unreadable times");
 	out->produced_at = out->this_update;
 	snprintf(out->source, sizeof(out->source), "CRL");
+	/* a CA drops expired certificates from its CRLs (RFC 5280 §3.3): silence is no answer then
+	 */
+	int64_t not_after;
+	if (!jpki_asn1_time_epoch(X509_get0_notAfter(cert), &not_after) ||
+	    not_after < out->this_update)
+		return jpki_fail(err, JPKI_E_INVALID,
+		                 "the CRL was issued after the certificate expired, and no longer "
+		                 "lists expired certificates");
 	const ASN1_INTEGER *serial = X509_get0_serialNumber(cert);
 	struct jpki_status_info d = *out;
 	if (delta && entry_of(delta, serial, &d)) {

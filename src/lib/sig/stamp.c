@@ -66,8 +66,10 @@ static int verify_token(PKCS7 *token, TS_REQ *req, const uint8_t hash[32], STACK
 	TS_VERIFY_CTX_set_store(vc, st); /* the context frees it */
 	if (untrusted) {
 		STACK_OF(X509) *copy = X509_chain_up_ref(untrusted);
-		if (!copy)
+		if (!copy) {
+			OPENSSL_free(imp);
 			return jpki_fail(err, JPKI_E_NOMEM, "out of memory");
+		}
 		TS_VERIFY_CTX_set_certs(vc, copy); /* and this */
 	}
 	if (!req)

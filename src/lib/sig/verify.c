@@ -128,8 +128,11 @@ void jpki_report_decide(struct jpki_report *r, enum jpki_indication ind, const c
 	if (fmt && r->n_errors < JPKI_REPORT_MSGS) {
 		va_list ap;
 		va_start(ap, fmt);
-		vsnprintf(r->errors[r->n_errors++], sizeof(r->errors[0]), fmt, ap);
+		vsnprintf(r->errors[r->n_errors], sizeof(r->errors[0]), fmt, ap);
 		va_end(ap);
+		/* messages quote outside bytes (certificate fields, servers' errors) */
+		jpki_text_clean(r->errors[r->n_errors], sizeof(r->errors[0]));
+		r->n_errors++;
 	}
 }
 
@@ -139,8 +142,10 @@ void jpki_report_warn(struct jpki_report *r, const char *fmt, ...)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(r->warnings[r->n_warnings++], sizeof(r->warnings[0]), fmt, ap);
+	vsnprintf(r->warnings[r->n_warnings], sizeof(r->warnings[0]), fmt, ap);
 	va_end(ap);
+	jpki_text_clean(r->warnings[r->n_warnings], sizeof(r->warnings[0]));
+	r->n_warnings++;
 }
 
 void jpki_report_add_cert(struct jpki_report *r, const char *role, X509 *x)
@@ -246,6 +251,11 @@ static X509 *check_path(struct jpki_verifier *v, X509 *signer, STACK_OF(X509) * 
 	}
 	STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(ctx);
 	X509 *issuer = sk_X509_num(chain) > 1 ? sk_X509_value(chain, 1) : NULL;
+	if (!issuer) {
+		jpki_report_decide(r, JPKI_INDETERMINATE, "CERTIFICATE_CHAIN_GENERAL_FAILURE",
+		                   "the signer's certificate is itself a trust anchor");
+		return NULL;
+	}
 	for (int i = 1; i < sk_X509_num(chain); i++)
 		jpki_report_add_cert(r, "CA", sk_X509_value(chain, i));
 	if (issuer)
@@ -359,27 +369,61 @@ static bool status_online(struct jpki_verifier *v, X509 *cert, X509 *issuer,
 	return false;
 }
 
+/* The newest CRL of a kind (base or delta) among the embedded ones, a reference. */
+static X509_CRL *newest_crl(const struct jpki_embedded *emb, bool delta)
+{
+	X509_CRL *best = NULL;
+	int64_t best_t = 0;
+	for (size_t i = 0; i < emb->n_crl; i++) {
+		struct jpki_err err;
+		X509_CRL *c = NULL;
+		int64_t t;
+		if (jpki_crl_parse(emb->crl[i], emb->crl_len[i], &c, &err) < 0)
+			continue;
+		ASN1_INTEGER *d = X509_CRL_get_ext_d2i(c, NID_delta_crl, NULL, NULL);
+		bool is_delta = d != NULL;
+		ASN1_INTEGER_free(d);
+		if (is_delta != delta || !jpki_asn1_time_epoch(X509_CRL_get0_lastUpdate(c), &t) ||
+		    (best && t <= best_t)) {
+			X509_CRL_free(c);
+			continue;
+		}
+		X509_CRL_free(best);
+		best = c, best_t = t;
+	}
+	return best;
+}
+
+/*
+ * What the signature embeds: the newest OCSP response for the certificate
+ * (by producedAt), else the newest CRL with its newest delta (a delta that
+ * does not fit the base is left out): the signer chooses what to embed, so
+ * the verifier takes the latest word, never the first it finds.
+ */
 static bool status_embedded(struct jpki_verifier *v, X509 *cert, X509 *issuer,
                             const struct jpki_embedded *emb, struct jpki_status_info *out)
 {
 	struct jpki_err err;
-	for (size_t i = 0; i < emb->n_ocsp; i++)
+	struct jpki_status_info s;
+	bool have = false;
+	for (size_t i = 0; i < emb->n_ocsp; i++) {
 		if (jpki_ocsp_check(emb->ocsp[i], emb->ocsp_len[i], NULL, 0, cert, issuer,
-		                    v->trusted, v->certs, out, &err) == 0)
-			return true;
-	X509_CRL *base = NULL, *delta = NULL;
-	for (size_t i = 0; i < emb->n_crl; i++) {
-		X509_CRL *c = NULL;
-		if (jpki_crl_parse(emb->crl[i], emb->crl_len[i], &c, &err) < 0)
+		                    v->trusted, v->certs, &s, &err) < 0)
 			continue;
-		ASN1_INTEGER *d = X509_CRL_get_ext_d2i(c, NID_delta_crl, NULL, NULL);
-		X509_CRL **slot = d ? &delta : &base;
-		ASN1_INTEGER_free(d);
-		X509_CRL_free(*slot);
-		*slot = c;
+		if (have && s.produced_at <= out->produced_at) {
+			X509_free(s.responder);
+			continue;
+		}
+		if (have)
+			X509_free(out->responder);
+		*out = s, have = true;
 	}
-	bool ok = base && jpki_crl_check(base, delta, cert, issuer, out, &err) == 0;
-	X509_CRL_free(base), X509_CRL_free(delta);
+	if (have)
+		return true;
+	_cleanup_(X509_CRLp) X509_CRL *base = newest_crl(emb, false);
+	_cleanup_(X509_CRLp) X509_CRL *delta = base ? newest_crl(emb, true) : NULL;
+	bool ok = base && (jpki_crl_check(base, delta, cert, issuer, out, &err) == 0 ||
+	                   (delta && jpki_crl_check(base, NULL, cert, issuer, out, &err) == 0));
 	ERR_clear_error();
 	return ok;
 }
@@ -419,24 +463,58 @@ static void judge_status(const struct jpki_status_info *s, struct jpki_report *r
 	}
 }
 
-/* SiVa's policy for embedded OCSP: 24 h after the time-stamp invalid, 15 minutes a warning. */
-static void judge_embedded_age(const struct jpki_status_info *s, struct jpki_report *r)
+/*
+ * Embedded evidence of "good" proves nothing about a time before it was
+ * issued (EN 319 102-1 §5.6.2.4): issued no earlier than 15 minutes before a
+ * proven signing time, or, when the time is unproven, current at the
+ * validation time.  Then SiVa's policy for embedded OCSP: produced more than
+ * 24 h after the time-stamp is invalid, more than 15 minutes a warning.
+ * False when the evidence does not serve (the decision made).
+ */
+static bool judge_embedded_time(const struct jpki_verifier *v, const struct jpki_status_info *s,
+                                struct jpki_report *r)
 {
-	if (!r->time_proven || strcmp(s->source, "OCSP") != 0)
-		return;
+	char issued[32];
+	int64_t now = jpki_verifier_now(v);
+	format_time(s->produced_at, issued);
+	if (s->status != JPKI_ANSWER_GOOD)
+		return true; /* a revocation is dated: judge_status weighs it against the time */
+	if (!r->time_proven) {
+		bool current = strcmp(s->source, "OCSP") == 0
+		                   ? fresh_online(s, now)
+		                   : s->this_update <= now + QUARTER_HOUR &&
+		                         (!s->next_update || s->next_update >= now);
+		if (!current)
+			jpki_report_decide(
+			    r, JPKI_INDETERMINATE, "TRY_LATER",
+			    "the embedded %s (issued %s) is not current, and nothing "
+			    "proves the signature is older",
+			    s->source, issued);
+		return current;
+	}
 	int64_t lag = s->produced_at - r->best_time;
-	if (lag > DAY)
+	if (lag < -QUARTER_HOUR) {
+		jpki_report_decide(r, JPKI_INDETERMINATE, "TRY_LATER",
+		                   "the embedded %s was issued %s, before the signature's "
+		                   "time-stamp: it proves nothing about the time of signing",
+		                   s->source, issued);
+		return false;
+	}
+	if (strcmp(s->source, "OCSP") != 0)
+		return true;
+	if (lag > DAY) {
 		jpki_report_decide(r, JPKI_TOTAL_FAILED, "SIG_CONSTRAINTS_FAILURE",
 		                   "the embedded OCSP response was produced %lld s after the "
 		                   "time-stamp (more than 24 hours)",
 		                   (long long)lag);
-	else if (lag > QUARTER_HOUR)
+		return false;
+	}
+	if (lag > QUARTER_HOUR)
 		jpki_report_warn(r,
 		                 "the embedded OCSP response was produced %lld s after the "
 		                 "time-stamp (more than 15 minutes)",
 		                 (long long)lag);
-	else if (lag < -QUARTER_HOUR)
-		jpki_report_warn(r, "the embedded OCSP response is older than the signature");
+	return true;
 }
 
 void jpki_judge_signer(struct jpki_verifier *v, X509 *signer, const struct jpki_embedded *emb,
@@ -451,7 +529,10 @@ void jpki_judge_signer(struct jpki_verifier *v, X509 *signer, const struct jpki_
 		snprintf(r->rev_from, sizeof(r->rev_from), "online");
 	if (!got && (got = status_embedded(v, signer, issuer, emb, s))) {
 		snprintf(r->rev_from, sizeof(r->rev_from), "embedded");
-		judge_embedded_age(s, r);
+		r->rev_checked = true;
+		jpki_report_add_cert(r, "REVOCATION", s->responder);
+		if (!judge_embedded_time(v, s, r))
+			return;
 	}
 	if (!got) {
 		jpki_report_decide(r, JPKI_INDETERMINATE, "TRY_LATER",
@@ -461,8 +542,10 @@ void jpki_judge_signer(struct jpki_verifier *v, X509 *signer, const struct jpki_
 		                         "certificate");
 		return;
 	}
-	r->rev_checked = true;
-	jpki_report_add_cert(r, "REVOCATION", s->responder);
+	if (!r->rev_checked) {
+		r->rev_checked = true;
+		jpki_report_add_cert(r, "REVOCATION", s->responder);
+	}
 	judge_status(s, r);
 }
 

@@ -293,7 +293,7 @@ out:
 void jpki_verify_cades_into(struct jpki_verifier *v, const uint8_t *sig, size_t sig_len,
                             const uint8_t *doc, size_t doc_len, struct jpki_report *r)
 {
-	struct jpki_err err;
+	struct jpki_err err = {JPKI_E_NOMEM, "out of memory"};
 	_cleanup_(cms_content_info_freep) CMS_ContentInfo *cms = NULL;
 	snprintf(r->format, sizeof(r->format), "CAdES");
 	snprintf(r->level, sizeof(r->level), "CAdES_BASELINE_B");
@@ -305,6 +305,11 @@ void jpki_verify_cades_into(struct jpki_verifier *v, const uint8_t *sig, size_t 
 	_cleanup_(freep) uint8_t *pem_der = NULL;
 	const uint8_t *der = sig;
 	size_t der_len = sig_len;
+	if (sig_len > JPKI_SIG_DOC_MAX) {
+		jpki_report_decide(r, JPKI_TOTAL_FAILED, "FORMAT_FAILURE",
+		                   "the signature is over %u bytes", JPKI_SIG_DOC_MAX);
+		return;
+	}
 	if (sig_len > 11 && memcmp(sig, "-----BEGIN ", 11) == 0) {
 		if (pem_to_der(sig, sig_len, &pem_der, &der_len) < 0) {
 			jpki_report_decide(r, JPKI_TOTAL_FAILED, "FORMAT_FAILURE",

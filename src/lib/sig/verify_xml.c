@@ -107,6 +107,56 @@ static const char *profile_failure(xmlNodePtr sig, bool *crypto)
 	return NULL;
 }
 
+/* Any comment in the tree: Canonical XML 1.0 drops them, so their text is never signed. */
+static bool has_comment(xmlNodePtr n)
+{
+	for (; n; n = n->next)
+		if (n->type == XML_COMMENT_NODE || has_comment(n->children))
+			return true;
+	return false;
+}
+
+/* Elements under parent, each named one of names (NULL-terminated), at least one. */
+static bool children_only(xmlNodePtr parent, const xmlChar *const *names)
+{
+	int n = 0;
+	for (xmlNodePtr c = next_element(parent->children); c; c = next_element(c->next), n++) {
+		bool known = false;
+		for (const xmlChar *const *k = names; *k && !known; k++)
+			known = xmlSecCheckNodeName(c, *k, xmlSecDSigNs);
+		if (!known)
+			return false;
+	}
+	return n > 0;
+}
+
+/*
+ * What URI="" with the enveloped-signature transform leaves unsigned is the
+ * Signature element itself, so it may hold nothing a reader could take for
+ * the filing: SignedInfo, SignatureValue and KeyInfo/X509Data/X509Certificate
+ * only, as the last element of the document element; and no comments
+ * anywhere.  A reason, or NULL.
+ */
+static const char *unsigned_content(xmlDocPtr doc, xmlNodePtr sig)
+{
+	static const xmlChar *const top[] = {xmlSecNodeSignedInfo, xmlSecNodeSignatureValue,
+	                                     xmlSecNodeKeyInfo, NULL};
+	static const xmlChar *const ki[] = {xmlSecNodeX509Data, NULL};
+	static const xmlChar *const x509[] = {xmlSecNodeX509Certificate, NULL};
+	xmlNodePtr root = xmlDocGetRootElement(doc);
+	xmlNodePtr k = xmlSecFindChild(sig, xmlSecNodeKeyInfo, xmlSecDSigNs);
+	xmlNodePtr x = k ? xmlSecFindChild(k, xmlSecNodeX509Data, xmlSecDSigNs) : NULL;
+	if (sig->parent != root || next_element(sig->next))
+		return "the Signature must be the last element of the document element";
+	if (!children_only(sig, top) || !k || !children_only(k, ki) || !x ||
+	    !children_only(x, x509))
+		return "the Signature may hold only SignedInfo, SignatureValue and "
+		       "KeyInfo/X509Data/X509Certificate (anything else there is unsigned)";
+	if (has_comment(doc->children))
+		return "the document holds comments, which Canonical XML 1.0 leaves unsigned";
+	return NULL;
+}
+
 /* The certificates of KeyInfo/X509Data, in order, onto certs. */
 static void keyinfo_certs(xmlNodePtr sig, struct jpki_cert_cache *cache, STACK_OF(X509) * certs)
 {
@@ -153,6 +203,7 @@ static void check_with_xmlsec(xmlNodePtr sig, X509 *signer, struct jpki_report *
 		return;
 	}
 	ctx->enabledReferenceUris = xmlSecTransformUriTypeEmpty;
+	ctx->flags |= XMLSEC_DSIG_FLAGS_IGNORE_MANIFESTS;
 	xmlSecTransformId ref_ok[] = {xmlSecTransformEnvelopedId, xmlSecTransformInclC14NId,
 	                              xmlSecTransformSha256Id};
 	xmlSecTransformId sig_ok[] = {xmlSecTransformInclC14NId, xmlSecTransformRsaSha256Id};
@@ -194,8 +245,10 @@ static void verify_doc(struct jpki_verifier *v, xmlDocPtr doc, struct jpki_repor
 		                   "%d XML signatures: exactly one is verified", n);
 		return;
 	}
-	bool crypto;
-	const char *why = profile_failure(sig, &crypto);
+	bool crypto = false;
+	const char *why = unsigned_content(doc, sig);
+	if (!why)
+		why = profile_failure(sig, &crypto);
 	if (why) {
 		jpki_report_decide(r, crypto ? JPKI_INDETERMINATE : JPKI_TOTAL_FAILED,
 		                   crypto ? "CRYPTO_CONSTRAINTS_FAILURE_NO_POE" : "FORMAT_FAILURE",
