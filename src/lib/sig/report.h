@@ -17,7 +17,7 @@
 
 #define JPKI_REPORT_MSGS 8
 #define JPKI_REPORT_CERTS 6
-#define JPKI_OCSP_CACHE 1024              /* direct-mapped by the certificate's hash */
+#define JPKI_OCSP_CACHE 1024              /* 4-way set-associative, by the certificate's hash */
 #define JPKI_OCSP_CACHE_SECONDS (15 * 60) /* Web eID's thisUpdate limit */
 
 struct jpki_report_cert {

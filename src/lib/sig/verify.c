@@ -300,9 +300,13 @@ static bool fresh_online(const struct jpki_status_info *s, int64_t now)
 	       (!s->next_update || s->next_update >= now);
 }
 
-static size_t cache_slot(const uint8_t key[32])
+/* The cache is 4-way set-associative: a signer's answer lives in one of the 4 slots of its set. */
+#define WAYS 4
+
+static struct ocsp_cached *cache_set(struct jpki_verifier *v, const uint8_t key[32])
 {
-	return ((size_t)key[0] << 8 | key[1]) % JPKI_OCSP_CACHE;
+	size_t sets = JPKI_OCSP_CACHE / WAYS;
+	return &v->cache[(((size_t)key[0] << 8 | key[1]) % sets) * WAYS];
 }
 
 static bool cache_get(struct jpki_verifier *v, X509 *cert, struct jpki_status_info *out)
@@ -310,22 +314,34 @@ static bool cache_get(struct jpki_verifier *v, X509 *cert, struct jpki_status_in
 	uint8_t key[32];
 	int64_t now = jpki_verifier_now(v);
 	cert_key(cert, key);
-	struct ocsp_cached *c = &v->cache[cache_slot(key)];
-	if (c->fetched && memcmp(c->key, key, 32) == 0 && fresh_online(&c->info, now) &&
-	    now - c->fetched <= JPKI_OCSP_CACHE_SECONDS) {
-		*out = c->info;
-		if (out->responder)
-			X509_up_ref(out->responder);
-		return true;
+	struct ocsp_cached *set = cache_set(v, key);
+	for (int w = 0; w < WAYS; w++) {
+		struct ocsp_cached *c = &set[w];
+		if (c->fetched && memcmp(c->key, key, 32) == 0 && fresh_online(&c->info, now) &&
+		    now - c->fetched <= JPKI_OCSP_CACHE_SECONDS) {
+			*out = c->info;
+			if (out->responder)
+				X509_up_ref(out->responder);
+			return true;
+		}
 	}
 	return false;
 }
 
+/* Into the slot of the same certificate, else an empty one, else the oldest of the set. */
 static void cache_put(struct jpki_verifier *v, X509 *cert, const struct jpki_status_info *s)
 {
 	uint8_t key[32];
 	cert_key(cert, key);
-	struct ocsp_cached *c = &v->cache[cache_slot(key)];
+	struct ocsp_cached *set = cache_set(v, key), *c = &set[0];
+	for (int w = 0; w < WAYS; w++) {
+		if (set[w].fetched && memcmp(set[w].key, key, 32) == 0) {
+			c = &set[w];
+			break;
+		}
+		if (!set[w].fetched || set[w].fetched < c->fetched)
+			c = &set[w];
+	}
 	X509_free(c->info.responder);
 	memcpy(c->key, key, 32);
 	c->fetched = jpki_verifier_now(v);
