@@ -77,6 +77,8 @@ struct jpki_cert_rec {
 	enum jpki_cert_status status;
 	int64_t revoked_at;
 	enum jpki_reason reason;
+	/* a hold made final: when the hold began, the invalidityDate (RFC 5280 §5.3.2); else 0 */
+	int64_t invalid_at;
 	char subject_cn[JPKI_CN_MAX];
 	bool renewal;
 	int crl_partition; /* which partitioned CRL lists it (0..JPKI_CRL_PARTITIONS-1) */

@@ -339,6 +339,29 @@ jp sign --extend LT --in "$D/T.p7s" --out "$D/T-LT2.p7s" --ca "$SCA"
 verdict 4 "TOTAL-FAILED / SIG_CONSTRAINTS_FAILURE" "LT two days after the time-stamp" \
 	"$D/T-LT2.p7s" "$D/doc" --offline
 assert_contains "$OUT" "more than 24 hours" "names the 24-hour rule"
+# -- a lost card: held at 09:00, a signature time-stamped at 09:30, the hold made final at 10:00;
+#    the key was untrusted from the hold on (invalidityDate), so the signature is not valid
+OP=(--operator clerk1 --counter city-hall)
+restart_at 2026-11-30T09:00:00+09:00
+jp_ok "loss" counter loss "${OP[@]}" --resident "$R3"
+restart_at 2026-11-30T09:30:00+09:00
+jp_ok "k3 prepare" sign --data-to-sign --cert "$D/k3.pem" --in "$D/doc" --prepared "$D/p3.der" --out "$D/tbs3.bin"
+openssl pkeyutl -sign -inkey "$D/k3.key" -pkeyopt rsa_padding_mode:pkcs1 -in "$D/tbs3.bin" \
+	-out "$D/v3.bin" || die "pkeyutl"
+jp_ok "k3 finalize" sign --finalize "$D/p3.der" --signature-value "$D/v3.bin" --level T --out "$D/held.p7s"
+verdict 6 "INDETERMINATE / TRY_LATER" "signed while on hold" "$D/held.p7s" "$D/doc"
+restart_at 2026-11-30T10:00:00+09:00
+jp_ok "lift-hold" counter lift-hold "${OP[@]}" --resident "$R3" --doc licence:L1
+verdict 5 "TOTAL-FAILED / REVOKED" "the hold made final: the signature made during the hold" \
+	"$D/held.p7s" "$D/doc"
+assert_contains "$OUT" "2026-11-30T00:00:00Z (its invalidityDate)" "judged by the hold's date"
+jp verify "$D/held.p7s" "$D/doc" --json
+printf '%s\n' "$OUT" >"$D/held.json"
+assert_eq "$(field "$D/held.json" revocation invalidityDate)" 2026-11-30T00:00:00Z "JSON: invalidityDate"
+k3_crl=$(openssl x509 -in "$D/k3.pem" -noout -ext crlDistributionPoints 2>/dev/null | grep -o 'http://[^ ]*')
+run sh -c "curl -fsS --max-time 10 '$k3_crl' | openssl crl -inform DER -noout -text"
+assert_contains "$OUT" "Invalidity Date" "the partition CRL carries the invalidityDate (openssl crl)"
+assert_contains "$OUT" "Nov 30 00:00:00 2026 GMT" "with the hold's date"
 jp sign --extend LT --in "$D/B.p7s" --out "$D/x.p7s" --ca "$SCA" --tsa "http://127.0.0.1:1/tsa"
 assert_rc 1 "extending needs the TSA when there is no time-stamp yet"
 

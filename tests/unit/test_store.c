@@ -655,8 +655,9 @@ struct rev_list {
 };
 
 static int collect_revoked(const uint8_t *serial, size_t len, int64_t at, enum jpki_reason reason,
-                           void *arg)
+                           int64_t invalid_at, void *arg)
 {
+	(void)invalid_at;
 	struct rev_list *l = arg;
 	assert_true(len >= 1 && len <= 20);
 	if (l->n < 8) {

@@ -189,12 +189,28 @@ struct fill {
 	struct jpki_err *err;
 };
 
+/* Extension { id-ce-invalidityDate, OCTET STRING { GeneralizedTime } } (§5.3.2): 26 bytes. */
+static size_t invalidity_ext(int64_t t, uint8_t *o)
+{
+	static const uint8_t head[] = {0x30, 0x18, 0x06, 0x03, 0x55, 0x1D,
+	                               0x18, 0x04, 0x11, 0x18, 0x0F};
+	struct tm tm;
+	time_t tt = (time_t)t;
+	char z[16];
+	if (!gmtime_r(&tt, &tm) || strftime(z, sizeof(z), "%Y%m%d%H%M%SZ", &tm) != 15)
+		return 0;
+	memcpy(o, head, sizeof(head));
+	memcpy(o + sizeof(head), z, 15);
+	return sizeof(head) + 15;
+}
+
 /*
  * revokedCertificates entry: SEQ { INTEGER serial, Time revocationDate,
- * [SEQ { SEQ { id-ce-cRLReasons, OCTET STRING { ENUMERATED } } }] }.
+ * [SEQ { [SEQ { id-ce-cRLReasons, OCTET STRING { ENUMERATED } }],
+ *        [SEQ { id-ce-invalidityDate, OCTET STRING { GeneralizedTime } }] }] }.
  */
 static int add_entry(const uint8_t *serial, size_t n, int64_t at, enum jpki_reason reason,
-                     void *arg)
+                     int64_t invalid_at, void *arg)
 {
 	struct fill *f = arg;
 	int rc;
@@ -202,7 +218,7 @@ static int add_entry(const uint8_t *serial, size_t n, int64_t at, enum jpki_reas
 		serial++, n--;
 	if (n == 0 || n > 20)
 		return jpki_fail(f->err, JPKI_E_STORE, "revoked row with a damaged serial");
-	if ((rc = cbuf_reserve(f->b, 2 + 2 + 21 + JPKI_TIME_DER_MAX + 14, f->err)) < 0)
+	if ((rc = cbuf_reserve(f->b, 2 + 2 + 21 + JPKI_TIME_DER_MAX + 2 + 12 + 26, f->err)) < 0)
 		return rc;
 	uint8_t *e = f->b->p + f->b->len, *o = e + 2;
 	bool pad = serial[0] & 0x80;
@@ -213,12 +229,19 @@ static int add_entry(const uint8_t *serial, size_t n, int64_t at, enum jpki_reas
 	memcpy(o, serial, n);
 	o += n;
 	o += entry_time(&f->days, at, o);
+	uint8_t *exts = o + 2, *x = exts;
 	if (reason != JPKI_REASON_UNSPECIFIED) { /* RFC 5280 §5.3.1: omit for unspecified */
-		static const uint8_t ext[] = {0x30, 0x0C, 0x30, 0x0A, 0x06, 0x03, 0x55,
-		                              0x1D, 0x15, 0x04, 0x03, 0x0A, 0x01};
-		memcpy(o, ext, sizeof(ext));
-		o += sizeof(ext);
-		*o++ = (uint8_t)reason;
+		static const uint8_t ext[] = {0x30, 0x0A, 0x06, 0x03, 0x55, 0x1D,
+		                              0x15, 0x04, 0x03, 0x0A, 0x01};
+		memcpy(x, ext, sizeof(ext));
+		x += sizeof(ext);
+		*x++ = (uint8_t)reason;
+	}
+	if (invalid_at > 0 && invalid_at < at)
+		x += invalidity_ext(invalid_at, x);
+	if (x > exts) {
+		o[0] = DER_SEQUENCE, o[1] = (uint8_t)(x - exts); /* < 128 */
+		o = x;
 	}
 	e[0] = DER_SEQUENCE;
 	e[1] = (uint8_t)(o - e - 2); /* < 128 */

@@ -142,6 +142,8 @@ static json_t *revocation_json(const struct jpki_report *r)
 	              "from", r->rev_from, "producedAt", time_or_null(true, s->produced_at));
 	if (s->status == JPKI_ANSWER_REVOKED) {
 		json_object_set_new(o, "revocationTime", time_or_null(true, s->revoked_at));
+		if (s->invalid_at > 0 && s->invalid_at < s->revoked_at)
+			json_object_set_new(o, "invalidityDate", time_or_null(true, s->invalid_at));
 		json_object_set_new(
 		    o, "reason",
 		    json_string(s->reason < 0 ? "unspecified" : OCSP_crl_reason_str(s->reason)));

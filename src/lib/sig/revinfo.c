@@ -152,7 +152,12 @@ static int single_status(OCSP_BASICRESP *bs, X509 *cert, X509 *issuer, struct jp
 	              : st == V_OCSP_CERTSTATUS_REVOKED ? JPKI_ANSWER_REVOKED
 	                                                : JPKI_ANSWER_UNKNOWN;
 	out->reason = reason;
-	out->revoked_at = 0, out->next_update = 0;
+	out->revoked_at = 0, out->next_update = 0, out->invalid_at = 0;
+	_cleanup_(ASN1_TIMEp) ASN1_GENERALIZEDTIME *inv =
+	    OCSP_SINGLERESP_get1_ext_d2i(one, NID_invalidity_date, NULL, NULL);
+	if (inv && !jpki_asn1_time_epoch(inv, &out->invalid_at))
+		return jpki_fail(err, JPKI_E_INVALID,
+		                 "the OCSP answer has an unreadable invalidityDate");
 	if ((rev && !jpki_asn1_time_epoch(rev, &out->revoked_at)) ||
 	    !jpki_asn1_time_epoch(thisu, &out->this_update) ||
 	    (nextu && !jpki_asn1_time_epoch(nextu, &out->next_update)))
@@ -358,6 +363,11 @@ static int entry_of(X509_CRL *crl, const ASN1_INTEGER *serial, struct jpki_statu
 	out->status = JPKI_ANSWER_REVOKED;
 	if (!jpki_asn1_time_epoch(X509_REVOKED_get0_revocationDate(e), &out->revoked_at))
 		out->revoked_at = 0;
+	_cleanup_(ASN1_TIMEp) ASN1_GENERALIZEDTIME *inv =
+	    X509_REVOKED_get_ext_d2i(e, NID_invalidity_date, NULL, NULL);
+	out->invalid_at = 0;
+	if (inv && !jpki_asn1_time_epoch(inv, &out->invalid_at))
+		out->invalid_at = 1; /* unreadable: taken as long ago, the cautious reading */
 	return 1;
 }
 

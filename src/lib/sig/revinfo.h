@@ -43,6 +43,7 @@ struct jpki_status_info {
 	enum jpki_answer status;
 	int reason;          /* CRLReason (RFC 5280 §5.3.1), -1 when none is given */
 	int64_t revoked_at;  /* when revoked */
+	int64_t invalid_at;  /* invalidityDate (RFC 5280 §5.3.2): key untrusted since; 0: none */
 	int64_t this_update; /* OCSP thisUpdate / CRL thisUpdate */
 	int64_t next_update; /* 0 when absent */
 	int64_t produced_at; /* OCSP producedAt; the CRL's thisUpdate */

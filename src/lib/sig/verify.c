@@ -444,11 +444,18 @@ static bool status_embedded(struct jpki_verifier *v, X509 *cert, X509 *issuer,
 	return ok;
 }
 
-/* EN 319 102-1 §5.6.2.4: revoked after the proven signing time keeps the signature valid. */
+/*
+ * EN 319 102-1 §5.6.2.4: revoked after the proven signing time keeps the
+ * signature valid.  "When" is the earlier of the revocation date and the
+ * invalidityDate (RFC 5280 §5.3.2: a lost card's hold made final is dated by
+ * its resolution, but the key was untrusted from the hold on).
+ */
 static void judge_status(const struct jpki_status_info *s, struct jpki_report *r)
 {
 	char when[32];
-	format_time(s->revoked_at, when);
+	int64_t since =
+	    s->invalid_at > 0 && s->invalid_at < s->revoked_at ? s->invalid_at : s->revoked_at;
+	format_time(since, when);
 	if (s->status == JPKI_ANSWER_GOOD)
 		return;
 	if (s->status == JPKI_ANSWER_UNKNOWN) {
@@ -456,26 +463,30 @@ static void judge_status(const struct jpki_status_info *s, struct jpki_report *r
 		                   "the %s does not know the signer's certificate", s->source);
 		return;
 	}
-	bool before = r->time_proven && r->best_time < s->revoked_at;
+	bool before = r->time_proven && r->best_time < since;
 	bool hold = s->reason == 6; /* certificateHold */
+	const char *inv = since < s->revoked_at ? " (its invalidityDate)" : "";
 	if (before) {
 		jpki_report_warn(r,
-		                 "the certificate was %s on %s (%s), after the signature, which "
+		                 "the certificate was %s on %s%s (%s), after the signature, which "
 		                 "the time-stamp proves to be older",
-		                 hold ? "put on hold" : "revoked", when, reason_name(s->reason));
+		                 hold ? "put on hold" : "revoked", when, inv,
+		                 reason_name(s->reason));
 	} else if (hold) {
 		jpki_report_decide(r, JPKI_INDETERMINATE, "TRY_LATER",
 		                   "the certificate is on hold since %s", when);
 	} else if (r->time_proven) {
-		jpki_report_decide(r, JPKI_TOTAL_FAILED, "REVOKED",
-		                   "the certificate was revoked on %s (%s), before the signature's "
-		                   "time-stamp",
-		                   when, reason_name(s->reason));
+		jpki_report_decide(
+		    r, JPKI_TOTAL_FAILED, "REVOKED",
+		    "the certificate was revoked on %s%s (%s), before the signature's "
+		    "time-stamp",
+		    when, inv, reason_name(s->reason));
 	} else {
-		jpki_report_decide(r, JPKI_INDETERMINATE, "REVOKED_NO_POE",
-		                   "the certificate was revoked on %s (%s), and nothing proves the "
-		                   "signature is older",
-		                   when, reason_name(s->reason));
+		jpki_report_decide(
+		    r, JPKI_INDETERMINATE, "REVOKED_NO_POE",
+		    "the certificate was revoked on %s%s (%s), and nothing proves the "
+		    "signature is older",
+		    when, inv, reason_name(s->reason));
 	}
 }
 

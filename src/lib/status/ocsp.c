@@ -55,7 +55,8 @@ struct single {
 	char serial[JPKI_SERIAL_HEX_MAX];
 	int cert_status;
 	int64_t revoked_at;
-	int reason; /* OCSP_REVOKED_STATUS_NOSTATUS (-1): no reasonCode */
+	int reason;         /* OCSP_REVOKED_STATUS_NOSTATUS (-1): no reasonCode */
+	int64_t invalid_at; /* a hold made final: the invalidityDate (RFC 5280 §5.3.2), else 0 */
 };
 
 struct parsed {
@@ -326,7 +327,7 @@ static enum jpki_ocsp_status parse(const struct jpki_ocsp *o, const uint8_t *der
 static enum jpki_ocsp_status look_up(struct jpki_ocsp *o, enum jpki_kind ca, struct single *s)
 {
 	s->cert_status = V_OCSP_CERTSTATUS_UNKNOWN;
-	s->revoked_at = 0;
+	s->revoked_at = s->invalid_at = 0;
 	s->reason = OCSP_REVOKED_STATUS_NOSTATUS;
 	if (!s->serial_ok)
 		return JPKI_OCSP_SUCCESSFUL;
@@ -344,6 +345,7 @@ static enum jpki_ocsp_status look_up(struct jpki_ocsp *o, enum jpki_kind ca, str
 	} else {
 		s->cert_status = V_OCSP_CERTSTATUS_REVOKED;
 		s->revoked_at = rec.revoked_at;
+		s->invalid_at = rec.invalid_at;
 		/* unspecified is said by leaving the reason out (RFC 5280 §5.3.1) */
 		if (rec.reason != JPKI_REASON_UNSPECIFIED)
 			s->reason = (int)rec.reason;
@@ -359,7 +361,14 @@ static bool add_single(OCSP_BASICRESP *bs, const struct single *s, ASN1_TIME *tu
 	if (s->cert_status == V_OCSP_CERTSTATUS_REVOKED &&
 	    !(rt = ASN1_GENERALIZEDTIME_set(NULL, (time_t)s->revoked_at)))
 		return false;
-	return OCSP_basic_add1_status(bs, s->cid, s->cert_status, s->reason, rt, tu, nu) != NULL;
+	OCSP_SINGLERESP *one =
+	    OCSP_basic_add1_status(bs, s->cid, s->cert_status, s->reason, rt, tu, nu);
+	if (!one || !s->invalid_at || s->invalid_at >= s->revoked_at)
+		return one != NULL;
+	/* RFC 6960 §4.4.7.2: the CRL entry extensions may be singleExtensions */
+	_cleanup_(ASN1_TIMEp) ASN1_GENERALIZEDTIME *inv =
+	    ASN1_GENERALIZEDTIME_set(NULL, (time_t)s->invalid_at);
+	return inv && OCSP_SINGLERESP_add1_ext_i2d(one, NID_invalidity_date, inv, 0, 0) == 1;
 }
 
 static enum jpki_ocsp_status sign(struct jpki_ocsp *o, const struct parsed *p,

@@ -57,7 +57,7 @@ enum stmt_id {
 	"former_surname, alias, adult_ward, status, residence_end"
 #define CERT_COLS                                                                                  \
 	"id, serial, kind, resident_id, not_before, not_after, issued_at, status, "                \
-	"revoked_at, reason, subject_cn, renewal, crl_partition"
+	"revoked_at, reason, subject_cn, renewal, crl_partition, invalid_at"
 
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -86,10 +86,10 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_CERT_REVOKE] = "UPDATE certificate SET status = 1, revoked_at = ?, reason = ? "
                        "WHERE serial = ? AND status = 0",
     /* "status = 1" literally, so the planner may use the partial index (portable: no INDEXED BY) */
-    [ST_REVOKED_SCAN_ALL] = "SELECT serial, revoked_at, reason FROM certificate "
+    [ST_REVOKED_SCAN_ALL] = "SELECT serial, revoked_at, reason, invalid_at FROM certificate "
                             "WHERE status = 1 AND kind = ?1 AND revoked_at >= ?3 "
                             "AND not_after >= ?4",
-    [ST_REVOKED_SCAN_PART] = "SELECT serial, revoked_at, reason FROM certificate "
+    [ST_REVOKED_SCAN_PART] = "SELECT serial, revoked_at, reason, invalid_at FROM certificate "
                              "WHERE status = 1 AND kind = ?1 AND crl_partition = ?2 "
                              "AND revoked_at >= ?3 AND not_after >= ?4",
     [ST_CRL_NEXT] = "UPDATE ca_counter SET crl_number = crl_number + 1 WHERE kind = ?",
@@ -101,8 +101,13 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_META_SET] = "INSERT INTO registry_meta (key, value) VALUES (?1, ?2) "
                     "ON CONFLICT (key) DO UPDATE SET value = ?2",
     [ST_CRL_FLOOR] = "UPDATE ca_counter SET crl_number = ?2 WHERE kind = ?1 AND crl_number < ?2",
-    /* RFC 5280 §5.3.1: a hold becomes a final reason, dated now so delta CRLs carry it */
-    [ST_HOLD_RESOLVE] = "UPDATE certificate SET reason = ?2, revoked_at = ?3 "
+    /*
+     * RFC 5280 §5.3.1: a hold becomes a final reason, dated now so delta CRLs carry it; the
+     * hold's own date stays as the invalidityDate (§5.3.2), when the key was last trusted
+     * (SQLite evaluates every SET expression with the row as it was)
+     */
+    [ST_HOLD_RESOLVE] = "UPDATE certificate SET reason = ?2, invalid_at = revoked_at, "
+                        "revoked_at = ?3 "
                         "WHERE serial = ?1 AND status = 1 AND reason = 6",
     /* "status = 0" literally: the partial index certificate_valid_by_expiry (schema 3) */
     [ST_CERT_EXPIRING] = "SELECT " CERT_COLS " FROM certificate WHERE status = 0 AND "
@@ -145,6 +150,12 @@ static const char *const migrations[] = {
     "CREATE TABLE registry_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
     /* 3: the counter's cases, audit log, receipts, forms and notices (sqlite_counter.c) */
     jpki_sqlite_counter_schema,
+    /* 4: a hold made final keeps its date (invalidityDate); the CRLs' covering index with it */
+    "ALTER TABLE certificate ADD COLUMN invalid_at INTEGER;"
+    "DROP INDEX certificate_revoked;"
+    "CREATE INDEX certificate_revoked ON certificate"
+    " (kind, crl_partition, revoked_at, serial, reason, not_after, status, invalid_at)"
+    " WHERE status = 1;",
 };
 
 struct sqlite_store {
@@ -302,9 +313,10 @@ static int row_to_cert(sqlite3_stmt *st, bool with_der, struct jpki_cert_rec *c,
 		return jpki_fail(err, JPKI_E_STORE, "certificate row %" PRId64 " is damaged",
 		                 c->id);
 	c->crl_partition = (int)part;
+	c->invalid_at = sqlite3_column_int64(st, 13); /* NULL reads as 0 */
 	if (with_der) {
-		const void *der = sqlite3_column_blob(st, 13);
-		int n = sqlite3_column_bytes(st, 13);
+		const void *der = sqlite3_column_blob(st, 14);
+		int n = sqlite3_column_bytes(st, 14);
 		if (!der || n <= 0)
 			return jpki_fail(err, JPKI_E_STORE,
 			                 "certificate row %" PRId64 " has no DER", c->id);
@@ -616,7 +628,8 @@ static int op_revoked_scan(struct jpki_store *s, enum jpki_kind ca, int partitio
 			sqlite3_reset(st);
 			return jpki_fail(err, JPKI_E_STORE, "revoked row with a damaged serial");
 		}
-		int crc = cb(bin, n, sqlite3_column_int64(st, 1), (enum jpki_reason)reason, arg);
+		int crc = cb(bin, n, sqlite3_column_int64(st, 1), (enum jpki_reason)reason,
+		             sqlite3_column_int64(st, 3), arg);
 		if (crc != 0) {
 			sqlite3_reset(st);
 			return crc;

@@ -26,8 +26,9 @@ typedef int (*jpki_cert_cb)(const struct jpki_cert_rec *c, void *arg);
 typedef int (*jpki_case_cb)(const struct jpki_case_rec *c, void *arg);
 typedef int (*jpki_audit_cb)(const struct jpki_audit_rec *a, void *arg);
 /* serial as raw big-endian bytes, for CRL building without hex round trips */
+/* invalid_at: when a hold made final began (RFC 5280 §5.3.2 invalidityDate), else 0 */
 typedef int (*jpki_revoked_cb)(const uint8_t *serial, size_t serial_len, int64_t revoked_at,
-                               enum jpki_reason reason, void *arg);
+                               enum jpki_reason reason, int64_t invalid_at, void *arg);
 
 struct jpki_store_ops {
 	const char *name;
@@ -206,6 +207,6 @@ JPKI_MUST_CHECK int jpki_store_sqlite_create(const struct jpki_ctx *ctx, const c
                                              struct jpki_store **ret, struct jpki_err *err);
 
 /* Current schema version written by this program. */
-#define JPKI_SCHEMA_VERSION 3
+#define JPKI_SCHEMA_VERSION 4
 
 #endif
