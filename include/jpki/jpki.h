@@ -10,6 +10,7 @@
  *   jpki/issue.h     issuing certificates
  *   jpki/ocsp.h      answering OCSP requests
  *   jpki/verify.h    verifying signatures and saying who signed
+ *   jpki/login.h     logging in with the authentication certificate (Web eID tokens)
  *
  * Link with `pkg-config --cflags --libs jpki`.  Handles are opaque; bytes
  * go in and out as DER or PEM; every function says who owns what.
@@ -23,6 +24,7 @@
 #include "jpki/date.h"
 #include "jpki/error.h"
 #include "jpki/issue.h"
+#include "jpki/login.h"
 #include "jpki/ocsp.h"
 #include "jpki/records.h"
 #include "jpki/registry.h"

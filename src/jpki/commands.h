@@ -16,5 +16,6 @@ int cmd_audit(int argc, char **argv);
 int cmd_tsa(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_login(int argc, char **argv);
 
 #endif

@@ -26,6 +26,7 @@ static const char usage[] =
     "  tsa        the RFC 3161 time-stamping authority: answer a request, its certificate\n"
     "  sign       sign a document with the card's signature key (CAdES B-B, B-T, B-LT)\n"
     "  verify     verify a signature years later and say who signed\n"
+    "  login      log in with the card, bound to the site (Web eID tokens): both sides\n"
     "\n"
     "Run `jpki COMMAND --help` for a command's options.\n"
     "\n"
@@ -50,6 +51,7 @@ static const struct cli_command commands[] = {
     {"tsa", cmd_tsa, "time-stamping"},
     {"sign", cmd_sign, "sign a document with the card (CAdES)"},
     {"verify", cmd_verify, "verify a signature and name the signer"},
+    {"login", cmd_login, "log in with the authentication certificate (Web eID tokens)"},
     {NULL, NULL, NULL},
 };
 

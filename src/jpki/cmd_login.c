@@ -1,0 +1,207 @@
+/*
+ * cmd_login.c: `jpki login`, the two sides of a Web eID login with the
+ * card's authentication key (jpki/login.h, docs/login.md):
+ *   token     the holder's side: sign hash(origin) || hash(nonce) on the card
+ *             after the 4-digit PIN, and write the web-eid:1.0 token;
+ *   validate  the relying party's side: check a token against the origin
+ *             and the nonce it holds, and print its pseudonym for the holder.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "ca/ca.h"
+#include "cli.h"
+#include "cmd_card.h"
+#include "commands.h"
+#include "core/fsutil.h"
+#include "jpki/login.h"
+#include "opts.h"
+
+static const char login_usage[] =
+    "usage: jpki login token --origin ORIGIN --nonce NONCE [IMAGE | --reader NAME]\n"
+    "                        [--pin-fd N | --pin-file F] [--out TOKEN.json]\n"
+    "       jpki login validate --token TOKEN.json --origin ORIGIN --nonce NONCE\n"
+    "                        --secret-file F [--rp ID] [--trust CAS.pem] [--policy OID]\n"
+    "\n"
+    "A login with the card's authentication certificate, bound to the site (Web eID's\n"
+    "design and its web-eid:1.0 token; docs/login.md).  ORIGIN is https://host[:port],\n"
+    "the site's origin as the browser names it; NONCE the site's challenge (44 base64\n"
+    "characters).\n"
+    "\n"
+    "token: the holder's side.  Signs SHA-256(ORIGIN) || SHA-256(NONCE) with RS256 on\n"
+    "the card (the first PC/SC reader holding one, --reader, or a card IMAGE) after\n"
+    "the 4-digit PIN (--pin-fd, --pin-file or a prompt, never the command line), and\n"
+    "writes the token (default: standard output).\n"
+    "\n"
+    "validate: the relying party's side.  Checks, each with its own failure: the\n"
+    "token's size and format, the origin, the certificate's validity now, key usage\n"
+    "(digitalSignature; clientAuth when an EKU is present), the policy (--policy:\n"
+    "accept only that OID), the path to a trusted authentication CA (--trust, default\n"
+    "the data folder's; every generation in the file), its status by OCSP with a\n"
+    "nonce (thisUpdate at most 2 minutes old), and the signature over what ORIGIN and\n"
+    "NONCE rebuild.  Prints `OK PSEUDONYM SERIAL`: the pseudonym is this relying\n"
+    "party's own name for the holder, an HMAC under the secret of --secret-file (32\n"
+    "to 64 bytes) and --rp (default demo).  A refusal prints `REFUSED FAILURE reason`\n"
+    "and exits 4.\n";
+
+static int base64_of(const uint8_t *p, size_t n, char **out)
+{
+	*out = malloc(4 * ((n + 2) / 3) + 1);
+	if (!*out)
+		return -1;
+	EVP_EncodeBlock((unsigned char *)*out, p, (int)n);
+	return 0;
+}
+
+/* The token JSON of a certificate and a signature (Web eID's web-eid:1.0). */
+static char *token_json(const uint8_t *cert, size_t cert_len, const uint8_t sig[256])
+{
+	char *c = NULL, *s = NULL, *out = NULL;
+	if (base64_of(cert, cert_len, &c) == 0 && base64_of(sig, 256, &s) == 0) {
+		json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s}", "format", "web-eid:1.0",
+		                      "unverifiedCertificate", c, "algorithm", "RS256", "signature",
+		                      s, "appVersion", "jpki " JPKI_VERSION);
+		out = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+		json_decref(j);
+	}
+	free(c), free(s);
+	return out;
+}
+
+static int login_token(int argc, char **argv)
+{
+	const char *origin = NULL, *nonce = NULL, *out = NULL;
+	struct card_target tg = {0};
+	struct card_secrets sec = {0};
+	const struct cli_opt own[] = {
+	    {"origin", CLI_TEXT, &origin, 0, 0, NULL, NULL},
+	    {"nonce", CLI_TEXT, &nonce, 0, 0, NULL, NULL},
+	    {"out", CLI_TEXT, &out, 0, 0, NULL, NULL},
+	};
+	int rc = card_parse(argc, argv, own, 3, &sec, CARD_PIN, true, &tg);
+	if (rc >= 0)
+		return rc;
+	if (!origin || strncmp(origin, "https://", 8) != 0 || !nonce ||
+	    strlen(nonce) != JPKI_LOGIN_NONCE_LEN)
+		return cli_usage_error(
+		    login_usage, "login token: --origin https://... and --nonce (44 characters)");
+	struct jpki_err err;
+	char pin[JPKI_PIN_MAX + 2];
+	_cleanup_(jpki_transport_closep) struct jpki_transport *t = NULL;
+	if ((rc = card_open(&tg, &t)) != 0 || (rc = card_get_pin(&sec.pin, "PIN", pin)) != 0)
+		return rc;
+	uint8_t data[64], sig[256];
+	unsigned int n = 32;
+	_cleanup_(freep) uint8_t *cert = NULL;
+	size_t cert_len = 0;
+	int tries = -1;
+	if (EVP_Digest(origin, strlen(origin), data, &n, EVP_sha256(), NULL) != 1 ||
+	    EVP_Digest(nonce, strlen(nonce), data + 32, &n, EVP_sha256(), NULL) != 1)
+		rc = jpki_fail(&err, JPKI_E_CRYPTO, "SHA-256");
+	if (rc == 0)
+		rc = jpki_host_select_app(t, &err);
+	if (rc == 0)
+		rc = jpki_host_verify(t, JPKI_PIN_AUTH, pin, &tries, &err);
+	OPENSSL_cleanse(pin, sizeof(pin));
+	if (rc == -JPKI_E_PIN && tries >= 0)
+		return cli_fail_msg("wrong PIN: %d tries left", tries);
+	if (rc == 0)
+		rc = jpki_host_read_cert(t, JPKI_FID_AUTH_CERT, &cert, &cert_len, &err);
+	if (rc == 0) /* RS256: SHA-256 over the 64 bytes, PKCS#1 v1.5 */
+		rc = jpki_host_sign_sha256(t, JPKI_PIN_AUTH, data, sizeof(data), sig, &err);
+	if (rc < 0)
+		return cli_fail(&err);
+	char *json = token_json(cert, cert_len, sig);
+	if (!json)
+		return cli_fail_msg("out of memory");
+	if (out)
+		rc = cli_write_out(out, json, strlen(json), 0644, &err) < 0 ? cli_fail(&err) : 0;
+	else
+		rc = puts(json) >= 0 ? 0 : 1;
+	free(json);
+	return rc;
+}
+
+static int read_trust(struct jpki_login_validator *v, const char *path, struct jpki_err *err)
+{
+	char def[4096];
+	if (!path) {
+		if (jpki_ca_path(cli_ctx(), JPKI_KIND_AUTH, "cert.pem", def, sizeof(def), err) < 0)
+			return -1;
+		path = def;
+	}
+	_cleanup_(freep) uint8_t *buf = NULL;
+	size_t len = 0;
+	if (jpki_read_file(path, 1u << 20, &buf, &len, err) < 0)
+		return -1;
+	return jpki_login_validator_trust(v, buf, len, err);
+}
+
+static int login_validate(int argc, char **argv)
+{
+	const char *token = NULL, *origin = NULL, *nonce = NULL, *secret = NULL, *rp = "demo";
+	const char *trust = NULL, *policy = NULL;
+	const struct cli_opt rows[] = {
+	    {"token", CLI_TEXT, &token, 0, 0, NULL, NULL},
+	    {"origin", CLI_TEXT, &origin, 0, 0, NULL, NULL},
+	    {"nonce", CLI_TEXT, &nonce, 0, 0, NULL, NULL},
+	    {"secret-file", CLI_TEXT, &secret, 0, 0, NULL, NULL},
+	    {"rp", CLI_TEXT, &rp, 0, 0, NULL, NULL},
+	    {"trust", CLI_TEXT, &trust, 0, 0, NULL, NULL},
+	    {"policy", CLI_TEXT, &policy, 0, 0, NULL, NULL},
+	    {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL},
+	};
+	int rc = cli_parse(argc, argv, login_usage, "login validate", rows);
+	if (rc >= 0)
+		return rc;
+	if (!token || !origin || !nonce || !secret || optind != argc)
+		return cli_usage_error(
+		    login_usage, "login validate: --token, --origin, --nonce and --secret-file");
+	struct jpki_err err;
+	_cleanup_(freep) uint8_t *tok = NULL;
+	_cleanup_(freep) uint8_t *key = NULL;
+	size_t tok_len = 0, key_len = 0;
+	int64_t now;
+	struct jpki_login_validator *v = NULL;
+	struct jpki_login_result res;
+	if (jpki_read_file(token, 1u << 20, &tok, &tok_len, &err) < 0 ||
+	    jpki_read_file(secret, 4096, &key, &key_len, &err) < 0 ||
+	    jpki_ctx_now(cli_ctx(), &now, &err) < 0 ||
+	    jpki_login_validator_new(rp, key, key_len, &v, &err) < 0 ||
+	    read_trust(v, trust, &err) < 0 ||
+	    (policy && jpki_login_validator_allow_policy(v, policy, &err) < 0)) {
+		if (key)
+			OPENSSL_cleanse(key, key_len);
+		jpki_login_validator_free(v);
+		return cli_fail(&err);
+	}
+	OPENSSL_cleanse(key, key_len);
+	while (tok_len > 0 && (tok[tok_len - 1] == '\n' || tok[tok_len - 1] == '\r'))
+		tok_len--;
+	jpki_login_validator_set_time(v, now);
+	rc = jpki_login_validate(v, (const char *)tok, tok_len, origin, nonce, &res, &err);
+	jpki_login_validator_free(v);
+	if (rc < 0)
+		return cli_fail(&err);
+	if (res.failure != JPKI_LOGIN_OK) {
+		printf("REFUSED %s %s\n", jpki_login_failure_name(res.failure), res.reason);
+		return 4;
+	}
+	printf("OK %s %s\n", res.pseudonym, res.serial);
+	return 0;
+}
+
+int cmd_login(int argc, char **argv)
+{
+	static const struct cli_command cmds[] = {
+	    {"token", login_token, "the holder's side: a token signed on the card"},
+	    {"validate", login_validate, "the relying party's side: check a token"},
+	    {NULL, NULL, NULL},
+	};
+	return cli_dispatch("login", cmds, login_usage, argc, argv);
+}
