@@ -210,3 +210,16 @@ int cli_no_options(int argc, char **argv, const char *usage, int nargs, const ch
 		                       nargs ? "wrong number of arguments" : "takes no argument");
 	return -1;
 }
+
+int cli_read_trust(const char *path, enum jpki_kind kind, uint8_t **buf, size_t *len,
+                   struct jpki_err *err)
+{
+	char def[4096];
+	if (!path) {
+		int rc = jpki_ca_path(cli_ctx(), kind, "cert.pem", def, sizeof(def), err);
+		if (rc < 0)
+			return rc;
+		path = def;
+	}
+	return jpki_read_file(path, 1u << 20, buf, len, err);
+}

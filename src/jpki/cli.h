@@ -62,6 +62,13 @@ int cli_open_store(struct jpki_store **st);
 int cli_load_ca(enum jpki_kind kind, struct jpki_ca **ca);
 
 /*
+ * The trust anchors a verifier reads: the file at path (--trust), else the
+ * data folder's CA certificate of kind.  *buf malloc'd (at most 1 MiB).
+ */
+int cli_read_trust(const char *path, enum jpki_kind kind, uint8_t **buf, size_t *len,
+                   struct jpki_err *err);
+
+/*
  * An --out the user named (core/fsutil.h jpki_out), refused when it is the
  * registry or one of its files.  cli_write_out: open, write, commit.
  */

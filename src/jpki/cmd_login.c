@@ -129,17 +129,10 @@ static int login_token(int argc, char **argv)
 
 static int read_trust(struct jpki_login_validator *v, const char *path, struct jpki_err *err)
 {
-	char def[4096];
-	if (!path) {
-		if (jpki_ca_path(cli_ctx(), JPKI_KIND_AUTH, "cert.pem", def, sizeof(def), err) < 0)
-			return -1;
-		path = def;
-	}
 	_cleanup_(freep) uint8_t *buf = NULL;
 	size_t len = 0;
-	if (jpki_read_file(path, 1u << 20, &buf, &len, err) < 0)
-		return -1;
-	return jpki_login_validator_trust(v, buf, len, err);
+	int rc = cli_read_trust(path, JPKI_KIND_AUTH, &buf, &len, err);
+	return rc < 0 ? rc : jpki_login_validator_trust(v, buf, len, err);
 }
 
 static int login_validate(int argc, char **argv)

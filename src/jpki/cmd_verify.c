@@ -53,17 +53,10 @@ static int exit_of(const struct jpki_report *r)
 
 static int trust(struct jpki_verifier *v, const char *path, struct jpki_err *err)
 {
-	char def[4096];
-	if (!path) {
-		if (jpki_ca_path(cli_ctx(), JPKI_KIND_SIGN, "cert.pem", def, sizeof(def), err) < 0)
-			return -1;
-		path = def;
-	}
 	_cleanup_(freep) uint8_t *buf = NULL;
 	size_t len = 0;
-	if (jpki_read_file(path, 1u << 20, &buf, &len, err) < 0)
-		return -1;
-	return jpki_verifier_trust(v, buf, len, err);
+	int rc = cli_read_trust(path, JPKI_KIND_SIGN, &buf, &len, err);
+	return rc < 0 ? rc : jpki_verifier_trust(v, buf, len, err);
 }
 
 static int parse_at(const char *value, void *dst, struct jpki_err *err)
