@@ -56,6 +56,7 @@ refused SIGNATURE "a suffix: portal.example.jp.evil" "$D/tok.json" https://porta
 refused SIGNATURE "a port change" "$D/tok.json" https://portal.example.jp:8443
 refused ORIGIN "http instead of https" "$D/tok.json" http://portal.example.jp
 refused ORIGIN "a trailing slash" "$D/tok.json" https://portal.example.jp/
+refused ORIGIN "a port over 65535" "$D/tok.json" https://portal.example.jp:70000
 refused ORIGIN "an IDN in Unicode (the browser sends Punycode)" "$D/tok.json" https://ポータル.jp
 jp login token "$IMG" --origin https://xn--zckzah.jp --nonce "$N" --pin-file "$APIN" --out "$D/idn.json"
 login "$D/idn.json" https://xn--zckzah.jp

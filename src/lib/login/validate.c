@@ -144,9 +144,12 @@ static bool origin_ok(const char *o)
 		return true;
 	const char *p = colon + 1;
 	size_t pl = strlen(p);
-	if (pl == 0 || pl > 5 || strspn(p, "0123456789") != pl || p[0] == '0' || atoi(p) > 65535)
+	if (pl == 0 || pl > 5 || strspn(p, "0123456789") != pl || p[0] == '0')
 		return false;
-	return true;
+	unsigned port = 0;
+	for (size_t i = 0; i < pl; i++)
+		port = port * 10 + (unsigned)(p[i] - '0');
+	return port <= 65535;
 }
 
 struct token {
