@@ -18,6 +18,7 @@
 #ifndef JPKI_PUBLIC_LOGIN_H
 #define JPKI_PUBLIC_LOGIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -98,6 +99,11 @@ JPKI_API JPKI_MUST_CHECK int jpki_login_validator_allow_policy(struct jpki_login
                                                                struct jpki_err *err);
 /* The validation time (0, the default: the system clock). */
 JPKI_API void jpki_login_validator_set_time(struct jpki_login_validator *v, int64_t now);
+/*
+ * When OCSP does not answer, ask the certificate's CRL partition and its delta
+ * (not current: STATUS_FAILED).  Off by default, as in Web eID.
+ */
+JPKI_API void jpki_login_validator_set_crl_fallback(struct jpki_login_validator *v, bool on);
 
 struct jpki_login_result {
 	enum jpki_login_failure failure;

@@ -27,6 +27,7 @@ static const char login_usage[] =
     "                        [--pin-fd N | --pin-file F] [--out TOKEN.json]\n"
     "       jpki login validate --token TOKEN.json --origin ORIGIN --nonce NONCE\n"
     "                        --secret-file F [--rp ID] [--trust CAS.pem] [--policy OID]\n"
+    "                        [--crl-fallback]\n"
     "\n"
     "A login with the card's authentication certificate, bound to the site (Web eID's\n"
     "design and its web-eid:1.0 token; docs/login.md).  ORIGIN is https://host[:port],\n"
@@ -43,7 +44,8 @@ static const char login_usage[] =
     "(digitalSignature; clientAuth when an EKU is present), the policy (--policy:\n"
     "accept only that OID), the path to a trusted authentication CA (--trust, default\n"
     "the data folder's; every generation in the file), its status by OCSP with a\n"
-    "nonce (thisUpdate at most 2 minutes old), and the signature over what ORIGIN and\n"
+    "nonce (thisUpdate at most 2 minutes old; --crl-fallback: the CRL partition and\n"
+    "its delta when the responder does not answer), and the signature over what ORIGIN and\n"
     "NONCE rebuild.  Prints `OK PSEUDONYM SERIAL`: the pseudonym is this relying\n"
     "party's own name for the holder, an HMAC under the secret of --secret-file (32\n"
     "to 64 bytes) and --rp (default demo).  A refusal prints `REFUSED FAILURE reason`\n"
@@ -139,6 +141,7 @@ static int login_validate(int argc, char **argv)
 {
 	const char *token = NULL, *origin = NULL, *nonce = NULL, *secret = NULL, *rp = "demo";
 	const char *trust = NULL, *policy = NULL;
+	bool crl_fallback = false;
 	const struct cli_opt rows[] = {
 	    {"token", CLI_TEXT, &token, 0, 0, NULL, NULL},
 	    {"origin", CLI_TEXT, &origin, 0, 0, NULL, NULL},
@@ -147,6 +150,7 @@ static int login_validate(int argc, char **argv)
 	    {"rp", CLI_TEXT, &rp, 0, 0, NULL, NULL},
 	    {"trust", CLI_TEXT, &trust, 0, 0, NULL, NULL},
 	    {"policy", CLI_TEXT, &policy, 0, 0, NULL, NULL},
+	    {"crl-fallback", CLI_FLAG, &crl_fallback, 0, 0, NULL, NULL},
 	    {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL},
 	};
 	int rc = cli_parse(argc, argv, login_usage, "login validate", rows);
@@ -177,6 +181,7 @@ static int login_validate(int argc, char **argv)
 	while (tok_len > 0 && (tok[tok_len - 1] == '\n' || tok[tok_len - 1] == '\r'))
 		tok_len--;
 	jpki_login_validator_set_time(v, now);
+	jpki_login_validator_set_crl_fallback(v, crl_fallback);
 	rc = jpki_login_validate(v, (const char *)tok, tok_len, origin, nonce, &res, &err);
 	jpki_login_validator_free(v);
 	if (rc < 0)

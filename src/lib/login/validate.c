@@ -38,6 +38,7 @@ struct jpki_login_validator {
 	char policies[POLICIES_MAX][64];
 	size_t n_policies;
 	int64_t now;
+	bool crl_fallback;
 };
 
 const char *jpki_login_failure_name(enum jpki_login_failure f)
@@ -109,6 +110,11 @@ int jpki_login_validator_allow_policy(struct jpki_login_validator *v, const char
 void jpki_login_validator_set_time(struct jpki_login_validator *v, int64_t now)
 {
 	v->now = now;
+}
+
+void jpki_login_validator_set_crl_fallback(struct jpki_login_validator *v, bool on)
+{
+	v->crl_fallback = on;
 }
 
 static int refuse(struct jpki_login_result *out, enum jpki_login_failure f, const char *fmt, ...)
@@ -280,15 +286,30 @@ static int check_status(const struct jpki_login_validator *v, X509 *cert, X509 *
 	struct jpki_status_info s;
 	uint8_t *resp = NULL;
 	size_t len = 0;
-	if (jpki_ocsp_fetch(cert, issuer, v->trusted, NULL, NULL, &resp, &len, &s, &err) < 0)
+	if (jpki_ocsp_fetch(cert, issuer, v->trusted, NULL, NULL, &resp, &len, &s, &err) == 0) {
+		free(resp);
+		X509_free(s.responder);
+		if (s.this_update > now + SKEW || s.this_update < now - MAX_AGE ||
+		    (s.next_update && s.next_update < now - SKEW))
+			return refuse(out, JPKI_LOGIN_STATUS_FAILED,
+			              "the OCSP answer is not fresh (thisUpdate %+lld s from now)",
+			              (long long)(s.this_update - now));
+	} else if (!v->crl_fallback) {
 		return refuse(out, JPKI_LOGIN_STATUS_FAILED, "OCSP: %s", err.msg);
-	free(resp);
-	X509_free(s.responder);
-	if (s.this_update > now + SKEW || s.this_update < now - MAX_AGE ||
-	    (s.next_update && s.next_update < now - SKEW))
-		return refuse(out, JPKI_LOGIN_STATUS_FAILED,
-		              "the OCSP answer is not fresh (thisUpdate %+lld s from now)",
-		              (long long)(s.this_update - now));
+	} else {
+		char ocsp_msg[sizeof(err.msg)];
+		uint8_t *crl = NULL, *delta = NULL;
+		size_t cl = 0, dl = 0;
+		snprintf(ocsp_msg, sizeof(ocsp_msg), "%s", err.msg);
+		int rc = jpki_crl_fetch(cert, issuer, &crl, &cl, &delta, &dl, &s, &err);
+		free(crl), free(delta);
+		if (rc < 0)
+			return refuse(out, JPKI_LOGIN_STATUS_FAILED, "OCSP: %s; CRL: %s", ocsp_msg,
+			              err.msg);
+		if (s.next_update && s.next_update < now)
+			return refuse(out, JPKI_LOGIN_STATUS_FAILED,
+			              "the CRL is past its nextUpdate");
+	}
 	if (s.status == JPKI_ANSWER_REVOKED)
 		return refuse(out, JPKI_LOGIN_REVOKED, "the certificate is revoked");
 	if (s.status == JPKI_ANSWER_UNKNOWN)
