@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "cmd_card.h"
 #include "commands.h"
+#include "core/base64.h"
 #include "core/fsutil.h"
 #include "jpki/login.h"
 #include "opts.h"
@@ -51,20 +52,11 @@ static const char login_usage[] =
     "to 64 bytes) and --rp (default demo).  A refusal prints `REFUSED FAILURE reason`\n"
     "and exits 4.\n";
 
-static int base64_of(const uint8_t *p, size_t n, char **out)
-{
-	*out = malloc(4 * ((n + 2) / 3) + 1);
-	if (!*out)
-		return -1;
-	EVP_EncodeBlock((unsigned char *)*out, p, (int)n);
-	return 0;
-}
-
 /* The token JSON of a certificate and a signature (Web eID's web-eid:1.0). */
 static char *token_json(const uint8_t *cert, size_t cert_len, const uint8_t sig[256])
 {
 	char *c = NULL, *s = NULL, *out = NULL;
-	if (base64_of(cert, cert_len, &c) == 0 && base64_of(sig, 256, &s) == 0) {
+	if ((c = jpki_base64_encode(cert, cert_len)) && (s = jpki_base64_encode(sig, 256))) {
 		json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s}", "format", "web-eid:1.0",
 		                      "unverifiedCertificate", c, "algorithm", "RS256", "signature",
 		                      s, "appVersion", "jpki " JPKI_VERSION);

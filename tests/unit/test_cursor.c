@@ -8,10 +8,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "core/base64.h"
 #include "core/cursor.h"
 #include "core/writer.h"
 #include "core/hex.h"
@@ -324,9 +327,41 @@ static void test_writer_prepend(void **state)
 	assert_true(bad.failed);
 }
 
+static void test_base64_strict(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in;
+		bool ws;
+		int rc;
+		const char *out;
+	} cases[] = {
+	    {"YQ==", false, 0, "a"},   {"YWI=", false, 0, "ab"},     {"YWJj", false, 0, "abc"},
+	    {"YW Jj", true, 0, "abc"}, {"YW\r\nJj", true, 0, "abc"}, {"YW Jj", false, -1, NULL},
+	    {"YWJ", false, -1, NULL},  {"Y===", false, -1, NULL},    {"YQ==YQ==", false, -1, NULL},
+	    {"Y=Q=", false, -1, NULL}, {"YW-j", false, -1, NULL},    {"", false, -1, NULL},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint8_t *out = NULL;
+		size_t n = 0;
+		int rc =
+		    jpki_base64_decode(cases[i].in, strlen(cases[i].in), cases[i].ws, &out, &n);
+		assert_int_equal(rc, cases[i].rc);
+		if (rc == 0) {
+			assert_int_equal(n, strlen(cases[i].out));
+			assert_memory_equal(out, cases[i].out, n);
+		}
+		free(out);
+	}
+	char *e = jpki_base64_encode((const uint8_t *)"abc", 3);
+	assert_string_equal(e, "YWJj");
+	free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_base64_strict),
 	    cmocka_unit_test(test_u8_stops_at_end),
 	    cmocka_unit_test(test_u16be),
 	    cmocka_unit_test(test_der_header),

@@ -17,6 +17,7 @@
 #include <openssl/core_names.h>
 #include <openssl/param_build.h>
 
+#include "core/base64.h"
 #include "core/der.h"
 #include "core/fsutil.h"
 #include "core/ossl.h"
@@ -81,7 +82,6 @@ static EVP_PKEY *rsa_from_parts(const struct jpki_cur *n, const struct jpki_cur 
 	return k;
 }
 
-/* Base64 body of the first "-----BEGIN PUBLIC KEY-----" block, decoded. */
 /* The base64 body of the first PUBLIC KEY block (RFC 7468 §13), decoded. */
 static int pem_spki_der(const uint8_t *buf, size_t len, uint8_t **der, size_t *der_len)
 {
@@ -93,34 +93,8 @@ static int pem_spki_der(const uint8_t *buf, size_t len, uint8_t **der, size_t *d
 	const uint8_t *end = memmem(begin, len - (size_t)(begin - buf), end_tag, strlen(end_tag));
 	if (!end)
 		return -1;
-	size_t body = (size_t)(end - begin), n = 0, pad = 0;
-	unsigned char *b64 = malloc(body + 1), *out = malloc(body / 4 * 3 + 3);
-	int rc = -1;
-	if (!b64 || !out)
-		goto done;
-	for (size_t i = 0; i < body; i++) { /* line breaks and spaces between base64 lines */
-		uint8_t c = begin[i];
-		if (c == '\r' || c == '\n' || c == ' ' || c == '\t')
-			continue;
-		if (pad && c != '=')
-			goto done; /* data after padding */
-		if (c == '=')
-			pad++;
-		b64[n++] = c;
-	}
-	if (n == 0 || n % 4 != 0 || pad > 2)
-		goto done;
-	int got = EVP_DecodeBlock(out, b64, (int)n);
-	if (got < 0 || (size_t)got < pad)
-		goto done;
-	*der = out;
-	*der_len = (size_t)got - pad;
-	out = NULL;
-	rc = 0;
-done:
-	free(b64);
-	free(out);
-	return rc;
+	/* line breaks and spaces between base64 lines */
+	return jpki_base64_decode((const char *)begin, (size_t)(end - begin), true, der, der_len);
 }
 
 static EVP_PKEY *from_req(X509_REQ *req, struct jpki_err *err)

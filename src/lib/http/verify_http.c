@@ -17,6 +17,7 @@
 #include <openssl/evp.h>
 
 #include "common.h"
+#include "core/base64.h"
 #include "jpki/verify.h"
 #include "sig/report.h"
 #include "verify_http.h"
@@ -138,25 +139,6 @@ static enum MHD_Result bad_request(struct MHD_Connection *conn, const char *why)
 	return json_reply(conn, MHD_HTTP_BAD_REQUEST, s);
 }
 
-/* Strict base64 (RFC 4648 §4, padded, no line breaks); *out malloc'd. */
-static bool unbase64(const char *s, size_t n, uint8_t **out, size_t *out_len)
-{
-	if (n == 0 || n % 4 != 0 || n > INT32_MAX ||
-	    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") != n)
-		return false;
-	size_t pad = s[n - 1] == '=' ? (s[n - 2] == '=' ? 2 : 1) : 0;
-	if (memchr(s, '=', n - pad))
-		return false;
-	uint8_t *buf = malloc(n / 4 * 3);
-	int got = buf ? EVP_DecodeBlock(buf, (const unsigned char *)s, (int)n) : -1;
-	if (got < 0 || (size_t)got < pad) {
-		free(buf);
-		return false;
-	}
-	*out = buf, *out_len = (size_t)got - pad;
-	return true;
-}
-
 /* The server's own responder answers the verifier's OCSP requests (no HTTP to itself). */
 static int ocsp_in_process(void *arg, const char *url, const uint8_t *req, size_t len,
                            uint8_t **resp, size_t *resp_len, struct jpki_err *err)
@@ -211,8 +193,8 @@ const char *jpki_verify_body_parse(const uint8_t *body, size_t len, uint8_t **si
 		why = "the body must be {\"signature\": base64, \"document\": base64 (when "
 		      "detached)} "
 		      "and nothing else";
-	else if (!unbase64(sig_b64, sig_n, sig, sig_len) ||
-	         (doc_b64 && !unbase64(doc_b64, doc_n, doc, doc_len)))
+	else if (jpki_base64_decode(sig_b64, sig_n, false, sig, sig_len) < 0 ||
+	         (doc_b64 && jpki_base64_decode(doc_b64, doc_n, false, doc, doc_len) < 0))
 		why = "signature and document must be padded base64";
 	json_decref(req);
 	if (why) {

@@ -19,10 +19,10 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
+#include "core/base64.h"
 #include "core/ossl.h"
 #include "jpki/login.h"
 #include "sig/revinfo.h"
-#include "sig/xmlsec_int.h"
 
 JPKI_DEFINE_FREEP(X509_STORE, X509_STORE_free)
 
@@ -188,10 +188,10 @@ static const char *parse_token(const char *text, size_t len, struct token *t)
 		why = "the token's format is not web-eid:1";
 	else if (strcmp(alg, "RS256") != 0 && strcmp(alg, "PS256") != 0)
 		why = "the algorithm is not RS256 or PS256 (the card's key is RSA)";
-	else if (jpki_base64_decode(cert, &der, &der_len) < 0)
+	else if (jpki_base64_decode(cert, strlen(cert), false, &der, &der_len) < 0)
 		why = "unverifiedCertificate is not base64";
-	else if (jpki_base64_decode(sig, &t->sig, &t->sig_len) < 0 || t->sig_len == 0 ||
-	         t->sig_len > 1024)
+	else if (jpki_base64_decode(sig, strlen(sig), false, &t->sig, &t->sig_len) < 0 ||
+	         t->sig_len == 0 || t->sig_len > 1024)
 		why = "the signature is not base64 of 1 to 1024 bytes";
 	if (!why) {
 		const uint8_t *p = der;
@@ -326,9 +326,6 @@ int jpki_login_validate(struct jpki_login_validator *v, const char *token, size_
 	memset(out, 0, sizeof(*out));
 	if (sk_X509_num(v->trusted) == 0)
 		return jpki_fail(err, JPKI_E_STATE, "no authentication CA is trusted");
-	int rc = jpki_xmlsec_ready(err); /* base64 decoding lives with the XML code's set-up */
-	if (rc < 0)
-		return rc;
 	int64_t now = v->now ? v->now : (int64_t)time(NULL);
 	if (token_len < JPKI_LOGIN_TOKEN_MIN || token_len > JPKI_LOGIN_TOKEN_MAX)
 		return refuse(out, JPKI_LOGIN_TOKEN_SIZE,

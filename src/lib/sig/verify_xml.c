@@ -20,6 +20,7 @@
 #include <xmlsec/xmltree.h>
 #include <xmlsec/crypto.h>
 
+#include "core/base64.h"
 #include "core/ossl.h"
 #include "sig/report.h"
 #include "sig/xmldsig.h"
@@ -168,7 +169,8 @@ static void keyinfo_certs(xmlNodePtr sig, struct jpki_cert_cache *cache, STACK_O
 		xmlChar *text = xmlNodeGetContent(n);
 		uint8_t *der = NULL;
 		size_t len = 0;
-		X509 *x = text && jpki_base64_decode((const char *)text, &der, &len) == 0
+		X509 *x = text && jpki_base64_decode((const char *)text, strlen((const char *)text),
+		                                     true, &der, &len) == 0
 		              ? jpki_cert_cache_get(cache, der, len)
 		              : NULL;
 		if (x && !sk_X509_push(certs, x))

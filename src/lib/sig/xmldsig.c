@@ -29,6 +29,7 @@
 #include <xmlsec/openssl/evp.h>
 #include <xmlsec/xmltree.h>
 
+#include "core/base64.h"
 #include "core/ossl.h"
 #include "sig/xmldsig.h"
 #include "sig/xmlsec_int.h"
@@ -168,43 +169,6 @@ out:
 	return rc;
 }
 
-int jpki_base64_decode(const char *s, uint8_t **out, size_t *out_len)
-{
-	size_t n = strlen(s), k = 0;
-	if (n > JPKI_XML_MAX)
-		return -1;
-	char *packed = malloc(n + 1);
-	if (!packed)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
-			packed[k++] = s[i];
-	packed[k] = 0;
-	static const char alphabet[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
-	size_t pad = k >= 2 && packed[k - 1] == '=' ? (packed[k - 2] == '=' ? 2 : 1) : 0;
-	uint8_t *buf =
-	    k && k % 4 == 0 && strspn(packed, alphabet) == k && !memchr(packed, '=', k - pad)
-	        ? malloc(k / 4 * 3)
-	        : NULL;
-	int got = buf ? EVP_DecodeBlock(buf, (unsigned char *)packed, (int)k) : -1;
-	free(packed);
-	if (got < 0 || (size_t)got < pad) {
-		free(buf);
-		return -1;
-	}
-	*out = buf, *out_len = (size_t)got - pad;
-	return 0;
-}
-
-static char *base64_of(const uint8_t *p, size_t n)
-{
-	char *s = malloc(4 * ((n + 2) / 3) + 1);
-	if (s)
-		EVP_EncodeBlock((unsigned char *)s, p, (int)n);
-	return s;
-}
-
 /* The template (xmldsig.h) appended to the document element. */
 static xmlNodePtr make_template(xmlDocPtr doc, X509 *signer)
 {
@@ -219,7 +183,7 @@ static xmlNodePtr make_template(xmlDocPtr doc, X509 *signer)
 	xmlNodePtr cert = x509 ? xmlSecTmplX509DataAddCertificate(x509) : NULL;
 	uint8_t *der = NULL;
 	int n = i2d_X509(signer, &der);
-	char *b64 = n > 0 ? base64_of(der, (size_t)n) : NULL;
+	char *b64 = n > 0 ? jpki_base64_encode(der, (size_t)n) : NULL;
 	OPENSSL_free(der);
 	bool ok = ref && cert && b64 &&
 	          xmlSecTmplReferenceAddTransform(ref, xmlSecTransformEnvelopedId) &&
@@ -264,7 +228,8 @@ static X509 *keyinfo_cert(xmlNodePtr sig)
 	uint8_t *der = NULL;
 	size_t n = 0;
 	X509 *x = NULL;
-	if (text && jpki_base64_decode((const char *)text, &der, &n) == 0) {
+	if (text && jpki_base64_decode((const char *)text, strlen((const char *)text), true, &der,
+	                               &n) == 0) {
 		const uint8_t *p = der;
 		x = d2i_X509(NULL, &p, (long)n);
 		if (x && p != der + n)
@@ -304,7 +269,7 @@ int jpki_xml_finish(const uint8_t *prepared, size_t len, const uint8_t *sigval, 
 		rc = jpki_fail(err, JPKI_E_INVALID,
 		               "the signature value does not verify with the signer's key");
 	}
-	char *b64 = rc == 0 ? base64_of(sigval, sig_len) : NULL;
+	char *b64 = rc == 0 ? jpki_base64_encode(sigval, sig_len) : NULL;
 	if (rc == 0 && !b64)
 		rc = jpki_fail(err, JPKI_E_NOMEM, "out of memory");
 	if (rc == 0) {

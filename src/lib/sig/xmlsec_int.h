@@ -25,7 +25,5 @@ JPKI_MUST_CHECK int jpki_xml_dump(xmlDocPtr doc, uint8_t **out, size_t *out_len,
                                   struct jpki_err *err);
 /* An xmlsec key holding pkey (a new reference); NULL when out of memory. */
 xmlSecKeyPtr jpki_xmlsec_key(EVP_PKEY *pkey);
-/* base64Binary (XML Schema: whitespace between the characters allowed); *out malloc'd. */
-JPKI_MUST_CHECK int jpki_base64_decode(const char *s, uint8_t **out, size_t *out_len);
 
 #endif
