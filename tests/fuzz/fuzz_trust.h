@@ -6,6 +6,10 @@
 #ifndef JPKI_FUZZ_TRUST_H
 #define JPKI_FUZZ_TRUST_H
 
+#include <stdlib.h>
+
+#include "jpki/verify.h"
+
 static const char doc[] = "a tax filing for 2026\n";
 static const char trust[] = "-----BEGIN CERTIFICATE-----\n"
                             "MIIFGTCCBAGgAwIBAgIIYCpILAjJlC4wDQYJKoZIhvcNAQELBQAwcDELMAkGA1UE\n"
@@ -37,5 +41,33 @@ static const char trust[] = "-----BEGIN CERTIFICATE-----\n"
                             "JCgMe9/QfDgwRSDsP+GwYcYc++A7mhb4dAFaGLqmxV6GUTo+VWHVWaSfPfbIUqHu\n"
                             "G1DBYb/vggdoDOGQjQ==\n"
                             "-----END CERTIFICATE-----\n";
+
+/* One offline verifier at the seeds' time, trusting the CA above (made on first use). */
+static inline struct jpki_verifier *fuzz_verifier(void)
+{
+	static struct jpki_verifier *v;
+	struct jpki_err err;
+	if (!v) {
+		if (jpki_verifier_new(&v, &err) < 0 ||
+		    jpki_verifier_trust(v, (const uint8_t *)trust, sizeof(trust) - 1, &err) < 0)
+			abort();
+		jpki_verifier_set_revocation(v, JPKI_REVOCATION_OFFLINE);
+		jpki_verifier_set_time(v, 1795654800); /* 2026-11-26T10:00:00+09:00 */
+	}
+	return v;
+}
+
+/* Every report renders as JSON and text, with one of the three indications. */
+static inline void fuzz_check_report(struct jpki_report *r)
+{
+	enum jpki_indication ind = jpki_report_indication(r);
+	if (ind != JPKI_TOTAL_PASSED && ind != JPKI_TOTAL_FAILED && ind != JPKI_INDETERMINATE)
+		abort();
+	char *j = jpki_report_json(r), *t = jpki_report_text(r);
+	if (!j || !t)
+		abort();
+	free(j);
+	free(t);
+}
 
 #endif

@@ -31,6 +31,7 @@ unset JPKI_CA_PASSPHRASE_FILE JPKI_BASE_URL
 AT=(-attime "$(date -d "$JPKI_NOW" +%s)")
 
 t_cleanup() {
+	[ -n "${WWW_PID:-}" ] && kill -KILL "$WWW_PID" 2>/dev/null
 	if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
 		kill -KILL "$SERVER_PID" 2>/dev/null
 		wait "$SERVER_PID" 2>/dev/null
@@ -294,6 +295,37 @@ server_stop() {
 	if [ "$rc" -eq 0 ]; then pass "SIGTERM stops the server with exit 0"; else
 		fail "jpki serve exited $rc after SIGTERM: $(cat "$T_DIR/serve.log")"
 	fi
+}
+
+# crls_only CERT: the CRL partition and delta that CERT (PEM or DER) names, copied from the
+# running `jpki serve`, which then stops; a plain web server (python3 -m http.server) serves
+# only those files on the same port, so OCSP there fails and the CRLs answer.  www_stop ends it.
+WWW_PID=
+crls_only() {
+	local u urls www=$T_DIR/www
+	urls=$({ openssl x509 -in "$1" -noout -ext crlDistributionPoints,freshestCRL 2>/dev/null ||
+		openssl x509 -inform DER -in "$1" -noout -ext crlDistributionPoints,freshestCRL 2>/dev/null; } |
+		grep -o 'http://[^ ]*')
+	[ -n "$urls" ] || die "crls_only: $1 names no http CRL"
+	for u in $urls; do
+		mkdir -p "$www/$(dirname "${u#http://*/}")"
+		curl -fsS --max-time 10 -o "$www/${u#http://*/}" "$u" || die "crls_only: fetch $u"
+	done
+	server_stop >/dev/null
+	python3 -m http.server --bind 127.0.0.1 --directory "$www" "$PORT" >/dev/null 2>&1 &
+	WWW_PID=$!
+	local i
+	for i in $(seq 50); do
+		curl -fsS -o /dev/null --max-time 1 "${urls%%$'\n'*}" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	die "crls_only: the web server did not answer"
+}
+www_stop() {
+	[ -n "$WWW_PID" ] || return 0
+	kill "$WWW_PID" 2>/dev/null
+	wait "$WWW_PID" 2>/dev/null
+	WWW_PID=
 }
 
 # http GET|POST|... PATH [FILE]: status code into $HTTP_CODE, body into FILE

@@ -105,28 +105,16 @@ python3 - "$D/tok.json" "$D/auth.der" <<'PY'
 import base64, json, sys
 open(sys.argv[2], "wb").write(base64.b64decode(json.load(open(sys.argv[1]))["unverifiedCertificate"]))
 PY
-crls_only() { # copy the certificate's partition CRL and delta, then serve only them
-	local u
-	for u in $(openssl x509 -inform DER -in "$D/auth.der" -noout -ext crlDistributionPoints,freshestCRL 2>/dev/null |
-		grep -o 'http://[^ ]*'); do
-		mkdir -p "$D/www/$(dirname "${u#http://*/}")"
-		curl -fsS --max-time 10 -o "$D/www/${u#http://*/}" "$u" || fail "fetch $u"
-	done
-	server_stop >/dev/null
-	python3 -m http.server --bind 127.0.0.1 --directory "$D/www" "$PORT" >/dev/null 2>&1 &
-	WWW=$!
-	for _ in $(seq 50); do curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:$PORT/" 2>/dev/null && break; sleep 0.1; done
-}
-crls_only
+crls_only "$D/auth.der"
 refused STATUS_FAILED "OCSP down, no fallback configured" "$D/tok.json"
 login "$D/tok.json" "$ORIGIN" "$N" --crl-fallback
 assert_rc 0 "OCSP down: the CRL partition and its delta say good"
-kill "$WWW" 2>/dev/null; wait "$WWW" 2>/dev/null
+www_stop
 server_start
 jp_ok "revoke" cert revoke --reason keyCompromise "$auth_serial"
 refused REVOKED "a revoked certificate" "$D/tok.json"
-crls_only
+crls_only "$D/auth.der"
 refused REVOKED "revoked, by the CRL fallback" "$D/tok.json" "$ORIGIN" "$N" --crl-fallback
-kill "$WWW" 2>/dev/null; wait "$WWW" 2>/dev/null
+www_stop
 refused STATUS_FAILED "no responder answers" "$D/tok.json"
 finish

@@ -382,21 +382,12 @@ post_verify "$D/B.p7s" "$D/doc"
 assert_eq "$(field "$D/pv.json" subIndication)" REVOKED_NO_POE "POST /verify: B-B after the move"
 verdict 0 "TOTAL-PASSED" "B-LT offline: good when it was made" "$D/LT.p7s" "$D/doc" --offline
 # OCSP down, the CRLs still published: a plain web server with the partition CRL and its delta
-crl_url=$(url_of crlDistributionPoints) delta_url=$(url_of freshestCRL)
-mkdir -p "$D/www"
-for u in "$crl_url" "$delta_url"; do
-	mkdir -p "$D/www/$(dirname "${u#http://*/}")"
-	curl -fsS --max-time 10 -o "$D/www/${u#http://*/}" "$u" || fail "fetch $u"
-done
-server_stop >/dev/null
-python3 -m http.server --bind 127.0.0.1 --directory "$D/www" "$PORT" >/dev/null 2>&1 &
-WWW=$!
-for _ in $(seq 50); do curl -fsS -o /dev/null --max-time 1 "$crl_url" 2>/dev/null && break; sleep 0.1; done
+crls_only "$D/certs/sign.pem"
 verdict 0 "revocation: revoked by CRL (online)" "OCSP down: the CRL partition and its delta decide" \
 	"$D/T.p7s" "$D/doc"
 assert_contains "$OUT" "warning: OCSP:" "and the report says OCSP did not answer"
 verdict 5 "INDETERMINATE / REVOKED_NO_POE" "by the CRL too, B-B after the move" "$D/B.p7s" "$D/doc"
-kill "$WWW" 2>/dev/null; wait "$WWW" 2>/dev/null
+www_stop
 server_start
 jp sign "$IMG" --in "$D/doc" --out "$D/late.p7s" --level T --pin-file "$SPIN"
 assert_rc 0 "the card still signs with the revoked certificate"
