@@ -80,18 +80,7 @@ void jpki_login_validator_free(struct jpki_login_validator *v)
 int jpki_login_validator_trust(struct jpki_login_validator *v, const uint8_t *buf, size_t len,
                                struct jpki_err *err)
 {
-	if (len > (1u << 20))
-		return jpki_fail(err, JPKI_E_LIMIT, "the trust file is over 1 MiB");
-	_cleanup_(BIOp) BIO *b = BIO_new_mem_buf(buf, (int)len);
-	int n = 0;
-	for (X509 *x; b && (x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL; n++)
-		if (X509_check_ca(x) < 1 || !sk_X509_push(v->trusted, x)) {
-			X509_free(x);
-			return jpki_fail(err, JPKI_E_INVALID,
-			                 "a trust anchor must be a CA certificate");
-		}
-	ERR_clear_error();
-	return n ? 0 : jpki_fail(err, JPKI_E_INVALID, "no PEM certificate to trust");
+	return jpki_trust_read(buf, len, v->trusted, err);
 }
 
 int jpki_login_validator_allow_policy(struct jpki_login_validator *v, const char *oid,

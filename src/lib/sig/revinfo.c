@@ -7,6 +7,7 @@
 
 #include <openssl/err.h>
 #include <openssl/ocsp.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
 
 #include "core/der.h"
@@ -111,6 +112,38 @@ int jpki_ocsp_request(X509 *cert, X509 *issuer, uint8_t **der, size_t *len, stru
 	OPENSSL_free(p);
 	*len = (size_t)n;
 	return *der ? 0 : jpki_fail(err, JPKI_E_NOMEM, "out of memory");
+}
+
+static int trust_push(STACK_OF(X509) * out, X509 *x, struct jpki_err *err)
+{
+	int rc = X509_check_ca(x) < 1
+	             ? jpki_fail(err, JPKI_E_INVALID, "a trust anchor must be a CA certificate")
+	         : !sk_X509_push(out, x) ? jpki_fail(err, JPKI_E_NOMEM, "out of memory")
+	                                 : 0;
+	if (rc < 0)
+		X509_free(x);
+	return rc;
+}
+
+int jpki_trust_read(const uint8_t *buf, size_t len, STACK_OF(X509) * out, struct jpki_err *err)
+{
+	if (len > (1u << 20))
+		return jpki_fail(err, JPKI_E_LIMIT, "the trust file is over 1 MiB");
+	if (len > 0 && buf[0] == 0x30) {
+		const uint8_t *p = buf;
+		X509 *x = d2i_X509(NULL, &p, (long)len);
+		if (!x || p != buf + len) {
+			X509_free(x);
+			return jpki_fail_ossl(err, JPKI_E_INVALID, "not a DER certificate");
+		}
+		return trust_push(out, x, err);
+	}
+	_cleanup_(BIOp) BIO *b = BIO_new_mem_buf(buf, (int)len);
+	int n = 0, rc = 0;
+	for (X509 *x; rc == 0 && b && (x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL; n++)
+		rc = trust_push(out, x, err);
+	ERR_clear_error();
+	return rc < 0 ? rc : n ? 0 : jpki_fail(err, JPKI_E_INVALID, "no PEM certificate to trust");
 }
 
 X509_STORE *jpki_trust_store(STACK_OF(X509) * trusted, int64_t when)

@@ -121,6 +121,13 @@ JPKI_MUST_CHECK int jpki_timestamp_check(const uint8_t *tst, size_t len, const u
                                          struct jpki_stamp_info *out, bool *imprint_ok,
                                          struct jpki_err *err);
 
+/*
+ * Trust anchors from outside: one DER certificate, or PEM with one or more
+ * (every CA generation accepted), each a CA's, pushed onto out; at most 1 MiB.
+ */
+JPKI_MUST_CHECK int jpki_trust_read(const uint8_t *buf, size_t len, STACK_OF(X509) * out,
+                                    struct jpki_err *err);
+
 /* A store of the trusted certificates that checks paths at `when` (NULL: out of memory). */
 X509_STORE *jpki_trust_store(STACK_OF(X509) * trusted, int64_t when);
 

@@ -53,45 +53,10 @@ void jpki_verifier_free(struct jpki_verifier *v)
 	free(v);
 }
 
-static int trust_one(struct jpki_verifier *v, X509 *x, struct jpki_err *err)
-{
-	if (X509_check_ca(x) < 1)
-		return jpki_fail(err, JPKI_E_INVALID, "a trust anchor must be a CA certificate");
-	if (!sk_X509_push(v->trusted, x))
-		return jpki_fail(err, JPKI_E_NOMEM, "out of memory");
-	return 0;
-}
-
 int jpki_verifier_trust(struct jpki_verifier *v, const uint8_t *buf, size_t len,
                         struct jpki_err *err)
 {
-	if (len > (1u << 20))
-		return jpki_fail(err, JPKI_E_LIMIT, "the trust file is over 1 MiB");
-	if (len > 0 && buf[0] == 0x30) {
-		const uint8_t *p = buf;
-		X509 *x = d2i_X509(NULL, &p, (long)len);
-		if (!x || p != buf + len) {
-			X509_free(x);
-			return jpki_fail_ossl(err, JPKI_E_INVALID, "not a DER certificate");
-		}
-		int rc = trust_one(v, x, err);
-		if (rc < 0)
-			X509_free(x);
-		return rc;
-	}
-	_cleanup_(BIOp) BIO *b = BIO_new_mem_buf(buf, (int)len);
-	int n = 0;
-	for (X509 *x; b && (x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL; n++) {
-		int rc = trust_one(v, x, err);
-		if (rc < 0) {
-			X509_free(x);
-			return rc;
-		}
-	}
-	ERR_clear_error();
-	if (n == 0)
-		return jpki_fail(err, JPKI_E_INVALID, "no PEM certificate to trust");
-	return 0;
+	return jpki_trust_read(buf, len, v->trusted, err);
 }
 
 void jpki_verifier_set_revocation(struct jpki_verifier *v, enum jpki_revocation_mode mode)
