@@ -43,7 +43,8 @@
 	X(PIN, 403, 0x63C0, "wrong PIN")                                                           \
 	X(PIN_BLOCKED, 423, 0x6983, "PIN blocked")                                                 \
 	X(DENIED, 403, 0x6982, "security condition not satisfied")                                 \
-	X(REFUSED, 422, 0, "refused by a rule of the procedure")
+	X(REFUSED, 422, 0, "refused by a rule of the procedure")                                   \
+	X(UNAUTHENTICATED, 401, 0, "authentication required")
 
 enum jpki_code {
 #define JPKI_X_ENUM(name, http, sw, msg) JPKI_E_##name,

@@ -10,6 +10,8 @@
 #include "cli.h"
 #include "opts.h"
 #include "commands.h"
+#include "core/fsutil.h"
+#include "core/ossl.h"
 #include "http/publish.h"
 
 static const char usage[] =
@@ -17,6 +19,7 @@ static const char usage[] =
     "                  [--ocsp-validity SECONDS] [--crl-refresh SECONDS]\n"
     "                  [--max-connections N] [--max-per-address N]\n"
     "                  [--request-timeout SECONDS]\n"
+    "                  [--tls-listen ADDRESS:PORT --tls-cert CHAIN.pem --tls-key KEY.pem]\n"
     "\n"
     "Serve over HTTP, until SIGINT or SIGTERM (default 127.0.0.1:8080):\n"
     "  /ca/sign.der  /ca/auth.der   CA certificates (DER; .pem also served)\n"
@@ -26,6 +29,12 @@ static const char usage[] =
     "  /ocsp/sign /ocsp/auth        OCSP (RFC 6960): POST, or GET /ocsp/KIND/BASE64\n"
     "  /tsa                         time-stamping (RFC 3161): POST a timestamp-query\n"
     "  /health                      liveness\n"
+    "Over HTTPS only (--tls-listen, with the server's certificate chain and its\n"
+    "unencrypted key in PEM files): every route above, and the linking service\n"
+    "for registered relying parties (`jpki rp`, docs/login.md), HTTP Basic with\n"
+    "the relying party's id and access key:\n"
+    "  /link/pseudonym              POST {\"certificate\": base64 DER}\n"
+    "  /link/same-person            POST {\"authentication\": ..., \"signature\": ...}\n"
     "CRLs are rebuilt after every revocation and at the latest halfway to their\n"
     "nextUpdate (thisUpdate + SECONDS, default 86400).  Every --crl-refresh SECONDS\n"
     "(1 to 86400, default 600) a background thread rebuilds the full CRLs that\n"
@@ -66,9 +75,31 @@ static int parse_listen(const char *s, void *dst, struct jpki_err *err)
 	return 0;
 }
 
+/* The HTTPS certificate chain and key, as NUL-terminated PEM text (the key wiped at exit). */
+static int read_pem_pair(const char *cert, const char *key, uint8_t **cert_pem, uint8_t **key_pem)
+{
+	struct jpki_err err;
+	size_t cl = 0, kl = 0;
+	if (jpki_read_file(cert, 1u << 20, cert_pem, &cl, &err) < 0 ||
+	    jpki_read_file(key, 1u << 16, key_pem, &kl, &err) < 0)
+		return cli_fail(&err);
+	uint8_t *c = realloc(*cert_pem, cl + 1), *k = c ? realloc(*key_pem, kl + 1) : NULL;
+	if (c)
+		*cert_pem = c;
+	if (!c || !k)
+		return cli_fail_msg("out of memory");
+	*key_pem = k;
+	c[cl] = k[kl] = '\0';
+	if (!strstr((char *)c, "-----BEGIN CERTIFICATE-----") ||
+	    !strstr((char *)k, "PRIVATE KEY-----"))
+		return cli_fail_msg("serve: --tls-cert and --tls-key must be PEM files");
+	return 0;
+}
+
 int cmd_serve(int argc, char **argv)
 {
-	struct listen_at at = {"127.0.0.1", 8080};
+	struct listen_at at = {"127.0.0.1", 8080}, tls_at = {"", 0};
+	const char *tls_cert = NULL, *tls_key = NULL;
 	unsigned long crl_validity = 86400, ocsp_validity = 3600, crl_refresh = 600, threads = 2,
 	              max_conns = 0, max_per = 0, req_timeout = 0;
 	const struct cli_opt opts[] = {
@@ -80,9 +111,12 @@ int cmd_serve(int argc, char **argv)
 	    {"max-connections", CLI_UINT, &max_conns, 1, 1000000, NULL, NULL},
 	    {"max-per-address", CLI_UINT, &max_per, 1, 1000000, NULL, NULL},
 	    {"request-timeout", CLI_UINT, &req_timeout, 1, 300, NULL, NULL},
+	    {"tls-listen", CLI_CUSTOM, &tls_at, 0, 0, parse_listen, NULL},
+	    {"tls-cert", CLI_TEXT, &tls_cert, 0, 0, NULL, NULL},
+	    {"tls-key", CLI_TEXT, &tls_key, 0, 0, NULL, NULL},
 	    {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL},
 	};
-	int prc = cli_parse(argc, argv, usage, "serve", opts);
+	int rc, prc = cli_parse(argc, argv, usage, "serve", opts);
 	if (prc >= 0)
 		return prc;
 	struct jpki_publish_cfg cfg = {.address = at.addr,
@@ -96,6 +130,19 @@ int cmd_serve(int argc, char **argv)
 	                               .request_timeout = (unsigned)req_timeout};
 	if (optind != argc)
 		return cli_usage_error(usage, "serve: unexpected argument '%s'", argv[optind]);
+	if ((tls_at.port != 0) != (tls_cert != NULL) || (tls_cert != NULL) != (tls_key != NULL))
+		return cli_usage_error(usage,
+		                       "serve: --tls-listen, --tls-cert and --tls-key go together");
+	_cleanup_(freep) uint8_t *cert_pem = NULL;
+	_cleanup_(freep) uint8_t *key_pem = NULL;
+	if (tls_cert && (rc = read_pem_pair(tls_cert, tls_key, &cert_pem, &key_pem)) != 0)
+		return rc;
+	if (tls_cert) {
+		cfg.tls_address = tls_at.addr;
+		cfg.tls_port = tls_at.port;
+		cfg.tls_cert_pem = (const char *)cert_pem;
+		cfg.tls_key_pem = (const char *)key_pem;
+	}
 
 	/* block the signals before any thread starts, then wait for them here */
 	sigset_t stop;
@@ -118,7 +165,7 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	char pass[1024];
-	int rc = cli_passphrase(pass, sizeof(pass), &err);
+	rc = cli_passphrase(pass, sizeof(pass), &err);
 	cfg.passphrase = pass;
 	if (rc == 0)
 		rc = jpki_publish_start(&cfg, st, cas, &pub, &err);
@@ -130,6 +177,9 @@ int cmd_serve(int argc, char **argv)
 		return cli_fail(&err);
 	}
 	printf("jpki serving on http://%s:%u/ (Ctrl-C to stop)\n", at.addr, cfg.port);
+	if (cfg.tls_address)
+		printf("jpki serving on https://%s:%u/ (the linking service too)\n", tls_at.addr,
+		       cfg.tls_port);
 	fflush(stdout);
 	int sig = 0;
 	while (sigwait(&stop, &sig) == 0 && sig == SIGHUP)

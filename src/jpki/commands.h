@@ -17,5 +17,6 @@ int cmd_tsa(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_login(int argc, char **argv);
+int cmd_rp(int argc, char **argv);
 
 #endif

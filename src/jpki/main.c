@@ -27,6 +27,7 @@ static const char usage[] =
     "  sign       sign a document with the card's signature key (CAdES B-B, B-T, B-LT)\n"
     "  verify     verify a signature years later and say who signed\n"
     "  login      log in with the card, bound to the site (Web eID tokens): both sides\n"
+    "  rp         relying parties of the linking service: pseudonyms across renewals\n"
     "\n"
     "Run `jpki COMMAND --help` for a command's options.\n"
     "\n"
@@ -52,6 +53,7 @@ static const struct cli_command commands[] = {
     {"sign", cmd_sign, "sign a document with the card (CAdES)"},
     {"verify", cmd_verify, "verify a signature and name the signer"},
     {"login", cmd_login, "log in with the authentication certificate (Web eID tokens)"},
+    {"rp", cmd_rp, "relying parties of the linking service"},
     {NULL, NULL, NULL},
 };
 

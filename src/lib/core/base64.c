@@ -55,3 +55,12 @@ char *jpki_base64_encode(const uint8_t *p, size_t n)
 		EVP_EncodeBlock((unsigned char *)s, p, (int)n);
 	return s;
 }
+
+void jpki_base64url_32(const uint8_t in[32], char out[44])
+{
+	char b64[48];
+	EVP_EncodeBlock((unsigned char *)b64, in, 32);
+	for (int i = 0; i < 43; i++) /* RFC 4648 §5, without the one '=' of padding */
+		out[i] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_' : b64[i];
+	out[43] = '\0';
+}

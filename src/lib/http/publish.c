@@ -27,6 +27,7 @@
 #include "guard.h"
 #include "ocsp_http.h"
 #include "tsa_http.h"
+#include "link_http.h"
 #include "verify_http.h"
 #include "publish.h"
 
@@ -39,6 +40,8 @@ struct ca_files {
 
 struct jpki_publisher {
 	struct MHD_Daemon *daemon;
+	struct MHD_Daemon *tls_daemon; /* NULL without --tls-listen */
+	struct jpki_link_http *link;   /* the linking service, over HTTPS only (link_http.h) */
 	struct jpki_store *store;
 	struct jpki_ca *cas[2];
 	struct ca_files files[2];
@@ -187,6 +190,22 @@ static enum MHD_Result route(void *cls, struct MHD_Connection *conn, const char 
 	return jpki_http_error(conn, JPKI_E_NOT_FOUND, "not found\n");
 }
 
+/* The HTTPS listener: the linking service, then every route of the plain one. */
+static enum MHD_Result route_tls(void *cls, struct MHD_Connection *conn, const char *url,
+                                 const char *method, const char *version, const char *upload,
+                                 size_t *upload_size, void **state)
+{
+	struct jpki_publisher *p = cls;
+	if (!jpki_link_http_route(url))
+		return route(cls, conn, url, method, version, upload, upload_size, state);
+	if (*state == NULL) {
+		const char *bad = jpki_guard_request(p->guard, conn, version);
+		if (bad)
+			return jpki_guard_refuse(conn, bad);
+	}
+	return jpki_link_http(p->link, conn, url, method, upload, upload_size, state);
+}
+
 static void completed(void *cls, struct MHD_Connection *conn, void **state,
                       enum MHD_RequestTerminationCode toe)
 {
@@ -200,6 +219,8 @@ static void completed(void *cls, struct MHD_Connection *conn, void **state,
 		jpki_ocsp_http_completed(*state);
 	else if (owner == &jpki_verify_http_owner)
 		jpki_verify_http_completed(*state);
+	else if (owner == &jpki_link_http_owner)
+		jpki_link_http_completed(*state);
 	*state = NULL;
 }
 
@@ -255,6 +276,7 @@ static void free_publisher(struct jpki_publisher *p, bool owns)
 {
 	jpki_tsa_http_free(p->tsa);
 	jpki_verify_http_free(p->verify);
+	jpki_link_http_free(p->link);
 	jpki_ocsp_free(p->ocsp); /* the server's threads have stopped */
 	jpki_ocsp_stores_free(p->stores);
 	jpki_crl_http_free(p->crl);
@@ -294,6 +316,50 @@ static unsigned connection_limit(unsigned want)
 	return want;
 }
 
+static struct MHD_Daemon *start_daemon(struct jpki_publisher *p, const struct jpki_publish_cfg *cfg,
+                                       const struct sockaddr_in *sa, bool tls)
+{
+	unsigned limit = connection_limit(cfg->max_connections);
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	return MHD_start_daemon(
+	    flags | (tls ? MHD_USE_TLS : 0), ntohs(sa->sin_port), NULL, NULL,
+	    tls ? route_tls : route, p, MHD_OPTION_EXTERNAL_LOGGER, jpki_guard_log,
+	    p->guard, /* first: all */
+	    MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)sa, MHD_OPTION_THREAD_POOL_SIZE,
+	    (unsigned)(cfg->threads ? cfg->threads : 2), MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)10, MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned)(cfg->max_per_address ? cfg->max_per_address : 64),
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
+	    completed, p, MHD_OPTION_NOTIFY_CONNECTION, jpki_guard_notify, p->guard,
+	    MHD_OPTION_UNESCAPE_CALLBACK, jpki_guard_unescape, p->guard,
+	    MHD_OPTION_STRICT_FOR_CLIENT, (int)1, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+	    tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, cfg->tls_key_pem,
+	    MHD_OPTION_HTTPS_MEM_CERT, cfg->tls_cert_pem, MHD_OPTION_END);
+}
+
+/* The HTTPS listener and the linking service it alone offers. */
+static int start_tls(struct jpki_publisher *p, const struct jpki_publish_cfg *cfg,
+                     struct jpki_err *err)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(cfg->tls_port)};
+	if (inet_pton(AF_INET, cfg->tls_address, &sa.sin_addr) != 1)
+		return jpki_fail(err, JPKI_E_INVALID, "'%s' is not an IPv4 address",
+		                 cfg->tls_address);
+	if (!cfg->tls_cert_pem || !cfg->tls_key_pem)
+		return jpki_fail(err, JPKI_E_INVALID, "HTTPS needs a certificate and its key");
+	if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+		return jpki_fail(err, JPKI_E_STATE, "this libmicrohttpd has no TLS");
+	int rc = jpki_link_http_new(p->cas[1]->ctx, &p->link, err);
+	if (rc < 0)
+		return rc;
+	if (!(p->tls_daemon = start_daemon(p, cfg, &sa, true)))
+		return jpki_fail(err, JPKI_E_IO,
+		                 "cannot listen for HTTPS on %s:%u (port in use, or a bad "
+		                 "certificate or key?)",
+		                 cfg->tls_address, cfg->tls_port);
+	return 0;
+}
+
 int jpki_publish_start(const struct jpki_publish_cfg *cfg, struct jpki_store *st,
                        struct jpki_ca *cas[2], struct jpki_publisher **ret, struct jpki_err *err)
 {
@@ -319,26 +385,20 @@ int jpki_publish_start(const struct jpki_publish_cfg *cfg, struct jpki_store *st
 		free_publisher(p, false);
 		return rc;
 	}
-	unsigned limit = connection_limit(cfg->max_connections);
-	p->daemon = MHD_start_daemon(
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, cfg->port, NULL,
-	    NULL, route, p, MHD_OPTION_EXTERNAL_LOGGER, jpki_guard_log, p->guard, /* first: all */
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
-	    (unsigned)(cfg->threads ? cfg->threads : 2), MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned)10, MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-	    (unsigned)(cfg->max_per_address ? cfg->max_per_address : 64),
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
-	    completed, p, MHD_OPTION_NOTIFY_CONNECTION, jpki_guard_notify, p->guard,
-	    MHD_OPTION_UNESCAPE_CALLBACK, jpki_guard_unescape, p->guard,
-	    MHD_OPTION_STRICT_FOR_CLIENT, (int)1, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
-	    MHD_OPTION_END);
-	if (!p->daemon) {
+	if (!(p->daemon = start_daemon(p, cfg, &sa, false))) {
 		free_publisher(p, false);
 		return jpki_fail(err, JPKI_E_IO, "cannot listen on %s:%u (port in use?)",
 		                 cfg->address, cfg->port);
 	}
+	if (cfg->tls_address && (rc = start_tls(p, cfg, err)) < 0) {
+		MHD_stop_daemon(p->daemon);
+		free_publisher(p, false);
+		return rc;
+	}
 	if ((rc = jpki_crl_http_start_refresh(p->crl, cfg->crl_refresh > 0 ? cfg->crl_refresh : 600,
 	                                      err)) < 0) {
+		if (p->tls_daemon)
+			MHD_stop_daemon(p->tls_daemon);
 		MHD_stop_daemon(p->daemon);
 		free_publisher(p, false);
 		return rc;
@@ -352,6 +412,8 @@ void jpki_publish_stop(struct jpki_publisher *p)
 	if (!p)
 		return;
 	jpki_crl_http_stop_refresh(p->crl); /* joined before the server stops */
+	if (p->tls_daemon)
+		MHD_stop_daemon(p->tls_daemon);
 	MHD_stop_daemon(p->daemon);
 	free_publisher(p, true);
 }

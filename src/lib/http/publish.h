@@ -29,6 +29,10 @@ struct jpki_publish_cfg {
 	unsigned max_connections; /* in total; 0 = 4096 (capped by the descriptor limit) */
 	unsigned max_per_address; /* from one client address; 0 = 64 */
 	unsigned request_timeout; /* seconds to send a request's headers (guard.h); 0 = 10 */
+	/* HTTPS (libmicrohttpd with GnuTLS): every route, and the linking service only there */
+	const char *tls_address; /* NULL: no HTTPS listener */
+	uint16_t tls_port;
+	const char *tls_cert_pem, *tls_key_pem; /* the server's chain and key, PEM text */
 };
 
 /*

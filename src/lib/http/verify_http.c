@@ -16,6 +16,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
+#include "body.h"
 #include "common.h"
 #include "core/base64.h"
 #include "jpki/verify.h"
@@ -23,7 +24,6 @@
 #include "verify_http.h"
 
 #define CT_JSON "application/json"
-#define BODY_SECONDS 30
 
 const char jpki_verify_http_owner = 'v';
 
@@ -32,13 +32,6 @@ struct jpki_verify_http {
 	struct jpki_ocsp *ocsp;
 	uint8_t *trust_pem;
 	size_t trust_len;
-};
-
-struct verify_post {
-	const void *owner; /* &jpki_verify_http_owner, first */
-	uint8_t *buf;
-	size_t len, cap;
-	int64_t started;
 };
 
 bool jpki_verify_http_route(const char *url)
@@ -76,67 +69,7 @@ void jpki_verify_http_free(struct jpki_verify_http *h)
 
 void jpki_verify_http_completed(void *con_cls)
 {
-	struct verify_post *p = con_cls;
-	if (p)
-		free(p->buf);
-	free(p);
-}
-
-static enum MHD_Result start(struct MHD_Connection *conn, const char *method, void **con_cls)
-{
-	enum MHD_Result refused;
-	if (jpki_http_post_refused(conn, method, CT_JSON, JPKI_VERIFY_BODY_MAX, &refused))
-		return refused;
-	struct verify_post *p = calloc(1, sizeof(*p));
-	if (!p)
-		return MHD_NO;
-	p->owner = &jpki_verify_http_owner;
-	p->started = jpki_http_mono_seconds();
-	*con_cls = p;
-	return MHD_YES;
-}
-
-static bool append(struct verify_post *p, const char *data, size_t n)
-{
-	if (n > JPKI_VERIFY_BODY_MAX - p->len)
-		return false;
-	if (p->len + n > p->cap) {
-		size_t cap = p->cap ? p->cap : 4096;
-		while (cap < p->len + n)
-			cap *= 2;
-		uint8_t *grown = realloc(p->buf, cap);
-		if (!grown)
-			return false;
-		p->buf = grown, p->cap = cap;
-	}
-	memcpy(p->buf + p->len, data, n);
-	p->len += n;
-	return true;
-}
-
-static enum MHD_Result json_reply(struct MHD_Connection *conn, unsigned status, char *body)
-{
-	if (!body)
-		return MHD_NO;
-	struct MHD_Response *r =
-	    MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
-	if (!r) {
-		free(body);
-		return MHD_NO;
-	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, CT_JSON);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	enum MHD_Result ret = MHD_queue_response(conn, status, r);
-	MHD_destroy_response(r);
-	return ret;
-}
-
-static enum MHD_Result bad_request(struct MHD_Connection *conn, const char *why)
-{
-	json_t *o = json_pack("{s:s}", "error", why);
-	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
-	json_decref(o);
-	return json_reply(conn, MHD_HTTP_BAD_REQUEST, s);
+	jpki_http_body_free(con_cls);
 }
 
 /* The server's own responder answers the verifier's OCSP requests (no HTTP to itself). */
@@ -174,7 +107,7 @@ static enum MHD_Result run(struct jpki_verify_http *h, struct MHD_Connection *co
 		return jpki_http_error(conn, err.code, "the verification could not run\n");
 	char *body = jpki_report_json(r);
 	jpki_report_free(r);
-	return json_reply(conn, MHD_HTTP_OK, body);
+	return jpki_http_json_text(conn, MHD_HTTP_OK, body);
 }
 
 const char *jpki_verify_body_parse(const uint8_t *body, size_t len, uint8_t **sig, size_t *sig_len,
@@ -205,13 +138,13 @@ const char *jpki_verify_body_parse(const uint8_t *body, size_t len, uint8_t **si
 }
 
 static enum MHD_Result answer(struct jpki_verify_http *h, struct MHD_Connection *conn,
-                              const struct verify_post *p)
+                              const struct jpki_http_body *b)
 {
 	uint8_t *sig, *doc;
 	size_t sig_len, doc_len;
-	const char *why = jpki_verify_body_parse(p->buf, p->len, &sig, &sig_len, &doc, &doc_len);
-	enum MHD_Result ret =
-	    why ? bad_request(conn, why) : run(h, conn, sig, sig_len, doc, doc_len);
+	const char *why = jpki_verify_body_parse(b->buf, b->len, &sig, &sig_len, &doc, &doc_len);
+	enum MHD_Result ret = why ? jpki_http_json_error(conn, MHD_HTTP_BAD_REQUEST, why)
+	                          : run(h, conn, sig, sig_len, doc, doc_len);
 	free(sig);
 	free(doc);
 	return ret;
@@ -222,14 +155,8 @@ enum MHD_Result jpki_verify_http(struct jpki_verify_http *h, struct MHD_Connecti
                                  void **con_cls)
 {
 	if (*con_cls == NULL)
-		return start(conn, method, con_cls);
-	struct verify_post *p = *con_cls;
-	if (*upload_size > 0) {
-		if (jpki_http_mono_seconds() - p->started > BODY_SECONDS ||
-		    !append(p, upload, *upload_size))
-			return MHD_NO; /* past the cap without a length, or trickled: close */
-		*upload_size = 0;
-		return MHD_YES;
-	}
-	return answer(h, conn, p);
+		return jpki_http_body_start(conn, method, CT_JSON, JPKI_VERIFY_BODY_MAX,
+		                            &jpki_verify_http_owner, con_cls);
+	int in = jpki_http_body_feed(*con_cls, upload, upload_size);
+	return in < 0 ? MHD_NO : in == 0 ? MHD_YES : answer(h, conn, *con_cls);
 }

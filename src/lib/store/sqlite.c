@@ -156,6 +156,8 @@ static const char *const migrations[] = {
     "CREATE INDEX certificate_revoked ON certificate"
     " (kind, crl_partition, revoked_at, serial, reason, not_after, status, invalid_at)"
     " WHERE status = 1;",
+    /* 5: the linking service's relying parties and access log (sqlite_link.c) */
+    jpki_sqlite_link_schema,
 };
 
 struct sqlite_store {
@@ -871,6 +873,12 @@ static const struct jpki_store_ops sqlite_ops = {
     .token_use = jpki_sqlite_token_use,
     .notice_insert = jpki_sqlite_notice_insert,
     .counter_next = jpki_sqlite_counter_next,
+    .rp_insert = jpki_sqlite_rp_insert,
+    .rp_get = jpki_sqlite_rp_get,
+    .rp_each = jpki_sqlite_rp_each,
+    .rp_disable = jpki_sqlite_rp_disable,
+    .link_log_append = jpki_sqlite_link_log_append,
+    .link_log_each = jpki_sqlite_link_log_each,
 };
 
 /* ---- opening and migrating ---- */

@@ -56,4 +56,17 @@ int jpki_sqlite_counter_next(struct jpki_store *s, const char *name, int64_t *ou
 /* Migration 3: the counter's tables. */
 extern const char jpki_sqlite_counter_schema[];
 
+/* The linking service's operations (sqlite_link.c), for sqlite.c's table. */
+int jpki_sqlite_rp_insert(struct jpki_store *s, const struct jpki_rp_rec *r, struct jpki_err *err);
+int jpki_sqlite_rp_get(struct jpki_store *s, const char *id, struct jpki_rp_rec *out,
+                       struct jpki_err *err);
+int jpki_sqlite_rp_each(struct jpki_store *s, jpki_rp_cb cb, void *arg, struct jpki_err *err);
+int jpki_sqlite_rp_disable(struct jpki_store *s, const char *id, int64_t at, struct jpki_err *err);
+int jpki_sqlite_link_log_append(struct jpki_store *s, struct jpki_link_log_rec *l,
+                                struct jpki_err *err);
+int jpki_sqlite_link_log_each(struct jpki_store *s, jpki_link_log_cb cb, void *arg,
+                              struct jpki_err *err);
+/* Migration 5: the linking service's tables. */
+extern const char jpki_sqlite_link_schema[];
+
 #endif

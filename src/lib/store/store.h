@@ -18,6 +18,7 @@
 #include "jpki/error.h"
 #include "jpki/records.h"
 #include "counter_rec.h"
+#include "link_rec.h"
 
 struct jpki_store;
 
@@ -25,6 +26,8 @@ typedef int (*jpki_resident_cb)(const struct jpki_resident *r, void *arg);
 typedef int (*jpki_cert_cb)(const struct jpki_cert_rec *c, void *arg);
 typedef int (*jpki_case_cb)(const struct jpki_case_rec *c, void *arg);
 typedef int (*jpki_audit_cb)(const struct jpki_audit_rec *a, void *arg);
+typedef int (*jpki_rp_cb)(const struct jpki_rp_rec *r, void *arg);
+typedef int (*jpki_link_log_cb)(const struct jpki_link_log_rec *l, void *arg);
 /* serial as raw big-endian bytes, for CRL building without hex round trips */
 /* invalid_at: when a hold made final began (RFC 5280 §5.3.2 invalidityDate), else 0 */
 typedef int (*jpki_revoked_cb)(const uint8_t *serial, size_t serial_len, int64_t revoked_at,
@@ -159,6 +162,19 @@ struct jpki_store_ops {
 	int (*notice_insert)(struct jpki_store *s, const char *serial, const char *month,
 	                     int64_t resident_id, const char *form_ref, int64_t at,
 	                     struct jpki_err *err);
+	/* ---- the linking service (link_rec.h) ---- */
+	/* EXISTS when the id is taken. */
+	int (*rp_insert)(struct jpki_store *s, const struct jpki_rp_rec *r, struct jpki_err *err);
+	int (*rp_get)(struct jpki_store *s, const char *id, struct jpki_rp_rec *out,
+	              struct jpki_err *err);
+	int (*rp_each)(struct jpki_store *s, jpki_rp_cb cb, void *arg, struct jpki_err *err);
+	/* STATE when already disabled. */
+	int (*rp_disable)(struct jpki_store *s, const char *id, int64_t at, struct jpki_err *err);
+	/* Append; l->seq set.  The table refuses updates and deletes (append-only). */
+	int (*link_log_append)(struct jpki_store *s, struct jpki_link_log_rec *l,
+	                       struct jpki_err *err);
+	int (*link_log_each)(struct jpki_store *s, jpki_link_log_cb cb, void *arg,
+	                     struct jpki_err *err);
 };
 
 struct jpki_store {
@@ -207,6 +223,6 @@ JPKI_MUST_CHECK int jpki_store_sqlite_create(const struct jpki_ctx *ctx, const c
                                              struct jpki_store **ret, struct jpki_err *err);
 
 /* Current schema version written by this program. */
-#define JPKI_SCHEMA_VERSION 4
+#define JPKI_SCHEMA_VERSION 5
 
 #endif
