@@ -358,10 +358,31 @@ static void test_base64_strict(void **state)
 	free(e);
 }
 
+/* Every length from 1 to 300 bytes, every byte value: encoded by libcrypto, decoded back. */
+static void test_base64_round_trip(void **state)
+{
+	(void)state;
+	uint8_t in[300];
+	for (size_t i = 0; i < sizeof(in); i++)
+		in[i] = (uint8_t)(i * 167 + 13);
+	for (size_t n = 1; n <= sizeof(in); n++) {
+		char *e = jpki_base64_encode(in, n);
+		uint8_t *out = NULL;
+		size_t len = 0;
+		assert_non_null(e);
+		assert_int_equal(jpki_base64_decode(e, strlen(e), false, &out, &len), 0);
+		assert_int_equal(len, n);
+		assert_memory_equal(out, in, n);
+		free(out);
+		free(e);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_base64_strict),
+	    cmocka_unit_test(test_base64_round_trip),
 	    cmocka_unit_test(test_u8_stops_at_end),
 	    cmocka_unit_test(test_u16be),
 	    cmocka_unit_test(test_der_header),
