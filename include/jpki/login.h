@@ -77,6 +77,13 @@ enum jpki_login_failure {
 };
 JPKI_API const char *jpki_login_failure_name(enum jpki_login_failure f);
 
+/*
+ * A validator is made, then configured (trust, allow_policy, set_time,
+ * set_crl_fallback, set_cache), then used: once configured it may be shared
+ * by any number of threads, which may call jpki_login_validate on it at once
+ * (its caches have a lock of their own).  The configuration calls and
+ * jpki_login_validator_free must not run while another thread validates.
+ */
 struct jpki_login_validator;
 
 /*
@@ -104,6 +111,19 @@ JPKI_API void jpki_login_validator_set_time(struct jpki_login_validator *v, int6
  * (not current: STATUS_FAILED).  Off by default, as in Web eID.
  */
 JPKI_API void jpki_login_validator_set_crl_fallback(struct jpki_login_validator *v, bool on);
+/*
+ * Remember, between tokens, the certificates decoded, the paths verified and
+ * the good OCSP answers (on by default; docs/login.md, "Caches").  Each is
+ * used only while the check it stands for still holds at the validation
+ * time: a path while every certificate of it is valid, a good answer while
+ * it is fresh (thisUpdate at most 2 minutes old and at most 15 minutes
+ * ahead, nextUpdate not passed); a stale answer is asked again with a new
+ * nonce, and a revoked or unknown one is never remembered.  So a revocation
+ * is seen at the latest when the last good answer is 2 minutes old.  Off:
+ * every token is decoded, its path built and its status asked anew.  At most
+ * 1024 certificates are remembered.
+ */
+JPKI_API void jpki_login_validator_set_cache(struct jpki_login_validator *v, bool on);
 
 struct jpki_login_result {
 	enum jpki_login_failure failure;
