@@ -66,23 +66,8 @@ N2=$(head -c 32 /dev/urandom | base64)
 refused SIGNATURE "another challenge's nonce (replay)" "$D/tok.json" "$ORIGIN" "$N2"
 refused TOKEN_FORMAT "a nonce that is not 44 characters" "$D/tok.json" "$ORIGIN" short
 # the token itself
-python3 - "$D/tok.json" "$D" <<'PY'
-import base64, json, sys
-t = json.load(open(sys.argv[1]))
-d = sys.argv[2]
-def put(name, tok):
-    open(f"{d}/{name}", "w").write(json.dumps(tok))
-sig = bytearray(base64.b64decode(t["signature"])); sig[-1] ^= 1
-put("t-sig.json", dict(t, signature=base64.b64encode(bytes(sig)).decode()))
-cert = bytearray(base64.b64decode(t["unverifiedCertificate"])); cert[-10] ^= 1
-put("t-cert.json", dict(t, unverifiedCertificate=base64.b64encode(bytes(cert)).decode()))
-put("t-format.json", dict(t, format="web-eid:2.0"))
-put("t-alg.json", dict(t, algorithm="ES256"))
-put("t-missing.json", {k: v for k, v in t.items() if k != "signature"})
-open(f"{d}/t-big.json", "w").write(json.dumps(dict(t, appVersion="x" * 11000)))
-open(f"{d}/t-small.json", "w").write('{"format":"web-eid:1.0"}')
-open(f"{d}/t-junk.json", "w").write("not json " * 20)
-PY
+cp "$D/tok.json" "$D/t.json"
+python3 "$(dirname "$0")/tamper_token.py" "$D/t.json"
 refused SIGNATURE "a changed signature" "$D/t-sig.json"
 refused CHAIN "a tampered certificate" "$D/t-cert.json"
 refused TOKEN_FORMAT "another format" "$D/t-format.json"
