@@ -20,6 +20,8 @@ static const char usage[] =
     "                  [--max-connections N] [--max-per-address N]\n"
     "                  [--request-timeout SECONDS]\n"
     "                  [--tls-listen ADDRESS:PORT --tls-cert CHAIN.pem --tls-key KEY.pem]\n"
+    "                  [--portal-origin https://HOST[:PORT]] [--portal-helper URL]\n"
+    "                  [--no-portal]\n"
     "\n"
     "Serve over HTTP, until SIGINT or SIGTERM (default 127.0.0.1:8080):\n"
     "  /ca/sign.der  /ca/auth.der   CA certificates (DER; .pem also served)\n"
@@ -35,6 +37,12 @@ static const char usage[] =
     "the relying party's id and access key:\n"
     "  /link/pseudonym              POST {\"certificate\": base64 DER}\n"
     "  /link/same-person            POST {\"authentication\": ..., \"signature\": ...}\n"
+    "and the demo relying party (docs/login.md, \"The demo portal\"), unless\n"
+    "--no-portal: /demo/portal/, a login with the card's authentication certificate\n"
+    "through the holder's local helper (`jpki login helper`, default --portal-helper\n"
+    "http://127.0.0.1:24727), an account per holder, filings signed with the card.\n"
+    "--portal-origin is its origin as browsers name it (default\n"
+    "https://localhost:PORT, PORT the --tls-listen one): logins are bound to it.\n"
     "CRLs are rebuilt after every revocation and at the latest halfway to their\n"
     "nextUpdate (thisUpdate + SECONDS, default 86400).  Every --crl-refresh SECONDS\n"
     "(1 to 86400, default 600) a background thread rebuilds the full CRLs that\n"
@@ -99,7 +107,8 @@ static int read_pem_pair(const char *cert, const char *key, uint8_t **cert_pem, 
 int cmd_serve(int argc, char **argv)
 {
 	struct listen_at at = {"127.0.0.1", 8080}, tls_at = {"", 0};
-	const char *tls_cert = NULL, *tls_key = NULL;
+	const char *tls_cert = NULL, *tls_key = NULL, *portal_origin = NULL, *portal_helper = NULL;
+	bool no_portal = false;
 	unsigned long crl_validity = 86400, ocsp_validity = 3600, crl_refresh = 600, threads = 2,
 	              max_conns = 0, max_per = 0, req_timeout = 0;
 	const struct cli_opt opts[] = {
@@ -114,6 +123,9 @@ int cmd_serve(int argc, char **argv)
 	    {"tls-listen", CLI_CUSTOM, &tls_at, 0, 0, parse_listen, NULL},
 	    {"tls-cert", CLI_TEXT, &tls_cert, 0, 0, NULL, NULL},
 	    {"tls-key", CLI_TEXT, &tls_key, 0, 0, NULL, NULL},
+	    {"portal-origin", CLI_TEXT, &portal_origin, 0, 0, NULL, NULL},
+	    {"portal-helper", CLI_TEXT, &portal_helper, 0, 0, NULL, NULL},
+	    {"no-portal", CLI_FLAG, &no_portal, 0, 0, NULL, NULL},
 	    {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL},
 	};
 	int rc, prc = cli_parse(argc, argv, usage, "serve", opts);
@@ -142,6 +154,9 @@ int cmd_serve(int argc, char **argv)
 		cfg.tls_port = tls_at.port;
 		cfg.tls_cert_pem = (const char *)cert_pem;
 		cfg.tls_key_pem = (const char *)key_pem;
+		cfg.no_portal = no_portal;
+		cfg.portal_origin = portal_origin;
+		cfg.portal_helper = portal_helper;
 	}
 
 	/* block the signals before any thread starts, then wait for them here */
@@ -180,6 +195,13 @@ int cmd_serve(int argc, char **argv)
 	if (cfg.tls_address)
 		printf("jpki serving on https://%s:%u/ (the linking service too)\n", tls_at.addr,
 		       cfg.tls_port);
+	if (cfg.tls_address && !no_portal) {
+		if (portal_origin)
+			printf("jpki demo portal on %s/demo/portal/\n", portal_origin);
+		else
+			printf("jpki demo portal on https://localhost:%u/demo/portal/\n",
+			       cfg.tls_port);
+	}
 	fflush(stdout);
 	int sig = 0;
 	while (sigwait(&stop, &sig) == 0 && sig == SIGHUP)

@@ -28,6 +28,7 @@
 #include "ocsp_http.h"
 #include "tsa_http.h"
 #include "link_http.h"
+#include "portal_http.h"
 #include "verify_http.h"
 #include "publish.h"
 
@@ -40,8 +41,9 @@ struct ca_files {
 
 struct jpki_publisher {
 	struct MHD_Daemon *daemon;
-	struct MHD_Daemon *tls_daemon; /* NULL without --tls-listen */
-	struct jpki_link_http *link;   /* the linking service, over HTTPS only (link_http.h) */
+	struct MHD_Daemon *tls_daemon;   /* NULL without --tls-listen */
+	struct jpki_link_http *link;     /* the linking service, over HTTPS only (link_http.h) */
+	struct jpki_portal_http *portal; /* the demo relying party, HTTPS only (portal_http.h) */
 	struct jpki_store *store;
 	struct jpki_ca *cas[2];
 	struct ca_files files[2];
@@ -190,19 +192,22 @@ static enum MHD_Result route(void *cls, struct MHD_Connection *conn, const char 
 	return jpki_http_error(conn, JPKI_E_NOT_FOUND, "not found\n");
 }
 
-/* The HTTPS listener: the linking service, then every route of the plain one. */
+/* The HTTPS listener: the linking service, the demo portal, then every route of the plain one. */
 static enum MHD_Result route_tls(void *cls, struct MHD_Connection *conn, const char *url,
                                  const char *method, const char *version, const char *upload,
                                  size_t *upload_size, void **state)
 {
 	struct jpki_publisher *p = cls;
-	if (!jpki_link_http_route(url))
+	bool link = jpki_link_http_route(url), portal = !link && jpki_portal_http_route(url);
+	if (!link && !portal)
 		return route(cls, conn, url, method, version, upload, upload_size, state);
 	if (*state == NULL) {
 		const char *bad = jpki_guard_request(p->guard, conn, version);
 		if (bad)
 			return jpki_guard_refuse(conn, bad);
 	}
+	if (portal)
+		return jpki_portal_http(p->portal, conn, url, method, upload, upload_size, state);
 	return jpki_link_http(p->link, conn, url, method, upload, upload_size, state);
 }
 
@@ -221,6 +226,8 @@ static void completed(void *cls, struct MHD_Connection *conn, void **state,
 		jpki_verify_http_completed(*state);
 	else if (owner == &jpki_link_http_owner)
 		jpki_link_http_completed(*state);
+	else if (owner == &jpki_portal_http_owner)
+		jpki_portal_http_completed(*state);
 	*state = NULL;
 }
 
@@ -276,6 +283,7 @@ static void free_publisher(struct jpki_publisher *p, bool owns)
 {
 	jpki_tsa_http_free(p->tsa);
 	jpki_verify_http_free(p->verify);
+	jpki_portal_http_free(p->portal);
 	jpki_link_http_free(p->link);
 	jpki_ocsp_free(p->ocsp); /* the server's threads have stopped */
 	jpki_ocsp_stores_free(p->stores);
@@ -337,7 +345,29 @@ static struct MHD_Daemon *start_daemon(struct jpki_publisher *p, const struct jp
 	    MHD_OPTION_HTTPS_MEM_CERT, cfg->tls_cert_pem, MHD_OPTION_END);
 }
 
-/* The HTTPS listener and the linking service it alone offers. */
+/* The demo portal, at https://localhost:<tls_port> unless configured otherwise. */
+static int start_portal(struct jpki_publisher *p, const struct jpki_publish_cfg *cfg,
+                        struct jpki_err *err)
+{
+	char origin[64];
+	snprintf(origin, sizeof(origin), "https://localhost:%u", (unsigned)cfg->tls_port);
+	struct jpki_portal_http_cfg pc = {
+	    .origin = cfg->portal_origin ? cfg->portal_origin : origin,
+	    .helper = cfg->portal_helper ? cfg->portal_helper : JPKI_PORTAL_HELPER_DEFAULT,
+	    .sign_ca = p->cas[0],
+	    .auth_ca = p->cas[1],
+	    .ocsp = p->ocsp,
+	    .link = p->link};
+	int rc = jpki_portal_http_new(&pc, &p->portal, err);
+	if (rc < 0 && err) {
+		char why[sizeof(err->msg)];
+		snprintf(why, sizeof(why), "%s", err->msg);
+		rc = jpki_fail(err, err->code, "the demo portal: %.400s (or --no-portal)", why);
+	}
+	return rc;
+}
+
+/* The HTTPS listener and what it alone offers: the linking service, the demo portal. */
 static int start_tls(struct jpki_publisher *p, const struct jpki_publish_cfg *cfg,
                      struct jpki_err *err)
 {
@@ -350,6 +380,8 @@ static int start_tls(struct jpki_publisher *p, const struct jpki_publish_cfg *cf
 	if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
 		return jpki_fail(err, JPKI_E_STATE, "this libmicrohttpd has no TLS");
 	int rc = jpki_link_http_new(p->cas[1]->ctx, &p->link, err);
+	if (rc == 0 && !cfg->no_portal)
+		rc = start_portal(p, cfg, err);
 	if (rc < 0)
 		return rc;
 	if (!(p->tls_daemon = start_daemon(p, cfg, &sa, true)))

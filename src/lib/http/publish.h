@@ -33,6 +33,10 @@ struct jpki_publish_cfg {
 	const char *tls_address; /* NULL: no HTTPS listener */
 	uint16_t tls_port;
 	const char *tls_cert_pem, *tls_key_pem; /* the server's chain and key, PEM text */
+	/* the demo portal (portal_http.h), on the HTTPS listener */
+	bool no_portal;
+	const char *portal_origin; /* NULL: https://localhost:<tls_port> */
+	const char *portal_helper; /* NULL: http://127.0.0.1:24727 */
 };
 
 /*
