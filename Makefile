@@ -13,7 +13,8 @@ DEPS = build-essential meson ninja-build pkg-config libssl-dev openssl libsqlite
        libmicrohttpd-dev libjansson-dev libcmocka-dev curl clang libclang-rt-14-dev \
        pcscd vsmartcard-vpcd opensc libpcsclite-dev python3 iproute2 util-linux clang-format \
        libcairo2-dev libpango1.0-dev fonts-ipaexfont-gothic poppler-utils libp11-kit-dev \
-       libxmlsec1-dev xmlsec1 libengine-pkcs11-openssl python3-cryptography
+       libxmlsec1-dev xmlsec1 libengine-pkcs11-openssl python3-cryptography chromium \
+       libcurl4-openssl-dev
 
 BUILD_COV  ?= build-coverage
 

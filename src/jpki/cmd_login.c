@@ -21,11 +21,16 @@
 #include "core/base64.h"
 #include "core/fsutil.h"
 #include "jpki/login.h"
+#include "login_card.h"
 #include "opts.h"
 
 static const char login_usage[] =
-    "usage: jpki login token --origin ORIGIN --nonce NONCE [IMAGE | --reader NAME]\n"
+    "usage: jpki login URL [IMAGE | --reader NAME] [--pin-fd N | --pin-file F]\n"
+    "                        [--cacert CA.pem]\n"
+    "       jpki login token --origin ORIGIN --nonce NONCE [IMAGE | --reader NAME]\n"
     "                        [--pin-fd N | --pin-file F] [--out TOKEN.json]\n"
+    "       jpki login helper [--listen PORT] [IMAGE | --reader NAME]\n"
+    "                        [--auth-pin-file F] [--sign-pin-file F] [--allow-origin O]...\n"
     "       jpki login validate --token TOKEN.json --origin ORIGIN --nonce NONCE\n"
     "                        --secret-file F [--rp ID] [--trust CAS.pem] [--policy OID]\n"
     "                        [--crl-fallback]\n"
@@ -34,6 +39,15 @@ static const char login_usage[] =
     "design and its web-eid:1.0 token; docs/login.md).  ORIGIN is https://host[:port],\n"
     "the site's origin as the browser names it; NONCE the site's challenge (44 base64\n"
     "characters).\n"
+    "\n"
+    "URL: log in at a relying party from the command line, as a browser and the\n"
+    "helper would: POST URL/challenge, sign the nonce on the card for URL's origin\n"
+    "(https, the host in lower case, the port unless 443), POST the token to\n"
+    "URL/login in the same session (its cookies kept), print the answer.  TLS is\n"
+    "verified against the system's CAs or --cacert.  A refused login exits 4.  The\n"
+    "demo portal: jpki login https://localhost:8443/demo/portal\n"
+    "\n"
+    "helper: the browser's helper on 127.0.0.1 (`jpki login helper --help`).\n"
     "\n"
     "token: the holder's side.  Signs SHA-256(ORIGIN) || SHA-256(NONCE) with RS256 on\n"
     "the card (the first PC/SC reader holding one, --reader, or a card IMAGE) after\n"
@@ -51,21 +65,6 @@ static const char login_usage[] =
     "party's own name for the holder, an HMAC under the secret of --secret-file (32\n"
     "to 64 bytes) and --rp (default demo).  A refusal prints `REFUSED FAILURE reason`\n"
     "and exits 4.\n";
-
-/* The token JSON of a certificate and a signature (Web eID's web-eid:1.0). */
-static char *token_json(const uint8_t *cert, size_t cert_len, const uint8_t sig[256])
-{
-	char *c = NULL, *s = NULL, *out = NULL;
-	if ((c = jpki_base64_encode(cert, cert_len)) && (s = jpki_base64_encode(sig, 256))) {
-		json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s}", "format", "web-eid:1.0",
-		                      "unverifiedCertificate", c, "algorithm", "RS256", "signature",
-		                      s, "appVersion", "jpki " JPKI_VERSION);
-		out = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-		json_decref(j);
-	}
-	free(c), free(s);
-	return out;
-}
 
 static int login_token(int argc, char **argv)
 {
@@ -89,36 +88,17 @@ static int login_token(int argc, char **argv)
 	_cleanup_(jpki_transport_closep) struct jpki_transport *t = NULL;
 	if ((rc = card_open(&tg, &t)) != 0 || (rc = card_get_pin(&sec.pin, "PIN", pin)) != 0)
 		return rc;
-	uint8_t data[64], sig[256];
-	unsigned int n = 32;
-	_cleanup_(freep) uint8_t *cert = NULL;
-	size_t cert_len = 0;
+	_cleanup_(freep) char *json = NULL;
 	int tries = -1;
-	if (EVP_Digest(origin, strlen(origin), data, &n, EVP_sha256(), NULL) != 1 ||
-	    EVP_Digest(nonce, strlen(nonce), data + 32, &n, EVP_sha256(), NULL) != 1)
-		rc = jpki_fail(&err, JPKI_E_CRYPTO, "SHA-256");
-	if (rc == 0)
-		rc = jpki_host_select_app(t, &err);
-	if (rc == 0)
-		rc = jpki_host_verify(t, JPKI_PIN_AUTH, pin, &tries, &err);
+	rc = login_card_token(t, pin, origin, nonce, &json, &tries, &err);
 	OPENSSL_cleanse(pin, sizeof(pin));
 	if (rc == -JPKI_E_PIN && tries >= 0)
 		return cli_fail_msg("wrong PIN: %d tries left", tries);
-	if (rc == 0)
-		rc = jpki_host_read_cert(t, JPKI_FID_AUTH_CERT, &cert, &cert_len, &err);
-	if (rc == 0) /* RS256: SHA-256 over the 64 bytes, PKCS#1 v1.5 */
-		rc = jpki_host_sign_sha256(t, JPKI_PIN_AUTH, data, sizeof(data), sig, &err);
 	if (rc < 0)
 		return cli_fail(&err);
-	char *json = token_json(cert, cert_len, sig);
-	if (!json)
-		return cli_fail_msg("out of memory");
 	if (out)
-		rc = cli_write_out(out, json, strlen(json), 0644, &err) < 0 ? cli_fail(&err) : 0;
-	else
-		rc = puts(json) >= 0 ? 0 : 1;
-	free(json);
-	return rc;
+		return cli_write_out(out, json, strlen(json), 0644, &err) < 0 ? cli_fail(&err) : 0;
+	return puts(json) >= 0 ? 0 : 1;
 }
 
 static int read_trust(struct jpki_login_validator *v, const char *path, struct jpki_err *err)
@@ -191,7 +171,10 @@ int cmd_login(int argc, char **argv)
 	static const struct cli_command cmds[] = {
 	    {"token", login_token, "the holder's side: a token signed on the card"},
 	    {"validate", login_validate, "the relying party's side: check a token"},
+	    {"helper", login_helper, "the browser's helper on the loopback"},
 	    {NULL, NULL, NULL},
 	};
+	if (argc >= 2 && strstr(argv[1], "://")) /* jpki login URL */
+		return login_url(argc - 1, argv + 1, login_usage);
 	return cli_dispatch("login", cmds, login_usage, argc, argv);
 }

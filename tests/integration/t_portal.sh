@@ -224,6 +224,23 @@ login yamada.img
 expect 401 "the old card's revoked certificate"
 assert_contains "$BODY" "REVOKED" "is refused as revoked"
 
+# `jpki login URL`: the same login from the command line
+jp login "$ORIGIN/demo/portal/" "$D/yamada-renewed.img" --pin-file "$APIN" --cacert "$D/tls.pem"
+assert_rc 0 "jpki login URL"
+assert_contains "$OUT" '"account":"A-000001"' "lands in the same account"
+jp login "$ORIGIN/demo/portal" "$D/sato.img" --pin-file "$APIN" --cacert "$D/tls.pem"
+assert_contains "$OUT" '"account":"A-000002"' "another card, another account"
+jp login "$ORIGIN/demo/portal" "$D/yamada.img" --pin-file "$APIN" --cacert "$D/tls.pem"
+assert_rc 4 "a revoked card's login is refused (exit 4)"
+jp login "$ORIGIN/demo/portal" "$D/sato.img" --pin-file "$APIN"
+assert_rc 1 "a server certificate not trusted"
+jp login "http://localhost:$PORT/demo/portal" "$D/sato.img" --pin-file "$APIN"
+assert_rc 2 "an http URL is refused"
+jp login "https://ポータル.jp/demo/portal" "$D/sato.img" --pin-file "$APIN"
+assert_rc 2 "an IDN in Unicode is refused (the browser sends Punycode)"
+jp login "$ORIGIN/demo/portal" "$D/sato.img" --pin 1234
+assert_refused "a PIN on the command line"
+
 # a restart: accounts stay, sessions go, the access key is reused
 server_stop
 server_start

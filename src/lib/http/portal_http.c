@@ -146,7 +146,8 @@ static enum MHD_Result page(struct jpki_portal_http *h, struct MHD_Connection *c
 	if (in && (jpki_portal_account_get(h->accounts, v.account, &a, &err) < 0 ||
 	           jpki_portal_filing_list(h->accounts, v.account, fl, &n, &err) < 0))
 		return send_err(h, conn, &err);
-	html = in ? jpki_portal_account_page(h->helper, &a, v.account_new, fl, n)
+	bool made = in && jpki_portal_session_take_new(h->sessions, session_of(conn), now);
+	html = in ? jpki_portal_account_page(h->helper, &a, made, fl, n)
 	          : jpki_portal_login_page(h->helper);
 	if (!html)
 		return MHD_NO;
@@ -273,6 +274,9 @@ static enum MHD_Result get(struct jpki_portal_http *h, struct MHD_Connection *co
 	if (strcmp(url, BASE "/app.js") == 0)
 		return send_bytes(h, conn, MHD_HTTP_OK, "text/javascript; charset=utf-8",
 		                  jpki_portal_app_js, strlen(jpki_portal_app_js), NULL);
+	if (strcmp(url, BASE "/icon.svg") == 0)
+		return send_bytes(h, conn, MHD_HTTP_OK, "image/svg+xml", jpki_portal_icon_svg,
+		                  strlen(jpki_portal_icon_svg), NULL);
 	if (strcmp(url, BASE "/style.css") == 0)
 		return send_bytes(h, conn, MHD_HTTP_OK, "text/css; charset=utf-8",
 		                  jpki_portal_style_css, strlen(jpki_portal_style_css), NULL);

@@ -179,7 +179,7 @@ static bool host_ok(const char *h, size_t hl)
 	return true;
 }
 
-static bool origin_ok(const char *o)
+bool jpki_login_origin_ok(const char *o)
 {
 	if (!o || strncmp(o, "https://", 8) != 0 || strlen(o) > 260)
 		return false;
@@ -514,7 +514,7 @@ int jpki_login_validate(struct jpki_login_validator *v, const char *token, size_
 	if (token_len < JPKI_LOGIN_TOKEN_MIN || token_len > JPKI_LOGIN_TOKEN_MAX)
 		return refuse(out, JPKI_LOGIN_TOKEN_SIZE,
 		              "the token has %zu characters (100 to 10000)", token_len);
-	if (!origin_ok(origin))
+	if (!jpki_login_origin_ok(origin))
 		return refuse(out, JPKI_LOGIN_ORIGIN,
 		              "the origin is not https://host[:port] in ASCII");
 	if (!nonce || strlen(nonce) != JPKI_LOGIN_NONCE_LEN)

@@ -16,4 +16,11 @@
 void jpki_login_validator_set_ocsp_send(struct jpki_login_validator *v, jpki_ocsp_send_fn send,
                                         void *arg);
 
+/*
+ * An origin as a browser sends it (RFC 6454 §6.1): https://host[:port], the
+ * host of RFC 1123 labels in lower-case ASCII (an IDN in Punycode), no path.
+ * The validator's own check, shared with the browser's helper.
+ */
+bool jpki_login_origin_ok(const char *origin);
+
 #endif

@@ -121,3 +121,9 @@ const char jpki_portal_style_css[] =
     "dd { margin: 0; }\n"
     "table { border-collapse: collapse; width: 100%; }\n"
     "th, td { border: 1px solid #767676; padding: 0.3rem 0.6rem; text-align: left; }\n";
+
+/* The site's icon: a card in the header's blue. */
+const char jpki_portal_icon_svg[] =
+    "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 32\">"
+    "<rect x=\"2\" y=\"7\" width=\"28\" height=\"18\" rx=\"3\" fill=\"#0b3d6b\"/>"
+    "<rect x=\"6\" y=\"12\" width=\"7\" height=\"6\" rx=\"1\" fill=\"#e8c15a\"/></svg>\n";

@@ -46,6 +46,7 @@ static void put_head(FILE *f, const char *helper, const char *title)
 	fprintf(f,
 	        "\">\n<title>%s | jpki デモポータル</title>\n"
 	        "<link rel=\"stylesheet\" href=\"/demo/portal/style.css\">\n"
+	        "<link rel=\"icon\" href=\"/demo/portal/icon.svg\" type=\"image/svg+xml\">\n"
 	        "<script src=\"/demo/portal/app.js\" defer></script>\n</head>\n<body>\n"
 	        "<header><p>jpki デモポータル（公的個人認証サービスを使う民間サイトの例）</p>"
 	        "</header>\n<main>\n",

@@ -13,6 +13,7 @@
 
 extern const char jpki_portal_app_js[];
 extern const char jpki_portal_style_css[];
+extern const char jpki_portal_icon_svg[];
 
 /* The login page; helper is the local helper's URL (malloc'd, NULL: out of memory). */
 char *jpki_portal_login_page(const char *helper);

@@ -142,6 +142,17 @@ int jpki_portal_session_get(struct jpki_portal_sessions *s, const char *id, int6
 	return sl ? 0 : jpki_fail(err, JPKI_E_NOT_FOUND, "no such session");
 }
 
+bool jpki_portal_session_take_new(struct jpki_portal_sessions *s, const char *id, int64_t now)
+{
+	pthread_mutex_lock(&s->lock);
+	struct slot *sl = find(s, id, now);
+	bool made = sl && sl->view.account_new;
+	if (sl)
+		sl->view.account_new = false;
+	pthread_mutex_unlock(&s->lock);
+	return made;
+}
+
 int jpki_portal_session_login(struct jpki_portal_sessions *s, const char *old_id, int64_t account,
                               bool account_new, const uint8_t *auth_der, size_t auth_len,
                               int64_t now, char new_id[JPKI_PORTAL_SESSION_ID_LEN + 1],

@@ -45,6 +45,8 @@ JPKI_MUST_CHECK int jpki_portal_session_open(struct jpki_portal_sessions *s, int
 JPKI_MUST_CHECK int jpki_portal_session_get(struct jpki_portal_sessions *s, const char *id,
                                             int64_t now, struct jpki_portal_session_view *out,
                                             struct jpki_err *err);
+/* Whether the session's login made its account, said once: later calls say false. */
+bool jpki_portal_session_take_new(struct jpki_portal_sessions *s, const char *id, int64_t now);
 /*
  * Log session old_id in: it ends, and a new session new_id holds account
  * and a copy of the authentication certificate auth_der.
