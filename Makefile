@@ -1,5 +1,6 @@
 # jpki: the two set-up commands.
 #   make run    install what is missing, build, initialise ./var on first run, serve
+#               (HTTP on 127.0.0.1:8080, HTTPS with the demo portal on 127.0.0.1:8443)
 #   make test   install what is missing, build, run every test suite
 # Both work on a fresh Debian 12 machine (they call apt-get when a package is missing).
 
@@ -7,6 +8,7 @@ BUILD      ?= build
 BUILD_ASAN ?= build-asan
 JPKI_DATA  ?= $(CURDIR)/var
 LISTEN     ?= 127.0.0.1:8080
+TLS_LISTEN ?= 127.0.0.1:8443
 
 # Debian 12 packages the build, the program and the tests need.
 DEPS = build-essential meson ninja-build pkg-config libssl-dev openssl libsqlite3-dev sqlite3 \
@@ -32,7 +34,7 @@ build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
 run: build
-	@./scripts/run.sh $(BUILD)/jpki "$(JPKI_DATA)" "$(LISTEN)"
+	@./scripts/run.sh $(BUILD)/jpki "$(JPKI_DATA)" "$(LISTEN)" "$(TLS_LISTEN)"
 
 test: build
 	@./scripts/test.sh $(BUILD) $(BUILD_ASAN)

@@ -7,6 +7,7 @@
 // go to ARTEFACTS.
 //
 //   PORTAL=https://localhost:PORT ARTEFACTS=DIR RESULTS=FILE node portal.mjs
+// (DEBUG_TIMES=1: each check and request on stderr, with the seconds since the start)
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -23,7 +24,9 @@ if (!portal || !artefacts || !results) {
 mkdirSync(artefacts, { recursive: true });
 
 let failures = 0;
+const t0 = Date.now();
 function check(ok, what, detail) {
+  if (process.env.DEBUG_TIMES) console.error(((Date.now() - t0) / 1000).toFixed(1), what);
   appendFileSync(results, `${ok ? 'ok' : 'fail'}\t${what}${ok || !detail ? '' : ': ' + detail}\n`);
   if (!ok) failures++;
 }
@@ -34,6 +37,14 @@ async function accessible(page, name) {
     .analyze();
   const found = r.violations.map((v) => `${v.id} (${v.nodes.length})`).join(', ');
   check(r.violations.length === 0, `axe-core: no WCAG 2.1 AA violation on the ${name}`, found);
+}
+
+// An element's text now, or null when the page has none (no waiting).
+function text(page, selector) {
+  return page.evaluate((s) => {
+    const el = document.querySelector(s);
+    return el ? el.textContent : null;
+  }, selector);
 }
 
 async function shot(page, name) {
@@ -51,6 +62,11 @@ try {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  if (process.env.DEBUG_TIMES) {
+    page.on('request', (r) => console.error(((Date.now() - t0) / 1000).toFixed(1), '>', r.method(), r.url()));
+    page.on('requestfinished', (r) => console.error(((Date.now() - t0) / 1000).toFixed(1), '<', r.method(), r.url()));
+    page.on('requestfailed', (r) => console.error(((Date.now() - t0) / 1000).toFixed(1), 'x', r.method(), r.url(), r.failure().errorText));
+  }
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
 
   // the login page
@@ -66,8 +82,8 @@ try {
   // log in: the page asks the helper, the helper signs the browser's Origin
   await page.click('#login');
   await page.waitForSelector('#account', { timeout: 60000 }).catch(() => {});
-  const status = await page.textContent('#status').catch(() => '');
-  const shown = await page.textContent('#account').catch(() => null);
+  const status = await text(page, '#status');
+  const shown = await text(page, '#account');
   check(shown === account, `logged in, the account page shows ${account}`,
         `account ${shown}, status ${status}`);
   check(await page.isVisible('#account-new'), 'the first login says the account is new');
@@ -85,8 +101,8 @@ try {
   await page.fill('#filing-text', '転入届\n新住所: 東京都千代田区千代田1-1\n');
   await page.click('#sign');
   await page.waitForSelector('#filing-result:not([hidden])', { timeout: 90000 }).catch(() => {});
-  const summary = await page.textContent('#filing-summary').catch(() => '');
-  const fstatus = await page.textContent('#filing-status').catch(() => '');
+  const summary = await text(page, '#filing-summary');
+  const fstatus = await text(page, '#filing-status');
   check(/TOTAL-PASSED/.test(summary) && /B-LT/.test(summary),
         'the filing is signed, time-stamped and verified (TOTAL-PASSED, B-LT)',
         `${summary} / ${fstatus}`);
