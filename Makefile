@@ -19,8 +19,11 @@ DEPS = build-essential meson ninja-build pkg-config libssl-dev openssl libsqlite
        libcurl4-openssl-dev
 
 BUILD_COV  ?= build-coverage
+BUILD_FUZZ ?= build-fuzz
+FUZZ_RUNS  ?= 1000000
+FUZZ       ?= login_token login_json
 
-.PHONY: all deps build run test test-unit test-asan test-integration bench clean format coverage
+.PHONY: all deps build run test test-unit test-asan test-integration bench clean format coverage fuzz
 
 all: build
 
@@ -55,5 +58,21 @@ coverage: deps
 	ninja -C $(BUILD_COV) coverage-text
 	tail -n 40 $(BUILD_COV)/meson-logs/coverage.txt
 
+# long fuzz runs (make test only replays the corpora): FUZZ_RUNS executions of each target in
+# FUZZ (names of tests/fuzz/fuzz_*.c), libFuzzer with ASan + UBSan, on a copy of the seed corpus
+fuzz: deps
+	[ -f $(BUILD_FUZZ)/build.ninja ] || CC=clang meson setup $(BUILD_FUZZ) \
+		-Db_sanitize=address,undefined -Db_lundef=false
+	ninja -C $(BUILD_FUZZ) $(addprefix tests/fuzz/fuzz_,$(FUZZ))
+	@for t in $(FUZZ); do \
+		rm -rf $(BUILD_FUZZ)/corpus/$$t && mkdir -p $(BUILD_FUZZ)/corpus && \
+		cp -r tests/fuzz/corpus/$$t $(BUILD_FUZZ)/corpus/$$t && \
+		if ! $(BUILD_FUZZ)/tests/fuzz/fuzz_$$t -runs=$(FUZZ_RUNS) $(BUILD_FUZZ)/corpus/$$t \
+			>$(BUILD_FUZZ)/fuzz_$$t.log 2>&1; then \
+			tail -n 40 $(BUILD_FUZZ)/fuzz_$$t.log; echo "fuzz_$$t: FAILED"; exit 1; \
+		fi; \
+		echo "fuzz_$$t: $$(grep '^Done' $(BUILD_FUZZ)/fuzz_$$t.log)"; \
+	done
+
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_COV)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_COV) $(BUILD_FUZZ)
