@@ -74,9 +74,11 @@ void jpki_portal_sessions_free(struct jpki_portal_sessions *s)
 	free(s);
 }
 
+/* A logged-in session lives 30 idle minutes, an anonymous one as long as a challenge. */
 static bool live(const struct slot *sl, int64_t now)
 {
-	return sl->used && now - sl->last_seen < JPKI_PORTAL_SESSION_IDLE && now >= sl->last_seen;
+	int64_t idle = sl->view.account ? JPKI_PORTAL_SESSION_IDLE : JPKI_PORTAL_ANON_IDLE;
+	return sl->used && now - sl->last_seen < idle && now >= sl->last_seen;
 }
 
 /* The live slot named id, under the lock; a dead one found on the way is cleared. */
@@ -98,15 +100,31 @@ static struct slot *find(struct jpki_portal_sessions *s, const char *id, int64_t
 	return NULL;
 }
 
-/* A free slot (an idle one cleared), named anew; LIMIT when all are live. */
+/*
+ * A slot for a new session: a free or idle one, else the anonymous one
+ * seen longest ago (strangers asking for challenges never push out a
+ * logged-in session); LIMIT when every slot holds a live login.
+ */
+static struct slot *free_slot(struct jpki_portal_sessions *s, int64_t now)
+{
+	struct slot *oldest = NULL;
+	for (size_t i = 0; i < s->cap; i++) {
+		struct slot *sl = &s->slots[i];
+		if (!sl->used || !live(sl, now))
+			return sl;
+		if (!sl->view.account && (!oldest || sl->last_seen < oldest->last_seen))
+			oldest = sl;
+	}
+	return oldest;
+}
+
+/* A slot named anew (free_slot); LIMIT when there is none. */
 static int fresh(struct jpki_portal_sessions *s, int64_t now, struct slot **ret,
                  struct jpki_err *err)
 {
 	uint8_t r[32];
-	for (size_t i = 0; i < s->cap; i++) {
-		struct slot *sl = &s->slots[i];
-		if (sl->used && live(sl, now))
-			continue;
+	struct slot *sl = free_slot(s, now);
+	if (sl) {
 		clear_slot(sl);
 		if (RAND_bytes(r, sizeof(r)) != 1)
 			return jpki_fail(err, JPKI_E_CRYPTO, "no random bytes for a session");

@@ -5,8 +5,11 @@
  * account and the authentication certificate the holder logged in with.
  * A signature being made (the two steps of "sign a filing") waits in the
  * session between its prepare and its finish, at most 5 minutes.  Sessions
- * end after 30 idle minutes, at logout, or when the table is full of live
- * ones (LIMIT: the oldest is never pushed out by a stranger).
+ * end after 30 idle minutes (anonymous ones after 5, a challenge's
+ * lifetime) or at logout.  When the table is full, a new session takes the
+ * place of the anonymous one seen longest ago: strangers asking for
+ * challenges never push out a logged-in holder (LIMIT when every slot holds
+ * a live login).
  */
 #ifndef JPKI_PORTAL_SESSIONS_H
 #define JPKI_PORTAL_SESSIONS_H
@@ -23,6 +26,7 @@
 
 #define JPKI_PORTAL_SESSION_ID_LEN 43      /* base64url of 32 bytes */
 #define JPKI_PORTAL_SESSION_IDLE (30 * 60) /* seconds */
+#define JPKI_PORTAL_ANON_IDLE (5 * 60)     /* seconds: not logged in */
 #define JPKI_PORTAL_PENDING_LIFETIME (5 * 60)
 
 struct jpki_portal_sessions;
