@@ -5,6 +5,8 @@
 # card images.  The first login makes an account, later ones and a renewed
 # card find it, another holder gets another; a filing signed with the card
 # is raised to B-LT and `openssl cms -verify` accepts the download; a
+# renewal at the counter (`jpki counter renew`, inside its window) keeps the
+# account too; a
 # signature certificate of someone else, a replayed or foreign token, a
 # request from another origin, bad bodies and other holders' filings are
 # each refused; accounts outlive a restart, sessions do not.
@@ -271,4 +273,40 @@ SERVE_ARGS+=(--portal-origin http://localhost)
 "$JPKI" serve --listen "127.0.0.1:$PORT" "${SERVE_ARGS[@]}" >"$D/bad.log" 2>&1
 assert_eq "$?" 1 "an http portal origin is refused"
 assert_contains "$(cat "$D/bad.log")" "not https://host" "with a reason"
+unset 'SERVE_ARGS[-1]' 'SERVE_ARGS[-1]'
+
+# a renewal at the counter (rules N1-N3: inside the 3 months before expiry, the same card)
+# lands in the same account: the linking service maps the new certificate to the old pseudonym
+# shellcheck source=counter_lib.sh
+. "$(dirname "$0")/counter_lib.sh"
+at 2026-12-02T10:00:00+09:00 # a Wednesday, in office hours
+KATO=$(add_resident --family 加藤 --given 一郎 --birth 1990-11-27 --sex M \
+	--address 東京都立川市柴崎町3-1) || die "third resident"
+counter_card "$D/kato.img" "$KATO" 456789012345
+pins 1234 ABC123
+counter issue --resident "$KATO" --doc licence:L1 "${PINS[@]}" "$D/kato.img"
+assert_rc 0 "issued at the counter"
+server_start
+login kato.img
+assert_eq "$CODE $(field created)" "200 True" "the counter's card makes an account"
+KATO_ACCOUNT=$(field account)
+auth_serial() { # the card's authentication certificate (the first that `card certs` prints)
+	"$JPKI" card certs "$D/kato.img" 2>/dev/null | sed -n '1,/END CERTIFICATE/p' |
+		openssl x509 -noout -serial
+}
+OLD_SERIAL=$(auth_serial)
+server_stop
+at 2031-09-03T10:00:00+09:00 # the authentication certificate runs to 2031-11-27
+counter renew --resident "$KATO" --doc licence:L1 --kinds auth --auth-pin-file "$(secret 1234)" \
+	"$D/kato.img"
+assert_rc 0 "renewed at the counter, inside the window"
+NEW_SERIAL=$(auth_serial)
+[ -n "$OLD_SERIAL" ] && [ "$NEW_SERIAL" != "$OLD_SERIAL" ] && pass "the card holds a new authentication certificate" ||
+	fail "the renewal left the certificate $OLD_SERIAL"
+rm -f "$JAR"
+server_start
+login kato.img
+assert_eq "$CODE $(field account) $(field created)" "200 $KATO_ACCOUNT False" \
+	"after the renewal the holder lands in the same account"
+server_stop
 finish
