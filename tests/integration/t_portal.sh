@@ -5,11 +5,11 @@
 # card images.  The first login makes an account, later ones and a renewed
 # card find it, another holder gets another; a filing signed with the card
 # is raised to B-LT and `openssl cms -verify` accepts the download; a
-# renewal at the counter (`jpki counter renew`, inside its window) keeps the
-# account too; a
 # signature certificate of someone else, a replayed or foreign token, a
 # request from another origin, bad bodies and other holders' filings are
-# each refused; accounts outlive a restart, sessions do not.
+# each refused; accounts outlive a restart, sessions do not; `jpki login
+# URL` does the same from a terminal; and a renewal at the counter (`jpki
+# counter renew` inside its window, the same card) keeps the account.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
