@@ -223,6 +223,14 @@ static int parse(int argc, char **argv, const int *allowed, unsigned secrets, bo
 int card_parse(int argc, char **argv, const struct cli_opt *own, size_t n_own,
                struct card_secrets *sec, unsigned secrets, bool image_ok, struct card_target *tg)
 {
+	return card_parse_in("card", card_usage, argc, argv, own, n_own, sec, secrets, image_ok,
+	                     tg);
+}
+
+int card_parse_in(const char *family, const char *usage, int argc, char **argv,
+                  const struct cli_opt *own, size_t n_own, struct card_secrets *sec,
+                  unsigned secrets, bool image_ok, struct card_target *tg)
+{
 	struct cli_opt rows[1 + 8 + 12 + 1]; /* --reader, its own, the secrets' forms, the end */
 	size_t n = 0;
 	rows[n++] = (struct cli_opt){"reader", CLI_TEXT, &tg->reader, 0, 0, NULL, NULL};
@@ -231,8 +239,8 @@ int card_parse(int argc, char **argv, const struct cli_opt *own, size_t n_own,
 	n += card_secret_rows(sec, secrets, rows + n, sizeof(rows) / sizeof(rows[0]) - 1 - n);
 	rows[n] = (struct cli_opt){NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL};
 	char command[64];
-	snprintf(command, sizeof(command), "card %s", argv[0]);
-	int rc = cli_parse(argc, argv, card_usage, command, rows);
+	snprintf(command, sizeof(command), "%s %.40s", family, argv[0]);
+	int rc = cli_parse(argc, argv, usage, command, rows);
 	return rc >= 0 ? rc : card_operands(argc, argv, image_ok, tg);
 }
 

@@ -40,6 +40,10 @@ enum { CARD_PIN = 1, CARD_NEW_PIN = 2, CARD_AUTH_PIN = 4, CARD_SIGN_PIN = 8 };
  */
 int card_parse(int argc, char **argv, const struct cli_opt *own, size_t n_own,
                struct card_secrets *sec, unsigned secrets, bool image_ok, struct card_target *tg);
+/* The same for a command of another family ("login token"), with its own usage text. */
+int card_parse_in(const char *family, const char *usage, int argc, char **argv,
+                  const struct cli_opt *own, size_t n_own, struct card_secrets *sec,
+                  unsigned secrets, bool image_ok, struct card_target *tg);
 /*
  * Option-table rows for the secrets into rows (at most cap; 12 for all): the
  * -fd and -file forms of the accepted ones, and --NAME VALUE refused.

@@ -76,7 +76,7 @@ static int login_token(int argc, char **argv)
 	    {"nonce", CLI_TEXT, &nonce, 0, 0, NULL, NULL},
 	    {"out", CLI_TEXT, &out, 0, 0, NULL, NULL},
 	};
-	int rc = card_parse(argc, argv, own, 3, &sec, CARD_PIN, true, &tg);
+	int rc = card_parse_in("login", login_usage, argc, argv, own, 3, &sec, CARD_PIN, true, &tg);
 	if (rc >= 0)
 		return rc;
 	if (!origin || strncmp(origin, "https://", 8) != 0 || !nonce ||

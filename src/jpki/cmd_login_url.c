@@ -111,10 +111,7 @@ int login_url(int argc, char **argv, const char *usage)
 	struct card_target tg = {0};
 	struct card_secrets sec = {0};
 	const struct cli_opt own[] = {{"cacert", CLI_TEXT, &cacert, 0, 0, NULL, NULL}};
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-			return fputs(usage, stdout) >= 0 ? 0 : 1;
-	int rc = card_parse(argc, argv, own, 1, &sec, CARD_PIN, true, &tg);
+	int rc = card_parse_in("login", usage, argc, argv, own, 1, &sec, CARD_PIN, true, &tg);
 	if (rc >= 0)
 		return rc;
 	struct jpki_err err;

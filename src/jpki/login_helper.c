@@ -469,10 +469,8 @@ int login_helper(int argc, char **argv)
 	    {"listen", CLI_UINT, &h.port, 1, 65535, NULL, NULL},
 	    {"allow-origin", CLI_CUSTOM, &h, 0, 0, add_origin, NULL},
 	};
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-			return fputs(helper_usage, stdout) >= 0 ? 0 : 1;
-	int rc = card_parse(argc, argv, own, 2, &h.sec, CARD_AUTH_PIN | CARD_SIGN_PIN, true, &h.tg);
+	int rc = card_parse_in("login", helper_usage, argc, argv, own, 2, &h.sec,
+	                       CARD_AUTH_PIN | CARD_SIGN_PIN, true, &h.tg);
 	if (rc >= 0)
 		return rc;
 	if (h.sec.auth_pin.has_fd || h.sec.sign_pin.has_fd)
