@@ -272,10 +272,14 @@ static const char audit_usage[] =
     "List the counter's audit log, oldest first, one entry a line (tab-separated):\n"
     "sequence, time, operator, counter, case, resident, action, decision and rule,\n"
     "documents checked, facts.  The log is append-only; entries are kept at least\n"
-    "10 years after the certificate's expiry (docs/counter.md).\n";
+    "10 years after the certificate's expiry (docs/counter.md).  It is a Merkle tree\n"
+    "with signed checkpoints: jpki audit export|checkpoint|vkey|prove|consistency|\n"
+    "verify (`jpki audit verify --help`, docs/audit.md).\n";
 
 int cmd_audit(int argc, char **argv)
 {
+	if (argc >= 2 && cmd_audit_log_is(argv[1]))
+		return cmd_audit_log(argc, argv);
 	struct cargs a = {0};
 	struct jpki_err err;
 	const struct cli_opt rows[] = {

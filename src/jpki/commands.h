@@ -13,6 +13,9 @@ int cmd_card(int argc, char **argv);
 int cmd_registry(int argc, char **argv);
 int cmd_counter(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+/* jpki audit export|checkpoint|vkey|prove|consistency|verify (cmd_audit_log.c) */
+int cmd_audit_log(int argc, char **argv);
+bool cmd_audit_log_is(const char *name);
 int cmd_tsa(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);

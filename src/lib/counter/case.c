@@ -13,6 +13,7 @@
 
 #include <openssl/rand.h>
 
+#include "audit/log.h"
 #include "case.h"
 #include "rules.h"
 
@@ -109,7 +110,7 @@ static int log_entry(const struct jpki_counter_session *s, const struct jpki_cas
 	snprintf(a.rule, sizeof(a.rule), "%s", n->rule ? n->rule : "");
 	snprintf(a.documents, sizeof(a.documents), "%s", n->documents ? n->documents : "");
 	snprintf(a.detail, sizeof(a.detail), "%s", n->detail ? n->detail : "");
-	return s->st->ops->audit_append(s->st, &a, err);
+	return jpki_audit_append(s->st, &a, err); /* a leaf of the tree too */
 }
 
 int jpki_case_insert_tx(const struct jpki_counter_session *s, struct jpki_case_rec *c,
@@ -363,7 +364,7 @@ int jpki_audit_note_tx(const struct jpki_counter_session *s, int64_t case_id, in
 	snprintf(a.rule, sizeof(a.rule), "%s", n->rule ? n->rule : "");
 	snprintf(a.documents, sizeof(a.documents), "%s", n->documents ? n->documents : "");
 	snprintf(a.detail, sizeof(a.detail), "%s", n->detail ? n->detail : "");
-	return s->st->ops->audit_append(s->st, &a, err);
+	return jpki_audit_append(s->st, &a, err); /* a leaf of the tree too */
 }
 
 int jpki_counter_visit_start(const struct jpki_counter_session *s, enum jpki_procedure p,

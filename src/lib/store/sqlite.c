@@ -158,6 +158,8 @@ static const char *const migrations[] = {
     " WHERE status = 1;",
     /* 5: the linking service's relying parties and access log (sqlite_link.c) */
     jpki_sqlite_link_schema,
+    /* 6: the audit log's Merkle tree (sqlite_counter.c, audit/log.h) */
+    jpki_sqlite_audit_tree_schema,
 };
 
 struct sqlite_store {
@@ -865,6 +867,11 @@ static const struct jpki_store_ops sqlite_ops = {
     .case_each = jpki_sqlite_case_each,
     .audit_append = jpki_sqlite_audit_append,
     .audit_each = jpki_sqlite_audit_each,
+    .audit_get = jpki_sqlite_audit_get,
+    .audit_last = jpki_sqlite_audit_last,
+    .audit_leaves = jpki_sqlite_audit_leaves,
+    .audit_node_put = jpki_sqlite_audit_node_put,
+    .audit_node_get = jpki_sqlite_audit_node_get,
     .receipt_insert = jpki_sqlite_receipt_insert,
     .receipt_get = jpki_sqlite_receipt_get,
     .receipt_void = jpki_sqlite_receipt_void,

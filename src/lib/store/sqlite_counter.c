@@ -53,6 +53,20 @@ const char jpki_sqlite_counter_schema[] =
     " cert_serial TEXT PRIMARY KEY, month TEXT NOT NULL, resident_id INTEGER NOT NULL,"
     " form_ref TEXT NOT NULL, sent_at INTEGER NOT NULL);";
 
+/*
+ * Schema 6: the audit log's Merkle tree (audit/log.h): the hash of every
+ * complete subtree, leaves at level 0, written in the transaction of the
+ * entry that completes it, append-only as the log itself.
+ */
+const char jpki_sqlite_audit_tree_schema[] =
+    "CREATE TABLE audit_node ("
+    " level INTEGER NOT NULL CHECK (level BETWEEN 0 AND 62), idx INTEGER NOT NULL CHECK (idx >= 0),"
+    " hash BLOB NOT NULL CHECK (length(hash) = 32), PRIMARY KEY (level, idx)) WITHOUT ROWID;"
+    "CREATE TRIGGER audit_node_no_update BEFORE UPDATE ON audit_node"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "CREATE TRIGGER audit_node_no_delete BEFORE DELETE ON audit_node"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;";
+
 enum cstmt {
 	CS_CASE_INSERT,
 	CS_CASE_GET,
@@ -61,6 +75,11 @@ enum cstmt {
 	CS_CASE_EACH_RES,
 	CS_AUDIT_INSERT,
 	CS_AUDIT_EACH,
+	CS_AUDIT_GET,
+	CS_AUDIT_LAST,
+	CS_NODE_PUT,
+	CS_NODE_GET,
+	CS_NODE_LEAVES,
 	CS_RECEIPT_INSERT,
 	CS_RECEIPT_GET,
 	CS_RECEIPT_VOID,
@@ -100,6 +119,11 @@ static const char *const cstmt_sql[CS_COUNT] = {
                       "(?3 = 0 OR at >= ?3) AND (?4 = 0 OR at <= ?4) AND "
                       "(?5 IS NULL OR operator = ?5) AND (?6 IS NULL OR decision = ?6) AND "
                       "(?7 IS NULL OR rule = ?7) ORDER BY seq",
+    [CS_AUDIT_GET] = "SELECT " AUDIT_COLS " FROM audit_entry WHERE seq = ?",
+    [CS_AUDIT_LAST] = "SELECT coalesce(max(seq), 0) FROM audit_entry",
+    [CS_NODE_PUT] = "INSERT INTO audit_node (level, idx, hash) VALUES (?,?,?)",
+    [CS_NODE_GET] = "SELECT hash FROM audit_node WHERE level = ? AND idx = ?",
+    [CS_NODE_LEAVES] = "SELECT coalesce(max(idx) + 1, 0) FROM audit_node WHERE level = 0",
     [CS_RECEIPT_INSERT] = "INSERT INTO receipt (case_id, resident_id, amount, fee_case, "
                           "issued_at) VALUES (?,?,?,?,?)",
     [CS_RECEIPT_GET] = "SELECT " RECEIPT_COLS " FROM receipt WHERE number = ?",
@@ -313,6 +337,74 @@ int jpki_sqlite_audit_each(struct jpki_store *s, const struct jpki_audit_filter 
 			rc = cb(&a, arg);
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = jpki_sqlite_fail(jpki_sqlite_db(s), err, "cannot read the audit log");
+	sqlite3_reset(st);
+	return rc;
+}
+
+int jpki_sqlite_audit_get(struct jpki_store *s, int64_t seq, struct jpki_audit_rec *out,
+                          struct jpki_err *err)
+{
+	sqlite3_stmt *st = cstmt(s, CS_AUDIT_GET);
+	sqlite3_bind_int64(st, 1, seq);
+	int step = sqlite3_step(st), rc;
+	if (step == SQLITE_ROW)
+		rc = row_to_audit(st, out, err);
+	else if (step == SQLITE_DONE)
+		rc = jpki_fail(err, JPKI_E_NOT_FOUND, "no audit entry %" PRId64, seq);
+	else
+		rc = jpki_sqlite_fail(jpki_sqlite_db(s), err, "cannot read the audit log");
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* One integer of a one-row query. */
+static int scalar(struct jpki_store *s, sqlite3_stmt *st, int64_t *out, struct jpki_err *err)
+{
+	int step = sqlite3_step(st);
+	*out = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return step == SQLITE_ROW
+	           ? 0
+	           : jpki_sqlite_fail(jpki_sqlite_db(s), err, "cannot read the audit log");
+}
+
+int jpki_sqlite_audit_last(struct jpki_store *s, int64_t *seq, struct jpki_err *err)
+{
+	return scalar(s, cstmt(s, CS_AUDIT_LAST), seq, err);
+}
+
+int jpki_sqlite_audit_leaves(struct jpki_store *s, uint64_t *n, struct jpki_err *err)
+{
+	int64_t v = 0;
+	int rc = scalar(s, cstmt(s, CS_NODE_LEAVES), &v, err);
+	*n = v > 0 ? (uint64_t)v : 0;
+	return rc;
+}
+
+int jpki_sqlite_audit_node_put(struct jpki_store *s, unsigned level, uint64_t idx,
+                               const uint8_t hash[32], struct jpki_err *err)
+{
+	sqlite3_stmt *st = cstmt(s, CS_NODE_PUT);
+	sqlite3_bind_int(st, 1, (int)level);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)idx);
+	sqlite3_bind_blob(st, 3, hash, 32, SQLITE_TRANSIENT);
+	return step_done(s, st, "cannot extend the audit log's tree", err);
+}
+
+int jpki_sqlite_audit_node_get(struct jpki_store *s, unsigned level, uint64_t idx, uint8_t hash[32],
+                               struct jpki_err *err)
+{
+	sqlite3_stmt *st = cstmt(s, CS_NODE_GET);
+	sqlite3_bind_int(st, 1, (int)level);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)idx);
+	int step = sqlite3_step(st), rc = 0;
+	if (step == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32)
+		memcpy(hash, sqlite3_column_blob(st, 0), 32);
+	else if (step == SQLITE_ROW || step == SQLITE_DONE) /* a row damaged, or a gap */
+		rc = jpki_fail(err, JPKI_E_STORE, "the audit log's tree lacks node %u/%" PRIu64,
+		               level, idx);
+	else
+		rc = jpki_sqlite_fail(jpki_sqlite_db(s), err, "cannot read the audit log's tree");
 	sqlite3_reset(st);
 	return rc;
 }

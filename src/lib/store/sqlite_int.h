@@ -34,6 +34,15 @@ int jpki_sqlite_case_each(struct jpki_store *s, int64_t resident_id, jpki_case_c
 int jpki_sqlite_audit_append(struct jpki_store *s, struct jpki_audit_rec *a, struct jpki_err *err);
 int jpki_sqlite_audit_each(struct jpki_store *s, const struct jpki_audit_filter *f,
                            jpki_audit_cb cb, void *arg, struct jpki_err *err);
+int jpki_sqlite_audit_get(struct jpki_store *s, int64_t seq, struct jpki_audit_rec *out,
+                          struct jpki_err *err);
+int jpki_sqlite_audit_last(struct jpki_store *s, int64_t *seq, struct jpki_err *err);
+int jpki_sqlite_audit_leaves(struct jpki_store *s, uint64_t *n, struct jpki_err *err);
+int jpki_sqlite_audit_node_put(struct jpki_store *s, unsigned level, uint64_t idx,
+                               const uint8_t hash[32], struct jpki_err *err);
+int jpki_sqlite_audit_node_get(struct jpki_store *s, unsigned level, uint64_t idx, uint8_t hash[32],
+                               struct jpki_err *err);
+extern const char jpki_sqlite_audit_tree_schema[];
 int jpki_sqlite_receipt_insert(struct jpki_store *s, struct jpki_receipt_rec *r,
                                struct jpki_err *err);
 int jpki_sqlite_receipt_get(struct jpki_store *s, int64_t number, struct jpki_receipt_rec *out,

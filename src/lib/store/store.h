@@ -136,6 +136,16 @@ struct jpki_store_ops {
 	int (*audit_append)(struct jpki_store *s, struct jpki_audit_rec *a, struct jpki_err *err);
 	int (*audit_each)(struct jpki_store *s, const struct jpki_audit_filter *f, jpki_audit_cb cb,
 	                  void *arg, struct jpki_err *err);
+	/* entry seq (NOT_FOUND); the last seq (0: none) */
+	int (*audit_get)(struct jpki_store *s, int64_t seq, struct jpki_audit_rec *out,
+	                 struct jpki_err *err);
+	int (*audit_last)(struct jpki_store *s, int64_t *seq, struct jpki_err *err);
+	/* the audit log's Merkle tree (audit/log.h): leaves in it; its complete subtrees */
+	int (*audit_leaves)(struct jpki_store *s, uint64_t *n, struct jpki_err *err);
+	int (*audit_node_put)(struct jpki_store *s, unsigned level, uint64_t idx,
+	                      const uint8_t hash[32], struct jpki_err *err);
+	int (*audit_node_get)(struct jpki_store *s, unsigned level, uint64_t idx, uint8_t hash[32],
+	                      struct jpki_err *err);
 	int (*receipt_insert)(struct jpki_store *s, struct jpki_receipt_rec *r,
 	                      struct jpki_err *err);
 	int (*receipt_get)(struct jpki_store *s, int64_t number, struct jpki_receipt_rec *out,
@@ -223,6 +233,6 @@ JPKI_MUST_CHECK int jpki_store_sqlite_create(const struct jpki_ctx *ctx, const c
                                              struct jpki_store **ret, struct jpki_err *err);
 
 /* Current schema version written by this program. */
-#define JPKI_SCHEMA_VERSION 5
+#define JPKI_SCHEMA_VERSION 6
 
 #endif
