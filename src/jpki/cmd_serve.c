@@ -24,6 +24,7 @@ static const char usage[] =
     "                  [--no-portal]\n"
     "\n"
     "Serve over HTTP, until SIGINT or SIGTERM (default 127.0.0.1:8080):\n"
+    "  /                            the front door: what this is, where its parts are\n"
     "  /ca/sign.der  /ca/auth.der   CA certificates (DER; .pem also served)\n"
     "  /crl/sign.crl /crl/auth.crl  each CA's current full CRL (DER)\n"
     "  /crl/KIND/N.crl              partition N (0-1023) of a CA's CRL, as named in\n"

@@ -69,6 +69,14 @@ try {
   }
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
 
+  // the front door, which links to the portal
+  const front = await page.goto(`${portal}/`);
+  check(front.status() === 200, 'the front door answers 200', String(front.status()));
+  check((await page.locator('a[href$="/demo/portal/"]').count()) === 1,
+        'the front door links to the demo portal');
+  await accessible(page, 'front door');
+  await shot(page, '0-front');
+
   // the login page
   const resp = await page.goto(`${portal}/demo/portal/`);
   check(resp.status() === 200, 'the login page answers 200', String(resp.status()));

@@ -56,7 +56,7 @@ while IFS=$'\t' read -r verdict what; do
 	if [ "$verdict" = ok ]; then pass "$what"; else fail "$what"; fi
 done <"$RESULTS"
 assert_eq "$NODE_RC" 0 "the browser run ends well$( [ "$NODE_RC" = 0 ] || printf ': %s' "$(tail -5 "$D/node.log")")"
-for s in 1-login 2-account 3-signed 4-logged-out; do
+for s in 0-front 1-login 2-account 3-signed 4-logged-out; do
 	[ -s "$ART/$s.png" ] && pass "screenshot $s.png kept" || fail "no screenshot $s.png"
 done
 

@@ -81,7 +81,12 @@ for m in POST PUT DELETE; do
 done
 http HEAD /health
 assert_eq "$HTTP_CODE" 200 "HEAD /health"
-for p in / /nope /ca/ /ca/sign /ca/other.der /crl/sign.der /crl/sign.crl.bak /health/x; do
+http GET /
+assert_eq "$HTTP_CODE" 200 "GET /: the front door"
+assert_contains "$(cat "$T_DIR/body")" "href=\"$JPKI_BASE_URL/ca/sign.pem\"" "it links to the CA certificates"
+assert_contains "$(cat "$T_DIR/body")" "$JPKI_BASE_URL/ocsp/auth" "and names the OCSP responders"
+assert_contains "$(cat "$T_DIR/body")" "--tls-listen" "and says the demo portal needs HTTPS"
+for p in /nope /ca/ /ca/sign /ca/other.der /crl/sign.der /crl/sign.crl.bak /health/x; do
 	http GET "$p"
 	assert_eq "$HTTP_CODE" 404 "GET $p"
 done

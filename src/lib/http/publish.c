@@ -24,6 +24,7 @@
 #include "core/ossl.h"
 #include "common.h"
 #include "crl_http.h"
+#include "front.h"
 #include "guard.h"
 #include "ocsp_http.h"
 #include "tsa_http.h"
@@ -44,6 +45,7 @@ struct jpki_publisher {
 	struct MHD_Daemon *tls_daemon;   /* NULL without --tls-listen */
 	struct jpki_link_http *link;     /* the linking service, over HTTPS only (link_http.h) */
 	struct jpki_portal_http *portal; /* the demo relying party, HTTPS only (portal_http.h) */
+	char portal_url[300];            /* its page, for the front door ("": none) */
 	struct jpki_store *store;
 	struct jpki_ca *cas[2];
 	struct ca_files files[2];
@@ -189,6 +191,9 @@ static enum MHD_Result route(void *cls, struct MHD_Connection *conn, const char 
 	}
 	if (strcmp(url, "/health") == 0)
 		return jpki_http_text(conn, MHD_HTTP_OK, "ok\n");
+	if (strcmp(url, "/") == 0)
+		return jpki_front_page(conn, jpki_ctx_base_url(p->cas[0]->ctx),
+		                       p->portal_url[0] ? p->portal_url : NULL);
 	return jpki_http_error(conn, JPKI_E_NOT_FOUND, "not found\n");
 }
 
@@ -359,6 +364,8 @@ static int start_portal(struct jpki_publisher *p, const struct jpki_publish_cfg 
 	    .ocsp = p->ocsp,
 	    .link = p->link};
 	int rc = jpki_portal_http_new(&pc, &p->portal, err);
+	if (rc == 0)
+		snprintf(p->portal_url, sizeof(p->portal_url), "%s/demo/portal/", pc.origin);
 	if (rc < 0 && err) {
 		char why[sizeof(err->msg)];
 		snprintf(why, sizeof(why), "%s", err->msg);
