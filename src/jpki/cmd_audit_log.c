@@ -10,9 +10,12 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <openssl/evp.h>
 
 #include "audit/log.h"
 #include "audit/signer.h"
+#include "ca/ca.h"
+#include "sig/revinfo.h"
 #include "cli.h"
 #include "commands.h"
 #include "core/base64.h"
@@ -24,7 +27,7 @@
 
 static const char log_usage[] =
     "usage: jpki audit export [--out FILE]\n"
-    "       jpki audit checkpoint [--out FILE]\n"
+    "       jpki audit checkpoint [--out FILE [--timestamp] [--tsa URL]]\n"
     "       jpki audit vkey\n"
     "       jpki audit prove --seq N [--size S]\n"
     "       jpki audit consistency --from M [--to N]\n"
@@ -34,7 +37,10 @@ static const char log_usage[] =
     "The audit log is a Merkle tree (RFC 9162 hashing) whose checkpoints the service\n"
     "signs (C2SP signed notes, Ed25519; docs/audit.md).\n"
     "  export       every entry's canonical JSON, oldest first, one a line: the leaves\n"
-    "  checkpoint   the tree brought up to date, its size and root signed\n"
+    "  checkpoint   the tree brought up to date, its size and root signed; with\n"
+    "               --timestamp, FILE.tsr is the TSA's RFC 3161 token over FILE (the\n"
+    "               service's <base URL>/tsa, or --tsa URL; the token is checked\n"
+    "               against the signature CA): proof of when the log had that root\n"
     "  vkey         the verifier key (NAME+ID+KEY): all an outsider needs\n"
     "  prove        entry N's inclusion proof in the tree of S entries (default: all)\n"
     "  consistency  the proof that the tree of M entries is a prefix of that of N\n"
@@ -95,14 +101,49 @@ static int log_export(int argc, char **argv)
 	return with_out(out, buf, &err) < 0 ? cli_fail(&err) : 0;
 }
 
+/* The TSA's token over the checkpoint note, written to OUT.tsr. */
+static int timestamp(const char *note, const char *out, const char *tsa, struct jpki_err *err)
+{
+	char url[2048], path[4200];
+	uint8_t hash[32], *tst = NULL;
+	unsigned int hl = sizeof(hash);
+	size_t len = 0;
+	struct jpki_ca *ca = NULL;
+	snprintf(url, sizeof(url), "%s", tsa ? tsa : jpki_ctx_base_url(cli_ctx()));
+	if (!tsa)
+		strncat(url, "/tsa", sizeof(url) - strlen(url) - 1);
+	snprintf(path, sizeof(path), "%s.tsr", out);
+	if (cli_load_ca(JPKI_KIND_SIGN, &ca) != 0)
+		return jpki_fail(err, JPKI_E_STATE, "no signature CA to check the TSA's answer by");
+	STACK_OF(X509) *trusted = sk_X509_new_null(); /* borrows the CA's certificate */
+	int rc = trusted && sk_X509_push(trusted, ca->cert)
+	             ? 0
+	             : jpki_fail(err, JPKI_E_NOMEM, "out of memory");
+	if (rc == 0 && EVP_Digest(note, strlen(note), hash, &hl, EVP_sha256(), NULL) != 1)
+		rc = jpki_fail(err, JPKI_E_CRYPTO, "SHA-256");
+	if (rc == 0)
+		rc = jpki_timestamp_fetch(url, hash, trusted, &tst, &len, err);
+	if (rc == 0)
+		rc = cli_write_out(path, tst, len, 0644, err);
+	free(tst);
+	sk_X509_free(trusted);
+	jpki_ca_free(ca);
+	return rc;
+}
+
 static int log_checkpoint(int argc, char **argv)
 {
-	const char *out = NULL;
+	const char *out = NULL, *tsa = NULL;
+	bool stamp = false;
 	const struct cli_opt rows[] = {{"out", CLI_TEXT, &out, 0, 0, NULL, NULL},
+	                               {"timestamp", CLI_FLAG, &stamp, 0, 0, NULL, NULL},
+	                               {"tsa", CLI_TEXT, &tsa, 0, 0, NULL, NULL},
 	                               {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL}};
 	int rc = cli_parse(argc, argv, log_usage, "audit checkpoint", rows);
 	if (rc >= 0)
 		return rc;
+	if ((stamp || tsa) && !out)
+		return cli_usage_error(log_usage, "audit checkpoint: --timestamp needs --out FILE");
 	struct jpki_err err;
 	struct jpki_audit_signer s;
 	struct jpki_checkpoint c;
@@ -114,7 +155,9 @@ static int log_checkpoint(int argc, char **argv)
 		return cli_fail(&err);
 	rc = jpki_audit_checkpoint(st, &s, &c, &note, &err);
 	jpki_audit_signer_close(&s);
-	if (rc == 0)
+	if (rc == 0 && (stamp || tsa) && (rc = timestamp(note, out, tsa, &err)) < 0)
+		free(note);
+	else if (rc == 0)
 		rc = with_out(out, note, &err);
 	return rc < 0 ? cli_fail(&err) : 0;
 }

@@ -158,6 +158,21 @@ print("peer ok", size)
 PY
 assert_contains "$(cat "$D/peer.out")" "peer ok" "the Python peer agrees on the signature and the root"
 
+# a checkpoint time-stamped by the service's TSA (jpki serve), judged by openssl ts
+pick_port # a new base URL: the key keeps the name it was made with
+server_start
+jp_ok "a time-stamped checkpoint" audit checkpoint --out "$D/c4" --timestamp
+assert_eq "$(head -n 1 "$D/c4")" "$(head -n 1 "$D/c1")" "the origin did not change with the base URL"
+verify --checkpoint "$D/c4"
+assert_rc 0 "it verifies under the same key"
+assert_cmd "openssl ts -verify accepts the token over the checkpoint" \
+	openssl ts -verify -data "$D/c4" -in "$D/c4.tsr" -token_in -CAfile "$(ca_cert sign)" "${AT[@]}"
+assert_cmd_fails "and refuses it for another checkpoint" \
+	openssl ts -verify -data "$D/c2" -in "$D/c4.tsr" -token_in -CAfile "$(ca_cert sign)" "${AT[@]}"
+jp audit checkpoint --timestamp
+assert_rc 2 "--timestamp needs --out"
+server_stop
+
 # bad input to verify changes nothing and says why
 printf 'not a note' >"$D/junk"
 verify --checkpoint "$D/junk"

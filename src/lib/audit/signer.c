@@ -63,6 +63,29 @@ static int make_key(const char *path, EVP_PKEY **key, struct jpki_err *err)
 	return jpki_write_file_atomic(path, pem, (size_t)len, 0600, err);
 }
 
+/* The key name in a vkey file ("NAME+ID+KEY"). */
+static int name_of_vkey(const char *vpath, char out[JPKI_NOTE_NAME_MAX + 1], struct jpki_err *err)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int rc = jpki_read_file(vpath, 1024, &buf, &len, err);
+	if (rc < 0)
+		return rc;
+	size_t n = 0;
+	while (n < len && buf[n] != '+')
+		n++;
+	if (n == len || n > JPKI_NOTE_NAME_MAX)
+		rc = jpki_fail(err, JPKI_E_STORE, "%s is not a verifier key", vpath);
+	else {
+		memcpy(out, buf, n);
+		out[n] = '\0';
+		if (!jpki_note_name_ok(out))
+			rc = jpki_fail(err, JPKI_E_STORE, "%s is not a verifier key", vpath);
+	}
+	free(buf);
+	return rc;
+}
+
 int jpki_audit_signer_open(const struct jpki_ctx *ctx, struct jpki_audit_signer *s,
                            struct jpki_err *err)
 {
@@ -71,11 +94,11 @@ int jpki_audit_signer_open(const struct jpki_ctx *ctx, struct jpki_audit_signer 
 	snprintf(dir, sizeof(dir), "%s/audit", jpki_ctx_data_dir(ctx));
 	snprintf(path, sizeof(path), "%s/key.pem", dir);
 	snprintf(vpath, sizeof(vpath), "%s/vkey", dir);
-	int rc = key_name(ctx, s->name, err);
-	if (rc == 0)
-		rc = jpki_mkdir_p(dir, err);
 	struct stat sb;
+	int rc = jpki_mkdir_p(dir, err);
 	bool fresh = rc == 0 && stat(path, &sb) != 0 && errno == ENOENT;
+	if (rc == 0) /* the name the key was made with, whatever the base URL is now */
+		rc = fresh ? key_name(ctx, s->name, err) : name_of_vkey(vpath, s->name, err);
 	if (rc == 0)
 		rc = fresh ? make_key(path, &s->key, err) : read_key(path, &s->key, err);
 	if (rc == 0)

@@ -5,8 +5,9 @@
  * The key lives in <data>/audit/key.pem (PKCS#8, mode 0600), made on first
  * use; its verifier key, which is all an outsider needs, is written beside
  * it in <data>/audit/vkey.  The key name and the checkpoints' origin is the
- * service's base URL without its scheme, then "/audit"
- * ("127.0.0.1:8080/audit").
+ * service's base URL when the key was made, without its scheme, then
+ * "/audit" ("127.0.0.1:8080/audit"); it keeps that name (read back from the
+ * vkey file) when the base URL changes later.
  */
 #ifndef JPKI_AUDIT_SIGNER_H
 #define JPKI_AUDIT_SIGNER_H
