@@ -21,5 +21,6 @@ int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_login(int argc, char **argv);
 int cmd_rp(int argc, char **argv);
+int cmd_operator(int argc, char **argv);
 
 #endif

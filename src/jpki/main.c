@@ -49,6 +49,7 @@ static const struct cli_command commands[] = {
     {"registry", cmd_registry, "the registry itself"},
     {"counter", cmd_counter, "the counter's procedures"},
     {"audit", cmd_audit, "the audit log"},
+    {"operator", cmd_operator, "the counter's operators and their roles"},
     {"tsa", cmd_tsa, "time-stamping"},
     {"sign", cmd_sign, "sign a document with the card (CAdES)"},
     {"verify", cmd_verify, "verify a signature and name the signer"},

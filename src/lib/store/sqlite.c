@@ -160,6 +160,8 @@ static const char *const migrations[] = {
     jpki_sqlite_link_schema,
     /* 6: the audit log's Merkle tree (sqlite_counter.c, audit/log.h) */
     jpki_sqlite_audit_tree_schema,
+    /* 7: the counter's operators (sqlite_operator.c) */
+    jpki_sqlite_operator_schema,
 };
 
 struct sqlite_store {
@@ -880,6 +882,10 @@ static const struct jpki_store_ops sqlite_ops = {
     .token_use = jpki_sqlite_token_use,
     .notice_insert = jpki_sqlite_notice_insert,
     .counter_next = jpki_sqlite_counter_next,
+    .operator_insert = jpki_sqlite_operator_insert,
+    .operator_get = jpki_sqlite_operator_get,
+    .operator_each = jpki_sqlite_operator_each,
+    .operator_update = jpki_sqlite_operator_update,
     .rp_insert = jpki_sqlite_rp_insert,
     .rp_get = jpki_sqlite_rp_get,
     .rp_each = jpki_sqlite_rp_each,

@@ -43,6 +43,15 @@ int jpki_sqlite_audit_node_put(struct jpki_store *s, unsigned level, uint64_t id
 int jpki_sqlite_audit_node_get(struct jpki_store *s, unsigned level, uint64_t idx, uint8_t hash[32],
                                struct jpki_err *err);
 extern const char jpki_sqlite_audit_tree_schema[];
+extern const char jpki_sqlite_operator_schema[];
+int jpki_sqlite_operator_insert(struct jpki_store *s, const struct jpki_operator_rec *o,
+                                struct jpki_err *err);
+int jpki_sqlite_operator_get(struct jpki_store *s, const char *id, struct jpki_operator_rec *out,
+                             struct jpki_err *err);
+int jpki_sqlite_operator_each(struct jpki_store *s, jpki_operator_cb cb, void *arg,
+                              struct jpki_err *err);
+int jpki_sqlite_operator_update(struct jpki_store *s, const struct jpki_operator_rec *o,
+                                struct jpki_err *err);
 int jpki_sqlite_receipt_insert(struct jpki_store *s, struct jpki_receipt_rec *r,
                                struct jpki_err *err);
 int jpki_sqlite_receipt_get(struct jpki_store *s, int64_t number, struct jpki_receipt_rec *out,

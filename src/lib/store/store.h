@@ -19,6 +19,7 @@
 #include "jpki/records.h"
 #include "counter_rec.h"
 #include "link_rec.h"
+#include "operator_rec.h"
 
 struct jpki_store;
 
@@ -185,6 +186,17 @@ struct jpki_store_ops {
 	                       struct jpki_err *err);
 	int (*link_log_each)(struct jpki_store *s, jpki_link_log_cb cb, void *arg,
 	                     struct jpki_err *err);
+	/* ---- the counter's operators (operator_rec.h) ---- */
+	/* EXISTS when the id is taken. */
+	int (*operator_insert)(struct jpki_store *s, const struct jpki_operator_rec *o,
+	                       struct jpki_err *err);
+	int (*operator_get)(struct jpki_store *s, const char *id, struct jpki_operator_rec *out,
+	                    struct jpki_err *err);
+	int (*operator_each)(struct jpki_store *s, jpki_operator_cb cb, void *arg,
+	                     struct jpki_err *err);
+	/* The password's state, the lock and disabled_at of o->id. */
+	int (*operator_update)(struct jpki_store *s, const struct jpki_operator_rec *o,
+	                       struct jpki_err *err);
 };
 
 struct jpki_store {
@@ -233,6 +245,6 @@ JPKI_MUST_CHECK int jpki_store_sqlite_create(const struct jpki_ctx *ctx, const c
                                              struct jpki_store **ret, struct jpki_err *err);
 
 /* Current schema version written by this program. */
-#define JPKI_SCHEMA_VERSION 6
+#define JPKI_SCHEMA_VERSION 7
 
 #endif

@@ -1,0 +1,234 @@
+/*
+ * cmd_operator.c: `jpki operator`, the counter's operators (operator/operator.h,
+ * docs/operators.md): add one (a CA officer does; the first CA officer on an
+ * empty registry adds themself), list them, check a log-in, disable one.
+ * Passwords come from a file or the prompt, never the command line.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "core/ossl.h"
+#include "operator/operator.h"
+#include "opts.h"
+#include "secret.h"
+
+static const char op_usage[] =
+    "usage: jpki operator add ID --name NAME --role ROLE [--password-file F]\n"
+    "                         [--by OFFICER [--by-password-file F]]\n"
+    "       jpki operator list\n"
+    "       jpki operator login ID [--password-file F]\n"
+    "       jpki operator disable ID --by OFFICER [--by-password-file F]\n"
+    "       jpki operator roles\n"
+    "\n"
+    "The counter's operators (docs/operators.md).  ROLE is clerk, supervisor,\n"
+    "ca-officer or auditor; `roles` prints what each may do.  A CA officer adds and\n"
+    "disables operators, logging in with their own password for it (--by); the\n"
+    "first operator of a registry is a CA officer added without --by.  Passwords\n"
+    "are 12 to 128 characters, kept as scrypt hashes; they come from --password-file\n"
+    "(the new operator's, or the one logging in) and --by-password-file (the\n"
+    "officer's), or a prompt, never the command line.  5 wrong passwords in a row\n"
+    "lock an account for 15 minutes.  Every add, log-in (refused ones too) and\n"
+    "disabling is an audit entry.  login exits 0 for a good password, 4 for a\n"
+    "refusal.\n";
+
+static int secret_file(const char *value, void *dst, struct jpki_err *err)
+{
+	(void)err;
+	((struct cli_secret *)dst)->file = value;
+	return 0;
+}
+
+static int on_argv(const char *value, void *dst, struct jpki_err *err)
+{
+	(void)value, (void)dst;
+	return jpki_fail(err, JPKI_E_INVALID,
+	                 "a password on the command line is visible to every user of this machine: "
+	                 "use the -file form, or type it at the prompt");
+}
+
+static int64_t now_of(void)
+{
+	int64_t now;
+	struct jpki_err err;
+	return jpki_ctx_now(cli_ctx(), &now, &err) < 0 ? (int64_t)time(NULL) : now;
+}
+
+static int refused(const struct jpki_err *err)
+{
+	fprintf(stderr, "jpki: refused: %s\n", err->msg);
+	return 4;
+}
+
+struct pw {
+	struct cli_secret own, by;
+	char own_buf[JPKI_PASSWORD_MAX + 2], by_buf[JPKI_PASSWORD_MAX + 2];
+};
+
+static void pw_wipe(struct pw *p)
+{
+	OPENSSL_cleanse(p->own_buf, sizeof(p->own_buf));
+	OPENSSL_cleanse(p->by_buf, sizeof(p->by_buf));
+}
+
+static int op_add(int argc, char **argv)
+{
+	const char *name = NULL, *role_s = NULL, *by = NULL;
+	struct pw p = {0};
+	const struct cli_opt rows[] = {
+	    {"name", CLI_TEXT, &name, 0, 0, NULL, NULL},
+	    {"role", CLI_TEXT, &role_s, 0, 0, NULL, NULL},
+	    {"by", CLI_TEXT, &by, 0, 0, NULL, NULL},
+	    {"password-file", CLI_CUSTOM, &p.own, 0, 0, secret_file, NULL},
+	    {"by-password-file", CLI_CUSTOM, &p.by, 0, 0, secret_file, NULL},
+	    {"password", CLI_CUSTOM, NULL, 0, 0, on_argv, NULL},
+	    {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL},
+	};
+	int rc = cli_parse(argc, argv, op_usage, "operator add", rows);
+	if (rc >= 0)
+		return rc;
+	enum jpki_role role;
+	if (optind + 1 != argc || !name || !jpki_role_parse(role_s, &role))
+		return cli_usage_error(
+		    op_usage, "operator add: ID, --name and --role clerk|supervisor|ca-officer|"
+		              "auditor");
+	if ((rc = cli_secret_read(&p.own, "the new operator's password", p.own_buf,
+	                          sizeof(p.own_buf))) != 0 ||
+	    (by &&
+	     (rc = cli_secret_read(&p.by, "your password", p.by_buf, sizeof(p.by_buf))) != 0)) {
+		pw_wipe(&p);
+		return rc;
+	}
+	struct jpki_err err;
+	struct jpki_actor actor = {by, p.by_buf};
+	_cleanup_(jpki_store_closep) struct jpki_store *st = NULL;
+	if ((rc = cli_open_store(&st)) == 0)
+		rc = jpki_operator_add(st, by ? &actor : NULL, argv[optind], name, role, p.own_buf,
+		                       now_of(), &err);
+	pw_wipe(&p);
+	if (rc > 0)
+		return rc;
+	if (rc == -JPKI_E_UNAUTHENTICATED || rc == -JPKI_E_DENIED || rc == -JPKI_E_STATE)
+		return refused(&err);
+	if (rc < 0)
+		return cli_fail(&err);
+	printf("operator %s added: %s\n", argv[optind], jpki_role_name(role));
+	return 0;
+}
+
+static int print_op(const struct jpki_operator_rec *o, void *arg)
+{
+	int64_t now = *(int64_t *)arg;
+	printf("%s\t%s\t%s\t%s\n", o->id, jpki_role_name((enum jpki_role)o->role),
+	       o->disabled_at          ? "disabled"
+	       : o->locked_until > now ? "locked"
+	                               : "active",
+	       o->name);
+	return 0;
+}
+
+static int op_list(int argc, char **argv)
+{
+	const struct cli_opt rows[] = {{NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL}};
+	int rc = cli_parse(argc, argv, op_usage, "operator list", rows);
+	if (rc >= 0)
+		return rc;
+	struct jpki_err err;
+	int64_t now = now_of();
+	_cleanup_(jpki_store_closep) struct jpki_store *st = NULL;
+	if ((rc = cli_open_store(&st)) != 0)
+		return rc;
+	return st->ops->operator_each(st, print_op, &now, &err) < 0 ? cli_fail(&err) : 0;
+}
+
+static int op_login(int argc, char **argv)
+{
+	struct pw p = {0};
+	const struct cli_opt rows[] = {
+	    {"password-file", CLI_CUSTOM, &p.own, 0, 0, secret_file, NULL},
+	    {"password", CLI_CUSTOM, NULL, 0, 0, on_argv, NULL},
+	    {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL},
+	};
+	int rc = cli_parse(argc, argv, op_usage, "operator login", rows);
+	if (rc >= 0)
+		return rc;
+	if (optind + 1 != argc)
+		return cli_usage_error(op_usage, "operator login: ID");
+	if ((rc = cli_secret_read(&p.own, "password", p.own_buf, sizeof(p.own_buf))) != 0)
+		return rc;
+	struct jpki_err err;
+	struct jpki_operator_rec o;
+	_cleanup_(jpki_store_closep) struct jpki_store *st = NULL;
+	if ((rc = cli_open_store(&st)) == 0)
+		rc = jpki_operator_login(st, argv[optind], p.own_buf, now_of(), &o, &err);
+	pw_wipe(&p);
+	if (rc > 0)
+		return rc;
+	if (rc == -JPKI_E_UNAUTHENTICATED || rc == -JPKI_E_STATE)
+		return refused(&err);
+	if (rc < 0)
+		return cli_fail(&err);
+	printf("ok %s %s\n", o.id, jpki_role_name((enum jpki_role)o.role));
+	return 0;
+}
+
+static int op_disable(int argc, char **argv)
+{
+	const char *by = NULL;
+	struct pw p = {0};
+	const struct cli_opt rows[] = {
+	    {"by", CLI_TEXT, &by, 0, 0, NULL, NULL},
+	    {"by-password-file", CLI_CUSTOM, &p.by, 0, 0, secret_file, NULL},
+	    {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL},
+	};
+	int rc = cli_parse(argc, argv, op_usage, "operator disable", rows);
+	if (rc >= 0)
+		return rc;
+	if (optind + 1 != argc || !by)
+		return cli_usage_error(op_usage, "operator disable: ID --by OFFICER");
+	if ((rc = cli_secret_read(&p.by, "your password", p.by_buf, sizeof(p.by_buf))) != 0)
+		return rc;
+	struct jpki_err err;
+	struct jpki_actor actor = {by, p.by_buf};
+	_cleanup_(jpki_store_closep) struct jpki_store *st = NULL;
+	if ((rc = cli_open_store(&st)) == 0)
+		rc = jpki_operator_disable(st, &actor, argv[optind], now_of(), &err);
+	pw_wipe(&p);
+	if (rc > 0)
+		return rc;
+	if (rc == -JPKI_E_UNAUTHENTICATED || rc == -JPKI_E_DENIED || rc == -JPKI_E_STATE)
+		return refused(&err);
+	if (rc < 0)
+		return cli_fail(&err);
+	printf("operator %s disabled\n", argv[optind]);
+	return 0;
+}
+
+static int op_roles(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	for (int r = 0; r < JPKI_ROLE_COUNT; r++) {
+		char rights[256];
+		jpki_role_rights((enum jpki_role)r, rights, sizeof(rights));
+		printf("%s\t%s\n", jpki_role_name((enum jpki_role)r), rights);
+	}
+	return 0;
+}
+
+int cmd_operator(int argc, char **argv)
+{
+	static const struct cli_command cmds[] = {
+	    {"add", op_add, "add an operator (a CA officer does)"},
+	    {"list", op_list, "the operators"},
+	    {"login", op_login, "check an operator's password"},
+	    {"disable", op_disable, "disable an operator"},
+	    {"roles", op_roles, "the roles and their rights"},
+	    {NULL, NULL, NULL},
+	};
+	return cli_dispatch("operator", cmds, op_usage, argc, argv);
+}

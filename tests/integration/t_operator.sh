@@ -1,0 +1,91 @@
+#!/bin/bash
+# t_operator: the counter's operators (docs/operators.md): the first CA
+# officer on an empty registry, operators added only by a CA officer who
+# logs in for it, password log-ins with the lockout after 5 wrong ones,
+# disabling, passwords never on the command line nor in the registry in the
+# clear, and every step (refusals too) in the audit log, which still
+# verifies from its public key.
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+init_ca
+D=$T_DIR
+PW_OFFICER=$(secret 'officer-pass-1234')
+PW_CLERK=$(secret 'clerk-pass-123456')
+PW_WRONG=$(secret 'not-the-password')
+PW_SHORT=$(secret 'short')
+
+jp operator add clerk1 --name "窓口 一郎" --role clerk --password-file "$PW_CLERK"
+assert_rc 4 "the first operator must be a CA officer"
+jp_ok "the first CA officer" operator add officer1 --name "認証局 花子" --role ca-officer \
+	--password-file "$PW_OFFICER"
+jp operator add clerk1 --name "窓口 一郎" --role clerk --password-file "$PW_CLERK"
+assert_rc 4 "later operators need --by"
+jp_ok "a clerk added by the officer" operator add clerk1 --name "窓口 一郎" --role clerk \
+	--password-file "$PW_CLERK" --by officer1 --by-password-file "$PW_OFFICER"
+jp operator add clerk2 --name x --role clerk --password-file "$PW_CLERK" --by officer1 \
+	--by-password-file "$PW_WRONG"
+assert_rc 4 "the officer's wrong password"
+jp operator add clerk2 --name x --role clerk --password-file "$PW_CLERK" --by clerk1 \
+	--by-password-file "$PW_CLERK"
+assert_rc 4 "a clerk may not add operators"
+assert_contains "$ERR" "only a CA officer" "says why"
+jp operator add clerk1 --name x --role clerk --password-file "$PW_CLERK" --by officer1 \
+	--by-password-file "$PW_OFFICER"
+assert_rc 1 "an id taken"
+jp operator add 'bad id' --name x --role clerk --password-file "$PW_CLERK" --by officer1 \
+	--by-password-file "$PW_OFFICER"
+assert_rc 1 "a malformed id"
+jp operator add clerk3 --name x --role boss --password-file "$PW_CLERK"
+assert_rc 2 "an unknown role"
+jp operator add clerk3 --name x --role clerk --password-file "$PW_SHORT" --by officer1 \
+	--by-password-file "$PW_OFFICER"
+assert_rc 1 "a password under 12 characters"
+jp operator add clerk3 --name x --role clerk --password clerk-pass-123456
+assert_refused "a password on the command line"
+jp operator roles
+assert_contains "$OUT" "clerk	search, procedure, request" "the roles table"
+assert_contains "$OUT" "auditor	audit" "an auditor only reads the audit log"
+
+jp operator login clerk1 --password-file "$PW_CLERK"
+assert_rc 0 "a good password"
+assert_contains "$OUT" "ok clerk1 clerk" "says who and what role"
+jp operator login nobody --password-file "$PW_CLERK"
+assert_rc 4 "an unknown operator"
+for i in 1 2 3 4 5; do jp operator login clerk1 --password-file "$PW_WRONG"; done
+assert_rc 4 "the fifth wrong password"
+jp operator login clerk1 --password-file "$PW_CLERK"
+assert_rc 4 "then even the right one: locked"
+assert_contains "$ERR" "locked" "says it is locked"
+jp operator list
+assert_contains "$OUT" "clerk1	clerk	locked" "the list shows the lock"
+JPKI_NOW=$(date -u -d "@$(($(date -d "$JPKI_NOW" +%s) + 16 * 60))" +%Y-%m-%dT%H:%M:%SZ) \
+	"$JPKI" operator login clerk1 --password-file "$PW_CLERK" >/dev/null 2>&1
+assert_eq "$?" 0 "16 minutes later the right password works again"
+
+jp operator disable clerk1 --by clerk1 --by-password-file "$PW_CLERK"
+assert_rc 4 "a clerk disables no one"
+jp operator disable officer1 --by officer1 --by-password-file "$PW_OFFICER"
+assert_rc 4 "an officer does not disable themself"
+jp_ok "the officer disables the clerk" operator disable clerk1 --by officer1 \
+	--by-password-file "$PW_OFFICER"
+jp operator login clerk1 --password-file "$PW_CLERK"
+assert_rc 4 "a disabled operator cannot log in"
+
+# no password in the clear, every step audited, the log still verifies
+assert_not_contains "$(sqlite3 "$JPKI_DATA/registry.sqlite" .dump)" "clerk-pass-123456" \
+	"no password in the registry"
+assert_match "$(sqlite3 "$JPKI_DATA/registry.sqlite" "SELECT password_hash FROM operator WHERE id = 'clerk1'")" \
+	'^scrypt\$15\$8\$1\$' "an scrypt hash"
+jp audit
+assert_contains "$OUT" "operator.login" "log-ins are audit entries"
+assert_contains "$OUT" "wrong password; locked" "the lock is in the log"
+assert_not_contains "$OUT" "pass-1234" "no password in the audit log"
+jp_ok "checkpoint" audit checkpoint --out "$D/cp"
+jp_ok "export" audit export --out "$D/log"
+jp audit verify --vkey "$JPKI_DATA/audit/vkey" --checkpoint "$D/cp" --entries "$D/log"
+assert_rc 0 "the audit log verifies"
+sqlite3 "$JPKI_DATA/registry.sqlite" "DELETE FROM operator WHERE id = 'clerk1'" 2>/dev/null
+assert_eq "$(sqlite3 "$JPKI_DATA/registry.sqlite" "SELECT count(*) FROM operator")" 2 \
+	"operators are never deleted (the table refuses)"
+finish
