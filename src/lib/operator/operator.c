@@ -97,8 +97,8 @@ bool jpki_password_check(const char *password, const char *stored)
 }
 
 /* An audit entry of the operators' own: actor, action, decision, facts. */
-static int audit(struct jpki_store *st, const char *actor, const char *action, const char *decision,
-                 const char *detail, int64_t now, struct jpki_err *err)
+int jpki_operator_audit(struct jpki_store *st, const char *actor, const char *action,
+                        const char *decision, const char *detail, int64_t now, struct jpki_err *err)
 {
 	struct jpki_audit_rec a;
 	memset(&a, 0, sizeof(a));
@@ -115,25 +115,27 @@ static int audit(struct jpki_store *st, const char *actor, const char *action, c
  * (failures, the lock, the audit entry) whatever it is; the caller commits
  * either way.
  */
-static int authenticate(struct jpki_store *st, const char *id, const char *password, int64_t now,
-                        struct jpki_operator_rec *o, struct jpki_err *err)
+int jpki_operator_authenticate_tx(struct jpki_store *st, const char *id, const char *password,
+                                  int64_t now, struct jpki_operator_rec *o, struct jpki_err *err)
 {
 	char detail[128];
 	struct jpki_err e2;
 	if (!jpki_operator_id_ok(id) || st->ops->operator_get(st, id, o, &e2) < 0) {
-		int rc = audit(st, jpki_operator_id_ok(id) ? id : "?", "operator.login", "refused",
-		               "unknown operator", now, err);
+		int rc =
+		    jpki_operator_audit(st, jpki_operator_id_ok(id) ? id : "?", "operator.login",
+		                        "refused", "unknown operator", now, err);
 		return rc < 0
 		           ? rc
 		           : jpki_fail(err, JPKI_E_UNAUTHENTICATED, "wrong operator or password");
 	}
 	if (o->disabled_at) {
-		int rc = audit(st, id, "operator.login", "refused", "disabled", now, err);
+		int rc =
+		    jpki_operator_audit(st, id, "operator.login", "refused", "disabled", now, err);
 		return rc < 0 ? rc : jpki_fail(err, JPKI_E_STATE, "operator %s is disabled", id);
 	}
 	if (o->locked_until > now) {
 		snprintf(detail, sizeof(detail), "locked until %" PRId64, o->locked_until);
-		int rc = audit(st, id, "operator.login", "refused", detail, now, err);
+		int rc = jpki_operator_audit(st, id, "operator.login", "refused", detail, now, err);
 		return rc < 0 ? rc
 		              : jpki_fail(err, JPKI_E_STATE,
 		                          "operator %s is locked for %" PRId64
@@ -154,7 +156,8 @@ static int authenticate(struct jpki_store *st, const char *id, const char *passw
 	                           : "wrong password");
 	int rc = st->ops->operator_update(st, o, err);
 	if (rc == 0)
-		rc = audit(st, id, "operator.login", good ? "done" : "refused", detail, now, err);
+		rc = jpki_operator_audit(st, id, "operator.login", good ? "done" : "refused",
+		                         detail, now, err);
 	if (rc == 0 && !good)
 		rc = jpki_fail(err, JPKI_E_UNAUTHENTICATED, "wrong operator or password");
 	return rc;
@@ -166,7 +169,7 @@ static int authenticate(struct jpki_store *st, const char *id, const char *passw
  * STATE, DENIED, EXISTS), rolled back on any other error.  Returns rc, or
  * the commit's error.
  */
-static int end_tx(struct jpki_store *st, int rc, struct jpki_err *err)
+int jpki_operator_end_tx(struct jpki_store *st, int rc, struct jpki_err *err)
 {
 	bool logged = rc == 0 || rc == -JPKI_E_UNAUTHENTICATED || rc == -JPKI_E_STATE ||
 	              rc == -JPKI_E_DENIED || rc == -JPKI_E_EXISTS;
@@ -190,7 +193,8 @@ int jpki_operator_login(struct jpki_store *st, const char *id, const char *passw
 	int rc = st->ops->begin(st, err);
 	if (rc < 0)
 		return rc;
-	return end_tx(st, authenticate(st, id, password, now, out, err), err);
+	return jpki_operator_end_tx(
+	    st, jpki_operator_authenticate_tx(st, id, password, now, out, err), err);
 }
 
 static int count_one(const struct jpki_operator_rec *o, void *arg)
@@ -205,9 +209,10 @@ static int officer(struct jpki_store *st, const struct jpki_actor *by, const cha
                    int64_t now, struct jpki_err *err)
 {
 	struct jpki_operator_rec o;
-	int rc = authenticate(st, by->id, by->password, now, &o, err);
+	int rc = jpki_operator_authenticate_tx(st, by->id, by->password, now, &o, err);
 	if (rc == 0 && !jpki_role_may((enum jpki_role)o.role, JPKI_RIGHT_OPERATORS)) {
-		rc = audit(st, by->id, action, "refused", "not a CA officer", now, err);
+		rc = jpki_operator_audit(st, by->id, action, "refused", "not a CA officer", now,
+		                         err);
 		if (rc == 0)
 			rc = jpki_fail(err, JPKI_E_DENIED,
 			               "%s is a %s: only a CA officer manages operators", by->id,
@@ -240,7 +245,7 @@ static int add_tx(struct jpki_store *st, const struct jpki_actor *by, const char
 		return rc;
 	char detail[200];
 	snprintf(detail, sizeof(detail), "operator=%s; role=%s", id, jpki_role_name(role));
-	return audit(st, by ? by->id : id, "operator.add", "done", detail, now, err);
+	return jpki_operator_audit(st, by ? by->id : id, "operator.add", "done", detail, now, err);
 }
 
 static bool name_ok(const char *name)
@@ -271,9 +276,11 @@ int jpki_operator_add(struct jpki_store *st, const struct jpki_actor *by, const 
 	if (rc < 0)
 		return rc;
 	rc = add_tx(st, by, id, name, role, password, now, err);
-	if (rc == -JPKI_E_EXISTS) /* the refusal logged, the rest of the transaction kept */
-		(void)audit(st, by ? by->id : id, "operator.add", "refused", "id taken", now, NULL);
-	return end_tx(st, rc, err);
+	if (rc == -JPKI_E_EXISTS && /* the refusal logged, the rest of the transaction kept */
+	    jpki_operator_audit(st, by ? by->id : id, "operator.add", "refused", "id taken", now,
+	                        NULL) < 0)
+		rc = jpki_fail(err, JPKI_E_STORE, "cannot log the refusal");
+	return jpki_operator_end_tx(st, rc, err);
 }
 
 int jpki_operator_disable(struct jpki_store *st, const struct jpki_actor *by, const char *id,
@@ -299,7 +306,7 @@ int jpki_operator_disable(struct jpki_store *st, const struct jpki_actor *by, co
 	if (rc == 0) {
 		char detail[64];
 		snprintf(detail, sizeof(detail), "operator=%s", id);
-		rc = audit(st, by->id, "operator.disable", "done", detail, now, err);
+		rc = jpki_operator_audit(st, by->id, "operator.disable", "done", detail, now, err);
 	}
-	return end_tx(st, rc, err);
+	return jpki_operator_end_tx(st, rc, err);
 }

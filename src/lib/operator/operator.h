@@ -52,4 +52,23 @@ JPKI_MUST_CHECK int jpki_operator_login(struct jpki_store *st, const char *id, c
 JPKI_MUST_CHECK int jpki_operator_disable(struct jpki_store *st, const struct jpki_actor *by,
                                           const char *id, int64_t now, struct jpki_err *err);
 
+/* ---- for the modules that build on operators (approval.c) ---- */
+
+/*
+ * Check id's password inside the caller's transaction; the outcome (the
+ * failure count, the lock, the audit entry) is written whatever it is, so
+ * the caller commits a refusal too (jpki_operator_end_tx).
+ */
+JPKI_MUST_CHECK int jpki_operator_authenticate_tx(struct jpki_store *st, const char *id,
+                                                  const char *password, int64_t now,
+                                                  struct jpki_operator_rec *o,
+                                                  struct jpki_err *err);
+/* Commit when rc is 0 or a logged refusal (UNAUTHENTICATED, STATE, DENIED, EXISTS), else roll back.
+ */
+JPKI_MUST_CHECK int jpki_operator_end_tx(struct jpki_store *st, int rc, struct jpki_err *err);
+/* An audit entry: actor, action, decision, facts. */
+JPKI_MUST_CHECK int jpki_operator_audit(struct jpki_store *st, const char *actor,
+                                        const char *action, const char *decision,
+                                        const char *detail, int64_t now, struct jpki_err *err);
+
 #endif
