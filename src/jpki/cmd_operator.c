@@ -4,6 +4,7 @@
  * empty registry adds themself), list them, check a log-in, disable one.
  * Passwords come from a file or the prompt, never the command line.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "core/ossl.h"
+#include "operator/approval.h"
 #include "operator/operator.h"
 #include "opts.h"
 #include "secret.h"
@@ -231,4 +233,162 @@ int cmd_operator(int argc, char **argv)
 	    {NULL, NULL, NULL},
 	};
 	return cli_dispatch("operator", cmds, op_usage, argc, argv);
+}
+
+/* ---- jpki approval: four-eyes requests (operator/approval.h) ---- */
+
+static const char ap_usage[] =
+    "usage: jpki approval request --kind KIND --what TEXT --by ID [--by-password-file F]\n"
+    "       jpki approval approve N --by ID [--by-password-file F]\n"
+    "       jpki approval edit N --what TEXT --by ID [--by-password-file F]\n"
+    "       jpki approval show N\n"
+    "\n"
+    "Four-eyes approvals (docs/operators.md).  KIND and who approves it:\n"
+    "mass-revocation, correction, fee-void, hours-override: 1 supervisor;\n"
+    "ca-operation: 2 CA officers.  The requester never approves their own request;\n"
+    "an edit (by the requester) cancels the approvals given before it; a request\n"
+    "expires 24 hours after it was made.  Each operator logs in with their own\n"
+    "password (--by-password-file or the prompt).  Every request, approval, edit\n"
+    "and refusal is an audit entry.  A refusal exits 4.\n";
+
+static int ap_run(const char *what_cmd, int argc, char **argv, bool want_id, bool want_what,
+                  bool want_kind, const char **what, enum jpki_approval_kind *kind, int64_t *id,
+                  struct pw *p, const char **by)
+{
+	const char *kind_s = NULL;
+	const struct cli_opt rows[] = {
+	    {"kind", CLI_TEXT, &kind_s, 0, 0, NULL, NULL},
+	    {"what", CLI_TEXT, what, 0, 0, NULL, NULL},
+	    {"by", CLI_TEXT, by, 0, 0, NULL, NULL},
+	    {"by-password-file", CLI_CUSTOM, &p->by, 0, 0, secret_file, NULL},
+	    {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL},
+	};
+	int rc = cli_parse(argc, argv, ap_usage, what_cmd, rows);
+	if (rc >= 0)
+		return rc;
+	struct jpki_err err;
+	if ((want_id && (optind + 1 != argc || cli_parse_id(argv[optind], id, &err) < 0)) ||
+	    (!want_id && optind != argc) || (want_what && !*what) || !*by ||
+	    (want_kind && !jpki_approval_kind_parse(kind_s, kind)))
+		return cli_usage_error(ap_usage, "%s: see the usage", what_cmd);
+	return cli_secret_read(&p->by, "your password", p->by_buf, sizeof(p->by_buf)) != 0 ? 2 : -1;
+}
+
+static int ap_done(int rc, const struct jpki_err *err)
+{
+	if (rc == -JPKI_E_UNAUTHENTICATED || rc == -JPKI_E_DENIED || rc == -JPKI_E_STATE)
+		return refused(err);
+	return rc < 0 ? cli_fail(err) : 0;
+}
+
+static void ap_print(const struct jpki_approval *a, int64_t now)
+{
+	printf("request %" PRId64 ": %s by %s, version %d, %d of %d approvals, %s\nwhat: %s\n",
+	       a->id, jpki_approval_kind_name(a->kind), a->requester, a->version, a->approvals,
+	       a->needed,
+	       a->state == JPKI_APPROVAL_APPROVED ? "approved"
+	       : a->expires_at <= now             ? "expired"
+	                                          : "open",
+	       a->what);
+}
+
+static int ap_request(int argc, char **argv)
+{
+	const char *what = NULL, *by = NULL;
+	enum jpki_approval_kind kind = 0;
+	int64_t id = 0;
+	struct pw p = {0};
+	int rc =
+	    ap_run("approval request", argc, argv, false, true, true, &what, &kind, &id, &p, &by);
+	if (rc >= 0)
+		return rc;
+	struct jpki_err err;
+	struct jpki_actor actor = {by, p.by_buf};
+	_cleanup_(jpki_store_closep) struct jpki_store *st = NULL;
+	if ((rc = cli_open_store(&st)) == 0)
+		rc = jpki_approval_request(st, &actor, kind, what, now_of(), &id, &err);
+	pw_wipe(&p);
+	if (rc > 0)
+		return rc;
+	if (rc == 0)
+		printf("request %" PRId64 "\n", id);
+	return ap_done(rc, &err);
+}
+
+static int ap_approve(int argc, char **argv)
+{
+	const char *what = NULL, *by = NULL;
+	enum jpki_approval_kind kind = 0;
+	int64_t id = 0, now = now_of();
+	struct pw p = {0};
+	int rc =
+	    ap_run("approval approve", argc, argv, true, false, false, &what, &kind, &id, &p, &by);
+	if (rc >= 0)
+		return rc;
+	struct jpki_err err;
+	struct jpki_actor actor = {by, p.by_buf};
+	struct jpki_approval a;
+	_cleanup_(jpki_store_closep) struct jpki_store *st = NULL;
+	if ((rc = cli_open_store(&st)) == 0)
+		rc = jpki_approval_approve(st, &actor, id, now, &a, &err);
+	pw_wipe(&p);
+	if (rc > 0)
+		return rc;
+	if (rc == 0)
+		ap_print(&a, now);
+	return ap_done(rc, &err);
+}
+
+static int ap_edit(int argc, char **argv)
+{
+	const char *what = NULL, *by = NULL;
+	enum jpki_approval_kind kind = 0;
+	int64_t id = 0;
+	struct pw p = {0};
+	int rc = ap_run("approval edit", argc, argv, true, true, false, &what, &kind, &id, &p, &by);
+	if (rc >= 0)
+		return rc;
+	struct jpki_err err;
+	struct jpki_actor actor = {by, p.by_buf};
+	_cleanup_(jpki_store_closep) struct jpki_store *st = NULL;
+	if ((rc = cli_open_store(&st)) == 0)
+		rc = jpki_approval_edit(st, &actor, id, what, now_of(), &err);
+	pw_wipe(&p);
+	if (rc > 0)
+		return rc;
+	if (rc == 0)
+		printf("request %" PRId64 " edited: its earlier approvals no longer count\n", id);
+	return ap_done(rc, &err);
+}
+
+static int ap_show(int argc, char **argv)
+{
+	const struct cli_opt rows[] = {{NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL}};
+	int rc = cli_parse(argc, argv, ap_usage, "approval show", rows);
+	if (rc >= 0)
+		return rc;
+	struct jpki_err err;
+	int64_t id = 0, now = now_of();
+	if (optind + 1 != argc || cli_parse_id(argv[optind], &id, &err) < 0)
+		return cli_usage_error(ap_usage, "approval show: N");
+	struct jpki_approval a;
+	_cleanup_(jpki_store_closep) struct jpki_store *st = NULL;
+	if ((rc = cli_open_store(&st)) != 0)
+		return rc;
+	if (jpki_approval_get(st, id, now, &a, &err) < 0)
+		return cli_fail(&err);
+	ap_print(&a, now);
+	return 0;
+}
+
+int cmd_approval(int argc, char **argv)
+{
+	static const struct cli_command cmds[] = {
+	    {"request", ap_request, "ask for what needs four eyes"},
+	    {"approve", ap_approve, "approve another's request"},
+	    {"edit", ap_edit, "change your request (its approvals start again)"},
+	    {"show", ap_show, "a request and its approvals"},
+	    {NULL, NULL, NULL},
+	};
+	return cli_dispatch("approval", cmds, ap_usage, argc, argv);
 }

@@ -22,5 +22,6 @@ int cmd_verify(int argc, char **argv);
 int cmd_login(int argc, char **argv);
 int cmd_rp(int argc, char **argv);
 int cmd_operator(int argc, char **argv);
+int cmd_approval(int argc, char **argv);
 
 #endif

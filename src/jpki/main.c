@@ -50,6 +50,7 @@ static const struct cli_command commands[] = {
     {"counter", cmd_counter, "the counter's procedures"},
     {"audit", cmd_audit, "the audit log"},
     {"operator", cmd_operator, "the counter's operators and their roles"},
+    {"approval", cmd_approval, "four-eyes requests and approvals"},
     {"tsa", cmd_tsa, "time-stamping"},
     {"sign", cmd_sign, "sign a document with the card (CAdES)"},
     {"verify", cmd_verify, "verify a signature and name the signer"},

@@ -72,6 +72,63 @@ jp_ok "the officer disables the clerk" operator disable clerk1 --by officer1 \
 jp operator login clerk1 --password-file "$PW_CLERK"
 assert_rc 4 "a disabled operator cannot log in"
 
+# four-eyes approvals
+PW_SUP=$(secret 'supervisor-pass-1')
+PW_OFF2=$(secret 'officer2-pass-123')
+PW_C2=$(secret 'clerk2-pass-12345')
+add() { jp_ok "add $1 ($2)" operator add "$1" --name "$1" --role "$2" --password-file "$3" \
+	--by officer1 --by-password-file "$PW_OFFICER"; }
+add sup1 supervisor "$PW_SUP"
+add officer2 ca-officer "$PW_OFF2"
+add clerk2 clerk "$PW_C2"
+request() { jp approval request --kind "$1" --what "$2" --by "$3" --by-password-file "$4"; }
+approve() { jp approval approve "$1" --by "$2" --by-password-file "$3"; }
+request fee-void "receipt 12: paid twice" clerk2 "$PW_C2"
+assert_rc 0 "a clerk asks for a fee void"
+R1=$(printf '%s\n' "$OUT" | awk '/^request/ {print $2}')
+approve "$R1" clerk2 "$PW_C2"
+assert_rc 4 "the requester cannot approve their own request"
+assert_contains "$ERR" "the requester cannot approve" "says why"
+approve "$R1" officer2 "$PW_OFF2"
+assert_rc 4 "a CA officer does not approve counter requests"
+jp approval edit "$R1" --what "receipt 12: paid twice (500 yen)" --by sup1 --by-password-file "$PW_SUP"
+assert_rc 4 "only the requester edits"
+approve "$R1" sup1 "$PW_SUP"
+assert_rc 0 "a supervisor approves"
+assert_contains "$OUT" "1 of 1 approvals, approved" "one supervisor is enough"
+approve "$R1" sup1 "$PW_SUP"
+assert_rc 4 "an approved request takes no more"
+request ca-operation "roll over the signature CA" officer1 "$PW_OFFICER"
+R2=$(printf '%s\n' "$OUT" | awk '/^request/ {print $2}')
+request ca-operation "x" sup1 "$PW_SUP"
+assert_rc 4 "a supervisor may not ask for a CA operation"
+approve "$R2" officer2 "$PW_OFF2"
+assert_contains "$OUT" "1 of 2 approvals, open" "a CA operation needs two officers"
+jp approval edit "$R2" --what "roll over the signature CA, generation 2" --by officer1 \
+	--by-password-file "$PW_OFFICER"
+assert_rc 0 "the requester edits the request"
+jp approval show "$R2"
+assert_contains "$OUT" "version 2, 0 of 2 approvals, open" "the edit cancelled the earlier approval"
+approve "$R2" officer2 "$PW_OFF2"
+assert_contains "$OUT" "1 of 2 approvals, open" "approved again for the new version"
+approve "$R2" officer2 "$PW_OFF2"
+assert_rc 4 "the same officer twice counts once"
+approve "$R2" sup1 "$PW_SUP"
+assert_rc 4 "a supervisor does not approve CA operations"
+request correction "resident 1: name spelt wrong" clerk2 "$PW_C2"
+R3=$(printf '%s\n' "$OUT" | awk '/^request/ {print $2}')
+JPKI_NOW=$(date -u -d "@$(($(date -d "$JPKI_NOW" +%s) + 25 * 3600))" +%Y-%m-%dT%H:%M:%SZ) \
+	"$JPKI" approval approve "$R3" --by sup1 --by-password-file "$PW_SUP" >"$D/late" 2>&1
+assert_eq "$?" 4 "a request 25 hours old has expired"
+approve 999 sup1 "$PW_SUP"
+assert_rc 4 "an unknown request"
+request boss-thing x clerk2 "$PW_C2"
+assert_rc 2 "an unknown kind"
+jp approval request --kind fee-void --what "$(printf 'a\tb')" --by clerk2 --by-password-file "$PW_C2"
+assert_rc 1 "control characters in what is asked"
+jp audit --operator clerk2
+assert_contains "$OUT" "approval.approve	refused" "the refused self-approval is in the audit log"
+
 # no password in the clear, every step audited, the log still verifies
 assert_not_contains "$(sqlite3 "$JPKI_DATA/registry.sqlite" .dump)" "clerk-pass-123456" \
 	"no password in the registry"
@@ -86,6 +143,6 @@ jp_ok "export" audit export --out "$D/log"
 jp audit verify --vkey "$JPKI_DATA/audit/vkey" --checkpoint "$D/cp" --entries "$D/log"
 assert_rc 0 "the audit log verifies"
 sqlite3 "$JPKI_DATA/registry.sqlite" "DELETE FROM operator WHERE id = 'clerk1'" 2>/dev/null
-assert_eq "$(sqlite3 "$JPKI_DATA/registry.sqlite" "SELECT count(*) FROM operator")" 2 \
+assert_eq "$(sqlite3 "$JPKI_DATA/registry.sqlite" "SELECT count(*) FROM operator")" 5 \
 	"operators are never deleted (the table refuses)"
 finish

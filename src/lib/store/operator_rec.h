@@ -26,4 +26,15 @@ struct jpki_operator_rec {
 
 typedef int (*jpki_operator_cb)(const struct jpki_operator_rec *o, void *arg);
 
+/* A four-eyes request (operator/approval.h), as stored. */
+struct jpki_approval_rec {
+	int64_t id; /* set by the registry */
+	int kind;
+	char requester[33];
+	char what[513];
+	int version;
+	int64_t created_at, expires_at;
+	int state;
+};
+
 #endif

@@ -162,6 +162,8 @@ static const char *const migrations[] = {
     jpki_sqlite_audit_tree_schema,
     /* 7: the counter's operators (sqlite_operator.c) */
     jpki_sqlite_operator_schema,
+    /* 8: four-eyes requests and their approvals (sqlite_operator.c) */
+    jpki_sqlite_approval_schema,
 };
 
 struct sqlite_store {
@@ -886,6 +888,11 @@ static const struct jpki_store_ops sqlite_ops = {
     .operator_get = jpki_sqlite_operator_get,
     .operator_each = jpki_sqlite_operator_each,
     .operator_update = jpki_sqlite_operator_update,
+    .approval_insert = jpki_sqlite_approval_insert,
+    .approval_get = jpki_sqlite_approval_get,
+    .approval_update = jpki_sqlite_approval_update,
+    .approval_vote = jpki_sqlite_approval_vote,
+    .approval_count = jpki_sqlite_approval_count,
     .rp_insert = jpki_sqlite_rp_insert,
     .rp_get = jpki_sqlite_rp_get,
     .rp_each = jpki_sqlite_rp_each,

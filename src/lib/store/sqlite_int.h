@@ -44,6 +44,17 @@ int jpki_sqlite_audit_node_get(struct jpki_store *s, unsigned level, uint64_t id
                                struct jpki_err *err);
 extern const char jpki_sqlite_audit_tree_schema[];
 extern const char jpki_sqlite_operator_schema[];
+extern const char jpki_sqlite_approval_schema[];
+int jpki_sqlite_approval_insert(struct jpki_store *s, struct jpki_approval_rec *r,
+                                struct jpki_err *err);
+int jpki_sqlite_approval_get(struct jpki_store *s, int64_t id, struct jpki_approval_rec *out,
+                             struct jpki_err *err);
+int jpki_sqlite_approval_update(struct jpki_store *s, const struct jpki_approval_rec *r,
+                                struct jpki_err *err);
+int jpki_sqlite_approval_vote(struct jpki_store *s, int64_t id, int version, const char *approver,
+                              int64_t at, struct jpki_err *err);
+int jpki_sqlite_approval_count(struct jpki_store *s, int64_t id, int version, int *n,
+                               struct jpki_err *err);
 int jpki_sqlite_operator_insert(struct jpki_store *s, const struct jpki_operator_rec *o,
                                 struct jpki_err *err);
 int jpki_sqlite_operator_get(struct jpki_store *s, const char *id, struct jpki_operator_rec *out,

@@ -142,3 +142,138 @@ int jpki_sqlite_operator_update(struct jpki_store *s, const struct jpki_operator
 	sqlite3_finalize(st);
 	return rc;
 }
+
+/* ---- four-eyes requests (schema 8) ---- */
+
+const char jpki_sqlite_approval_schema[] =
+    "CREATE TABLE approval_request ("
+    " id INTEGER PRIMARY KEY, kind INTEGER NOT NULL CHECK (kind BETWEEN 0 AND 15),"
+    " requester TEXT NOT NULL, what TEXT NOT NULL,"
+    " version INTEGER NOT NULL CHECK (version >= 1),"
+    " created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
+    " state INTEGER NOT NULL CHECK (state BETWEEN 0 AND 3));"
+    "CREATE TABLE approval ("
+    " request_id INTEGER NOT NULL REFERENCES approval_request (id),"
+    " version INTEGER NOT NULL, approver TEXT NOT NULL, at INTEGER NOT NULL,"
+    " PRIMARY KEY (request_id, version, approver));"
+    "CREATE TRIGGER approval_no_update BEFORE UPDATE ON approval"
+    " BEGIN SELECT RAISE(ABORT, 'approvals are never changed'); END;"
+    "CREATE TRIGGER approval_no_delete BEFORE DELETE ON approval"
+    " BEGIN SELECT RAISE(ABORT, 'approvals are never deleted'); END;";
+
+int jpki_sqlite_approval_insert(struct jpki_store *s, struct jpki_approval_rec *r,
+                                struct jpki_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = prepare(s,
+	                 "INSERT INTO approval_request (kind, requester, what, version, created_at,"
+	                 " expires_at, state) VALUES (?,?,?,?,?,?,?)",
+	                 &st, err);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int(st, 1, r->kind);
+	bind_text(st, 2, r->requester);
+	bind_text(st, 3, r->what);
+	sqlite3_bind_int(st, 4, r->version);
+	sqlite3_bind_int64(st, 5, r->created_at);
+	sqlite3_bind_int64(st, 6, r->expires_at);
+	sqlite3_bind_int(st, 7, r->state);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = jpki_sqlite_fail(jpki_sqlite_db(s), err, "cannot record a request");
+	else
+		r->id = sqlite3_last_insert_rowid(jpki_sqlite_db(s));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int jpki_sqlite_approval_get(struct jpki_store *s, int64_t id, struct jpki_approval_rec *out,
+                             struct jpki_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = prepare(s,
+	                 "SELECT id, kind, requester, what, version, created_at, expires_at, state"
+	                 " FROM approval_request WHERE id = ?",
+	                 &st, err);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	int step = sqlite3_step(st);
+	memset(out, 0, sizeof(*out));
+	if (step == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(st, 0);
+		out->kind = sqlite3_column_int(st, 1);
+		out->version = sqlite3_column_int(st, 4);
+		out->created_at = sqlite3_column_int64(st, 5);
+		out->expires_at = sqlite3_column_int64(st, 6);
+		out->state = sqlite3_column_int(st, 7);
+		if (jpki_sqlite_col_text(st, 2, out->requester, sizeof(out->requester)) < 0 ||
+		    jpki_sqlite_col_text(st, 3, out->what, sizeof(out->what)) < 0)
+			rc = jpki_fail(err, JPKI_E_STORE, "request %" PRId64 " is damaged", id);
+	} else if (step == SQLITE_DONE) {
+		rc = jpki_fail(err, JPKI_E_NOT_FOUND, "no request %" PRId64, id);
+	} else {
+		rc = jpki_sqlite_fail(jpki_sqlite_db(s), err, "cannot read the requests");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int jpki_sqlite_approval_update(struct jpki_store *s, const struct jpki_approval_rec *r,
+                                struct jpki_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = prepare(
+	    s, "UPDATE approval_request SET what = ?2, version = ?3, state = ?4 WHERE id = ?1", &st,
+	    err);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, r->id);
+	bind_text(st, 2, r->what);
+	sqlite3_bind_int(st, 3, r->version);
+	sqlite3_bind_int(st, 4, r->state);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = jpki_sqlite_fail(jpki_sqlite_db(s), err, "cannot update a request");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int jpki_sqlite_approval_vote(struct jpki_store *s, int64_t id, int version, const char *approver,
+                              int64_t at, struct jpki_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc =
+	    prepare(s, "INSERT INTO approval (request_id, version, approver, at) VALUES (?,?,?,?)",
+	            &st, err);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, version);
+	bind_text(st, 3, approver);
+	sqlite3_bind_int64(st, 4, at);
+	if (sqlite3_step(st) == SQLITE_DONE)
+		rc = 0;
+	else if (sqlite3_extended_errcode(jpki_sqlite_db(s)) == SQLITE_CONSTRAINT_PRIMARYKEY)
+		rc = jpki_fail(err, JPKI_E_EXISTS, "%s has approved it already", approver);
+	else
+		rc = jpki_sqlite_fail(jpki_sqlite_db(s), err, "cannot record an approval");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int jpki_sqlite_approval_count(struct jpki_store *s, int64_t id, int version, int *n,
+                               struct jpki_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = prepare(s, "SELECT count(*) FROM approval WHERE request_id = ? AND version = ?",
+	                 &st, err);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, version);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*n = sqlite3_column_int(st, 0);
+	else
+		rc = jpki_sqlite_fail(jpki_sqlite_db(s), err, "cannot count approvals");
+	sqlite3_finalize(st);
+	return rc;
+}

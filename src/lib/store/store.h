@@ -197,6 +197,18 @@ struct jpki_store_ops {
 	/* The password's state, the lock and disabled_at of o->id. */
 	int (*operator_update)(struct jpki_store *s, const struct jpki_operator_rec *o,
 	                       struct jpki_err *err);
+	/* four-eyes requests: a new one (r->id set), one, its what/version/state changed */
+	int (*approval_insert)(struct jpki_store *s, struct jpki_approval_rec *r,
+	                       struct jpki_err *err);
+	int (*approval_get)(struct jpki_store *s, int64_t id, struct jpki_approval_rec *out,
+	                    struct jpki_err *err);
+	int (*approval_update)(struct jpki_store *s, const struct jpki_approval_rec *r,
+	                       struct jpki_err *err);
+	/* an approver's approval of a version: EXISTS when given already; how many a version has */
+	int (*approval_vote)(struct jpki_store *s, int64_t id, int version, const char *approver,
+	                     int64_t at, struct jpki_err *err);
+	int (*approval_count)(struct jpki_store *s, int64_t id, int version, int *n,
+	                      struct jpki_err *err);
 };
 
 struct jpki_store {
@@ -245,6 +257,6 @@ JPKI_MUST_CHECK int jpki_store_sqlite_create(const struct jpki_ctx *ctx, const c
                                              struct jpki_store **ret, struct jpki_err *err);
 
 /* Current schema version written by this program. */
-#define JPKI_SCHEMA_VERSION 7
+#define JPKI_SCHEMA_VERSION 8
 
 #endif
