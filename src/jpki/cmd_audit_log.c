@@ -296,9 +296,9 @@ static int read_vkey(const char *arg, char out[600])
 	uint8_t *buf = NULL;
 	size_t len = 0;
 	if (jpki_read_file(arg, 4096, &buf, &len, NULL) == 0) {
-		size_t n = strcspn((const char *)buf, "\r\n");
-		if (n >= len)
-			n = len;
+		size_t n = 0; /* the buffer has no NUL: bounded by len */
+		while (n < len && buf[n] != '\r' && buf[n] != '\n')
+			n++;
 		snprintf(out, 600, "%.*s", (int)(n < 599 ? n : 599), (const char *)buf);
 		free(buf);
 	} else {
@@ -417,6 +417,8 @@ static int check_previous(const struct verify_args *va, const char *vkey,
 	struct jpki_checkpoint old;
 	if (open_checkpoint(va->previous, vkey, &old, &err) < 0)
 		return failed("the previous checkpoint", err.msg);
+	if (strcmp(old.origin, now->origin) != 0)
+		return failed("the two checkpoints are of different logs", NULL);
 	if (old.size > now->size)
 		return failed("the log was rolled back: the previous checkpoint has more entries",
 		              NULL);
@@ -495,6 +497,9 @@ static int log_verify(int argc, char **argv)
 		return rc;
 	if (!va.vkey || !va.checkpoint || optind != argc)
 		return cli_usage_error(log_usage, "audit verify: --vkey and --checkpoint");
+	if (va.consistency && !va.previous)
+		return cli_usage_error(log_usage,
+		                       "audit verify: --consistency goes with --previous");
 	char vkey[600], why[600];
 	struct jpki_err err;
 	struct jpki_checkpoint c;

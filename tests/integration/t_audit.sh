@@ -174,6 +174,17 @@ assert_rc 2 "--timestamp needs --out"
 server_stop
 
 # bad input to verify changes nothing and says why
+printf '%s' "$VKEY" >"$D/vkey-no-newline"
+verify --checkpoint "$D/c2"
+jp audit verify --vkey "$D/vkey-no-newline" --checkpoint "$D/c2"
+assert_rc 0 "a key file without a line end"
+jp audit verify --vkey "$VKEY" --checkpoint "$D/c2" --consistency "$D/cons.json"
+assert_rc 2 "--consistency without --previous is a usage error"
+mv "$JPKI_DATA/audit/key.pem" "$D/key.kept"
+jp audit checkpoint
+assert_rc 1 "the key gone but its vkey there: no new key made behind the vkey's back"
+assert_contains "$ERR" "restore the checkpoint key" "says what to do"
+mv "$D/key.kept" "$JPKI_DATA/audit/key.pem"
 printf 'not a note' >"$D/junk"
 verify --checkpoint "$D/junk"
 assert_rc 1 "a checkpoint that is not a note"

@@ -126,6 +126,12 @@ request boss-thing x clerk2 "$PW_C2"
 assert_rc 2 "an unknown kind"
 jp approval request --kind fee-void --what "$(printf 'a\tb')" --by clerk2 --by-password-file "$PW_C2"
 assert_rc 1 "control characters in what is asked"
+jp approval request --kind fee-void --what "$(printf 'fix \xff')" --by clerk2 --by-password-file "$PW_C2"
+assert_rc 1 "what is asked must be UTF-8 text"
+assert_contains "$ERR" "1 to 512 bytes" "says what it must be"
+jp operator disable ghost --by officer1 --by-password-file "$PW_OFFICER"
+assert_rc 4 "disabling an operator who does not exist"
+assert_contains "$("$JPKI" audit --operator officer1)" "operator=ghost; no such operator" "is a logged refusal"
 jp audit --operator clerk2
 assert_contains "$OUT" "approval.approve	refused" "the refused self-approval is in the audit log"
 

@@ -22,8 +22,8 @@ char *jpki_audit_entry_json(const struct jpki_audit_rec *a)
 static int leaf_of(const struct jpki_audit_rec *a, jpki_merkle_hash out, struct jpki_err *err)
 {
 	char *s = jpki_audit_entry_json(a);
-	if (!s)
-		return jpki_fail(err, JPKI_E_NOMEM, "out of memory");
+	if (!s) /* jansson refuses text that is not UTF-8 */
+		return jpki_fail(err, JPKI_E_INVALID, "an audit entry that is not UTF-8 text");
 	jpki_merkle_leaf(s, strlen(s), out);
 	free(s);
 	return 0;

@@ -96,7 +96,15 @@ int jpki_audit_signer_open(const struct jpki_ctx *ctx, struct jpki_audit_signer 
 	snprintf(vpath, sizeof(vpath), "%s/vkey", dir);
 	struct stat sb;
 	int rc = jpki_mkdir_p(dir, err);
-	bool fresh = rc == 0 && stat(path, &sb) != 0 && errno == ENOENT;
+	bool no_key = rc == 0 && stat(path, &sb) != 0 && errno == ENOENT;
+	bool no_vkey = rc == 0 && stat(vpath, &sb) != 0 && errno == ENOENT;
+	bool fresh = no_key && no_vkey; /* one without the other: never silently replaced */
+	if (rc == 0 && no_key != no_vkey)
+		rc = jpki_fail(
+		    err, JPKI_E_STATE,
+		    "%s without %s: restore the checkpoint key from its backup (a new key "
+		    "would make the old checkpoints unverifiable with the published vkey)",
+		    no_key ? vpath : path, no_key ? path : vpath);
 	if (rc == 0) /* the name the key was made with, whatever the base URL is now */
 		rc = fresh ? key_name(ctx, s->name, err) : name_of_vkey(vpath, s->name, err);
 	if (rc == 0)

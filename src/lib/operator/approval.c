@@ -36,11 +36,7 @@ bool jpki_approval_kind_parse(const char *s, enum jpki_approval_kind *out)
 
 static bool what_ok(const char *what)
 {
-	size_t n = what ? strlen(what) : 0;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)what[i] < 0x20 || what[i] == 0x7f)
-			return false;
-	return n > 0 && n <= JPKI_APPROVAL_WHAT_MAX;
+	return jpki_operator_text_ok(what, JPKI_APPROVAL_WHAT_MAX);
 }
 
 /* A refusal of action, logged, as code. */
@@ -130,6 +126,8 @@ static int approve_tx(struct jpki_store *st, const struct jpki_actor *by, int64_
 		rc = open_request(st, by->id, "approval.approve", id, now, &r, err);
 	if (rc < 0)
 		return rc;
+	if ((unsigned)r.kind >= JPKI_APPROVAL_KIND_COUNT)
+		return jpki_fail(err, JPKI_E_STORE, "request %" PRId64 " is damaged", id);
 	if (strcmp(r.requester, by->id) == 0) /* four eyes: never the requester's own */
 		return refuse(st, by->id, "approval.approve", id, "the requester cannot approve",
 		              JPKI_E_DENIED, now, err);

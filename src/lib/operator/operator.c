@@ -17,6 +17,10 @@
 #define SCRYPT_R 8
 #define SCRYPT_P 1
 
+/* A hash no password matches in practice, checked for unknown operators (equal timing). */
+static const char dummy_hash[] =
+    "scrypt$15$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+
 bool jpki_operator_id_ok(const char *id)
 {
 	size_t n = id ? strlen(id) : 0;
@@ -120,7 +124,10 @@ int jpki_operator_authenticate_tx(struct jpki_store *st, const char *id, const c
 {
 	char detail[128];
 	struct jpki_err e2;
-	if (!jpki_operator_id_ok(id) || st->ops->operator_get(st, id, o, &e2) < 0) {
+	bool known = jpki_operator_id_ok(id) && st->ops->operator_get(st, id, o, &e2) == 0;
+	/* the password is always checked, so the time taken says nothing of the account */
+	bool good = jpki_password_check(password, known ? o->password_hash : dummy_hash);
+	if (!known) {
 		int rc =
 		    jpki_operator_audit(st, jpki_operator_id_ok(id) ? id : "?", "operator.login",
 		                        "refused", "unknown operator", now, err);
@@ -143,7 +150,6 @@ int jpki_operator_authenticate_tx(struct jpki_store *st, const char *id, const c
 		                          "wrong passwords",
 		                          id, o->locked_until - now, JPKI_LOCKOUT_FAILURES);
 	}
-	bool good = jpki_password_check(password, o->password_hash);
 	o->failures = good ? 0 : o->failures + 1;
 	o->locked_until = o->failures >= JPKI_LOCKOUT_FAILURES ? now + JPKI_LOCKOUT_SECONDS : 0;
 	if (o->locked_until)
@@ -229,11 +235,17 @@ static int add_tx(struct jpki_store *st, const struct jpki_actor *by, const char
 	int rc = st->ops->operator_each(st, count_one, &n, err);
 	if (rc < 0)
 		return rc;
-	if (n == 0 && (by || role != JPKI_ROLE_CA_OFFICER))
-		return jpki_fail(err, JPKI_E_DENIED,
-		                 "the first operator is a CA officer, added without --by");
-	if (n > 0 && !by)
-		return jpki_fail(err, JPKI_E_DENIED, "a CA officer adds operators (--by)");
+	const char *why = n == 0 && (by || role != JPKI_ROLE_CA_OFFICER)
+	                      ? "the first operator is a CA officer, added without --by"
+	                  : n > 0 && !by ? "a CA officer adds operators (--by)"
+	                                 : NULL;
+	if (why) { /* a refusal, logged under the name given (not authenticated) */
+		char detail[160];
+		snprintf(detail, sizeof(detail), "operator=%s; %s", id, why);
+		rc = jpki_operator_audit(st, by && jpki_operator_id_ok(by->id) ? by->id : id,
+		                         "operator.add", "refused", detail, now, err);
+		return rc < 0 ? rc : jpki_fail(err, JPKI_E_DENIED, "%s", why);
+	}
 	if (by && (rc = officer(st, by, "operator.add", now, err)) < 0)
 		return rc;
 	struct jpki_operator_rec o = {.role = role, .created_at = now};
@@ -248,13 +260,41 @@ static int add_tx(struct jpki_store *st, const struct jpki_actor *by, const char
 	return jpki_operator_audit(st, by ? by->id : id, "operator.add", "done", detail, now, err);
 }
 
+/* The length of the UTF-8 sequence at p (RFC 3629: shortest form, no surrogates), 0 if none. */
+static size_t utf8_char(const unsigned char *p)
+{
+	if (p[0] < 0x80)
+		return 1;
+	size_t n = p[0] >= 0xC2 && p[0] <= 0xDF   ? 2
+	           : p[0] >= 0xE0 && p[0] <= 0xEF ? 3
+	           : p[0] >= 0xF0 && p[0] <= 0xF4 ? 4
+	                                          : 0;
+	for (size_t i = 1; i < n; i++)
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+	if ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] > 0x9F) ||
+	    (p[0] == 0xF0 && p[1] < 0x90) || (p[0] == 0xF4 && p[1] > 0x8F))
+		return 0;
+	return n;
+}
+
+bool jpki_operator_text_ok(const char *s, size_t max)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n == 0 || n > max)
+		return false;
+	for (size_t i = 0; i < n;) {
+		size_t k = utf8_char((const unsigned char *)s + i);
+		if (k == 0 || (k == 1 && ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)))
+			return false;
+		i += k;
+	}
+	return true;
+}
+
 static bool name_ok(const char *name)
 {
-	size_t n = name ? strlen(name) : 0;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
-			return false;
-	return n > 0 && n <= JPKI_OPERATOR_NAME_MAX;
+	return jpki_operator_text_ok(name, JPKI_OPERATOR_NAME_MAX);
 }
 
 int jpki_operator_add(struct jpki_store *st, const struct jpki_actor *by, const char *id,
@@ -293,17 +333,25 @@ int jpki_operator_disable(struct jpki_store *st, const struct jpki_actor *by, co
 	if (rc < 0)
 		return rc;
 	rc = officer(st, by, "operator.disable", now, err);
+	const char *why = NULL;
 	if (rc == 0 && strcmp(by->id, id) == 0)
-		rc = jpki_fail(err, JPKI_E_DENIED, "an officer does not disable themself");
-	if (rc == 0 && (rc = st->ops->operator_get(st, id, &o, err)) == 0) {
-		if (o.disabled_at)
-			rc = jpki_fail(err, JPKI_E_STATE, "operator %s is already disabled", id);
-		else {
-			o.disabled_at = now;
-			rc = st->ops->operator_update(st, &o, err);
-		}
+		why = "an officer does not disable themself";
+	else if (rc == 0 && (rc = st->ops->operator_get(st, id, &o, err)) == -JPKI_E_NOT_FOUND)
+		why = "no such operator";
+	else if (rc == 0 && o.disabled_at)
+		why = "already disabled";
+	if (why) { /* a refusal, logged */
+		char detail[128];
+		snprintf(detail, sizeof(detail), "operator=%s; %s", id, why);
+		rc = jpki_operator_audit(st, by->id, "operator.disable", "refused", detail, now,
+		                         err);
+		if (rc == 0)
+			rc = jpki_fail(err, JPKI_E_DENIED, "%s", why);
+	} else if (rc == 0) {
+		o.disabled_at = now;
+		rc = st->ops->operator_update(st, &o, err);
 	}
-	if (rc == 0) {
+	if (rc == 0 && !why) {
 		char detail[64];
 		snprintf(detail, sizeof(detail), "operator=%s", id);
 		rc = jpki_operator_audit(st, by->id, "operator.disable", "done", detail, now, err);

@@ -17,6 +17,8 @@
 #define JPKI_LOCKOUT_FAILURES 5        /* failures in a row that lock an account */
 #define JPKI_LOCKOUT_SECONDS (15 * 60) /* for this long */
 
+/* Text of 1 to max bytes of valid UTF-8 without control characters (names, requests). */
+bool jpki_operator_text_ok(const char *s, size_t max);
 /* An operator id: 1 to 32 of [A-Za-z0-9._-] (what the counter's --operator takes). */
 bool jpki_operator_id_ok(const char *id);
 

@@ -147,7 +147,7 @@ int jpki_sqlite_operator_update(struct jpki_store *s, const struct jpki_operator
 
 const char jpki_sqlite_approval_schema[] =
     "CREATE TABLE approval_request ("
-    " id INTEGER PRIMARY KEY, kind INTEGER NOT NULL CHECK (kind BETWEEN 0 AND 15),"
+    " id INTEGER PRIMARY KEY, kind INTEGER NOT NULL CHECK (kind BETWEEN 0 AND 4),"
     " requester TEXT NOT NULL, what TEXT NOT NULL,"
     " version INTEGER NOT NULL CHECK (version >= 1),"
     " created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
