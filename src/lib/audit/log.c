@@ -88,6 +88,8 @@ int jpki_audit_append(struct jpki_store *st, struct jpki_audit_rec *a, struct jp
 		rc = leaf_of(a, leaf, err);
 	if (rc == 0)
 		rc = extend(st, n, leaf, err);
+	if (rc == 0)
+		st->audit_appended = a->seq;
 	return rc;
 }
 

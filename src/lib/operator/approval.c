@@ -77,7 +77,7 @@ int jpki_approval_request(struct jpki_store *st, const struct jpki_actor *by,
 	int rc = st->ops->begin(st, err);
 	if (rc < 0)
 		return rc;
-	rc = jpki_operator_authenticate_tx(st, by->id, by->password, now, &o, err);
+	rc = jpki_actor_check_tx(st, by, "approval.request", now, &o, err);
 	if (rc == 0 && !jpki_role_may((enum jpki_role)o.role, kinds[kind].ask))
 		rc = refuse(st, by->id, "approval.request", 0, "this role may not ask for it",
 		            JPKI_E_DENIED, now, err);
@@ -121,7 +121,7 @@ static int approve_tx(struct jpki_store *st, const struct jpki_actor *by, int64_
 {
 	struct jpki_operator_rec o;
 	struct jpki_approval_rec r;
-	int rc = jpki_operator_authenticate_tx(st, by->id, by->password, now, &o, err);
+	int rc = jpki_actor_check_tx(st, by, "approval.approve", now, &o, err);
 	if (rc == 0)
 		rc = open_request(st, by->id, "approval.approve", id, now, &r, err);
 	if (rc < 0)
@@ -134,6 +134,15 @@ static int approve_tx(struct jpki_store *st, const struct jpki_actor *by, int64_
 	if (!jpki_role_may((enum jpki_role)o.role, kinds[r.kind].ok))
 		return refuse(st, by->id, "approval.approve", id, "this role may not approve it",
 		              JPKI_E_DENIED, now, err);
+	/* nor an account of the requester's making, nor one made after the request */
+	if (strcmp(o.created_by, r.requester) == 0)
+		return refuse(st, by->id, "approval.approve", id,
+		              "an operator the requester added cannot approve their request",
+		              JPKI_E_DENIED, now, err);
+	if (o.created_at > r.created_at)
+		return refuse(st, by->id, "approval.approve", id,
+		              "an operator added after the request cannot approve it", JPKI_E_DENIED,
+		              now, err);
 	rc = st->ops->approval_vote(st, id, r.version, by->id, now, err);
 	if (rc == -JPKI_E_EXISTS)
 		return refuse(st, by->id, "approval.approve", id,
@@ -171,7 +180,7 @@ static int edit_tx(struct jpki_store *st, const struct jpki_actor *by, int64_t i
 {
 	struct jpki_operator_rec o;
 	struct jpki_approval_rec r;
-	int rc = jpki_operator_authenticate_tx(st, by->id, by->password, now, &o, err);
+	int rc = jpki_actor_check_tx(st, by, "approval.edit", now, &o, err);
 	if (rc == 0)
 		rc = open_request(st, by->id, "approval.edit", id, now, &r, err);
 	if (rc < 0)
@@ -209,4 +218,35 @@ int jpki_approval_get(struct jpki_store *st, int64_t id, int64_t now, struct jpk
 	struct jpki_approval_rec r;
 	int rc = st->ops->approval_get(st, id, &r, err);
 	return rc < 0 ? rc : view(st, &r, now, out, err);
+}
+
+struct listing {
+	struct jpki_store *st;
+	int64_t now;
+	bool open_only;
+	struct jpki_approval *out;
+	size_t cap, n;
+	struct jpki_err *err;
+};
+
+static int list_one(const struct jpki_approval_rec *r, void *arg)
+{
+	struct listing *l = arg;
+	if (l->n == l->cap)
+		return 1; /* enough */
+	if (l->open_only && (r->state != JPKI_APPROVAL_OPEN || r->expires_at <= l->now))
+		return 0;
+	int rc = view(l->st, r, l->now, &l->out[l->n], l->err);
+	if (rc == 0)
+		l->n++;
+	return rc;
+}
+
+int jpki_approval_list(struct jpki_store *st, int64_t now, bool open_only,
+                       struct jpki_approval *out, size_t cap, size_t *n, struct jpki_err *err)
+{
+	struct listing l = {st, now, open_only, out, cap, 0, err};
+	int rc = st->ops->approval_each(st, list_one, &l, err);
+	*n = l.n;
+	return rc > 0 ? 0 : rc;
 }

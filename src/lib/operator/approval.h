@@ -52,6 +52,10 @@ JPKI_MUST_CHECK int jpki_approval_approve(struct jpki_store *st, const struct jp
 JPKI_MUST_CHECK int jpki_approval_edit(struct jpki_store *st, const struct jpki_actor *by,
                                        int64_t id, const char *what, int64_t now,
                                        struct jpki_err *err);
+/* The newest requests (at most cap; open ones only when open_only: not approved, not expired). */
+JPKI_MUST_CHECK int jpki_approval_list(struct jpki_store *st, int64_t now, bool open_only,
+                                       struct jpki_approval *out, size_t cap, size_t *n,
+                                       struct jpki_err *err);
 /* Request id as it stands at now. */
 JPKI_MUST_CHECK int jpki_approval_get(struct jpki_store *st, int64_t id, int64_t now,
                                       struct jpki_approval *out, struct jpki_err *err);

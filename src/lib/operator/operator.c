@@ -169,6 +169,28 @@ int jpki_operator_authenticate_tx(struct jpki_store *st, const char *id, const c
 	return rc;
 }
 
+int jpki_actor_check_tx(struct jpki_store *st, const struct jpki_actor *by, const char *action,
+                        int64_t now, struct jpki_operator_rec *o, struct jpki_err *err)
+{
+	if (!by->in_session)
+		return jpki_operator_authenticate_tx(st, by->id, by->password, now, o, err);
+	int rc = jpki_operator_id_ok(by->id) ? st->ops->operator_get(st, by->id, o, err)
+	                                     : -JPKI_E_NOT_FOUND;
+	if (rc < 0 && rc != -JPKI_E_NOT_FOUND)
+		return rc;
+	const char *why = rc == -JPKI_E_NOT_FOUND ? "unknown operator"
+	                  : o->disabled_at        ? "disabled"
+	                  : o->locked_until > now ? "locked"
+	                                          : NULL;
+	if (!why)
+		return 0;
+	rc = jpki_operator_audit(st, jpki_operator_id_ok(by->id) ? by->id : "?", action,
+	                         "refused", why, now, err);
+	return rc < 0 ? rc
+	              : jpki_fail(err, JPKI_E_UNAUTHENTICATED, "operator %s: %s",
+	                          jpki_operator_id_ok(by->id) ? by->id : "?", why);
+}
+
 /*
  * End the transaction of an operation that returned rc: committed when it
  * succeeded or was refused after logging its refusal (UNAUTHENTICATED,
@@ -215,7 +237,7 @@ static int officer(struct jpki_store *st, const struct jpki_actor *by, const cha
                    int64_t now, struct jpki_err *err)
 {
 	struct jpki_operator_rec o;
-	int rc = jpki_operator_authenticate_tx(st, by->id, by->password, now, &o, err);
+	int rc = jpki_actor_check_tx(st, by, action, now, &o, err);
 	if (rc == 0 && !jpki_role_may((enum jpki_role)o.role, JPKI_RIGHT_OPERATORS)) {
 		rc = jpki_operator_audit(st, by->id, action, "refused", "not a CA officer", now,
 		                         err);

@@ -35,6 +35,12 @@ bool jpki_password_check(const char *password, const char *stored);
  */
 struct jpki_actor {
 	const char *id, *password;
+	/*
+	 * The caller (the API) checked this operator's log-in earlier, in a live
+	 * session of its own: no password now; the account must still be
+	 * enabled and unlocked.
+	 */
+	bool in_session;
 };
 
 /* Add operator id (name, role) with password, by actor (a CA officer), at now. */
@@ -65,6 +71,14 @@ JPKI_MUST_CHECK int jpki_operator_authenticate_tx(struct jpki_store *st, const c
                                                   const char *password, int64_t now,
                                                   struct jpki_operator_rec *o,
                                                   struct jpki_err *err);
+/*
+ * Who acts (by), inside the caller's transaction: a password check
+ * (jpki_operator_authenticate_tx), or for an actor in_session a check that
+ * the account is still enabled and unlocked (a refusal logged as action).
+ */
+JPKI_MUST_CHECK int jpki_actor_check_tx(struct jpki_store *st, const struct jpki_actor *by,
+                                        const char *action, int64_t now,
+                                        struct jpki_operator_rec *o, struct jpki_err *err);
 /* Commit when rc is 0 or a logged refusal (UNAUTHENTICATED, STATE, DENIED, EXISTS), else roll back.
  */
 JPKI_MUST_CHECK int jpki_operator_end_tx(struct jpki_store *st, int rc, struct jpki_err *err);

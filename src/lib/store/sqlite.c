@@ -436,6 +436,37 @@ static int op_resident_each(struct jpki_store *s, jpki_resident_cb cb, void *arg
 	return rc == SQLITE_DONE ? 0 : db_fail(ss, err, "cannot list residents");
 }
 
+static int op_resident_find(struct jpki_store *s, const char *family, const char *given,
+                            const char *birth, int limit, jpki_resident_cb cb, void *arg,
+                            struct jpki_err *err)
+{
+	struct sqlite_store *ss = S(s);
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(ss->db,
+	                       "SELECT " RES_COLS " FROM resident WHERE family_name = ?1"
+	                       " AND (?2 IS NULL OR given_name = ?2)"
+	                       " AND (?3 IS NULL OR birth_date = ?3) ORDER BY id LIMIT ?4",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(ss, err, "cannot search residents");
+	sqlite3_bind_text(st, 1, family, -1, SQLITE_TRANSIENT);
+	if (given)
+		sqlite3_bind_text(st, 2, given, -1, SQLITE_TRANSIENT);
+	if (birth)
+		sqlite3_bind_text(st, 3, birth, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 4, limit);
+	int rc, crc = 0;
+	while (crc == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct jpki_resident r;
+		crc = row_to_resident(st, &r, err);
+		if (crc == 0)
+			crc = cb(&r, arg);
+	}
+	if (crc == 0 && rc != SQLITE_DONE)
+		crc = db_fail(ss, err, "cannot search residents");
+	sqlite3_finalize(st);
+	return crc;
+}
+
 static int op_cert_insert(struct jpki_store *s, struct jpki_cert_rec *c, struct jpki_err *err)
 {
 	struct sqlite_store *ss = S(s);
@@ -847,6 +878,7 @@ static const struct jpki_store_ops sqlite_ops = {
     .resident_get = op_resident_get,
     .resident_update = op_resident_update,
     .resident_each = op_resident_each,
+    .resident_find = op_resident_find,
     .cert_insert = op_cert_insert,
     .cert_get = op_cert_get,
     .cert_current = op_cert_current,
@@ -890,6 +922,7 @@ static const struct jpki_store_ops sqlite_ops = {
     .operator_update = jpki_sqlite_operator_update,
     .approval_insert = jpki_sqlite_approval_insert,
     .approval_get = jpki_sqlite_approval_get,
+    .approval_each = jpki_sqlite_approval_each,
     .approval_update = jpki_sqlite_approval_update,
     .approval_vote = jpki_sqlite_approval_vote,
     .approval_count = jpki_sqlite_approval_count,

@@ -186,34 +186,61 @@ int jpki_sqlite_approval_insert(struct jpki_store *s, struct jpki_approval_rec *
 	return rc;
 }
 
+#define APPROVAL_COLS "id, kind, requester, what, version, created_at, expires_at, state"
+
+static int approval_row(sqlite3_stmt *st, struct jpki_approval_rec *out, struct jpki_err *err)
+{
+	memset(out, 0, sizeof(*out));
+	out->id = sqlite3_column_int64(st, 0);
+	out->kind = sqlite3_column_int(st, 1);
+	out->version = sqlite3_column_int(st, 4);
+	out->created_at = sqlite3_column_int64(st, 5);
+	out->expires_at = sqlite3_column_int64(st, 6);
+	out->state = sqlite3_column_int(st, 7);
+	if (jpki_sqlite_col_text(st, 2, out->requester, sizeof(out->requester)) < 0 ||
+	    jpki_sqlite_col_text(st, 3, out->what, sizeof(out->what)) < 0)
+		return jpki_fail(err, JPKI_E_STORE, "request %" PRId64 " is damaged", out->id);
+	return 0;
+}
+
 int jpki_sqlite_approval_get(struct jpki_store *s, int64_t id, struct jpki_approval_rec *out,
                              struct jpki_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = prepare(s,
-	                 "SELECT id, kind, requester, what, version, created_at, expires_at, state"
-	                 " FROM approval_request WHERE id = ?",
-	                 &st, err);
+	int rc = prepare(s, "SELECT " APPROVAL_COLS " FROM approval_request WHERE id = ?", &st,
+	                 err);
 	if (rc < 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, id);
 	int step = sqlite3_step(st);
-	memset(out, 0, sizeof(*out));
-	if (step == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(st, 0);
-		out->kind = sqlite3_column_int(st, 1);
-		out->version = sqlite3_column_int(st, 4);
-		out->created_at = sqlite3_column_int64(st, 5);
-		out->expires_at = sqlite3_column_int64(st, 6);
-		out->state = sqlite3_column_int(st, 7);
-		if (jpki_sqlite_col_text(st, 2, out->requester, sizeof(out->requester)) < 0 ||
-		    jpki_sqlite_col_text(st, 3, out->what, sizeof(out->what)) < 0)
-			rc = jpki_fail(err, JPKI_E_STORE, "request %" PRId64 " is damaged", id);
-	} else if (step == SQLITE_DONE) {
+	if (step == SQLITE_ROW)
+		rc = approval_row(st, out, err);
+	else if (step == SQLITE_DONE)
 		rc = jpki_fail(err, JPKI_E_NOT_FOUND, "no request %" PRId64, id);
-	} else {
+	else
 		rc = jpki_sqlite_fail(jpki_sqlite_db(s), err, "cannot read the requests");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int jpki_sqlite_approval_each(struct jpki_store *s,
+                              int (*cb)(const struct jpki_approval_rec *r, void *arg), void *arg,
+                              struct jpki_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = prepare(s, "SELECT " APPROVAL_COLS " FROM approval_request ORDER BY id DESC", &st,
+	                 err);
+	if (rc < 0)
+		return rc;
+	int step;
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct jpki_approval_rec r;
+		rc = approval_row(st, &r, err);
+		if (rc == 0)
+			rc = cb(&r, arg);
 	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = jpki_sqlite_fail(jpki_sqlite_db(s), err, "cannot read the requests");
 	sqlite3_finalize(st);
 	return rc;
 }

@@ -48,6 +48,13 @@ struct jpki_store_ops {
 	                       struct jpki_err *err);
 	int (*resident_each)(struct jpki_store *s, jpki_resident_cb cb, void *arg,
 	                     struct jpki_err *err);
+	/*
+	 * Residents of family name `family`, and of given name `given` and birth
+	 * date `birth` (YYYY-MM-DD) when not NULL, by id, at most `limit`.
+	 */
+	int (*resident_find)(struct jpki_store *s, const char *family, const char *given,
+	                     const char *birth, int limit, jpki_resident_cb cb, void *arg,
+	                     struct jpki_err *err);
 
 	/* JPKI_E_EXISTS when the serial is already taken (by any certificate, ever). */
 	int (*cert_insert)(struct jpki_store *s, struct jpki_cert_rec *c, struct jpki_err *err);
@@ -209,10 +216,16 @@ struct jpki_store_ops {
 	                     int64_t at, struct jpki_err *err);
 	int (*approval_count)(struct jpki_store *s, int64_t id, int version, int *n,
 	                      struct jpki_err *err);
+	/* the requests, newest first (cb returns nonzero to stop) */
+	int (*approval_each)(struct jpki_store *s, int (*cb)(const struct jpki_approval_rec *r,
+	                                                     void *arg),
+	                     void *arg, struct jpki_err *err);
 };
 
 struct jpki_store {
 	const struct jpki_store_ops *ops;
+	/* the seq of the last audit entry appended on this connection (0: none), for answers */
+	int64_t audit_appended;
 	const struct jpki_ctx
 	    *ctx; /* borrowed: the clock of created_at/updated_at (NULL: system) */
 };
