@@ -107,7 +107,7 @@ static int op_add(int argc, char **argv)
 		return rc;
 	}
 	struct jpki_err err;
-	struct jpki_actor actor = {by, p.by_buf};
+	struct jpki_actor actor = {by, p.by_buf, false};
 	_cleanup_(jpki_store_closep) struct jpki_store *st = NULL;
 	if ((rc = cli_open_store(&st)) == 0)
 		rc = jpki_operator_add(st, by ? &actor : NULL, argv[optind], name, role, p.own_buf,
@@ -196,7 +196,7 @@ static int op_disable(int argc, char **argv)
 	if ((rc = cli_secret_read(&p.by, "your password", p.by_buf, sizeof(p.by_buf))) != 0)
 		return rc;
 	struct jpki_err err;
-	struct jpki_actor actor = {by, p.by_buf};
+	struct jpki_actor actor = {by, p.by_buf, false};
 	_cleanup_(jpki_store_closep) struct jpki_store *st = NULL;
 	if ((rc = cli_open_store(&st)) == 0)
 		rc = jpki_operator_disable(st, &actor, argv[optind], now_of(), &err);
@@ -303,7 +303,7 @@ static int ap_request(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	struct jpki_err err;
-	struct jpki_actor actor = {by, p.by_buf};
+	struct jpki_actor actor = {by, p.by_buf, false};
 	_cleanup_(jpki_store_closep) struct jpki_store *st = NULL;
 	if ((rc = cli_open_store(&st)) == 0)
 		rc = jpki_approval_request(st, &actor, kind, what, now_of(), &id, &err);
@@ -326,7 +326,7 @@ static int ap_approve(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	struct jpki_err err;
-	struct jpki_actor actor = {by, p.by_buf};
+	struct jpki_actor actor = {by, p.by_buf, false};
 	struct jpki_approval a;
 	_cleanup_(jpki_store_closep) struct jpki_store *st = NULL;
 	if ((rc = cli_open_store(&st)) == 0)
@@ -349,7 +349,7 @@ static int ap_edit(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	struct jpki_err err;
-	struct jpki_actor actor = {by, p.by_buf};
+	struct jpki_actor actor = {by, p.by_buf, false};
 	_cleanup_(jpki_store_closep) struct jpki_store *st = NULL;
 	if ((rc = cli_open_store(&st)) == 0)
 		rc = jpki_approval_edit(st, &actor, id, what, now_of(), &err);

@@ -157,6 +157,7 @@ int cmd_serve(int argc, char **argv)
 		cfg.tls_key_pem = (const char *)key_pem;
 		cfg.no_portal = no_portal;
 		cfg.portal_origin = portal_origin;
+		cfg.api_origin = portal_origin; /* the counter's pages and API share it */
 		cfg.portal_helper = portal_helper;
 	}
 

@@ -118,8 +118,9 @@ int jpki_resident_search(const struct jpki_counter_session *s, enum jpki_search_
 	rc = find(s, q, &f, err);
 	if (rc == 0) {
 		describe(purpose, q, &f, detail, sizeof(detail));
-		rc = jpki_audit_note_tx(s, 0, f.n == 1 ? f.out[0].id : 0, "resident.search",
-		                        &(struct jpki_case_note){"", "done", "S1", "", detail}, err);
+		rc =
+		    jpki_audit_note_tx(s, 0, f.n == 1 ? f.out[0].id : 0, "resident.search",
+		                       &(struct jpki_case_note){"", "done", "S1", "", detail}, err);
 	}
 	if (rc == 0)
 		rc = s->st->ops->commit(s->st, err);

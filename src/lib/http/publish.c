@@ -23,6 +23,7 @@
 #include "core/fsutil.h"
 #include "core/ossl.h"
 #include "common.h"
+#include "api_http.h"
 #include "crl_http.h"
 #include "front.h"
 #include "guard.h"
@@ -45,6 +46,7 @@ struct jpki_publisher {
 	struct MHD_Daemon *tls_daemon;   /* NULL without --tls-listen */
 	struct jpki_link_http *link;     /* the linking service, over HTTPS only (link_http.h) */
 	struct jpki_portal_http *portal; /* the demo relying party, HTTPS only (portal_http.h) */
+	struct jpki_api_http *api;       /* the counter's REST API, HTTPS only (api_http.h) */
 	char portal_url[300];            /* its page, for the front door ("": none) */
 	struct jpki_store *store;
 	struct jpki_ca *cas[2];
@@ -204,7 +206,8 @@ static enum MHD_Result route_tls(void *cls, struct MHD_Connection *conn, const c
 {
 	struct jpki_publisher *p = cls;
 	bool link = jpki_link_http_route(url), portal = !link && jpki_portal_http_route(url);
-	if (!link && !portal)
+	bool api = p->api && jpki_api_http_route(url);
+	if (!link && !portal && !api)
 		return route(cls, conn, url, method, version, upload, upload_size, state);
 	if (*state == NULL) {
 		const char *bad = jpki_guard_request(p->guard, conn, version);
@@ -213,6 +216,8 @@ static enum MHD_Result route_tls(void *cls, struct MHD_Connection *conn, const c
 	}
 	if (portal)
 		return jpki_portal_http(p->portal, conn, url, method, upload, upload_size, state);
+	if (api)
+		return jpki_api_http(p->api, conn, url, method, upload, upload_size, state);
 	return jpki_link_http(p->link, conn, url, method, upload, upload_size, state);
 }
 
@@ -233,6 +238,8 @@ static void completed(void *cls, struct MHD_Connection *conn, void **state,
 		jpki_link_http_completed(*state);
 	else if (owner == &jpki_portal_http_owner)
 		jpki_portal_http_completed(*state);
+	else if (owner == &jpki_api_http_owner)
+		jpki_api_http_completed(*state);
 	*state = NULL;
 }
 
@@ -289,6 +296,7 @@ static void free_publisher(struct jpki_publisher *p, bool owns)
 	jpki_tsa_http_free(p->tsa);
 	jpki_verify_http_free(p->verify);
 	jpki_portal_http_free(p->portal);
+	jpki_api_http_free(p->api);
 	jpki_link_http_free(p->link);
 	jpki_ocsp_free(p->ocsp); /* the server's threads have stopped */
 	jpki_ocsp_stores_free(p->stores);
@@ -386,7 +394,13 @@ static int start_tls(struct jpki_publisher *p, const struct jpki_publish_cfg *cf
 		return jpki_fail(err, JPKI_E_INVALID, "HTTPS needs a certificate and its key");
 	if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
 		return jpki_fail(err, JPKI_E_STATE, "this libmicrohttpd has no TLS");
+	char origin[64];
+	snprintf(origin, sizeof(origin), "https://localhost:%u", (unsigned)cfg->tls_port);
+	struct jpki_api_http_cfg ac = {.ctx = p->cas[1]->ctx,
+	                               .origin = cfg->api_origin ? cfg->api_origin : origin};
 	int rc = jpki_link_http_new(p->cas[1]->ctx, &p->link, err);
+	if (rc == 0)
+		rc = jpki_api_http_new(&ac, &p->api, err);
 	if (rc == 0 && !cfg->no_portal)
 		rc = start_portal(p, cfg, err);
 	if (rc < 0)

@@ -141,8 +141,8 @@ static int approve_tx(struct jpki_store *st, const struct jpki_actor *by, int64_
 		              JPKI_E_DENIED, now, err);
 	if (o.created_at > r.created_at)
 		return refuse(st, by->id, "approval.approve", id,
-		              "an operator added after the request cannot approve it", JPKI_E_DENIED,
-		              now, err);
+		              "an operator added after the request cannot approve it",
+		              JPKI_E_DENIED, now, err);
 	rc = st->ops->approval_vote(st, id, r.version, by->id, now, err);
 	if (rc == -JPKI_E_EXISTS)
 		return refuse(st, by->id, "approval.approve", id,

@@ -184,8 +184,8 @@ int jpki_actor_check_tx(struct jpki_store *st, const struct jpki_actor *by, cons
 	                                          : NULL;
 	if (!why)
 		return 0;
-	rc = jpki_operator_audit(st, jpki_operator_id_ok(by->id) ? by->id : "?", action,
-	                         "refused", why, now, err);
+	rc = jpki_operator_audit(st, jpki_operator_id_ok(by->id) ? by->id : "?", action, "refused",
+	                         why, now, err);
 	return rc < 0 ? rc
 	              : jpki_fail(err, JPKI_E_UNAUTHENTICATED, "operator %s: %s",
 	                          jpki_operator_id_ok(by->id) ? by->id : "?", why);

@@ -26,6 +26,14 @@ const char *jpki_role_name(enum jpki_role r)
 	return (unsigned)r < JPKI_ROLE_COUNT ? roles[r].name : "?";
 }
 
+const char *jpki_right_name(enum jpki_right right)
+{
+	for (size_t i = 0; i < sizeof(right_names) / sizeof(right_names[0]); i++)
+		if ((unsigned)right == 1u << i)
+			return right_names[i];
+	return "?";
+}
+
 bool jpki_role_parse(const char *s, enum jpki_role *out)
 {
 	for (int r = 0; s && r < JPKI_ROLE_COUNT; r++)

@@ -27,6 +27,8 @@ enum jpki_right {
 };
 
 const char *jpki_role_name(enum jpki_role r);
+/* "search", "procedure", ... for one right; "?" for anything else. */
+const char *jpki_right_name(enum jpki_right right);
 /* "clerk", "supervisor", "ca-officer", "auditor"; false for anything else. */
 bool jpki_role_parse(const char *s, enum jpki_role *out);
 bool jpki_role_may(enum jpki_role r, enum jpki_right right);

@@ -25,8 +25,8 @@
 #include "jpki/error.h"
 #include "operator/roles.h"
 
-#define JPKI_OP_SESSION_ID_LEN 43         /* base64url of 32 bytes */
-#define JPKI_OP_SESSION_IDLE (5 * 60)     /* seconds idle before it locks */
+#define JPKI_OP_SESSION_ID_LEN 43            /* base64url of 32 bytes */
+#define JPKI_OP_SESSION_IDLE (5 * 60)        /* seconds idle before it locks */
 #define JPKI_OP_SESSION_LIFETIME (10 * 3600) /* seconds before it ends */
 
 struct jpki_op_sessions;
@@ -60,8 +60,8 @@ JPKI_MUST_CHECK int jpki_op_session_open(struct jpki_op_sessions *s, const char 
 JPKI_MUST_CHECK int jpki_op_session_get(struct jpki_op_sessions *s, const char *id, int64_t now,
                                         struct jpki_op_session *out, struct jpki_err *err);
 /* Unlock session id at now (the caller checked the operator's password again). */
-JPKI_MUST_CHECK int jpki_op_session_unlock(struct jpki_op_sessions *s, const char *id,
-                                           int64_t now, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_op_session_unlock(struct jpki_op_sessions *s, const char *id, int64_t now,
+                                           struct jpki_err *err);
 /* End session id (unknown: nothing happens). */
 void jpki_op_session_end(struct jpki_op_sessions *s, const char *id);
 /* End every session of operator_id (disabled). */

@@ -364,6 +364,7 @@ static void op_rollback(struct jpki_store *s)
 	struct sqlite_store *ss = S(s);
 	if (!sqlite3_get_autocommit(ss->db))
 		(void)exec_simple(ss, ST_ROLLBACK, NULL);
+	s->audit_appended = 0; /* what it appended is gone */
 }
 
 static int op_resident_insert(struct jpki_store *s, struct jpki_resident *r, struct jpki_err *err)

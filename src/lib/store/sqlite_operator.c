@@ -207,8 +207,8 @@ int jpki_sqlite_approval_get(struct jpki_store *s, int64_t id, struct jpki_appro
                              struct jpki_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = prepare(s, "SELECT " APPROVAL_COLS " FROM approval_request WHERE id = ?", &st,
-	                 err);
+	int rc =
+	    prepare(s, "SELECT " APPROVAL_COLS " FROM approval_request WHERE id = ?", &st, err);
 	if (rc < 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, id);
@@ -228,8 +228,8 @@ int jpki_sqlite_approval_each(struct jpki_store *s,
                               struct jpki_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = prepare(s, "SELECT " APPROVAL_COLS " FROM approval_request ORDER BY id DESC", &st,
-	                 err);
+	int rc =
+	    prepare(s, "SELECT " APPROVAL_COLS " FROM approval_request ORDER BY id DESC", &st, err);
 	if (rc < 0)
 		return rc;
 	int step;

@@ -217,14 +217,17 @@ struct jpki_store_ops {
 	int (*approval_count)(struct jpki_store *s, int64_t id, int version, int *n,
 	                      struct jpki_err *err);
 	/* the requests, newest first (cb returns nonzero to stop) */
-	int (*approval_each)(struct jpki_store *s, int (*cb)(const struct jpki_approval_rec *r,
-	                                                     void *arg),
-	                     void *arg, struct jpki_err *err);
+	int (*approval_each)(struct jpki_store *s,
+	                     int (*cb)(const struct jpki_approval_rec *r, void *arg), void *arg,
+	                     struct jpki_err *err);
 };
 
 struct jpki_store {
 	const struct jpki_store_ops *ops;
-	/* the seq of the last audit entry appended on this connection (0: none), for answers */
+	/*
+	 * The seq of the last audit entry appended on this connection (0: none;
+	 * a rollback clears it), for answers that cite their entry.
+	 */
 	int64_t audit_appended;
 	const struct jpki_ctx
 	    *ctx; /* borrowed: the clock of created_at/updated_at (NULL: system) */

@@ -1,0 +1,173 @@
+/* api_json.c: request bodies checked against their schemas (api_json.h). */
+#include <string.h>
+
+#include "api_json.h"
+#include "jpki/date.h"
+#include "operator/operator.h"
+
+#define TEXTS_ITEM_MAX 64
+#define ID_MAX ((json_int_t)9007199254740991) /* 2^53 - 1: exact in every JSON reader */
+
+static const struct jpki_api_field login_fields[] = {
+    {"operator", JPKI_API_TEXT, true, 32},
+    {"password", JPKI_API_SECRET, true, JPKI_PASSWORD_MAX},
+    {"counter", JPKI_API_TEXT, true, 32},
+    {NULL, 0, false, 0}};
+static const struct jpki_api_field unlock_fields[] = {
+    {"password", JPKI_API_SECRET, true, JPKI_PASSWORD_MAX}, {NULL, 0, false, 0}};
+static const struct jpki_api_field search_fields[] = {
+    {"purpose", JPKI_API_TEXT, true, 16},  {"id", JPKI_API_ID, false, 0},
+    {"family", JPKI_API_TEXT, false, 127}, {"given", JPKI_API_TEXT, false, 127},
+    {"birth", JPKI_API_DATE, false, 0},    {NULL, 0, false, 0}};
+static const struct jpki_api_field loss_fields[] = {{"resident", JPKI_API_ID, true, 0},
+                                                    {NULL, 0, false, 0}};
+static const struct jpki_api_field revoke_fields[] = {{"resident", JPKI_API_ID, true, 0},
+                                                      {"documents", JPKI_API_TEXTS, true, 4},
+                                                      {"applicant", JPKI_API_TEXT, false, 16},
+                                                      {"kinds", JPKI_API_TEXTS, false, 2},
+                                                      {"reason", JPKI_API_TEXT, false, 16},
+                                                      {"delegation", JPKI_API_BOOL, false, 0},
+                                                      {NULL, 0, false, 0}};
+static const struct jpki_api_field lift_fields[] = {{"resident", JPKI_API_ID, true, 0},
+                                                    {"documents", JPKI_API_TEXTS, true, 4},
+                                                    {"applicant", JPKI_API_TEXT, false, 16},
+                                                    {"reason", JPKI_API_TEXT, false, 16},
+                                                    {NULL, 0, false, 0}};
+static const struct jpki_api_field request_fields[] = {
+    {"kind", JPKI_API_TEXT, true, 32}, {"what", JPKI_API_TEXT, true, 512}, {NULL, 0, false, 0}};
+static const struct jpki_api_field edit_fields[] = {{"what", JPKI_API_TEXT, true, 512},
+                                                    {NULL, 0, false, 0}};
+static const struct jpki_api_field empty_fields[] = {{NULL, 0, false, 0}};
+static const struct jpki_api_field operator_fields[] = {
+    {"id", JPKI_API_TEXT, true, 32},
+    {"name", JPKI_API_TEXT, true, JPKI_OPERATOR_NAME_MAX},
+    {"role", JPKI_API_TEXT, true, 16},
+    {"password", JPKI_API_SECRET, true, JPKI_PASSWORD_MAX},
+    {NULL, 0, false, 0}};
+
+const struct jpki_api_schema jpki_api_schemas[] = {{"login", login_fields},
+                                                   {"unlock", unlock_fields},
+                                                   {"search", search_fields},
+                                                   {"loss", loss_fields},
+                                                   {"revoke", revoke_fields},
+                                                   {"lift-hold", lift_fields},
+                                                   {"approval", request_fields},
+                                                   {"approval-edit", edit_fields},
+                                                   {"empty", empty_fields},
+                                                   {"operator", operator_fields},
+                                                   {NULL, NULL}};
+
+const struct jpki_api_schema *jpki_api_schema_find(const char *name)
+{
+	for (const struct jpki_api_schema *s = jpki_api_schemas; s->name; s++)
+		if (strcmp(s->name, name) == 0)
+			return s;
+	return NULL;
+}
+
+static const struct jpki_api_field *field_of(const struct jpki_api_schema *s, const char *key)
+{
+	for (const struct jpki_api_field *f = s->fields; f->name; f++)
+		if (strcmp(f->name, key) == 0)
+			return f;
+	return NULL;
+}
+
+static bool text_ok(const json_t *v, size_t max)
+{
+	return json_is_string(v) && json_string_length(v) == strlen(json_string_value(v)) &&
+	       jpki_operator_text_ok(json_string_value(v), max);
+}
+
+/* The value v of field f: 0, or INVALID saying what f must be. */
+static int value_check(const struct jpki_api_field *f, const json_t *v, struct jpki_err *err)
+{
+	struct jpki_date d;
+	switch (f->type) {
+	case JPKI_API_TEXT:
+	case JPKI_API_SECRET:
+		if (text_ok(v, f->max))
+			return 0;
+		return jpki_fail(err, JPKI_E_INVALID,
+		                 "field \"%s\": a string of 1 to %zu bytes of text is expected",
+		                 f->name, f->max);
+	case JPKI_API_ID:
+		if (json_is_integer(v) && json_integer_value(v) >= 1 &&
+		    json_integer_value(v) <= ID_MAX)
+			return 0;
+		return jpki_fail(err, JPKI_E_INVALID,
+		                 "field \"%s\": a positive integer is expected", f->name);
+	case JPKI_API_BOOL:
+		if (json_is_boolean(v))
+			return 0;
+		return jpki_fail(err, JPKI_E_INVALID, "field \"%s\": true or false is expected",
+		                 f->name);
+	case JPKI_API_DATE:
+		if (text_ok(v, 10) && strlen(json_string_value(v)) == 10 &&
+		    jpki_date_parse(json_string_value(v), &d, NULL) == 0)
+			return 0;
+		return jpki_fail(err, JPKI_E_INVALID, "field \"%s\": a date YYYY-MM-DD is expected",
+		                 f->name);
+	case JPKI_API_TEXTS: {
+		bool ok = json_is_array(v) && json_array_size(v) <= f->max;
+		for (size_t i = 0; ok && i < json_array_size(v); i++)
+			ok = text_ok(json_array_get(v, i), TEXTS_ITEM_MAX);
+		if (ok)
+			return 0;
+		return jpki_fail(err, JPKI_E_INVALID,
+		                 "field \"%s\": an array of at most %zu strings is expected",
+		                 f->name, f->max);
+	}
+	}
+	return jpki_fail(err, JPKI_E_INVALID, "field \"%s\"", f->name);
+}
+
+int jpki_api_parse(const uint8_t *body, size_t len, const struct jpki_api_schema *schema,
+                   json_t **out, struct jpki_err *err)
+{
+	json_error_t je;
+	*out = NULL;
+	if (len > JPKI_API_BODY_MAX)
+		return jpki_fail(err, JPKI_E_LIMIT, "a request body is at most %d bytes",
+		                 JPKI_API_BODY_MAX);
+	json_t *o = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, &je);
+	if (!o)
+		return jpki_fail(err, JPKI_E_INVALID, "the body is not JSON: %.80s (byte %d)",
+		                 je.text, je.position);
+	int rc =
+	    json_is_object(o) ? 0 : jpki_fail(err, JPKI_E_INVALID, "the body is a JSON object");
+	const char *key;
+	json_t *v;
+	json_object_foreach(o, key, v)
+	{
+		const struct jpki_api_field *f = rc == 0 ? field_of(schema, key) : NULL;
+		if (rc == 0 && !f)
+			rc = jpki_fail(err, JPKI_E_INVALID, "unknown field \"%.40s\"", key);
+		if (rc == 0)
+			rc = value_check(f, v, err);
+	}
+	for (const struct jpki_api_field *f = schema->fields; rc == 0 && f->name; f++)
+		if (f->required && !json_object_get(o, f->name))
+			rc = jpki_fail(err, JPKI_E_INVALID, "field \"%s\" is required", f->name);
+	if (rc < 0) {
+		json_decref(o);
+		return rc;
+	}
+	*out = o;
+	return 0;
+}
+
+const char *jpki_api_text(const json_t *o, const char *name)
+{
+	return json_string_value(json_object_get(o, name));
+}
+
+int64_t jpki_api_id(const json_t *o, const char *name)
+{
+	return (int64_t)json_integer_value(json_object_get(o, name));
+}
+
+bool jpki_api_bool(const json_t *o, const char *name)
+{
+	return json_is_true(json_object_get(o, name));
+}
