@@ -362,7 +362,7 @@ static enum MHD_Result first_call(struct jpki_api_http *h, struct MHD_Connection
 			return send_error(conn, JPKI_E_LIMIT, "no request body expected");
 		return run(h, conn, q);
 	}
-	if (!type_json(conn))
+	if (has_body(conn) && !type_json(conn)) /* no body at all is {} */
 		return send_json(conn, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
 		                 json_pack("{s:s, s:s}", "error",
 		                           "Content-Type must be application/json", "code",
