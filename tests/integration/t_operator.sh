@@ -98,23 +98,35 @@ assert_rc 0 "a supervisor approves"
 assert_contains "$OUT" "1 of 1 approvals, approved" "one supervisor is enough"
 approve "$R1" sup1 "$PW_SUP"
 assert_rc 4 "an approved request takes no more"
-request ca-operation "roll over the signature CA" officer1 "$PW_OFFICER"
+request ca-operation "roll over the signature CA" officer2 "$PW_OFF2"
 R2=$(printf '%s\n' "$OUT" | awk '/^request/ {print $2}')
 request ca-operation "x" sup1 "$PW_SUP"
 assert_rc 4 "a supervisor may not ask for a CA operation"
-approve "$R2" officer2 "$PW_OFF2"
+approve "$R2" officer1 "$PW_OFFICER"
 assert_contains "$OUT" "1 of 2 approvals, open" "a CA operation needs two officers"
-jp approval edit "$R2" --what "roll over the signature CA, generation 2" --by officer1 \
-	--by-password-file "$PW_OFFICER"
+jp approval edit "$R2" --what "roll over the signature CA, generation 2" --by officer2 \
+	--by-password-file "$PW_OFF2"
 assert_rc 0 "the requester edits the request"
 jp approval show "$R2"
 assert_contains "$OUT" "version 2, 0 of 2 approvals, open" "the edit cancelled the earlier approval"
-approve "$R2" officer2 "$PW_OFF2"
+approve "$R2" officer1 "$PW_OFFICER"
 assert_contains "$OUT" "1 of 2 approvals, open" "approved again for the new version"
-approve "$R2" officer2 "$PW_OFF2"
+approve "$R2" officer1 "$PW_OFFICER"
 assert_rc 4 "the same officer twice counts once"
 approve "$R2" sup1 "$PW_SUP"
 assert_rc 4 "a supervisor does not approve CA operations"
+# four eyes are two people: no votes from accounts of the requester's making or made later
+request ca-operation "make a new OCSP responder key" officer1 "$PW_OFFICER"
+R4=$(printf '%s\n' "$OUT" | awk '/^request/ {print $2}')
+approve "$R4" officer2 "$PW_OFF2"
+assert_rc 4 "an officer the requester added does not approve their request"
+assert_contains "$ERR" "the requester added" "says why"
+PW_OFF3=$(secret 'officer3-pass-123')
+jp_ok "a third officer, added by the second" operator add officer3 --name officer3 \
+	--role ca-officer --password-file "$PW_OFF3" --by officer2 --by-password-file "$PW_OFF2"
+approve "$R4" officer3 "$PW_OFF3"
+assert_rc 4 "an officer added after the request does not approve it"
+assert_contains "$ERR" "added after the request" "says why"
 request correction "resident 1: name spelt wrong" clerk2 "$PW_C2"
 R3=$(printf '%s\n' "$OUT" | awk '/^request/ {print $2}')
 JPKI_NOW=$(date -u -d "@$(($(date -d "$JPKI_NOW" +%s) + 25 * 3600))" +%Y-%m-%dT%H:%M:%SZ) \
@@ -149,6 +161,6 @@ jp_ok "export" audit export --out "$D/log"
 jp audit verify --vkey "$JPKI_DATA/audit/vkey" --checkpoint "$D/cp" --entries "$D/log"
 assert_rc 0 "the audit log verifies"
 sqlite3 "$JPKI_DATA/registry.sqlite" "DELETE FROM operator WHERE id = 'clerk1'" 2>/dev/null
-assert_eq "$(sqlite3 "$JPKI_DATA/registry.sqlite" "SELECT count(*) FROM operator")" 5 \
+assert_eq "$(sqlite3 "$JPKI_DATA/registry.sqlite" "SELECT count(*) FROM operator")" 6 \
 	"operators are never deleted (the table refuses)"
 finish
