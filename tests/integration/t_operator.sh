@@ -122,9 +122,10 @@ approve "$R4" officer2 "$PW_OFF2"
 assert_rc 4 "an officer the requester added does not approve their request"
 assert_contains "$ERR" "the requester added" "says why"
 PW_OFF3=$(secret 'officer3-pass-123')
-jp_ok "a third officer, added by the second" operator add officer3 --name officer3 \
+LATER=$(date -u -d "@$(($(date -d "$JPKI_NOW" +%s) + 60))" +%Y-%m-%dT%H:%M:%SZ)
+JPKI_NOW=$LATER jp_ok "a third officer, added by the second a minute later" operator add officer3 --name officer3 \
 	--role ca-officer --password-file "$PW_OFF3" --by officer2 --by-password-file "$PW_OFF2"
-approve "$R4" officer3 "$PW_OFF3"
+JPKI_NOW=$LATER approve "$R4" officer3 "$PW_OFF3"
 assert_rc 4 "an officer added after the request does not approve it"
 assert_contains "$ERR" "added after the request" "says why"
 request correction "resident 1: name spelt wrong" clerk2 "$PW_C2"
