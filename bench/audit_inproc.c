@@ -7,6 +7,9 @@
  * uses the registry's internal API), run by bench/audit.
  *
  *   bench_audit DIR SIZE BATCH    prints "key value" lines
+ *   bench_audit fill REGISTRY SIZE BATCH
+ *                                 appends SIZE entries (with the tree) to an
+ *                                 existing registry: bench/api's full log
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -71,8 +74,29 @@ static struct jpki_store *fresh(const struct jpki_ctx *ctx, const char *dir, con
 	return st;
 }
 
+/* SIZE entries appended to the registry at path, with their tree. */
+static int fill(const char *path, int64_t size, int64_t batch)
+{
+	struct jpki_ctx *ctx = NULL;
+	struct jpki_store *st = NULL;
+	struct jpki_err err;
+	int64_t last = 0;
+	if (jpki_ctx_new(&ctx, &err) < 0 || jpki_store_sqlite_open(ctx, path, &st, &err) < 0 ||
+	    st->ops->audit_last(st, &last, &err) < 0) {
+		fprintf(stderr, "bench_audit fill: %s\n", err.msg);
+		return 1;
+	}
+	int64_t next = last + 1;
+	printf("fill_per_s %.0f\n", appends(st, &next, size, batch, true));
+	jpki_store_close(st);
+	jpki_ctx_free(ctx);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 5 && strcmp(argv[1], "fill") == 0)
+		return fill(argv[2], atoll(argv[3]), atoll(argv[4]));
 	if (argc != 4) {
 		fprintf(stderr, "usage: bench_audit DIR SIZE BATCH\n");
 		return 2;

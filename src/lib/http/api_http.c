@@ -31,6 +31,7 @@ struct api_request {
 	struct jpki_http_body *body;
 	const struct api_route *route;
 	char param[SEGMENT_MAX + 1];
+	bool answered; /* a response is queued */
 };
 
 bool jpki_api_http_route(const char *url)
@@ -357,11 +358,12 @@ static enum MHD_Result first_call(struct jpki_api_http *h, struct MHD_Connection
 	q->route = r;
 	memcpy(q->param, param, sizeof(param));
 	*con_cls = q;
-	if (strcmp(r->method, "POST") != 0) {
-		if (has_body(conn))
-			return send_error(conn, JPKI_E_LIMIT, "no request body expected");
-		return run(h, conn, q);
+	if (strcmp(r->method, "POST") != 0) { /* answered at the next call, as publish.c does */
+		q->answered = has_body(conn);
+		return q->answered ? send_error(conn, JPKI_E_LIMIT, "no request body expected")
+		                   : MHD_YES;
 	}
+	q->answered = true; /* until the body is taken */
 	if (has_body(conn) && !type_json(conn)) /* no body at all is {} */
 		return send_json(conn, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
 		                 json_pack("{s:s, s:s}", "error",
@@ -376,6 +378,7 @@ static enum MHD_Result first_call(struct jpki_api_http *h, struct MHD_Connection
 		return send_error(conn, JPKI_E_LIMIT, "the request body is too large");
 	if (!(q->body = calloc(1, sizeof(*q->body))))
 		return MHD_NO;
+	q->answered = false;
 	q->body->max = JPKI_API_BODY_MAX;
 	q->body->started = jpki_http_mono_seconds();
 	return MHD_YES;
@@ -388,8 +391,12 @@ enum MHD_Result jpki_api_http(struct jpki_api_http *h, struct MHD_Connection *co
 	if (*con_cls == NULL)
 		return first_call(h, conn, url, method, con_cls);
 	struct api_request *q = *con_cls;
-	if (!q->body) /* answered on the first call */
+	if (q->answered) /* a refusal queued on the first call */
 		return MHD_YES;
+	if (!q->body) { /* GET, DELETE: the headers were all */
+		q->answered = true;
+		return run(h, conn, q);
+	}
 	int fed = jpki_http_body_feed(q->body, upload, upload_size);
 	if (fed < 0)
 		return MHD_NO; /* past the cap or the deadline: the connection closes */
