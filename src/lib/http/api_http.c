@@ -363,7 +363,7 @@ static enum MHD_Result first_call(struct jpki_api_http *h, struct MHD_Connection
 		return q->answered ? send_error(conn, JPKI_E_LIMIT, "no request body expected")
 		                   : MHD_YES;
 	}
-	q->answered = true; /* until the body is taken */
+	q->answered = true;                     /* until the body is taken */
 	if (has_body(conn) && !type_json(conn)) /* no body at all is {} */
 		return send_json(conn, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
 		                 json_pack("{s:s, s:s}", "error",

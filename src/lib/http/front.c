@@ -35,7 +35,7 @@ static void link_row(FILE *f, const char *base, const char *path, const char *ja
 	fprintf(f, "%s</code></li>\n", path);
 }
 
-static void write_page(FILE *f, const char *base, const char *portal)
+static void write_page(FILE *f, const char *base, const char *portal, const char *counter)
 {
 	fputs("<!doctype html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n"
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -79,26 +79,40 @@ static void write_page(FILE *f, const char *base, const char *portal)
 		    "<span lang=\"en\">(the demo portal runs on the HTTPS listener)</span></li>\n",
 		    f);
 	}
-	fputs(
-	    "<li>署名の検証 <span lang=\"en\">(signature verification: POST /verify)</span>"
-	    "</li>\n<li>窓口端末の画面は準備中です <span lang=\"en\">(the counter's web UI is not "
-	    "built yet; the counter runs from <code>jpki counter</code>)</span></li>\n</ul>\n"
-	    "<h2>文書 <span lang=\"en\">(documentation)</span></h2>\n"
-	    "<p>ソースの <code>README.md</code> と <code>docs/</code> (<code>design.md</code>, "
-	    "<code>operations.md</code>, <code>login.md</code>, <code>audit.md</code> ...)。"
-	    "<span lang=\"en\">See README.md and docs/ in the source.</span></p>\n"
-	    "</main>\n</body>\n</html>\n",
-	    f);
+	fputs("<li>署名の検証 <span lang=\"en\">(signature verification: POST /verify)</span>"
+	      "</li>\n</ul>\n<h2>市区町村の窓口 <span lang=\"en\">(the municipal counter)</span>"
+	      "</h2>\n<ul>\n",
+	      f);
+	if (counter) {
+		fputs("<li><a href=\"", f);
+		put_escaped(f, counter);
+		fputs("\">窓口端末</a> <span lang=\"en\">(the counter terminal, for operators; its "
+		      "REST API at /api/v1)</span></li>\n",
+		      f);
+	} else {
+		fputs("<li>窓口端末は HTTPS の待ち受け (<code>--tls-listen</code>) で動きます "
+		      "<span lang=\"en\">(the counter terminal runs on the HTTPS listener)</span>"
+		      "</li>\n",
+		      f);
+	}
+	fputs("</ul>\n"
+	      "<h2>文書 <span lang=\"en\">(documentation)</span></h2>\n"
+	      "<p>ソースの <code>README.md</code> と <code>docs/</code> (<code>design.md</code>, "
+	      "<code>operations.md</code>, <code>login.md</code>, <code>audit.md</code> ...)。"
+	      "<span lang=\"en\">See README.md and docs/ in the source.</span></p>\n"
+	      "</main>\n</body>\n</html>\n",
+	      f);
 }
 
-enum MHD_Result jpki_front_page(struct MHD_Connection *conn, const char *base, const char *portal)
+enum MHD_Result jpki_front_page(struct MHD_Connection *conn, const char *base, const char *portal,
+                                const char *counter)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	if (!f)
 		return MHD_NO;
-	write_page(f, base, portal);
+	write_page(f, base, portal, counter);
 	if (fclose(f) != 0) {
 		free(buf);
 		return MHD_NO;

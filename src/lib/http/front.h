@@ -11,6 +11,7 @@
  * The page; base the service's base URL (what certificates name), portal
  * the demo portal's URL or NULL when it does not run.
  */
-enum MHD_Result jpki_front_page(struct MHD_Connection *conn, const char *base, const char *portal);
+enum MHD_Result jpki_front_page(struct MHD_Connection *conn, const char *base, const char *portal,
+                                const char *counter);
 
 #endif

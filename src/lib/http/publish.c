@@ -24,6 +24,7 @@
 #include "core/ossl.h"
 #include "common.h"
 #include "api_http.h"
+#include "counter_http.h"
 #include "crl_http.h"
 #include "front.h"
 #include "guard.h"
@@ -48,6 +49,7 @@ struct jpki_publisher {
 	struct jpki_portal_http *portal; /* the demo relying party, HTTPS only (portal_http.h) */
 	struct jpki_api_http *api;       /* the counter's REST API, HTTPS only (api_http.h) */
 	char portal_url[300];            /* its page, for the front door ("": none) */
+	char counter_url[300];           /* the counter terminal's page ("": none) */
 	struct jpki_store *store;
 	struct jpki_ca *cas[2];
 	struct ca_files files[2];
@@ -195,7 +197,8 @@ static enum MHD_Result route(void *cls, struct MHD_Connection *conn, const char 
 		return jpki_http_text(conn, MHD_HTTP_OK, "ok\n");
 	if (strcmp(url, "/") == 0)
 		return jpki_front_page(conn, jpki_ctx_base_url(p->cas[0]->ctx),
-		                       p->portal_url[0] ? p->portal_url : NULL);
+		                       p->portal_url[0] ? p->portal_url : NULL,
+		                       p->counter_url[0] ? p->counter_url : NULL);
 	return jpki_http_error(conn, JPKI_E_NOT_FOUND, "not found\n");
 }
 
@@ -207,6 +210,20 @@ static enum MHD_Result route_tls(void *cls, struct MHD_Connection *conn, const c
 	struct jpki_publisher *p = cls;
 	bool link = jpki_link_http_route(url), portal = !link && jpki_portal_http_route(url);
 	bool api = p->api && jpki_api_http_route(url);
+	if (p->api && jpki_counter_http_route(url)) { /* the page of the API: no body */
+		if (*state == NULL) {
+			const char *bad = jpki_guard_request(p->guard, conn, version);
+			if (bad)
+				return jpki_guard_refuse(conn, bad);
+			*state = &headers_seen;
+			return MHD_YES;
+		}
+		if (*upload_size != 0) {
+			*upload_size = 0;
+			return MHD_YES;
+		}
+		return jpki_counter_http(conn, url, method);
+	}
 	if (!link && !portal && !api)
 		return route(cls, conn, url, method, version, upload, upload_size, state);
 	if (*state == NULL) {
@@ -401,6 +418,8 @@ static int start_tls(struct jpki_publisher *p, const struct jpki_publish_cfg *cf
 	int rc = jpki_link_http_new(p->cas[1]->ctx, &p->link, err);
 	if (rc == 0)
 		rc = jpki_api_http_new(&ac, &p->api, err);
+	if (rc == 0)
+		snprintf(p->counter_url, sizeof(p->counter_url), "%s/counter/", ac.origin);
 	if (rc == 0 && !cfg->no_portal)
 		rc = start_portal(p, cfg, err);
 	if (rc < 0)

@@ -1,0 +1,200 @@
+// counter.mjs: the counter terminal in a real browser (docs/counter-ui.md).
+// Debian's Chromium, driven by playwright-core: a clerk logs in with the
+// keyboard alone, searches a resident (the purpose required), reports a loss
+// with the keyboard alone, revokes a certificate and asks for an approval; a
+// supervisor approves it from the queue; the screen locks after 5 idle
+// minutes (the page's clock run forward) and unlocks with the password; the
+// English switch relabels the page; axe-core checks every screen (WCAG 2.1
+// AA).  Each check goes to RESULTS as "ok<TAB>what" or "fail<TAB>what";
+// screenshots go to ARTEFACTS.
+//
+//   BASE=https://localhost:PORT ARTEFACTS=DIR RESULTS=FILE YAMADA=ID SATO=ID node counter.mjs
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import AxeBuilder from '@axe-core/playwright';
+
+const base = process.env.BASE;
+const artefacts = process.env.ARTEFACTS;
+const results = process.env.RESULTS;
+const yamada = process.env.YAMADA;
+const sato = process.env.SATO;
+if (!base || !artefacts || !results || !yamada || !sato) {
+  console.error('usage: BASE=https://host:port ARTEFACTS=DIR RESULTS=FILE YAMADA=ID SATO=ID node counter.mjs');
+  process.exit(2);
+}
+mkdirSync(artefacts, { recursive: true });
+
+let failures = 0;
+function check(ok, what, detail) {
+  appendFileSync(results, `${ok ? 'ok' : 'fail'}\t${what}${ok || !detail ? '' : ': ' + detail}\n`);
+  if (!ok) failures++;
+}
+
+async function accessible(page, name) {
+  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const found = r.violations.map((v) => `${v.id} (${v.nodes.length})`).join(', ');
+  check(r.violations.length === 0, `axe-core: no WCAG 2.1 AA violation on the ${name}`, found);
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(artefacts, `${name}.png`), fullPage: true });
+}
+
+async function status(page, want, what) {
+  try {
+    await page.waitForFunction((w) => document.getElementById('status').textContent.includes(w), want,
+      { timeout: 10000 });
+    check(true, what);
+  } catch (e) {
+    check(false, what, await page.locator('#status').textContent());
+  }
+}
+
+async function typeKeys(page, text) { await page.keyboard.type(text, { delay: 5 }); }
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium', headless: true,
+  args: ['--no-sandbox', '--disable-background-networking'],
+});
+try {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'ja-JP' });
+  const page = await context.newPage();
+  await page.clock.install();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  // refused requests are logged by Chromium as "Failed to load resource": the test makes some
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(m.text());
+  });
+
+  const front = await page.goto(`${base}/`);
+  check(front.status() === 200 && (await page.locator('a[href$="/counter/"]').count()) === 1,
+    'the front door links to the counter terminal');
+
+  const res = await page.goto(`${base}/counter/`);
+  const h = res.headers();
+  check(res.status() === 200, 'the counter page answers 200', String(res.status()));
+  check(/script-src 'self'/.test(h['content-security-policy'] || '') && !/unsafe-inline/.test(h['content-security-policy'] || '') &&
+        /frame-ancestors 'none'/.test(h['content-security-policy'] || ''),
+    "its Content-Security-Policy: script only from 'self', no inline, no framing", h['content-security-policy']);
+  check(h['x-content-type-options'] === 'nosniff', 'nosniff');
+  await page.locator('#login-view:not([hidden])').waitFor();
+  check(await page.evaluate(() => document.documentElement.lang) === 'ja', 'the page is in Japanese');
+  await accessible(page, 'login screen');
+  await shot(page, '1-login');
+
+  // the clerk logs in with the keyboard alone
+  check(await page.evaluate(() => document.activeElement.id) === 'login-operator', 'the operator field has the focus');
+  await typeKeys(page, 'clerk1');
+  await page.keyboard.press('Tab');
+  await typeKeys(page, 'clerk-one-password');
+  await page.keyboard.press('Tab'); // the counter
+  await page.keyboard.press('Tab'); // the button
+  await page.keyboard.press('Enter');
+  await page.locator('#main-view:not([hidden])').waitFor({ timeout: 10000 });
+  check(true, 'a clerk logs in with the keyboard alone');
+  const cookies = await context.cookies();
+  const c = cookies.find((k) => k.name === 'jpki_counter');
+  check(c && c.httpOnly && c.secure && c.sameSite === 'Strict', 'the session cookie is HttpOnly, Secure, SameSite=Strict');
+  check(await page.evaluate(() => document.cookie.includes('jpki_counter')) === false, 'page script cannot read it');
+  const menu = await page.locator('#menu li:not([hidden]) a').allTextContents();
+  check(menu.length === 5 && !menu.includes('監査ログ') && !menu.includes('操作者'),
+    "a clerk's menu offers only what a clerk may do", menu.join(', '));
+  await accessible(page, 'menu');
+
+  // a search without a purpose is refused by the page; with one, it finds yamada
+  await page.locator('#search-family').fill('山田');
+  await page.locator('#search-form button').click();
+  await status(page, '目的', 'a search without a purpose is refused (rule S1)');
+  await page.locator('#search-purpose').selectOption('application');
+  await page.locator('#search-form button').click();
+  await page.locator('#search-results table').waitFor({ timeout: 10000 });
+  const row = await page.locator('#search-results tbody tr').first().textContent();
+  check(row.includes(yamada) && row.includes('太郎'), 'the search finds the resident', row);
+  await status(page, '監査記録 #', 'the search says its audit entry');
+  await accessible(page, 'search results');
+  await shot(page, '2-search');
+
+  // a loss report with the keyboard alone
+  await page.locator('#menu a[href="#loss"]').focus();
+  await page.keyboard.press('Enter');
+  await page.locator('#loss:not([hidden])').waitFor();
+  await page.locator('#loss-resident').focus();
+  await typeKeys(page, yamada);
+  await page.keyboard.press('Enter');
+  await status(page, '完了', 'a loss reported with the keyboard alone puts the certificates on hold');
+  check((await page.locator('#status').textContent()).includes('監査記録 #'), 'with its audit entry');
+  await accessible(page, 'loss screen');
+  await shot(page, '3-loss');
+
+  // a revocation at the holder's request
+  await page.locator('#menu a[href="#revoke"]').click();
+  await page.locator('#revoke-resident').fill(sato);
+  await page.locator('#revoke-doc').fill('licence:123456789012');
+  await page.locator('#revoke-form input[name=auth]').uncheck();
+  await page.locator('#revoke-form button').click();
+  await status(page, '完了: 1', "sato's signature certificate is revoked");
+  await accessible(page, 'revocation screen');
+  await page.locator('#revoke-doc').fill('');
+  await page.locator('#revoke-resident').fill(yamada);
+  await page.locator('#revoke-doc').fill('nothing:1');
+  await page.locator('#revoke-form button').click();
+  await status(page, 'TYPE:NUMBER', 'an unknown document type is refused with the reason');
+
+  // an approval request, then the clerk's idle screen locks
+  await page.locator('#menu a[href="#approvals"]').click();
+  await page.locator('#request-kind').selectOption('correction');
+  await page.locator('#request-what').fill('山田 太郎: 住所の誤記');
+  await page.locator('#request-form button').click();
+  await status(page, '完了: #', 'the clerk asks for a correction');
+  await page.locator('#approval-list tbody tr').first().waitFor({ timeout: 10000 });
+  check((await page.locator('#approval-list button').count()) === 0, 'a clerk is offered no approve button');
+  await accessible(page, 'approvals screen');
+  await page.clock.fastForward(5 * 60 * 1000 + 1000);
+  await page.locator('#locked-view:not([hidden])').waitFor({ timeout: 10000 });
+  check(await page.locator('#main-view').isHidden(), 'after 5 idle minutes the screen locks, nothing of the case shown');
+  await accessible(page, 'lock screen');
+  await shot(page, '4-locked');
+  await page.locator('#unlock-password').fill('clerk-one-password');
+  await page.keyboard.press('Enter');
+  await page.locator('#main-view:not([hidden])').waitFor({ timeout: 10000 });
+  check(true, 'the password unlocks it');
+
+  // the English switch
+  await page.locator('#lang').click();
+  check(await page.evaluate(() => document.documentElement.lang) === 'en', 'the English switch sets lang=en');
+  check((await page.locator('h1').textContent()) === 'JPKI counter terminal', 'and relabels the page');
+  await accessible(page, 'English screen');
+  await shot(page, '5-english');
+  await page.locator('#lang').click();
+  await page.locator('#logout').click();
+  await page.locator('#login-view:not([hidden])').waitFor();
+  check(true, 'the clerk logs out');
+
+  // the supervisor approves from the queue
+  await page.locator('#login-operator').fill('sup1');
+  await page.locator('#login-password').fill('supervisor-password');
+  await page.locator('#login-form button').click();
+  await page.locator('#main-view:not([hidden])').waitFor({ timeout: 10000 });
+  const supMenu = await page.locator('#menu li:not([hidden]) a').allTextContents();
+  check(supMenu.includes('監査ログ') && !supMenu.includes('操作者'), "a supervisor's menu adds the audit log", supMenu.join(', '));
+  await page.locator('#menu a[href="#approvals"]').click();
+  await page.locator('#approval-list button').first().waitFor({ timeout: 10000 });
+  await page.locator('#approval-list button').first().click();
+  await status(page, '完了', 'the supervisor approves the request');
+  await page.locator('#menu a[href="#audit"]').click();
+  await page.locator('#audit-form button').click();
+  await page.locator('#audit-list tbody tr').first().waitFor({ timeout: 10000 });
+  const entries = await page.locator('#audit-list tbody tr').count();
+  check(entries > 5, 'the audit viewer lists the entries', String(entries));
+  check((await page.locator('#audit-checkpoint').textContent()).includes('/audit'), 'with a signed checkpoint');
+  await accessible(page, 'audit viewer');
+  await shot(page, '6-audit');
+  check(errors.length === 0, 'no script error or CSP violation on any screen', errors.join(' | '));
+} catch (e) {
+  check(false, 'the browser run', e.message.split('\n')[0]);
+} finally {
+  await browser.close();
+}
+process.exit(failures ? 1 : 0);

@@ -1,0 +1,96 @@
+#!/bin/bash
+# t_counter_browser: the counter terminal (/counter/, docs/counter-ui.md) in a
+# real browser.  Debian's Chromium (headless, driven by playwright-core from
+# tests/browser/counter.mjs) logs a clerk in with the keyboard alone, searches
+# with a purpose, reports a loss with the keyboard alone, revokes, asks for an
+# approval, locks after 5 idle minutes and unlocks; a supervisor approves
+# from the queue and reads the audit log; axe-core checks every screen (WCAG
+# 2.1 AA) in Japanese and in English.  Then the registry and `openssl ocsp`
+# judge what the clicks did, and `jpki audit verify` the log they wrote.
+# Screenshots are kept in build/artefacts/counter-browser/.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+command -v npm >/dev/null 2>&1 || "$top/scripts/deps.sh" nodejs npm >&2
+if [ ! -d "$top/tests/browser/node_modules/playwright-core" ]; then
+	(cd "$top/tests/browser" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund \
+		>/dev/null) || { echo "FATAL: npm ci in tests/browser failed" >&2; exit 1; }
+fi
+[ -x /usr/bin/chromium ] || { echo "FATAL: /usr/bin/chromium is needed (apt-get install chromium)" >&2; exit 1; }
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=counter_lib.sh
+. "$(dirname "$0")/counter_lib.sh"
+
+at 2026-12-02T10:00:00+09:00 # a Wednesday, in office hours
+init_ca
+pick_port
+D=$T_DIR
+rsa_key k
+resident() { # FAMILY GIVEN BIRTH
+	local id
+	id=$(add_resident --family "$1" --given "$2" --birth "$3" --sex M --address 東京都立川市泉町1156-9) ||
+		die "resident $1"
+	for kind in sign auth; do
+		jp_ok "issue $kind for $1" cert issue --kind "$kind" --resident "$id" --pubkey "$D/k.pub" \
+			--out "$D/$1.$kind.pem"
+	done
+	printf '%s\n' "$id"
+}
+YAMADA=$(resident 山田 太郎 1990-11-27)
+SATO=$(resident 佐藤 次郎 1985-04-01)
+PW=$(secret 'officer-one-password')
+jp_ok "the first CA officer" operator add officer1 --name "認証局 一郎" --role ca-officer --password-file "$PW"
+jp_ok "a clerk" operator add clerk1 --name "窓口 花子" --role clerk --password-file "$(secret clerk-one-password)" \
+	--by officer1 --by-password-file "$PW"
+jp_ok "a supervisor" operator add sup1 --name "係長 次郎" --role supervisor \
+	--password-file "$(secret supervisor-password)" --by officer1 --by-password-file "$PW"
+
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$D/tls.key" -out "$D/tls.pem" -days 2 \
+	-subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 2>/dev/null ||
+	die "TLS certificate"
+TLS_PORT=$((PORT + 1))
+SERVE_ARGS=(--tls-listen "127.0.0.1:$TLS_PORT" --tls-cert "$D/tls.pem" --tls-key "$D/tls.key" --no-portal)
+server_start
+for _ in $(seq 1 50); do
+	curl -s --max-time 1 --cacert "$D/tls.pem" -o /dev/null "https://127.0.0.1:$TLS_PORT/health" && break
+	sleep 0.1
+done
+
+ART=${JPKI_ARTEFACTS:-$top/build/artefacts}/counter-browser
+rm -rf "$ART"
+mkdir -p "$ART"
+RESULTS=$D/browser.results
+: >"$RESULTS"
+(cd "$top/tests/browser" && BASE="https://localhost:$TLS_PORT" ARTEFACTS="$ART" RESULTS="$RESULTS" \
+	YAMADA="$YAMADA" SATO="$SATO" timeout 100 node counter.mjs) >"$D/node.log" 2>&1
+NODE_RC=$?
+while IFS=$'\t' read -r verdict what; do
+	if [ "$verdict" = ok ]; then pass "$what"; else fail "$what"; fi
+done <"$RESULTS"
+assert_eq "$NODE_RC" 0 "the browser run ends well$( [ "$NODE_RC" = 0 ] || printf ': %s' "$(tail -5 "$D/node.log")")"
+for s in 1-login 2-search 3-loss 4-locked 5-english 6-audit; do
+	[ -s "$ART/$s.png" ] && pass "screenshot $s.png kept" || fail "no screenshot $s.png"
+done
+
+# what the clicks did, judged outside the browser
+URL=http://127.0.0.1:$PORT
+ocsp() { # KIND CERT
+	run timeout 20 openssl ocsp -issuer "$(ca_cert "$1")" -cert "$2" -url "$URL/ocsp/$1" \
+		-CAfile "$(ca_cert "$1")" -nonce -timeout 10 -validity_period 999999999
+}
+ocsp auth "$D/山田.auth.pem"
+assert_contains "$OUT" "Reason: certificateHold" "openssl ocsp: yamada's certificates are on hold"
+ocsp sign "$D/佐藤.sign.pem"
+assert_contains "$OUT" "revoked" "openssl ocsp: sato's signature certificate is revoked"
+ocsp auth "$D/佐藤.auth.pem"
+assert_contains "$OUT" ": good" "and his authentication certificate is not"
+jp counter case list
+assert_contains "$OUT" "hold, done; resident $YAMADA" "the registry holds the loss case, done"
+jp audit
+assert_contains "$OUT" "clerk1" "the audit log names the clerk"
+assert_contains "$OUT" "approval.approve" "and the supervisor's approval"
+jp_ok "a checkpoint" audit checkpoint --out "$D/cp"
+jp_ok "the export" audit export --out "$D/log.jsonl"
+jp audit verify --vkey "$(cat "$JPKI_DATA/audit/vkey")" --checkpoint "$D/cp" --entries "$D/log.jsonl"
+assert_rc 0 "jpki audit verify accepts the log the browser's clicks wrote"
+server_stop
+finish
