@@ -105,8 +105,9 @@ static void test_names(void **state)
 	memcpy(wrong, a, sizeof(a));
 	wrong[JPKI_OP_SESSION_ID_LEN - 1] = '\0'; /* a prefix is not the name */
 	assert_int_equal(jpki_op_session_get(s, wrong, T0, &v, &err), -JPKI_E_NOT_FOUND);
-	memcpy(wrong, a, sizeof(a));
-	strcat(wrong, "x");
+	memcpy(wrong, a, JPKI_OP_SESSION_ID_LEN);
+	wrong[JPKI_OP_SESSION_ID_LEN] = 'x';
+	wrong[JPKI_OP_SESSION_ID_LEN + 1] = '\0';
 	assert_int_equal(jpki_op_session_get(s, wrong, T0, &v, &err), -JPKI_E_NOT_FOUND);
 	/* full: the session idle longest gives way */
 	open_one(s, "clerk2", T0 + 5, b);
