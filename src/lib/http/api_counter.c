@@ -148,7 +148,7 @@ static int case_get(struct api_call *c)
 /* ---- procedures ---- */
 
 /* The application of a body: resident, documents, applicant, kinds. */
-static int application(struct api_call *c, struct jpki_application *a)
+int jpki_api_application(struct api_call *c, struct jpki_application *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->resident_id = jpki_api_id(c->body, "resident");
@@ -222,7 +222,7 @@ static int revoke_on_request(struct api_call *c)
 	struct jpki_revoke_outcome o;
 	struct jpki_application a;
 	enum jpki_reason reason;
-	int rc = application(c, &a);
+	int rc = jpki_api_application(c, &a);
 	if (rc == 0)
 		rc = reason_of(c, &reason);
 	if (rc < 0)
@@ -238,7 +238,7 @@ static int lift_hold(struct api_call *c)
 	struct jpki_revoke_outcome o;
 	struct jpki_application a;
 	enum jpki_reason reason;
-	int rc = application(c, &a);
+	int rc = jpki_api_application(c, &a);
 	if (rc == 0)
 		rc = reason_of(c, &reason);
 	if (rc < 0)

@@ -118,7 +118,8 @@ static bool path_match(const char *pattern, const char *url, char param[SEGMENT_
 	return true;
 }
 
-static const struct api_route *const tables[] = {jpki_api_counter_routes, jpki_api_admin_routes};
+static const struct api_route *const tables[] = {jpki_api_counter_routes, jpki_api_card_routes,
+                                                 jpki_api_admin_routes};
 
 /* The route of method and url; NULL with *allow the methods of the path when none. */
 static const struct api_route *find_route(const char *method, const char *url,
@@ -332,6 +333,7 @@ static enum MHD_Result run(struct jpki_api_http *h, struct MHD_Connection *conn,
 	int64_t appended = h->st->audit_appended;
 	enum MHD_Result ret = answer(&c, r, rc, appended);
 	pthread_mutex_unlock(&h->lock);
+	jpki_api_wipe(c.body, r->schema ? jpki_api_schema_find(r->schema) : NULL);
 	json_decref(c.body);
 	OPENSSL_cleanse(&c.who, sizeof(c.who));
 	return ret;
@@ -428,6 +430,8 @@ int jpki_api_http_new(const struct jpki_api_http_cfg *cfg, struct jpki_api_http 
 		return jpki_fail(err, JPKI_E_NOMEM, "out of memory");
 	pthread_mutex_init(&h->lock, NULL);
 	h->ctx = cfg->ctx;
+	h->cas[0] = cfg->cas[0];
+	h->cas[1] = cfg->cas[1];
 	h->origin = strdup(cfg->origin);
 	int rc = h->origin ? 0 : jpki_fail(err, JPKI_E_NOMEM, "out of memory");
 	if (rc == 0)

@@ -23,11 +23,14 @@
 #include <microhttpd.h>
 
 #include "jpki/api.h"
+#include "ca/ca.h"
 #include "jpki/ctx.h"
 
 struct jpki_api_http_cfg {
 	const struct jpki_ctx *ctx;
 	const char *origin; /* the service's origin as browsers name it: https://host[:port] */
+	struct jpki_ca
+	    *cas[2]; /* the server's CAs (borrowed), for the card procedures; NULL: none */
 };
 
 struct jpki_api_http;

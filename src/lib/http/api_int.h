@@ -24,6 +24,7 @@ struct jpki_api_http {
 	struct jpki_counter_config cfg;
 	struct jpki_op_sessions *sessions;
 	struct jpki_audit_signer signer;
+	struct jpki_ca *cas[2]; /* borrowed from the server: the card procedures' issuers */
 };
 
 /* What a route needs of the caller. */
@@ -62,6 +63,7 @@ struct api_route {
 /* The routes of each file. */
 extern const struct api_route jpki_api_counter_routes[];
 extern const struct api_route jpki_api_admin_routes[];
+extern const struct api_route jpki_api_card_routes[];
 
 /* The OpenAPI document (openapi.json, embedded at build time). */
 extern const unsigned char jpki_openapi_json[];
@@ -75,6 +77,8 @@ json_t *jpki_api_resident_json(const struct jpki_resident *r);
 json_t *jpki_api_case_json(const struct jpki_case_rec *c);
 /* Set (sid) or clear (NULL) the session cookie of the answer. */
 void jpki_api_set_cookie(struct api_call *c, const char *sid);
+/* The application of a procedure's body: resident, documents, applicant, kinds. */
+int jpki_api_application(struct api_call *c, struct jpki_application *a);
 /* A counter session for the caller at now (the operator and counter of the log-in). */
 void jpki_api_counter_session(const struct api_call *c, struct jpki_counter_session *s);
 

@@ -1,6 +1,8 @@
 /* api_json.c: request bodies checked against their schemas (api_json.h). */
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "api_json.h"
 #include "jpki/date.h"
 #include "operator/operator.h"
@@ -37,6 +39,37 @@ static const struct jpki_api_field request_fields[] = {
     {"kind", JPKI_API_TEXT, true, 32}, {"what", JPKI_API_TEXT, true, 512}, {NULL, 0, false, 0}};
 static const struct jpki_api_field edit_fields[] = {{"what", JPKI_API_TEXT, true, 512},
                                                     {NULL, 0, false, 0}};
+#define PIN_FIELDS                                                                                 \
+	{"authPin", JPKI_API_SECRET, false, 16},                                                   \
+	{                                                                                          \
+		"signPin", JPKI_API_SECRET, false, 16                                              \
+	}
+static const struct jpki_api_field issue_fields[] = {{"resident", JPKI_API_ID, true, 0},
+                                                     {"documents", JPKI_API_TEXTS, true, 4},
+                                                     {"applicant", JPKI_API_TEXT, false, 16},
+                                                     {"kinds", JPKI_API_TEXTS, false, 2},
+                                                     {"reason", JPKI_API_TEXT, false, 16},
+                                                     {"reader", JPKI_API_TEXT, false, 128},
+                                                     PIN_FIELDS,
+                                                     {NULL, 0, false, 0}};
+static const struct jpki_api_field renew_fields[] = {{"resident", JPKI_API_ID, true, 0},
+                                                     {"documents", JPKI_API_TEXTS, true, 4},
+                                                     {"applicant", JPKI_API_TEXT, false, 16},
+                                                     {"kinds", JPKI_API_TEXTS, false, 2},
+                                                     {"reader", JPKI_API_TEXT, false, 128},
+                                                     PIN_FIELDS,
+                                                     {NULL, 0, false, 0}};
+static const struct jpki_api_field pin_reset_fields[] = {{"resident", JPKI_API_ID, true, 0},
+                                                         {"documents", JPKI_API_TEXTS, true, 4},
+                                                         {"reset", JPKI_API_TEXT, true, 4},
+                                                         {"reader", JPKI_API_TEXT, false, 128},
+                                                         PIN_FIELDS,
+                                                         {NULL, 0, false, 0}};
+static const struct jpki_api_field face_fields[] = {{"resident", JPKI_API_ID, true, 0},
+                                                    {"documents", JPKI_API_TEXTS, true, 4},
+                                                    {"reader", JPKI_API_TEXT, false, 128},
+                                                    {"facePin", JPKI_API_SECRET, false, 16},
+                                                    {NULL, 0, false, 0}};
 static const struct jpki_api_field empty_fields[] = {{NULL, 0, false, 0}};
 static const struct jpki_api_field operator_fields[] = {
     {"id", JPKI_API_TEXT, true, 32},
@@ -45,17 +78,12 @@ static const struct jpki_api_field operator_fields[] = {
     {"password", JPKI_API_SECRET, true, JPKI_PASSWORD_MAX},
     {NULL, 0, false, 0}};
 
-const struct jpki_api_schema jpki_api_schemas[] = {{"login", login_fields},
-                                                   {"unlock", unlock_fields},
-                                                   {"search", search_fields},
-                                                   {"loss", loss_fields},
-                                                   {"revoke", revoke_fields},
-                                                   {"lift-hold", lift_fields},
-                                                   {"approval", request_fields},
-                                                   {"approval-edit", edit_fields},
-                                                   {"empty", empty_fields},
-                                                   {"operator", operator_fields},
-                                                   {NULL, NULL}};
+const struct jpki_api_schema jpki_api_schemas[] = {
+    {"login", login_fields},      {"unlock", unlock_fields},      {"search", search_fields},
+    {"loss", loss_fields},        {"revoke", revoke_fields},      {"lift-hold", lift_fields},
+    {"approval", request_fields}, {"approval-edit", edit_fields}, {"empty", empty_fields},
+    {"issue", issue_fields},      {"renew", renew_fields},        {"pin-reset", pin_reset_fields},
+    {"card-face", face_fields},   {"operator", operator_fields},  {NULL, NULL}};
 
 const struct jpki_api_schema *jpki_api_schema_find(const char *name)
 {
@@ -155,6 +183,16 @@ int jpki_api_parse(const uint8_t *body, size_t len, const struct jpki_api_schema
 	}
 	*out = o;
 	return 0;
+}
+
+void jpki_api_wipe(json_t *o, const struct jpki_api_schema *schema)
+{
+	for (const struct jpki_api_field *f = schema && o ? schema->fields : NULL; f && f->name;
+	     f++) {
+		json_t *v = json_object_get(o, f->name);
+		if (f->type == JPKI_API_SECRET && json_is_string(v))
+			OPENSSL_cleanse((char *)json_string_value(v), json_string_length(v));
+	}
 }
 
 const char *jpki_api_text(const json_t *o, const char *name)

@@ -55,6 +55,9 @@ JPKI_MUST_CHECK int jpki_api_parse(const uint8_t *body, size_t len,
 extern const struct jpki_api_schema jpki_api_schemas[];
 const struct jpki_api_schema *jpki_api_schema_find(const char *name);
 
+/* Overwrite the SECRET fields' values of a checked body o (before it is freed). */
+void jpki_api_wipe(json_t *o, const struct jpki_api_schema *schema);
+
 /* Field accessors for a body that passed its schema (absent: NULL, 0, false). */
 const char *jpki_api_text(const json_t *o, const char *name);
 int64_t jpki_api_id(const json_t *o, const char *name);

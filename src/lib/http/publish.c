@@ -414,7 +414,8 @@ static int start_tls(struct jpki_publisher *p, const struct jpki_publish_cfg *cf
 	char origin[64];
 	snprintf(origin, sizeof(origin), "https://localhost:%u", (unsigned)cfg->tls_port);
 	struct jpki_api_http_cfg ac = {.ctx = p->cas[1]->ctx,
-	                               .origin = cfg->api_origin ? cfg->api_origin : origin};
+	                               .origin = cfg->api_origin ? cfg->api_origin : origin,
+	                               .cas = {p->cas[0], p->cas[1]}};
 	int rc = jpki_link_http_new(p->cas[1]->ctx, &p->link, err);
 	if (rc == 0)
 		rc = jpki_api_http_new(&ac, &p->api, err);
