@@ -21,7 +21,7 @@ DEPS = build-essential meson ninja-build pkg-config libssl-dev openssl libsqlite
 BUILD_COV  ?= build-coverage
 BUILD_FUZZ ?= build-fuzz
 FUZZ_RUNS  ?= 1000000
-FUZZ       ?= login_token login_json
+FUZZ       ?= login_token login_json webauthn
 
 .PHONY: all deps build run test test-unit test-asan test-integration bench clean format coverage fuzz
 
