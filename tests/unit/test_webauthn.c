@@ -937,6 +937,28 @@ static void test_damaged_rows(void **state)
 	}
 }
 
+/* A registry of schema 8 (before security keys) is migrated to 9 when opened. */
+static void test_migration(void **state)
+{
+	struct fix *f = *state;
+	struct jpki_err err;
+	jpki_store_close(f->st);
+	f->st = NULL;
+	damage(f, "DROP TABLE operator_credential; UPDATE schema_version SET version = 8");
+	assert_int_equal(jpki_store_open(test_ctx(), f->path, &f->st, &err), 0);
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(db, "SELECT version FROM schema_version", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 9);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	assert_int_equal(reg(f, "clerk1", "clerk1", &f->a, &right, NULL, &err), 0);
+	assert_int_equal(login(f, "clerk1", &f->a, &right, &err), 0);
+}
+
 /* ---- the challenge table ---- */
 
 struct racer {
@@ -1038,6 +1060,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_counter_zero, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_disable, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_damaged_rows, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_migration, setup, teardown),
 	    cmocka_unit_test(test_challenges),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
