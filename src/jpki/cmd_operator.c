@@ -17,6 +17,7 @@
 #include "core/ossl.h"
 #include "operator/approval.h"
 #include "operator/operator.h"
+#include "operator/webauthn.h"
 #include "opts.h"
 #include "secret.h"
 
@@ -27,6 +28,7 @@ static const char op_usage[] =
     "       jpki operator login ID [--password-file F]\n"
     "       jpki operator disable ID --by OFFICER [--by-password-file F]\n"
     "       jpki operator roles\n"
+    "       jpki operator key ...   (security keys: jpki operator key --help)\n"
     "\n"
     "The counter's operators (docs/operators.md).  ROLE is clerk, supervisor,\n"
     "ca-officer or auditor; `roles` prints what each may do.  A CA officer adds and\n"
@@ -37,7 +39,8 @@ static const char op_usage[] =
     "officer's), or a prompt, never the command line.  5 wrong passwords in a row\n"
     "lock an account for 15 minutes.  Every add, log-in (refused ones too) and\n"
     "disabling is an audit entry.  login exits 0 for a good password, 4 for a\n"
-    "refusal.\n";
+    "refusal; it says when the operator must also present a security key (once\n"
+    "they have an enabled one, a password alone no longer logs them in).\n";
 
 static int secret_file(const char *value, void *dst, struct jpki_err *err)
 {
@@ -175,7 +178,11 @@ static int op_login(int argc, char **argv)
 		return refused(&err);
 	if (rc < 0)
 		return cli_fail(&err);
-	printf("ok %s %s\n", o.id, jpki_role_name((enum jpki_role)o.role));
+	bool key = false;
+	if (jpki_webauthn_required(st, o.id, &key, &err) < 0)
+		return cli_fail(&err);
+	printf("ok %s %s%s\n", o.id, jpki_role_name((enum jpki_role)o.role),
+	       key ? " (password; a security key is required too: jpki operator key assert)" : "");
 	return 0;
 }
 
@@ -230,6 +237,7 @@ int cmd_operator(int argc, char **argv)
 	    {"login", op_login, "check an operator's password"},
 	    {"disable", op_disable, "disable an operator"},
 	    {"roles", op_roles, "the roles and their rights"},
+	    {"key", cmd_operator_key, "operators' security keys (FIDO2/WebAuthn)"},
 	    {NULL, NULL, NULL},
 	};
 	return cli_dispatch("operator", cmds, op_usage, argc, argv);

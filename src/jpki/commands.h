@@ -22,6 +22,7 @@ int cmd_verify(int argc, char **argv);
 int cmd_login(int argc, char **argv);
 int cmd_rp(int argc, char **argv);
 int cmd_operator(int argc, char **argv);
+int cmd_operator_key(int argc, char **argv);
 int cmd_approval(int argc, char **argv);
 
 #endif

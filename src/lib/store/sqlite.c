@@ -164,6 +164,8 @@ static const char *const migrations[] = {
     jpki_sqlite_operator_schema,
     /* 8: four-eyes requests and their approvals (sqlite_operator.c) */
     jpki_sqlite_approval_schema,
+    /* 9: the operators' FIDO2 security keys (sqlite_credential.c) */
+    jpki_sqlite_credential_schema,
 };
 
 struct sqlite_store {
@@ -927,6 +929,11 @@ static const struct jpki_store_ops sqlite_ops = {
     .approval_update = jpki_sqlite_approval_update,
     .approval_vote = jpki_sqlite_approval_vote,
     .approval_count = jpki_sqlite_approval_count,
+    .credential_insert = jpki_sqlite_credential_insert,
+    .credential_find = jpki_sqlite_credential_find,
+    .credential_get = jpki_sqlite_credential_get,
+    .credential_each = jpki_sqlite_credential_each,
+    .credential_update = jpki_sqlite_credential_update,
     .rp_insert = jpki_sqlite_rp_insert,
     .rp_get = jpki_sqlite_rp_get,
     .rp_each = jpki_sqlite_rp_each,

@@ -66,6 +66,17 @@ int jpki_sqlite_operator_each(struct jpki_store *s, jpki_operator_cb cb, void *a
                               struct jpki_err *err);
 int jpki_sqlite_operator_update(struct jpki_store *s, const struct jpki_operator_rec *o,
                                 struct jpki_err *err);
+extern const char jpki_sqlite_credential_schema[];
+int jpki_sqlite_credential_insert(struct jpki_store *s, struct jpki_credential_rec *c,
+                                  struct jpki_err *err);
+int jpki_sqlite_credential_find(struct jpki_store *s, const uint8_t *cred_id, size_t len,
+                                struct jpki_credential_rec *out, struct jpki_err *err);
+int jpki_sqlite_credential_get(struct jpki_store *s, int64_t id, struct jpki_credential_rec *out,
+                               struct jpki_err *err);
+int jpki_sqlite_credential_each(struct jpki_store *s, const char *operator_id,
+                                jpki_credential_cb cb, void *arg, struct jpki_err *err);
+int jpki_sqlite_credential_update(struct jpki_store *s, const struct jpki_credential_rec *c,
+                                  struct jpki_err *err);
 int jpki_sqlite_receipt_insert(struct jpki_store *s, struct jpki_receipt_rec *r,
                                struct jpki_err *err);
 int jpki_sqlite_receipt_get(struct jpki_store *s, int64_t number, struct jpki_receipt_rec *out,

@@ -220,6 +220,23 @@ struct jpki_store_ops {
 	int (*approval_each)(struct jpki_store *s,
 	                     int (*cb)(const struct jpki_approval_rec *r, void *arg), void *arg,
 	                     struct jpki_err *err);
+	/*
+	 * operators' security keys (schema 9): a new one (c->id set; EXISTS when the
+	 * credential id is registered already, to anyone); one by its credential id
+	 * or by its number (NOT_FOUND); an operator's, in number order; the sign
+	 * counter, last use and disabled_at of c->id changed.  A row that does not
+	 * read back as a key is STORE.
+	 */
+	int (*credential_insert)(struct jpki_store *s, struct jpki_credential_rec *c,
+	                         struct jpki_err *err);
+	int (*credential_find)(struct jpki_store *s, const uint8_t *cred_id, size_t len,
+	                       struct jpki_credential_rec *out, struct jpki_err *err);
+	int (*credential_get)(struct jpki_store *s, int64_t id, struct jpki_credential_rec *out,
+	                      struct jpki_err *err);
+	int (*credential_each)(struct jpki_store *s, const char *operator_id, jpki_credential_cb cb,
+	                       void *arg, struct jpki_err *err);
+	int (*credential_update)(struct jpki_store *s, const struct jpki_credential_rec *c,
+	                         struct jpki_err *err);
 };
 
 struct jpki_store {
@@ -273,6 +290,6 @@ JPKI_MUST_CHECK int jpki_store_sqlite_create(const struct jpki_ctx *ctx, const c
                                              struct jpki_store **ret, struct jpki_err *err);
 
 /* Current schema version written by this program. */
-#define JPKI_SCHEMA_VERSION 8
+#define JPKI_SCHEMA_VERSION 9
 
 #endif
