@@ -1,8 +1,8 @@
 #!/bin/bash
 #
-# run.sh: every tests/integration/t_*.sh, each in its own bash with a
-# 120-second limit, against the jpki binary in $JPKI (default build/jpki of
-# this repository).  Prints PASS/FAIL per test (a failing test's output
+# run.sh [NAME...]: every tests/integration/t_*.sh (or only those NAMEs, e.g.
+# t_tls), each in its own bash with a 120-second limit, against the jpki
+# binary in $JPKI (default build/jpki of this repository).  Prints PASS/FAIL per test (a failing test's output
 # follows, indented) and ends with the line "N passed, N failed".  Exit
 # status 1 when any test failed.
 set -u
@@ -13,7 +13,16 @@ case $JPKI in /*) ;; *) JPKI=$top/$JPKI ;; esac
 export JPKI
 
 passed=0 failed=0
-for t in "$here"/t_*.sh; do
+tests=("$here"/t_*.sh)
+if [ $# -gt 0 ]; then
+	tests=()
+	for n in "$@"; do
+		n=${n%.sh}
+		[ -e "$here/$n.sh" ] || { echo "run.sh: no test $n" >&2; exit 2; }
+		tests+=("$here/$n.sh")
+	done
+fi
+for t in "${tests[@]}"; do
 	[ -e "$t" ] || continue
 	name=$(basename "$t" .sh)
 	out=$(timeout -k 5 120 bash "$t" 2>&1)

@@ -48,11 +48,19 @@ bool jpki_tls_name_is_ip(const char *name)
 	return inet_pton(AF_INET, name, buf) == 1 || inet_pton(AF_INET6, name, buf) == 1;
 }
 
-/* RFC 1123 §2.1 host names: LDH labels, 1-63 characters, no hyphen at either end. */
+/*
+ * RFC 1123 §2.1 host names: LDH labels, 1-63 characters, no hyphen at either end; the last
+ * label not all digits (RFC 3696 §2), so that 300.1.1.1, which is no IPv4 address, is no name
+ * either.
+ */
 static bool host_name_ok(const char *s)
 {
 	size_t len = strlen(s), label = 0;
 	if (len == 0 || len > 253 || s[len - 1] == '.')
+		return false;
+	const char *last = strrchr(s, '.');
+	last = last ? last + 1 : s;
+	if (strspn(last, "0123456789") == strlen(last))
 		return false;
 	for (size_t i = 0; i <= len; i++) {
 		char c = s[i];
@@ -559,8 +567,8 @@ int jpki_tls_init(const struct jpki_ctx *ctx, int64_t now, const char *passphras
 		goto out;
 	if (c.have_cert != c.have_key) {
 		rc = jpki_fail(err, JPKI_E_STATE,
-		               "only one of cert.pem and key.pem in %s: `jpki tls renew --force` "
-		               "makes a new pair (the lone file is kept as *.old)",
+		               "only one of cert.pem and key.pem in %s: `jpki tls renew` makes a "
+		               "new pair (the lone file is kept as *.old)",
 		               st->paths.dir);
 		goto out;
 	}

@@ -92,11 +92,12 @@ struct jpki_tls_status {
 /*
  * `jpki init`'s part: make the local CA when there is none, and a server
  * certificate for names (NULL: the default ones) when there is none.  What
- * exists is kept: the CA is checked (its key must open with passphrase), the
- * server certificate must be the CA's and match its key (else STATE, naming
- * `jpki tls renew --force`); a pair of cert.pem and key.pem without a local CA
- * is FOREIGN and kept as it is, no CA made.  A lone file (one of ca.pem and
- * ca-key.pem, or one of cert.pem and key.pem) is STATE.  *st filled on success.
+ * exists is kept, whatever the names: the CA is checked (its key must open
+ * with passphrase, else PASSPHRASE); a pair of cert.pem and key.pem that is
+ * not the local CA's certificate with its key (or that has no local CA beside
+ * it) is FOREIGN and kept as it is, and no CA is made for it.  A lone file
+ * (one of ca.pem and ca-key.pem, or one of cert.pem and key.pem) is STATE,
+ * with the remedy.  *st filled on success.
  */
 JPKI_MUST_CHECK int jpki_tls_init(const struct jpki_ctx *ctx, int64_t now, const char *passphrase,
                                   const struct jpki_tls_names *names, struct jpki_tls_status *st,
