@@ -2,9 +2,9 @@
 #
 # run.sh [NAME...]: every tests/integration/t_*.sh (or only those NAMEs, e.g.
 # t_tls), each in its own bash with a 120-second limit, against the jpki
-# binary in $JPKI (default build/jpki of this repository).  Prints PASS/FAIL per test (a failing test's output
-# follows, indented) and ends with the line "N passed, N failed".  Exit
-# status 1 when any test failed.
+# binary in $JPKI (default build/jpki of this repository).  Prints PASS/FAIL
+# per test (a failing test's output follows, indented) and ends with the line
+# "N passed, N failed".  Exit status 1 when any test failed (2: no such test).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)

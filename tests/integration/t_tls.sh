@@ -14,14 +14,17 @@
 #   - refusals: bad --tls-name values, a wrong passphrase, a missing server key
 #     (the error names `jpki init`), half of --tls-cert/--tls-key, a lone key;
 #   - an older data folder's self-signed tls/cert.pem is kept and served, and
-#     `jpki tls renew --force` replaces it; an operator's own certificate near
-#     its end is served with a warning.
+#     `jpki tls renew --force` replaces it; `make run` (scripts/run.sh) serves
+#     the local CA's certificate and names ca.pem; an operator's own
+#     certificate near its end is served with a warning.
 # TLS clients judge dates by the machine's clock, and so do these checks (no -attime).
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 D=$T_DIR
 TLS=$JPKI_DATA/tls
+RUN_PID=
+trap '[ -n "$RUN_PID" ] && kill -KILL "$RUN_PID" 2>/dev/null; t_cleanup' EXIT
 mode() { stat -c %a "$1"; }
 fp() { openssl x509 -in "$1" -noout -fingerprint -sha256 2>&1; }
 spki() { openssl x509 -in "$1" -noout -pubkey 2>/dev/null | openssl pkey -pubin -outform DER 2>/dev/null | sha256sum; }
@@ -267,6 +270,24 @@ assert_cmd "the self-signed one is kept as cert.pem.old" cmp "$D/old.pem" "$JPKI
 openssl x509 -in "$JPKI_DATA/tls/cert.pem" -out "$D/migrated.pem"
 assert_cmd "the new one verifies under the new ca.pem" \
 	openssl verify -CAfile "$JPKI_DATA/tls/ca.pem" -purpose sslserver -verify_hostname localhost "$D/migrated.pem"
+
+# ---- make run (scripts/run.sh) on a fresh data folder: no openssl req, the local CA named ----------
+
+"$T_TOP/scripts/run.sh" "$JPKI" "$T_DIR/run" "127.0.0.1:$PORT" "127.0.0.1:$TLS_PORT" >"$D/run.log" 2>&1 &
+RUN_PID=$!
+for _ in $(seq 1 150); do
+	grep -q "demo portal on" "$D/run.log" 2>/dev/null && break
+	kill -0 "$RUN_PID" 2>/dev/null || break
+	sleep 0.1
+done
+assert_contains "$(cat "$D/run.log")" "curl --cacert $T_DIR/run/tls/ca.pem https://localhost:$TLS_PORT/" \
+	"make run names the local CA to trust"
+assert_cmd "and serves HTTPS that curl --cacert ca.pem accepts" \
+	curl -fsS --max-time 10 --cacert "$T_DIR/run/tls/ca.pem" --resolve "localhost:$TLS_PORT:127.0.0.1" \
+	"https://localhost:$TLS_PORT/health"
+kill -TERM "$RUN_PID" 2>/dev/null
+wait "$RUN_PID" 2>/dev/null
+RUN_PID=
 
 # ---- an operator's own certificate near its end --------------------------------------------------
 
