@@ -26,6 +26,14 @@ TLS=$JPKI_DATA/tls
 RUN_PID=
 trap '[ -n "$RUN_PID" ] && kill -KILL "$RUN_PID" 2>/dev/null; t_cleanup' EXIT
 mode() { stat -c %a "$1"; }
+# tls_up: server_start waits for the plain listener; the HTTPS one is announced once it is up too
+tls_up() {
+	for _ in $(seq 1 100); do
+		grep -q "serving on https://" "$T_DIR/serve.log" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	die "the HTTPS listener is not announced after 10 s: $(cat "$T_DIR/serve.log")"
+}
 fp() { openssl x509 -in "$1" -noout -fingerprint -sha256 2>&1; }
 spki() { openssl x509 -in "$1" -noout -pubkey 2>/dev/null | openssl pkey -pubin -outform DER 2>/dev/null | sha256sum; }
 
@@ -133,6 +141,7 @@ pick_port
 TLS_PORT=$((PORT + 1))
 SERVE_ARGS=(--tls-listen "127.0.0.1:$TLS_PORT")
 server_start
+tls_up
 run openssl s_client -connect "127.0.0.1:$TLS_PORT" -servername localhost -verify_return_error \
 	-CAfile "$TLS/ca.pem" -verify_hostname localhost -showcerts </dev/null
 assert_rc 0 "openssl s_client -verify_return_error -verify_hostname localhost"
@@ -254,6 +263,7 @@ assert_cmd "cert.pem unchanged" cmp "$D/old.pem" "$JPKI_DATA/tls/cert.pem"
 assert_cmd "key.pem unchanged" cmp "$D/old.key" "$JPKI_DATA/tls/key.pem"
 assert_cmd "and no local CA made beside it" test ! -e "$JPKI_DATA/tls/ca.pem"
 server_start
+tls_up
 assert_cmd "serve --tls-listen serves it (curl --cacert cert.pem)" \
 	curl -fsS --max-time 10 --cacert "$JPKI_DATA/tls/cert.pem" \
 	--resolve "localhost:$TLS_PORT:127.0.0.1" "https://localhost:$TLS_PORT/health"
@@ -295,6 +305,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$D/own.key" -out "$D/own.pem"
 	-subj /CN=localhost -addext subjectAltName=DNS:localhost 2>/dev/null || die "openssl req"
 SERVE_ARGS=(--tls-listen "127.0.0.1:$TLS_PORT" --tls-cert "$D/own.pem" --tls-key "$D/own.key")
 server_start
+tls_up
 assert_cmd "serve --tls-cert/--tls-key serves the operator's certificate" \
 	curl -fsS --max-time 10 --cacert "$D/own.pem" --resolve "localhost:$TLS_PORT:127.0.0.1" \
 	"https://localhost:$TLS_PORT/health"
