@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 
@@ -13,13 +14,14 @@
 #include "core/fsutil.h"
 #include "core/ossl.h"
 #include "http/publish.h"
+#include "tls/local_ca.h"
 
 static const char usage[] =
     "usage: jpki serve [--listen ADDRESS:PORT] [--crl-validity SECONDS] [--threads N]\n"
     "                  [--ocsp-validity SECONDS] [--crl-refresh SECONDS]\n"
     "                  [--max-connections N] [--max-per-address N]\n"
     "                  [--request-timeout SECONDS]\n"
-    "                  [--tls-listen ADDRESS:PORT --tls-cert CHAIN.pem --tls-key KEY.pem]\n"
+    "                  [--tls-listen ADDRESS:PORT [--tls-cert CHAIN.pem --tls-key KEY.pem]]\n"
     "                  [--portal-origin https://HOST[:PORT]] [--portal-helper URL]\n"
     "                  [--no-portal]\n"
     "\n"
@@ -32,8 +34,13 @@ static const char usage[] =
     "  /ocsp/sign /ocsp/auth        OCSP (RFC 6960): POST, or GET /ocsp/KIND/BASE64\n"
     "  /tsa                         time-stamping (RFC 3161): POST a timestamp-query\n"
     "  /health                      liveness\n"
-    "Over HTTPS only (--tls-listen, with the server's certificate chain and its\n"
-    "unencrypted key in PEM files): every route above, and the linking service\n"
+    "Over HTTPS (--tls-listen) with the certificate `jpki init` made from its\n"
+    "local TLS CA, <data>/tls/cert.pem and key.pem (trust <data>/tls/ca.pem;\n"
+    "`jpki tls renew` renews it), or your own: --tls-cert (the chain, PEM) with\n"
+    "--tls-key (its unencrypted PEM key).  A certificate within 30 days of its\n"
+    "end is announced on stderr.  The plain listener stays, for the CRLs and OCSP\n"
+    "(RFC 5019 §5: certificates name them with http:// URLs).  HTTPS serves every\n"
+    "route above and, on HTTPS only, the linking service\n"
     "for registered relying parties (`jpki rp`, docs/login.md), HTTP Basic with\n"
     "the relying party's id and access key:\n"
     "  /link/pseudonym              POST {\"certificate\": base64 DER}\n"
@@ -101,8 +108,58 @@ static int read_pem_pair(const char *cert, const char *key, uint8_t **cert_pem, 
 	c[cl] = k[kl] = '\0';
 	if (!strstr((char *)c, "-----BEGIN CERTIFICATE-----") ||
 	    !strstr((char *)k, "PRIVATE KEY-----"))
-		return cli_fail_msg("serve: --tls-cert and --tls-key must be PEM files");
+		return cli_fail_msg(
+		    "serve: %s and %s must be PEM files (a certificate chain, a key)", cert, key);
+	if (strstr((char *)k, "ENCRYPTED PRIVATE KEY-----"))
+		return cli_fail_msg(
+		    "serve: the key %s is encrypted: the server needs it unencrypted", key);
 	return 0;
+}
+
+/*
+ * Without --tls-cert and --tls-key: the certificate `jpki init` made (tls/local_ca.h), whose
+ * absence is named with its remedy.
+ */
+static int default_pair(char cert[4200], char key[4200])
+{
+	struct jpki_err err;
+	struct jpki_tls_paths p;
+	if (jpki_tls_paths(cli_ctx(), &p, &err) < 0)
+		return cli_fail(&err);
+	for (int i = 0; i < 2; i++) {
+		const char *f = i ? p.key : p.cert;
+		if (!jpki_path_exists(f))
+			return cli_fail_msg(
+			    "serve: --tls-listen without --tls-cert and --tls-key uses the HTTPS "
+			    "certificate of the data folder, and %s is missing: run `jpki init` "
+			    "(it makes one from a local TLS CA; `jpki tls renew` if the CA is "
+			    "there), or give your own with --tls-cert and --tls-key",
+			    f);
+	}
+	memcpy(cert, p.cert, sizeof(p.cert));
+	memcpy(key, p.key, sizeof(p.key));
+	return 0;
+}
+
+/* A certificate near its end or past it is said once at the start (the server serves it). */
+static void warn_expiry(const char *path, const uint8_t *pem)
+{
+	int64_t end;
+	time_t now = time(NULL); /* the clock TLS clients judge by, not JPKI_NOW */
+	if (jpki_tls_chain_not_after(pem, strlen((const char *)pem), &end, NULL) < 0)
+		return;
+	char when[26];
+	jpki_time_format_jst(end, when);
+	if (end <= (int64_t)now)
+		fprintf(stderr,
+		        "jpki: warning: the HTTPS certificate %s ended on %s: clients refuse it "
+		        "(`jpki tls renew`, then restart)\n",
+		        path, when);
+	else if (end - (int64_t)now < JPKI_TLS_RENEW_WITHIN_DEFAULT)
+		fprintf(stderr,
+		        "jpki: warning: the HTTPS certificate %s ends on %s (`jpki tls renew`, "
+		        "then restart)\n",
+		        path, when);
 }
 
 int cmd_serve(int argc, char **argv)
@@ -143,14 +200,23 @@ int cmd_serve(int argc, char **argv)
 	                               .request_timeout = (unsigned)req_timeout};
 	if (optind != argc)
 		return cli_usage_error(usage, "serve: unexpected argument '%s'", argv[optind]);
-	if ((tls_at.port != 0) != (tls_cert != NULL) || (tls_cert != NULL) != (tls_key != NULL))
-		return cli_usage_error(usage,
-		                       "serve: --tls-listen, --tls-cert and --tls-key go together");
+	if ((tls_cert != NULL) != (tls_key != NULL))
+		return cli_usage_error(usage, "serve: --tls-cert and --tls-key go together");
+	if (tls_cert && tls_at.port == 0)
+		return cli_usage_error(usage, "serve: --tls-cert and --tls-key need --tls-listen");
+	char dflt_cert[4200], dflt_key[4200];
+	if (tls_at.port != 0 && !tls_cert) {
+		if ((rc = default_pair(dflt_cert, dflt_key)) != 0)
+			return rc;
+		tls_cert = dflt_cert;
+		tls_key = dflt_key;
+	}
 	_cleanup_(freep) uint8_t *cert_pem = NULL;
 	_cleanup_(freep) uint8_t *key_pem = NULL;
 	if (tls_cert && (rc = read_pem_pair(tls_cert, tls_key, &cert_pem, &key_pem)) != 0)
 		return rc;
 	if (tls_cert) {
+		warn_expiry(tls_cert, cert_pem);
 		cfg.tls_address = tls_at.addr;
 		cfg.tls_port = tls_at.port;
 		cfg.tls_cert_pem = (const char *)cert_pem;

@@ -2,6 +2,8 @@
 #ifndef JPKI_COMMANDS_H
 #define JPKI_COMMANDS_H
 
+#include <stdbool.h>
+
 int cmd_init(int argc, char **argv);
 int cmd_resident(int argc, char **argv);
 int cmd_cert(int argc, char **argv);
@@ -24,5 +26,14 @@ int cmd_rp(int argc, char **argv);
 int cmd_operator(int argc, char **argv);
 int cmd_operator_key(int argc, char **argv);
 int cmd_approval(int argc, char **argv);
+int cmd_tls(int argc, char **argv);
+
+/* What `jpki init` shares with `jpki tls renew` (cmd_tls.c). */
+struct jpki_err;
+struct jpki_tls_status;
+/* --tls-name NAME (repeatable): dst is a struct jpki_tls_names. */
+int cli_opt_tls_name(const char *value, void *dst, struct jpki_err *err);
+/* What was done with the HTTPS certificate, on stdout. */
+void tls_report(const struct jpki_tls_status *st, bool renewing);
 
 #endif

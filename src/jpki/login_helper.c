@@ -12,6 +12,8 @@
  *   POST /sign {"hash", "hashFunction": "SHA-256"}  {"signature", "algorithm": "RS256"}
  * Every request: Host must be the helper's own (DNS rebinding), Origin an
  * https origin (or one of --allow-origin); CORS answers name that origin only.
+ * PINs from files ask nobody, so they need --allow-origin: without it any
+ * https page the holder opens could have the card sign.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -56,7 +58,9 @@ static const char helper_usage[] =
     "must be https://host[:port], or one of --allow-origin (given: only those).  The\n"
     "Host header must be 127.0.0.1:PORT or localhost:PORT.  The PINs are asked on\n"
     "the terminal, naming the origin that asks, for every request; --auth-pin-file\n"
-    "and --sign-pin-file read them from files instead (re-read each time).  The\n"
+    "and --sign-pin-file read them from files instead (re-read each time), and then\n"
+    "nobody is asked: they need --allow-origin (the helper refuses to start\n"
+    "without), so that only the sites named can have the card sign.  The\n"
     "card: the first PC/SC reader holding one, --reader, or a card IMAGE; opened for\n"
     "each request.  One line per request goes to stderr, never a PIN.\n";
 
@@ -477,6 +481,14 @@ int login_helper(int argc, char **argv)
 		return cli_usage_error(helper_usage,
 		                       "login helper: a PIN is read for every request: "
 		                       "--auth-pin-file, --sign-pin-file or the prompt");
+	/* a PIN from a file asks nobody: any https page the holder opens could have the card sign
+	 */
+	if ((h.sec.auth_pin.file || h.sec.sign_pin.file) && h.n_allow == 0)
+		return cli_usage_error(helper_usage,
+		                       "login helper: with --auth-pin-file or --sign-pin-file "
+		                       "nobody is asked before the card signs, so any https site "
+		                       "the browser opens could use it: name the sites that may "
+		                       "with --allow-origin ORIGIN (repeatable)");
 	sigset_t stop;
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);

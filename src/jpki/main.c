@@ -13,12 +13,14 @@ static const char usage[] =
     "jpki: Japan's Public Personal Authentication Service (公的個人認証サービス)\n"
     "\n"
     "commands:\n"
-    "  init       create the signature CA and the authentication CA (idempotent)\n"
+    "  init       create the signature CA and the authentication CA, the registry,\n"
+    "             and the HTTPS certificate from a local TLS CA (idempotent)\n"
     "  resident   resident records and life events (move, rename, correct, death,\n"
     "             emigrate) with the revocations they cause\n"
     "  cert       issue (one or in bulk), revoke, list and show certificates\n"
     "  crl        generate a CA's full, partition or delta CRL now\n"
-    "  serve      publish CA certificates, CRLs and OCSP over HTTP\n"
+    "  serve      publish CA certificates, CRLs and OCSP over HTTP (and HTTPS)\n"
+    "  tls        renew the HTTPS certificate of serve (from the local TLS CA)\n"
     "  card       the software My Number card: make, personalise, attach, use\n"
     "  registry   check, back up and restore the registry; a new one for existing CAs\n"
     "  counter    the municipal counter's procedures (issue, renew, loss, PIN reset, ...)\n"
@@ -45,6 +47,7 @@ static const struct cli_command commands[] = {
     {"cert", cmd_cert, "certificates"},
     {"crl", cmd_crl, "CRLs"},
     {"serve", cmd_serve, "HTTP publication"},
+    {"tls", cmd_tls, "the HTTPS certificate"},
     {"card", cmd_card, "the software card"},
     {"registry", cmd_registry, "the registry itself"},
     {"counter", cmd_counter, "the counter's procedures"},

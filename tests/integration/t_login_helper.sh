@@ -15,7 +15,8 @@
 #     over 4 KiB, not JSON, the wrong Content-Type), wrong routes and methods;
 #   - PINs: re-read from their files for every request, typed at the terminal
 #     when there is no file (the prompt names the origin), a wrong one with
-#     the tries left, a blocked one, and never in the helper's log.
+#     the tries left, a blocked one, and never in the helper's log; PIN files
+#     without --allow-origin refused at the start (they ask nobody).
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -38,6 +39,7 @@ cp "$IMG" "$D/spare.img" # the wrong-PIN tests count tries on a copy of their ow
 server_start
 head -c 32 /dev/urandom >"$D/secret"
 ORIGIN=https://portal.example.jp
+O2=https://xn--zckzah.jp:8443 # another origin the helper serves (Punycode, a port)
 HPORT=$(python3 -c 'import socket
 s = socket.socket()
 s.bind(("127.0.0.1", 0))
@@ -119,7 +121,9 @@ refused() {
 }
 nonce() { head -c 32 /dev/urandom | base64; }
 
-helper_start "$IMG" --auth-pin-file "$APIN" --sign-pin-file "$SPIN"
+# PINs in files ask nobody: the helper serves only the origins named (--allow-origin)
+helper_start "$IMG" --auth-pin-file "$APIN" --sign-pin-file "$SPIN" --allow-origin "$ORIGIN" \
+	--allow-origin "$O2"
 pass "the helper listens on 127.0.0.1:$HPORT"
 jp login helper --help
 assert_rc 0 "login helper --help"
@@ -162,7 +166,6 @@ assert_rc 4 "webeid_peer refuses it for $ORIGIN.evil"
 # a page that names another origin in the body gets nothing: the body has the nonce only
 refused 400 "an origin in the body" POST /authenticate "$ORIGIN" \
 	"{\"nonce\":\"$N\",\"origin\":\"https://bank.example.jp\"}"
-O2=https://xn--zckzah.jp:8443
 N2=$(nonce)
 req POST /authenticate "$O2" "{\"nonce\":\"$N2\"}"
 expect 200 "another origin (Punycode, a port)"
@@ -294,6 +297,13 @@ jp login helper --listen "$HPORT" "$IMG" --auth-pin 1234
 assert_refused "a PIN on the command line"
 jp login helper --listen "$HPORT" "$IMG" --auth-pin-fd 0
 assert_rc 2 "a PIN descriptor (read once) for a helper that reads one per request"
+jp login helper --listen "$HPORT" "$IMG" --auth-pin-file "$APIN"
+assert_rc 2 "an authentication PIN file without --allow-origin (any https site could log in)"
+assert_contains "$ERR" "--allow-origin" "the refusal names --allow-origin"
+jp login helper --listen "$HPORT" "$IMG" --sign-pin-file "$SPIN"
+assert_rc 2 "a signature PIN file without --allow-origin (any https site could sign)"
+jp login helper --listen "$HPORT" "$IMG" --auth-pin-file "$APIN" --sign-pin-file "$SPIN"
+assert_rc 2 "both PIN files without --allow-origin"
 helper_start "$IMG" --auth-pin-file "$APIN" --allow-origin "$ORIGIN" --allow-origin https://other.example.jp
 N=$(nonce)
 req POST /authenticate "$ORIGIN" "{\"nonce\":\"$N\"}"
@@ -306,7 +316,7 @@ helper_stop
 
 # ---- no card -----------------------------------------------------------------------------------
 
-helper_start --reader "no-such-reader-$$" --auth-pin-file "$APIN"
+helper_start --reader "no-such-reader-$$" --auth-pin-file "$APIN" --allow-origin "$ORIGIN"
 req GET /status
 expect 200 "GET /status without a card"
 assert_eq "$(field card)" False "says there is no card"
@@ -324,6 +334,14 @@ for _ in $(seq 1 100); do
 	sleep 0.1
 done
 grep -q listening "$D/tty.log" || die "the helper on a terminal does not listen: $(cat "$D/tty.log")"
+# without --allow-origin (PINs typed): any https origin, and only such an origin
+N=$(nonce)
+refused 403 "at the terminal: an http origin" POST /authenticate http://portal.example.jp "{\"nonce\":\"$N\"}"
+refused 403 "at the terminal: an origin with a path" POST /authenticate "$ORIGIN/login" "{\"nonce\":\"$N\"}"
+refused 403 "at the terminal: the null origin" POST /authenticate null "{\"nonce\":\"$N\"}"
+refused 403 "at the terminal: an origin in Unicode" POST /authenticate "https://ポータル.jp" "{\"nonce\":\"$N\"}"
+req GET /status "$O2"
+expect 200 "at the terminal: another https origin is served"
 N=$(nonce)
 req POST /authenticate "$ORIGIN" "{\"nonce\":\"$N\"}"
 expect 200 "the PIN typed at the terminal"
@@ -341,7 +359,7 @@ PINF=$D/auth-pin
 cp "$BAD" "$PINF"
 SPINF=$D/sign-pin
 printf 'WRONG99\n' >"$SPINF"
-helper_start "$D/spare.img" --auth-pin-file "$PINF" --sign-pin-file "$SPINF"
+helper_start "$D/spare.img" --auth-pin-file "$PINF" --sign-pin-file "$SPINF" --allow-origin "$ORIGIN"
 req POST /authenticate "$ORIGIN" "{\"nonce\":\"$(nonce)\"}"
 expect 403 "a wrong authentication PIN"
 assert_eq "$BODY" '{"error":"wrong PIN","triesLeft":2}' "wrong PIN, 2 tries left"

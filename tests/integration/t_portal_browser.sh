@@ -34,7 +34,8 @@ pcscd_start
 card_attach "$IMG"
 
 "$JPKI" login helper --listen "$HELPER_PORT" --auth-pin-file "$(secret 1234)" \
-	--sign-pin-file "$(secret ABC123)" >"$D/helper.out" 2>"$D/helper.log" &
+	--sign-pin-file "$(secret ABC123)" --allow-origin "https://localhost:$TLS_PORT" \
+	>"$D/helper.out" 2>"$D/helper.log" &
 HELPER_PID=$!
 trap 'kill -KILL $HELPER_PID 2>/dev/null; card_cleanup; t_cleanup' EXIT
 for _ in $(seq 1 100); do
