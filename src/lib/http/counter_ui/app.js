@@ -41,7 +41,19 @@
     'held': 'On hold', 'revoked': 'Revoked', 'disable': 'Disable', 'disabled': 'disabled',
     'checkpoint': 'Signed checkpoint', 'record': 'Record', 'address': 'Address',
     'logged-in-as': 'Logged in', 'search-purpose-needed': 'Choose the purpose of the search (rule S1).',
-    'valid': 'valid',
+    'valid': 'valid', 'menu-face': 'Card face', 'menu-issue': 'Issuance', 'menu-renew': 'Renewal',
+    'menu-pin': 'PIN reset', 'card-why': "Place the card on the terminal's reader.",
+    'reader': 'Card reader (optional)', 'write-face': 'Write', 'fee-reason': 'Re-issue reason (fee)',
+    'first-issue': 'First issuance', 'f-lost': 'Lost', 'f-damaged': 'Damaged (own fault)',
+    'f-damaged-not-own': 'Damaged (not own fault)',
+    'auth-pin': 'User authentication PIN (4 digits, typed by the resident)',
+    'sign-pin': 'Signature password (6-16 of A-Z 0-9, typed by the resident)',
+    'do-issue': 'Issue', 'renew-why': 'Renewal opens 3 months before expiry; the PINs are kept (typed by the resident).',
+    'cur-auth-pin': 'Current user authentication PIN', 'cur-sign-pin': 'Current signature password',
+    'do-renew': 'Renew', 'pin-why': 'The card and one identity document are needed (rule P2); the resident types the new PINs.',
+    'which-pin': 'PIN to reset', 'both': 'Both',
+    'new-auth-pin': 'New user authentication PIN', 'new-sign-pin': 'New signature password',
+    'do-reset': 'Reset', 'issued': 'issued', 'yen': 'yen',
   };
   const ja = { // the page's own Japanese is read from the markup; these only the script says
     'done': '完了', 'audit-entry': '監査記録', 'approve': '承認する', 'disable': '無効にする',
@@ -51,6 +63,7 @@
     'valid': '有効', 'disabled': '無効', 'checkpoint': '署名付きチェックポイント', 'record': '記録番号',
     'address': '住所', 'logged-in-as': 'ログイン中',
     'search-purpose-needed': '検索の目的を選んでください（規則S1）。',
+    'issued': '発行', 'yen': '円',
   };
   let lang = localStorage.getItem('jpki-lang') === 'en' ? 'en' : 'ja';
   let session = null;
@@ -311,6 +324,35 @@
     on('revoke-form', (form, f) => {
       const kinds = ['sign', 'auth'].filter((k) => f.get(k));
       procedure('/procedures/revoke', { resident: int(f.get('resident')), documents: docs(f), kinds, reason: f.get('reason') });
+    });
+    const pinsOf = (f, body) => {
+      for (const k of ['authPin', 'signPin', 'reader']) if (f.get(k)) body[k] = f.get(k);
+      return body;
+    };
+    on('face-form', async (form, f) => {
+      const r = await api('POST', '/procedures/card-face', pinsOf(f, { resident: int(f.get('resident')), documents: docs(f) }));
+      report(r, r.ok ? `${t('done')} (case ${r.json.case})` : '');
+    });
+    const issued = (r) => r.ok ? `${t('done')}: ${r.json.certificates.map((c) => `${t(c.kind)} ${c.serial}`).join(', ')}; ${r.json.amount} ${t('yen')} (case ${r.json.case})` : '';
+    on('issue-form', async (form, f) => {
+      const body = pinsOf(f, { resident: int(f.get('resident')), documents: docs(f) });
+      if (f.get('reason')) body.reason = f.get('reason');
+      const r = await api('POST', '/procedures/issue', body);
+      form.querySelectorAll('input[type=password]').forEach((i) => { i.value = ''; });
+      if (r.ok) form.reset();
+      report(r, issued(r));
+    });
+    on('renew-form', async (form, f) => {
+      const r = await api('POST', '/procedures/renew', pinsOf(f, { resident: int(f.get('resident')), documents: docs(f) }));
+      form.querySelectorAll('input[type=password]').forEach((i) => { i.value = ''; });
+      if (r.ok) form.reset();
+      report(r, issued(r));
+    });
+    on('pin-form', async (form, f) => {
+      const r = await api('POST', '/procedures/pin-reset', pinsOf(f, { resident: int(f.get('resident')), documents: docs(f), reset: f.get('which') }));
+      form.querySelectorAll('input[type=password]').forEach((i) => { i.value = ''; });
+      if (r.ok) form.reset();
+      report(r, r.ok ? `${t('done')} (case ${r.json.case})` : '');
     });
     on('lift-form', (form, f) => procedure('/procedures/lift-hold', { resident: int(f.get('resident')), documents: docs(f) }));
     on('request-form', async (form, f) => {

@@ -1,0 +1,111 @@
+// counter_card.mjs: the counter terminal's procedures that need the card, in
+// a real browser, with the software card in the terminal's reader (pcscd +
+// vpcd, driven by the server's PC/SC host side).  PHASE=issue: a clerk writes
+// the card face, issues both certificates (the PINs typed into the page as
+// the resident would), resets the authentication PIN and has a malformed
+// signature password refused; PHASE=loss: the
+// card is reported lost.  axe-core checks each screen.  Results as
+// counter.mjs writes them.
+//
+//   BASE=... ARTEFACTS=DIR RESULTS=FILE RESIDENT=ID PHASE=issue|loss node counter_card.mjs
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import AxeBuilder from '@axe-core/playwright';
+
+const { BASE: base, ARTEFACTS: artefacts, RESULTS: results, RESIDENT: resident, PHASE: phase } = process.env;
+if (!base || !artefacts || !results || !resident || !phase) {
+  console.error('usage: BASE=... ARTEFACTS=DIR RESULTS=FILE RESIDENT=ID PHASE=issue|loss node counter_card.mjs');
+  process.exit(2);
+}
+mkdirSync(artefacts, { recursive: true });
+let failures = 0;
+function check(ok, what, detail) {
+  appendFileSync(results, `${ok ? 'ok' : 'fail'}\t${what}${ok || !detail ? '' : ': ' + detail}\n`);
+  if (!ok) failures++;
+}
+async function accessible(page, name) {
+  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  check(r.violations.length === 0, `axe-core: no WCAG 2.1 AA violation on the ${name}`,
+    r.violations.map((v) => `${v.id} (${v.nodes.length})`).join(', '));
+}
+async function done(page, what, timeout = 60000) {
+  try {
+    await page.waitForFunction(() => /\b(ok|bad)\b/.test(document.getElementById('status').className),
+      null, { timeout });
+  } catch (e) { /* judged below */ }
+  const s = await page.locator('#status');
+  const ok = (await s.getAttribute('class')).includes('ok');
+  check(ok, what, await s.textContent());
+  return await s.textContent();
+}
+async function go(page, pane) {
+  await page.locator(`#menu a[href="#${pane}"]`).click();
+  await page.locator(`#${pane}:not([hidden])`).waitFor();
+  await page.evaluate(() => { const s = document.getElementById('status'); s.textContent = ''; s.className = 'status'; });
+}
+
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true,
+  args: ['--no-sandbox', '--disable-background-networking'] });
+try {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'ja-JP' });
+  const page = await context.newPage();
+  page.on('requestfinished', async (r) => console.error('<', r.method(), r.url(), (await r.response()).status()));
+  page.on('requestfailed', (r) => console.error('x', r.method(), r.url(), r.failure().errorText));
+  page.on('console', (m) => console.error('console', m.type(), m.text()));
+  await page.goto(`${base}/counter/`);
+  await page.locator('#login-operator').fill('clerk1');
+  await page.locator('#login-password').fill('clerk-one-password');
+  await page.locator('#login-form button').click();
+  await page.locator('#main-view:not([hidden])').waitFor({ timeout: 10000 });
+  if (phase === 'issue') {
+    await go(page, 'face');
+    await page.locator('#face-resident').fill(resident);
+    await page.locator('#face-doc').fill('licence:123456789012');
+    await page.locator('#face-form button').click();
+    await done(page, 'the card face is written from the record through the reader');
+    await accessible(page, 'card face screen');
+    await go(page, 'issue');
+    await page.locator('#issue-resident').fill(resident);
+    await page.locator('#issue-doc').fill('licence:123456789012');
+    await page.locator('#issue-auth-pin').fill('1234');
+    await page.locator('#issue-sign-pin').fill('ABC123');
+    await page.locator('#issue-form button').click();
+    const s = await done(page, 'both certificates are issued onto the card in the reader');
+    check(/利用者証明用電子証明書 [0-9A-F]+/.test(s) && /署名用電子証明書 [0-9A-F]+/.test(s), 'the page names both serials', s);
+    check((await page.locator('#issue-auth-pin').inputValue()) === '' && (await page.locator('#issue-sign-pin').inputValue()) === '',
+      'the PIN fields are emptied after the call');
+    await accessible(page, 'issuance screen');
+    await page.screenshot({ path: join(artefacts, '1-issued.png'), fullPage: true });
+    await go(page, 'pin');
+    await page.locator('#pin-resident').fill(resident);
+    await page.locator('#pin-doc').fill('licence:123456789012');
+    await page.locator('#pin-doc2').fill('health-insurance:HI-1');
+    await page.locator('#pin-reset').selectOption('auth');
+    await page.locator('#pin-auth-pin').fill('5678');
+    await page.locator('#pin-form button').click();
+    await done(page, 'the authentication PIN is reset on the card (rule P2)');
+    await accessible(page, 'PIN reset screen');
+    await go(page, 'pin');
+    await page.locator('#pin-resident').fill(resident);
+    await page.locator('#pin-doc').fill('licence:123456789012');
+    await page.locator('#pin-reset').selectOption('sign');
+    await page.locator('#pin-sign-pin').fill('abc');
+    await page.locator('#pin-form button').click();
+    const refused = await page.waitForFunction(() => document.getElementById('status').classList.contains('bad'),
+      null, { timeout: 30000 }).then(() => true, () => false);
+    check(refused, 'a signature password the card would not take is refused with the reason',
+      await page.locator('#status').textContent());
+  } else {
+    await go(page, 'loss');
+    await page.locator('#loss-resident').fill(resident);
+    await page.locator('#loss-form button').click();
+    await done(page, 'the card reported lost: both certificates on hold');
+    await page.screenshot({ path: join(artefacts, '2-loss.png'), fullPage: true });
+  }
+} catch (e) {
+  check(false, 'the browser run', e.message.split('\n')[0]);
+} finally {
+  await browser.close();
+}
+process.exit(failures ? 1 : 0);
