@@ -2,8 +2,10 @@
 // Debian's Chromium, driven by playwright-core: a clerk logs in with the
 // keyboard alone, searches a resident (the purpose required), reports a loss
 // with the keyboard alone, revokes a certificate and asks for an approval; a
-// supervisor approves it from the queue; the screen locks after 5 idle
-// minutes (the page's clock run forward) and unlocks with the password; the
+// supervisor approves it from the queue, registers a security key (Chrome's
+// virtual authenticator) and is asked for it at the next log-in; the screen
+// locks after 5 idle minutes (the page's clock run forward) and unlocks with
+// the password; the
 // English switch relabels the page; axe-core checks every screen (WCAG 2.1
 // AA).  Each check goes to RESULTS as "ok<TAB>what" or "fail<TAB>what";
 // screenshots go to ARTEFACTS.
@@ -99,7 +101,7 @@ try {
   check(c && c.httpOnly && c.secure && c.sameSite === 'Strict', 'the session cookie is HttpOnly, Secure, SameSite=Strict');
   check(await page.evaluate(() => document.cookie.includes('jpki_counter')) === false, 'page script cannot read it');
   const menu = await page.locator('#menu li:not([hidden]) a').allTextContents();
-  check(menu.length === 9 && !menu.includes('監査ログ') && !menu.includes('操作者'),
+  check(menu.length === 10 && !menu.includes('監査ログ') && !menu.includes('操作者'),
     "a clerk's menu offers only what a clerk may do", menu.join(', '));
   await accessible(page, 'menu');
 
@@ -191,6 +193,48 @@ try {
   check((await page.locator('#audit-checkpoint').textContent()).includes('/audit'), 'with a signed checkpoint');
   await accessible(page, 'audit viewer');
   await shot(page, '6-audit');
+
+  // a security key (Chrome's virtual authenticator, CTAP2): registered, then asked for at log-in
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', { options: {
+    protocol: 'ctap2', transport: 'usb', hasResidentKey: false, hasUserVerification: false,
+    automaticPresenceSimulation: true } });
+  await page.locator('#menu a[href="#keys"]').click();
+  await page.locator('#key-label').fill('係長のキー');
+  await page.locator('#key-form button').click();
+  await status(page, '完了', 'the supervisor registers a security key');
+  await page.locator('#key-list tbody tr').first().waitFor({ timeout: 10000 });
+  check((await page.locator('#key-list tbody tr').first().textContent()).includes('係長のキー'), 'it is listed');
+  await accessible(page, 'security keys screen');
+  await page.locator('#logout').click();
+  await page.locator('#login-view:not([hidden])').waitFor();
+  await page.locator('#login-operator').fill('sup1');
+  await page.locator('#login-password').fill('supervisor-password');
+  await page.locator('#login-form button').click();
+  await page.locator('#main-view:not([hidden])').waitFor({ timeout: 15000 });
+  check(true, 'the log-in asks for the key after the password, and the key answers');
+  const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+  check(credentials.length === 1 && credentials[0].signCount >= 1, 'the key signed (its counter moved)',
+    JSON.stringify(credentials.map((c) => c.signCount)));
+  await page.locator('#menu a[href="#keys"]').click();
+  await page.locator('#key-list tbody tr').first().waitFor({ timeout: 10000 });
+  const uses = await page.locator('#key-list tbody tr td').nth(2).textContent();
+  check(Number(uses) >= 1, 'the registry recorded the sign counter', uses);
+  await page.locator('#logout').click();
+  await page.locator('#login-view:not([hidden])').waitFor();
+  await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
+  await page.locator('#login-operator').fill('sup1');
+  await page.locator('#login-password').fill('supervisor-password');
+  await page.locator('#login-form button').click();
+  await page.locator('#key-view:not([hidden])').waitFor({ timeout: 10000 });
+  check(await page.locator('#main-view').isHidden(),
+    'without the key, the password alone does not log in: the page waits for the key');
+  await accessible(page, 'security key step');
+  const r = await page.evaluate(async () => (await fetch('/api/v1/session')).json());
+  check(r.keyDue === true, 'the half-done session says the key is due', JSON.stringify(r));
+  const blocked = await page.evaluate(async () => (await fetch('/api/v1/approvals')).status);
+  check(blocked === 401, 'and it reaches nothing else (401)', String(blocked));
   check(errors.length === 0, 'no script error or CSP violation on any screen', errors.join(' | '));
 } catch (e) {
   check(false, 'the browser run', e.message.split('\n')[0]);

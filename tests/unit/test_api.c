@@ -32,7 +32,7 @@ static void open_one(struct jpki_op_sessions *s, const char *who, int64_t at,
 {
 	struct jpki_op_session v;
 	assert_int_equal(
-	    jpki_op_session_open(s, who, JPKI_ROLE_CLERK, "city-hall", at, id, &v, NULL), 0);
+	    jpki_op_session_open(s, who, JPKI_ROLE_CLERK, "city-hall", false, at, id, &v, NULL), 0);
 	assert_string_equal(v.operator_id, who);
 	assert_int_equal(strlen(v.csrf), JPKI_OP_SESSION_ID_LEN);
 	assert_string_not_equal(v.csrf, id);

@@ -128,3 +128,39 @@ void jpki_base64url_32(const uint8_t in[32], char out[44])
 		out[i] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_' : b64[i];
 	out[43] = '\0';
 }
+
+int jpki_base64url_decode(const char *s, size_t len, uint8_t **out, size_t *out_len)
+{
+	if (len > (SIZE_MAX - 4) / 2 || len % 4 == 1)
+		return -1;
+	char *std = malloc(len + 4);
+	if (!std)
+		return -1;
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (c == '+' || c == '/' || c == '=') { /* RFC 4648 §5: not of this alphabet */
+			free(std);
+			return -1;
+		}
+		std[n++] = c == '-' ? '+' : c == '_' ? '/' : c;
+	}
+	while (n % 4)
+		std[n++] = '=';
+	int rc = jpki_base64_decode(std, n, false, out, out_len);
+	free(std);
+	return rc;
+}
+
+char *jpki_base64url_encode(const uint8_t *p, size_t n)
+{
+	char *b = jpki_base64_encode(p, n);
+	if (!b)
+		return NULL;
+	size_t len = strlen(b);
+	while (len && b[len - 1] == '=')
+		b[--len] = '\0';
+	for (size_t i = 0; i < len; i++)
+		b[i] = b[i] == '+' ? '-' : b[i] == '/' ? '_' : b[i];
+	return b;
+}

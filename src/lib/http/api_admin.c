@@ -24,16 +24,16 @@ static json_t *rights_json(enum jpki_role role)
 	return a;
 }
 
-static json_t *session_json(const struct jpki_op_session *s, int64_t now)
+json_t *jpki_api_session_json(const struct jpki_op_session *s, int64_t now)
 {
 	int64_t idle = now - s->last_seen;
-	return json_pack("{s:s, s:s, s:o, s:s, s:s, s:b, s:I, s:I}", "operator", s->operator_id,
-	                 "role", jpki_role_name(s->role), "rights", rights_json(s->role), "counter",
-	                 s->counter, "csrf", s->csrf, "locked", s->locked, "idleSeconds",
-	                 (json_int_t)JPKI_OP_SESSION_IDLE, "lockInSeconds",
-	                 (json_int_t)(s->locked || idle >= JPKI_OP_SESSION_IDLE
-	                                  ? 0
-	                                  : JPKI_OP_SESSION_IDLE - idle));
+	return json_pack(
+	    "{s:s, s:s, s:o, s:s, s:s, s:b, s:b, s:I, s:I}", "operator", s->operator_id, "role",
+	    jpki_role_name(s->role), "rights", rights_json(s->role), "counter", s->counter, "csrf",
+	    s->csrf, "locked", s->locked, "keyDue", s->key_due, "idleSeconds",
+	    (json_int_t)JPKI_OP_SESSION_IDLE, "lockInSeconds",
+	    (json_int_t)(s->locked || idle >= JPKI_OP_SESSION_IDLE ? 0
+	                                                           : JPKI_OP_SESSION_IDLE - idle));
 }
 
 /* ---- sessions ---- */
@@ -48,20 +48,25 @@ static int login(struct api_call *c)
 	int rc = jpki_operator_login(c->h->st, id, jpki_api_text(c->body, "password"), c->now, &o,
 	                             &c->err);
 	char sid[JPKI_OP_SESSION_ID_LEN + 1];
+	bool key = false;
+	if (rc == 0)
+		rc = jpki_webauthn_required(c->h->st, o.id, &key, &c->err);
 	if (rc == 0)
 		rc = jpki_op_session_open(c->h->sessions, o.id, (enum jpki_role)o.role, counter,
-		                          c->now, sid, &c->who, &c->err);
+		                          key, c->now, sid, &c->who, &c->err);
 	if (rc < 0)
 		return rc;
 	jpki_api_set_cookie(c, sid);
+	if (key) /* the second factor: the session waits for the key */
+		return jpki_api_key_needed(c, sid);
 	c->status = 201;
-	c->reply = session_json(&c->who, c->now);
+	c->reply = jpki_api_session_json(&c->who, c->now);
 	return c->reply ? 0 : jpki_fail(&c->err, JPKI_E_NOMEM, "out of memory");
 }
 
 static int session_get(struct api_call *c)
 {
-	c->reply = session_json(&c->who, c->now);
+	c->reply = jpki_api_session_json(&c->who, c->now);
 	return c->reply ? 0 : jpki_fail(&c->err, JPKI_E_NOMEM, "out of memory");
 }
 

@@ -119,7 +119,7 @@ static bool path_match(const char *pattern, const char *url, char param[SEGMENT_
 }
 
 static const struct api_route *const tables[] = {jpki_api_counter_routes, jpki_api_card_routes,
-                                                 jpki_api_admin_routes};
+                                                 jpki_api_key_routes, jpki_api_admin_routes};
 
 /* The route of method and url; NULL with *allow the methods of the path when none. */
 static const struct api_route *find_route(const char *method, const char *url,
@@ -194,6 +194,9 @@ static int session_check(struct api_call *c, const struct api_route *r)
 		c->err = e;
 		return rc;
 	}
+	if (c->who.key_due && r->access != API_KEY_DUE && r->access != API_LOCKED)
+		return jpki_fail(&c->err, JPKI_E_UNAUTHENTICATED,
+		                 "the log-in is not finished: the security key is needed");
 	if (r->access == API_SESSION && r->rights) {
 		bool may = false;
 		for (unsigned b = 1; b <= JPKI_RIGHT_AUDIT; b <<= 1)
@@ -422,6 +425,20 @@ void jpki_api_http_completed(void *con_cls)
 
 /* ---- life ---- */
 
+/* The host of "https://host[:port]": the RP ID of the operators' security keys (WebAuthn §5.1.3).
+ */
+static int rp_id_of(const char *origin, char *out, size_t cap, struct jpki_err *err)
+{
+	const char *h = strncmp(origin, "https://", 8) == 0 ? origin + 8 : NULL;
+	size_t n = h ? strcspn(h, ":/") : 0;
+	if (!h || n == 0 || n >= cap || (h[n] && h[n] != ':'))
+		return jpki_fail(err, JPKI_E_INVALID, "the origin '%s' is not https://host[:port]",
+		                 origin);
+	memcpy(out, h, n);
+	out[n] = '\0';
+	return 0;
+}
+
 int jpki_api_http_new(const struct jpki_api_http_cfg *cfg, struct jpki_api_http **ret,
                       struct jpki_err *err)
 {
@@ -442,6 +459,10 @@ int jpki_api_http_new(const struct jpki_api_http_cfg *cfg, struct jpki_api_http 
 		rc = jpki_op_sessions_new(1024, &h->sessions, err);
 	if (rc == 0)
 		rc = jpki_audit_signer_open(cfg->ctx, &h->signer, err);
+	if (rc == 0)
+		rc = jpki_webauthn_challenges_new(&h->challenges, err);
+	if (rc == 0)
+		rc = rp_id_of(h->origin, h->rp_id, sizeof(h->rp_id), err);
 	if (rc < 0) {
 		jpki_api_http_free(h);
 		return rc;
@@ -455,6 +476,7 @@ void jpki_api_http_free(struct jpki_api_http *h)
 	if (!h)
 		return;
 	jpki_audit_signer_close(&h->signer);
+	jpki_webauthn_challenges_free(h->challenges);
 	jpki_op_sessions_free(h->sessions);
 	jpki_store_close(h->st);
 	pthread_mutex_destroy(&h->lock);

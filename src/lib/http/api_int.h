@@ -14,6 +14,7 @@
 #include "audit/signer.h"
 #include "counter/counter.h"
 #include "operator/session.h"
+#include "operator/webauthn.h"
 #include "store/store.h"
 
 struct jpki_api_http {
@@ -25,6 +26,8 @@ struct jpki_api_http {
 	struct jpki_op_sessions *sessions;
 	struct jpki_audit_signer signer;
 	struct jpki_ca *cas[2]; /* borrowed from the server: the card procedures' issuers */
+	char rp_id[256];        /* the WebAuthn RP ID: the origin's host */
+	struct jpki_webauthn_challenges *challenges;
 };
 
 /* What a route needs of the caller. */
@@ -32,6 +35,7 @@ enum api_access {
 	API_PUBLIC,  /* nobody logged in */
 	API_LOCKED,  /* a session, locked or not (its state, unlock, logout) */
 	API_SESSION, /* an unlocked session with one of the route's rights */
+	API_KEY_DUE, /* a session waiting for the security key (the log-in's second step) */
 };
 
 struct api_call {
@@ -64,6 +68,12 @@ struct api_route {
 extern const struct api_route jpki_api_counter_routes[];
 extern const struct api_route jpki_api_admin_routes[];
 extern const struct api_route jpki_api_card_routes[];
+extern const struct api_route jpki_api_key_routes[];
+
+/* The session's state as the API answers it. */
+json_t *jpki_api_session_json(const struct jpki_op_session *s, int64_t now);
+/* A log-in's password was right and the operator has a key: answer 202 with its options. */
+int jpki_api_key_needed(struct api_call *c, const char *sid);
 
 /* The OpenAPI document (openapi.json, embedded at build time). */
 extern const unsigned char jpki_openapi_json[];

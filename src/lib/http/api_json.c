@@ -70,6 +70,18 @@ static const struct jpki_api_field face_fields[] = {{"resident", JPKI_API_ID, tr
                                                     {"reader", JPKI_API_TEXT, false, 128},
                                                     {"facePin", JPKI_API_SECRET, false, 16},
                                                     {NULL, 0, false, 0}};
+static const struct jpki_api_field key_assertion_fields[] = {
+    {"id", JPKI_API_TEXT, true, 1400},
+    {"clientDataJSON", JPKI_API_TEXT, true, 4096},
+    {"authenticatorData", JPKI_API_TEXT, true, 4096},
+    {"signature", JPKI_API_TEXT, true, 1024},
+    {"userHandle", JPKI_API_TEXT, false, 256},
+    {NULL, 0, false, 0}};
+static const struct jpki_api_field key_registration_fields[] = {
+    {"clientDataJSON", JPKI_API_TEXT, true, 4096},
+    {"attestationObject", JPKI_API_TEXT, true, 8192},
+    {"label", JPKI_API_TEXT, false, 64},
+    {NULL, 0, false, 0}};
 static const struct jpki_api_field empty_fields[] = {{NULL, 0, false, 0}};
 static const struct jpki_api_field operator_fields[] = {
     {"id", JPKI_API_TEXT, true, 32},
@@ -78,12 +90,27 @@ static const struct jpki_api_field operator_fields[] = {
     {"password", JPKI_API_SECRET, true, JPKI_PASSWORD_MAX},
     {NULL, 0, false, 0}};
 
+/* clang-format off */
 const struct jpki_api_schema jpki_api_schemas[] = {
-    {"login", login_fields},      {"unlock", unlock_fields},      {"search", search_fields},
-    {"loss", loss_fields},        {"revoke", revoke_fields},      {"lift-hold", lift_fields},
-    {"approval", request_fields}, {"approval-edit", edit_fields}, {"empty", empty_fields},
-    {"issue", issue_fields},      {"renew", renew_fields},        {"pin-reset", pin_reset_fields},
-    {"card-face", face_fields},   {"operator", operator_fields},  {NULL, NULL}};
+    {"login", login_fields},
+    {"unlock", unlock_fields},
+    {"search", search_fields},
+    {"loss", loss_fields},
+    {"revoke", revoke_fields},
+    {"lift-hold", lift_fields},
+    {"approval", request_fields},
+    {"approval-edit", edit_fields},
+    {"empty", empty_fields},
+    {"operator", operator_fields},
+    {"issue", issue_fields},
+    {"renew", renew_fields},
+    {"pin-reset", pin_reset_fields},
+    {"card-face", face_fields},
+    {"key-assertion", key_assertion_fields},
+    {"key-registration", key_registration_fields},
+    {NULL, NULL},
+};
+/* clang-format on */
 
 const struct jpki_api_schema *jpki_api_schema_find(const char *name)
 {

@@ -61,7 +61,8 @@ static int random_name(char out[JPKI_OP_SESSION_ID_LEN + 1], struct jpki_err *er
 
 static bool ended(const struct slot *sl, int64_t now)
 {
-	return !sl->used || now - sl->s.started >= JPKI_OP_SESSION_LIFETIME || now < sl->s.started;
+	int64_t life = sl->s.key_due ? JPKI_OP_SESSION_IDLE : JPKI_OP_SESSION_LIFETIME;
+	return !sl->used || now - sl->s.started >= life || now < sl->s.started;
 }
 
 static void clear(struct slot *sl)
@@ -83,8 +84,9 @@ static struct slot *find(struct jpki_op_sessions *s, const char *id)
 }
 
 int jpki_op_session_open(struct jpki_op_sessions *s, const char *operator_id, enum jpki_role role,
-                         const char *counter, int64_t now, char id[JPKI_OP_SESSION_ID_LEN + 1],
-                         struct jpki_op_session *out, struct jpki_err *err)
+                         const char *counter, bool key_due, int64_t now,
+                         char id[JPKI_OP_SESSION_ID_LEN + 1], struct jpki_op_session *out,
+                         struct jpki_err *err)
 {
 	struct slot fresh = {.used = true};
 	int rc = random_name(fresh.id, err);
@@ -95,6 +97,7 @@ int jpki_op_session_open(struct jpki_op_sessions *s, const char *operator_id, en
 	snprintf(fresh.s.operator_id, sizeof(fresh.s.operator_id), "%s", operator_id);
 	snprintf(fresh.s.counter, sizeof(fresh.s.counter), "%s", counter);
 	fresh.s.role = role;
+	fresh.s.key_due = key_due;
 	fresh.s.started = fresh.s.last_seen = now;
 	pthread_mutex_lock(&s->lock);
 	struct slot *take = NULL;

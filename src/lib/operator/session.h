@@ -38,6 +38,7 @@ struct jpki_op_session {
 	char csrf[JPKI_OP_SESSION_ID_LEN + 1];
 	int64_t started, last_seen;
 	bool locked;
+	bool key_due; /* the password was right; the security key is still to come */
 };
 
 JPKI_MUST_CHECK int jpki_op_sessions_new(size_t capacity, struct jpki_op_sessions **ret,
@@ -46,11 +47,14 @@ void jpki_op_sessions_free(struct jpki_op_sessions *s);
 
 /*
  * A new session for operator (role) at counter, at now; id gets its name.
- * When every slot is live, the session idle longest is ended for it.
+ * With key_due, it does nothing but wait for the security key (at most 5
+ * minutes, the challenge's life), and the caller opens a new session, under
+ * a new name, once the key's assertion verified.  When every slot is live,
+ * the session idle longest is ended for it.
  */
 JPKI_MUST_CHECK int jpki_op_session_open(struct jpki_op_sessions *s, const char *operator_id,
-                                         enum jpki_role role, const char *counter, int64_t now,
-                                         char id[JPKI_OP_SESSION_ID_LEN + 1],
+                                         enum jpki_role role, const char *counter, bool key_due,
+                                         int64_t now, char id[JPKI_OP_SESSION_ID_LEN + 1],
                                          struct jpki_op_session *out, struct jpki_err *err);
 /*
  * Session id at now, touched: NOT_FOUND when unknown, malformed or ended

@@ -334,7 +334,7 @@ static int register_allowed(struct jpki_store *st, const struct jpki_actor *by,
                             struct jpki_err *err)
 {
 	struct jpki_operator_rec actor, o;
-	int rc = jpki_operator_authenticate_tx(st, by->id, by->password, now, &actor, err);
+	int rc = jpki_actor_check_tx(st, by, "operator.key", now, &actor, err);
 	if (rc < 0)
 		return rc;
 	bool self = strcmp(by->id, operator_id) == 0;
@@ -560,7 +560,7 @@ static int disable_tx(struct jpki_store *st, const struct jpki_actor *by, int64_
 {
 	struct jpki_operator_rec o;
 	struct jpki_credential_rec c;
-	int rc = jpki_operator_authenticate_tx(st, by->id, by->password, now, &o, err);
+	int rc = jpki_actor_check_tx(st, by, "operator.key", now, &o, err);
 	if (rc < 0)
 		return rc;
 	char who[48];

@@ -53,7 +53,11 @@
     'do-renew': 'Renew', 'pin-why': 'The card and one identity document are needed (rule P2); the resident types the new PINs.',
     'which-pin': 'PIN to reset', 'both': 'Both',
     'new-auth-pin': 'New user authentication PIN', 'new-sign-pin': 'New signature password',
-    'do-reset': 'Reset', 'issued': 'issued', 'yen': 'yen',
+    'do-reset': 'Reset', 'issued': 'issued', 'yen': 'yen', 'menu-keys': 'Security keys',
+    'keys-why': 'A registered key is asked for after the password at every log-in.',
+    'key-label': 'Name of the key', 'key-add': 'Register this key', 'key-step': 'Security key',
+    'key-touch': 'Touch your security key.', 'key-retry': 'Try again', 'sign-count': 'Uses',
+    'key-failed': 'The security key did not answer.',
   };
   const ja = { // the page's own Japanese is read from the markup; these only the script says
     'done': '完了', 'audit-entry': '監査記録', 'approve': '承認する', 'disable': '無効にする',
@@ -63,7 +67,7 @@
     'valid': '有効', 'disabled': '無効', 'checkpoint': '署名付きチェックポイント', 'record': '記録番号',
     'address': '住所', 'logged-in-as': 'ログイン中',
     'search-purpose-needed': '検索の目的を選んでください（規則S1）。',
-    'issued': '発行', 'yen': '円',
+    'issued': '発行', 'yen': '円', 'sign-count': '使用回数', 'key-failed': 'セキュリティキーが応答しませんでした。',
   };
   let lang = localStorage.getItem('jpki-lang') === 'en' ? 'en' : 'ja';
   let session = null;
@@ -127,6 +131,7 @@
   // ---- views ----
   function view(name) {
     $('login-view').hidden = name !== 'login';
+    $('key-view').hidden = name !== 'key';
     $('locked-view').hidden = name !== 'locked';
     $('main-view').hidden = name !== 'main';
     $('logout').hidden = name === 'login';
@@ -141,7 +146,74 @@
   }
 
   function may(rights) {
-    return rights.split(' ').some((r) => session.rights.includes(r));
+    return rights === '' || rights.split(' ').some((r) => session.rights.includes(r));
+  }
+
+  // ---- security keys (WebAuthn): the browser's fields as base64url, both ways ----
+  const b64 = {
+    bytes(s) {
+      const t = s.replace(/-/g, '+').replace(/_/g, '/');
+      return Uint8Array.from(atob(t + '='.repeat((4 - (t.length % 4)) % 4)), (ch) => ch.charCodeAt(0));
+    },
+    text(buf) {
+      let s = '';
+      for (const b of new Uint8Array(buf)) s += String.fromCharCode(b);
+      return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    },
+  };
+
+  let keyOptions = null;
+  async function secondFactor() {
+    view('key');
+    const pk = keyOptions;
+    try {
+      const cred = await navigator.credentials.get({ publicKey: {
+        challenge: b64.bytes(pk.challenge), rpId: pk.rpId, timeout: pk.timeout,
+        userVerification: pk.userVerification,
+        allowCredentials: pk.allowCredentials.map((c) => ({ type: c.type, id: b64.bytes(c.id) })) } });
+      const r = await api('POST', '/session/key', {
+        id: b64.text(cred.rawId), clientDataJSON: b64.text(cred.response.clientDataJSON),
+        authenticatorData: b64.text(cred.response.authenticatorData),
+        signature: b64.text(cred.response.signature),
+        ...(cred.response.userHandle ? { userHandle: b64.text(cred.response.userHandle) } : {}) });
+      if (r.status === 201) { started(r.json); say(t('done'), true); return; }
+      report(r);
+      if (r.status === 401 || r.status === 404) loggedOut();
+    } catch (e) {
+      say(t('key-failed'), false);
+    }
+  }
+
+  async function registerKey(label) {
+    const o = await api('POST', '/session/keys/options');
+    if (!o.ok) { report(o); return; }
+    const pk = o.json.publicKey;
+    let cred;
+    try {
+      cred = await navigator.credentials.create({ publicKey: {
+        challenge: b64.bytes(pk.challenge), rp: pk.rp,
+        user: { id: b64.bytes(pk.user.id), name: pk.user.name, displayName: pk.user.displayName },
+        pubKeyCredParams: pk.pubKeyCredParams, timeout: pk.timeout, attestation: pk.attestation,
+        authenticatorSelection: pk.authenticatorSelection,
+        excludeCredentials: pk.excludeCredentials.map((c) => ({ type: c.type, id: b64.bytes(c.id) })) } });
+    } catch (e) {
+      say(t('key-failed'), false);
+      return;
+    }
+    const r = await api('POST', '/session/keys', {
+      clientDataJSON: b64.text(cred.response.clientDataJSON),
+      attestationObject: b64.text(cred.response.attestationObject), ...(label ? { label } : {}) });
+    report(r, t('done'));
+    loadKeys();
+  }
+
+  async function loadKeys() {
+    const r = await api('GET', '/session/keys');
+    const out = $('key-list');
+    out.replaceChildren();
+    if (!r.ok) { report(r); return; }
+    out.appendChild(table(['id', 'key-label', 'sign-count', 'state'],
+      r.json.keys.map((k) => [k.id, k.label, k.signCount, k.disabled ? t('disabled') : ''])));
   }
 
   function menu() {
@@ -164,6 +236,7 @@
     }
     if (shown === 'approvals') loadApprovals();
     if (shown === 'operators') loadOperators();
+    if (shown === 'keys') loadKeys();
   }
 
   function touch() {
@@ -312,8 +385,17 @@
     on('login-form', async (form, f) => {
       const r = await api('POST', '/session', { operator: f.get('operator'), password: f.get('password'), counter: f.get('counter') });
       form.reset();
-      if (r.status === 201) { started(r.json); say(t('done'), true); } else report(r);
+      if (r.status === 201) { started(r.json); say(t('done'), true); return; }
+      if (r.status === 202) { // the password was right: now the security key
+        session = { csrf: r.json.csrf, locked: false, rights: [] };
+        keyOptions = r.json.publicKey;
+        secondFactor();
+        return;
+      }
+      report(r);
     });
+    $('key-retry').addEventListener('click', () => secondFactor());
+    on('key-form', (form, f) => registerKey(f.get('label')));
     on('unlock-form', async (form, f) => {
       const r = await api('POST', '/session/unlock', { password: f.get('password') });
       form.reset();
