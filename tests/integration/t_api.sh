@@ -37,6 +37,14 @@ resident() { # FAMILY GIVEN BIRTH: a resident with both certificates
 YAMADA=$(resident 山田 太郎 1990-11-27)
 SATO=$(resident 佐藤 次郎 1985-04-01)
 SUZUKI=$(resident 鈴木 三郎 1970-01-15)
+# a fee receipt to void: an issuance at the counter onto a card image
+TAKAHASHI=$(add_resident --family 高橋 --given 四郎 --birth 1975-05-05 --sex M --address 東京都立川市泉町1156-9) ||
+	die "resident 高橋"
+counter_card "$D/takahashi.img" "$TAKAHASHI"
+pins 1234 ABC123
+counter issue --resident "$TAKAHASHI" --doc licence:L1 --reason lost "${PINS[@]}" "$D/takahashi.img"
+RECEIPT=$(printf '%s\n' "$OUT" | sed -n 's/.*receipt \([0-9]*\):.*/\1/p')
+[ -n "$RECEIPT" ] || die "no receipt: $OUT $ERR"
 PW=$(secret 'officer-one-password')
 jp_ok "the first CA officer" operator add officer1 --name "認証局 一郎" --role ca-officer \
 	--password-file "$PW"
@@ -53,8 +61,8 @@ for _ in $(seq 1 50); do
 done
 VKEY_FILE=$JPKI_DATA/audit/vkey
 [ -f "$VKEY_FILE" ] || die "the server made no checkpoint key"
-printf '{"officer": "officer1", "officer_password_file": "%s", "residents": {"yamada": %s, "sato": %s, "suzuki": %s}}\n' \
-	"$PW" "$YAMADA" "$SATO" "$SUZUKI" >"$D/setup.json"
+printf '{"officer": "officer1", "officer_password_file": "%s", "receipt": %s, "residents": {"yamada": %s, "sato": %s, "suzuki": %s}}\n' \
+	"$PW" "$RECEIPT" "$YAMADA" "$SATO" "$SUZUKI" >"$D/setup.json"
 
 timeout 100 "$PY" "$(dirname "$0")/api_peer.py" "$TLS_PORT" "$D/tls.pem" "https://localhost:$TLS_PORT" \
 	"$VKEY_FILE" "$D/setup.json" "$D/peer.json" >"$D/peer.out" 2>&1

@@ -12,6 +12,7 @@
 
 #include "calendar.h"
 #include "case.h"
+#include "operator/approval.h"
 #include "procedures.h"
 
 /* Hours (W1), the record (E1) and the applicant's documents: the checks every counter visit has. */
@@ -572,6 +573,51 @@ int jpki_counter_fee_void(const struct jpki_counter_session *s, int64_t receipt,
 		                        (long long)receipt);
 	struct voiding v = {receipt, approved_by};
 	rc = one_tx(s, &c, "", void_receipt, &v, err);
+	*case_id = c.id;
+	return rc;
+}
+
+struct approved_void {
+	int64_t receipt, approval;
+};
+
+static int void_approved(const struct jpki_counter_session *s, void *arg, char *detail, size_t cap,
+                         struct jpki_err *err)
+{
+	const struct approved_void *v = arg;
+	char subject[40], approver[33];
+	snprintf(subject, sizeof(subject), "receipt %lld", (long long)v->receipt);
+	int rc = jpki_approval_use_tx(s->st, v->approval, JPKI_APPROVAL_FEE_VOID, subject,
+	                              s->operator_id, s->now, approver, err);
+	if (rc < 0)
+		return rc;
+	snprintf(detail, cap, "receipt=%lld; approval=%lld; approved by %s", (long long)v->receipt,
+	         (long long)v->approval, approver);
+	return s->st->ops->receipt_void(s->st, v->receipt, s->now, s->operator_id, approver, err);
+}
+
+int jpki_counter_fee_void_approved(const struct jpki_counter_session *s, int64_t receipt,
+                                   int64_t approval, int64_t *case_id, struct jpki_err *err)
+{
+	struct jpki_receipt_rec rec;
+	struct jpki_case_rec c;
+	int rc = jpki_counter_session_check(s, err);
+	if (rc == 0)
+		rc = s->st->ops->receipt_get(s->st, receipt, &rec, err);
+	if (rc < 0)
+		return rc;
+	jpki_case_init(s, &c, JPKI_PROC_FEE_VOID, rec.resident_id);
+	if (rec.voided_at)
+		return jpki_case_refuse(s, &c, "R1", "", err, "receipt %lld was voided already",
+		                        (long long)receipt);
+	struct approved_void v = {receipt, approval};
+	rc = one_tx(s, &c, "", void_approved, &v, err);
+	if (rc == -JPKI_E_DENIED) { /* the approval does not allow it: an audited refusal */
+		char why[sizeof(err->msg)];
+		snprintf(why, sizeof(why), "%s", err->msg);
+		c.id = 0;
+		return jpki_case_refuse(s, &c, "R1", "", err, "%s", why);
+	}
 	*case_id = c.id;
 	return rc;
 }

@@ -75,6 +75,16 @@ JPKI_MUST_CHECK int jpki_counter_card_face(const struct jpki_counter_session *s,
                                            const char *face_pin, int64_t *case_id,
                                            struct jpki_err *err);
 
+/*
+ * Rules R1 and the four eyes: the receipt voided on the strength of
+ * approval request `approval` (operator/approval.h): a fee-void request
+ * about "receipt N", asked for by this operator, approved by a supervisor,
+ * used once; the void, the case and the approval's use in one transaction.
+ * A refusal is an audited case of rule R1.
+ */
+JPKI_MUST_CHECK int jpki_counter_fee_void_approved(const struct jpki_counter_session *s,
+                                                   int64_t receipt, int64_t approval,
+                                                   int64_t *case_id, struct jpki_err *err);
 /* Rule R1: a receipt voided (or refunded) only with a supervisor other than the operator. */
 JPKI_MUST_CHECK int jpki_counter_fee_void(const struct jpki_counter_session *s, int64_t receipt,
                                           const char *approved_by, int64_t *case_id,

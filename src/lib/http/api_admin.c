@@ -107,9 +107,10 @@ static int logout(struct api_call *c)
 
 static json_t *approval_json(const struct jpki_approval *a, int64_t now)
 {
-	const char *state = a->state == JPKI_APPROVAL_APPROVED ? "approved"
-	                    : a->expires_at <= now             ? "expired"
-	                                                       : "open";
+	const char *state = a->state == JPKI_APPROVAL_USED       ? "used"
+	                    : a->state == JPKI_APPROVAL_APPROVED ? "approved"
+	                    : a->expires_at <= now               ? "expired"
+	                                                         : "open";
 	return json_pack("{s:I, s:s, s:s, s:s, s:i, s:I, s:I, s:i, s:i, s:s}", "id",
 	                 (json_int_t)a->id, "kind", jpki_approval_kind_name(a->kind), "requester",
 	                 a->requester, "what", a->what, "version", a->version, "createdAt",

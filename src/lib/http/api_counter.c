@@ -248,6 +248,19 @@ static int lift_hold(struct api_call *c)
 	return rc < 0 ? rc : revoked_reply(c, &o);
 }
 
+static int fee_void(struct api_call *c)
+{
+	struct jpki_counter_session s;
+	int64_t id = 0;
+	jpki_api_counter_session(c, &s);
+	int rc = jpki_counter_fee_void_approved(&s, jpki_api_id(c->body, "receipt"),
+	                                        jpki_api_id(c->body, "approval"), &id, &c->err);
+	if (rc == 0)
+		c->reply = json_pack("{s:I, s:I}", "case", (json_int_t)id, "receipt",
+		                     (json_int_t)jpki_api_id(c->body, "receipt"));
+	return rc;
+}
+
 #define R(r) (unsigned)(JPKI_RIGHT_##r)
 
 const struct api_route jpki_api_counter_routes[] = {
@@ -257,4 +270,5 @@ const struct api_route jpki_api_counter_routes[] = {
     {"POST", "/api/v1/procedures/loss", API_SESSION, R(PROCEDURE), "loss", loss},
     {"POST", "/api/v1/procedures/revoke", API_SESSION, R(PROCEDURE), "revoke", revoke_on_request},
     {"POST", "/api/v1/procedures/lift-hold", API_SESSION, R(PROCEDURE), "lift-hold", lift_hold},
+    {"POST", "/api/v1/procedures/fee-void", API_SESSION, R(PROCEDURE), "fee-void", fee_void},
     {NULL, NULL, 0, 0, NULL, NULL}};

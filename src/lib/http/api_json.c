@@ -82,6 +82,8 @@ static const struct jpki_api_field key_registration_fields[] = {
     {"attestationObject", JPKI_API_TEXT, true, 8192},
     {"label", JPKI_API_TEXT, false, 64},
     {NULL, 0, false, 0}};
+static const struct jpki_api_field fee_void_fields[] = {
+    {"receipt", JPKI_API_ID, true, 0}, {"approval", JPKI_API_ID, true, 0}, {NULL, 0, false, 0}};
 static const struct jpki_api_field empty_fields[] = {{NULL, 0, false, 0}};
 static const struct jpki_api_field operator_fields[] = {
     {"id", JPKI_API_TEXT, true, 32},
@@ -108,6 +110,7 @@ const struct jpki_api_schema jpki_api_schemas[] = {
     {"card-face", face_fields},
     {"key-assertion", key_assertion_fields},
     {"key-registration", key_registration_fields},
+    {"fee-void", fee_void_fields},
     {NULL, NULL},
 };
 /* clang-format on */

@@ -250,3 +250,37 @@ int jpki_approval_list(struct jpki_store *st, int64_t now, bool open_only,
 	*n = l.n;
 	return rc > 0 ? 0 : rc;
 }
+
+static bool about(const char *what, const char *subject)
+{
+	size_t n = strlen(subject);
+	return strncmp(what, subject, n) == 0 &&
+	       (what[n] == '\0' || what[n] == ':' || what[n] == ' ');
+}
+
+int jpki_approval_use_tx(struct jpki_store *st, int64_t id, enum jpki_approval_kind kind,
+                         const char *subject, const char *operator_id, int64_t now,
+                         char approver[33], struct jpki_err *err)
+{
+	struct jpki_approval_rec r;
+	int rc = st->ops->approval_get(st, id, &r, err);
+	if (rc == -JPKI_E_NOT_FOUND)
+		return jpki_fail(err, JPKI_E_DENIED, "no approval request %" PRId64, id);
+	if (rc < 0)
+		return rc;
+	const char *why = r.kind != (int)kind                 ? "the approval is of another kind"
+	                  : r.state == JPKI_APPROVAL_USED     ? "the approval was used already"
+	                  : r.state != JPKI_APPROVAL_APPROVED ? "the request is not approved yet"
+	                  : r.expires_at <= now               ? "the approval has expired"
+	                  : strcmp(r.requester, operator_id)
+	                      ? "the approval was asked for by another"
+	                  : !about(r.what, subject) ? "the approval is about something else"
+	                                            : NULL;
+	if (why)
+		return jpki_fail(err, JPKI_E_DENIED, "%s (request %" PRId64 ": \"%s\")", why, id,
+		                 r.what);
+	if ((rc = st->ops->approval_voter(st, id, r.version, approver, err)) < 0)
+		return rc;
+	r.state = JPKI_APPROVAL_USED;
+	return st->ops->approval_update(st, &r, err);
+}

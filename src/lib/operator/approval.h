@@ -24,7 +24,7 @@ enum jpki_approval_kind {
 	JPKI_APPROVAL_KIND_COUNT
 };
 
-enum jpki_approval_state { JPKI_APPROVAL_OPEN, JPKI_APPROVAL_APPROVED };
+enum jpki_approval_state { JPKI_APPROVAL_OPEN, JPKI_APPROVAL_APPROVED, JPKI_APPROVAL_USED };
 
 struct jpki_approval {
 	int64_t id;
@@ -56,6 +56,19 @@ JPKI_MUST_CHECK int jpki_approval_edit(struct jpki_store *st, const struct jpki_
 JPKI_MUST_CHECK int jpki_approval_list(struct jpki_store *st, int64_t now, bool open_only,
                                        struct jpki_approval *out, size_t cap, size_t *n,
                                        struct jpki_err *err);
+/*
+ * Inside the caller's transaction: take approved request id for the
+ * procedure it allowed, once.  It must be of kind, approved, not expired,
+ * not used, asked for by operator_id (the one who now runs the procedure),
+ * and be about subject: its text is subject, or begins with subject and
+ * then ':' or ' ' ("receipt 12: paid twice").  It becomes used; approver
+ * gets who approved it.  A refusal is DENIED or STATE with the reason (the
+ * caller logs it as its procedure's refusal).
+ */
+JPKI_MUST_CHECK int jpki_approval_use_tx(struct jpki_store *st, int64_t id,
+                                         enum jpki_approval_kind kind, const char *subject,
+                                         const char *operator_id, int64_t now, char approver[33],
+                                         struct jpki_err *err);
 /* Request id as it stands at now. */
 JPKI_MUST_CHECK int jpki_approval_get(struct jpki_store *st, int64_t id, int64_t now,
                                       struct jpki_approval *out, struct jpki_err *err);

@@ -926,6 +926,7 @@ static const struct jpki_store_ops sqlite_ops = {
     .approval_insert = jpki_sqlite_approval_insert,
     .approval_get = jpki_sqlite_approval_get,
     .approval_each = jpki_sqlite_approval_each,
+    .approval_voter = jpki_sqlite_approval_voter,
     .approval_update = jpki_sqlite_approval_update,
     .approval_vote = jpki_sqlite_approval_vote,
     .approval_count = jpki_sqlite_approval_count,

@@ -47,6 +47,8 @@ extern const char jpki_sqlite_operator_schema[];
 extern const char jpki_sqlite_approval_schema[];
 int jpki_sqlite_approval_insert(struct jpki_store *s, struct jpki_approval_rec *r,
                                 struct jpki_err *err);
+int jpki_sqlite_approval_voter(struct jpki_store *s, int64_t id, int version, char out[33],
+                               struct jpki_err *err);
 int jpki_sqlite_approval_each(struct jpki_store *s,
                               int (*cb)(const struct jpki_approval_rec *r, void *arg), void *arg,
                               struct jpki_err *err);

@@ -304,3 +304,29 @@ int jpki_sqlite_approval_count(struct jpki_store *s, int64_t id, int version, in
 	sqlite3_finalize(st);
 	return rc;
 }
+
+int jpki_sqlite_approval_voter(struct jpki_store *s, int64_t id, int version, char out[33],
+                               struct jpki_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = prepare(s,
+	                 "SELECT approver FROM approval WHERE request_id = ? AND version = ?"
+	                 " ORDER BY at, approver LIMIT 1",
+	                 &st, err);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, version);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		rc = jpki_sqlite_col_text(st, 0, out, 33) < 0
+		         ? jpki_fail(err, JPKI_E_STORE,
+		                     "an approval of request %" PRId64 " is damaged", id)
+		         : 0;
+	else if (step == SQLITE_DONE)
+		rc = jpki_fail(err, JPKI_E_NOT_FOUND, "request %" PRId64 " has no approval", id);
+	else
+		rc = jpki_sqlite_fail(jpki_sqlite_db(s), err, "cannot read the approvals");
+	sqlite3_finalize(st);
+	return rc;
+}

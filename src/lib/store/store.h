@@ -216,6 +216,9 @@ struct jpki_store_ops {
 	                     int64_t at, struct jpki_err *err);
 	int (*approval_count)(struct jpki_store *s, int64_t id, int version, int *n,
 	                      struct jpki_err *err);
+	/* the first approver of a request's version into out (NOT_FOUND: none) */
+	int (*approval_voter)(struct jpki_store *s, int64_t id, int version, char out[33],
+	                      struct jpki_err *err);
 	/* the requests, newest first (cb returns nonzero to stop) */
 	int (*approval_each)(struct jpki_store *s,
 	                     int (*cb)(const struct jpki_approval_rec *r, void *arg), void *arg,
