@@ -19,6 +19,7 @@
 static const char usage[] =
     "usage: jpki serve [--listen ADDRESS:PORT] [--crl-validity SECONDS] [--threads N]\n"
     "                  [--ocsp-validity SECONDS] [--crl-refresh SECONDS]\n"
+    "                  [--checkpoint-interval SECONDS]\n"
     "                  [--max-connections N] [--max-per-address N]\n"
     "                  [--request-timeout SECONDS]\n"
     "                  [--tls-listen ADDRESS:PORT [--tls-cert CHAIN.pem --tls-key KEY.pem]]\n"
@@ -33,6 +34,10 @@ static const char usage[] =
     "                               certificates; /crl/KIND/N-delta.crl its delta CRL\n"
     "  /ocsp/sign /ocsp/auth        OCSP (RFC 6960): POST, or GET /ocsp/KIND/BASE64\n"
     "  /tsa                         time-stamping (RFC 3161): POST a timestamp-query\n"
+    "  /audit/checkpoint            the audit log's newest signed checkpoint, made\n"
+    "                               every --checkpoint-interval SECONDS (default 300)\n"
+    "                               when the log grew; /audit/checkpoint.tsr its\n"
+    "                               time-stamp token; kept in <data>/audit/checkpoints/\n"
     "  /health                      liveness\n"
     "Over HTTPS (--tls-listen) with the certificate `jpki init` made from its\n"
     "local TLS CA, <data>/tls/cert.pem and key.pem (trust <data>/tls/ca.pem;\n"
@@ -45,6 +50,9 @@ static const char usage[] =
     "the relying party's id and access key:\n"
     "  /link/pseudonym              POST {\"certificate\": base64 DER}\n"
     "  /link/same-person            POST {\"authentication\": ..., \"signature\": ...}\n"
+    "the counter terminal for operators at /counter/ and its REST API at /api/v1\n"
+    "(docs/counter-ui.md, docs/api.md; the OpenAPI document at\n"
+    "/api/v1/openapi.json), whose pages and origin checks use --portal-origin,\n"
     "and the demo relying party (docs/login.md, \"The demo portal\"), unless\n"
     "--no-portal: /demo/portal/, a login with the card's authentication certificate\n"
     "through the holder's local helper (`jpki login helper`, default --portal-helper\n"
@@ -168,13 +176,14 @@ int cmd_serve(int argc, char **argv)
 	const char *tls_cert = NULL, *tls_key = NULL, *portal_origin = NULL, *portal_helper = NULL;
 	bool no_portal = false;
 	unsigned long crl_validity = 86400, ocsp_validity = 3600, crl_refresh = 600, threads = 2,
-	              max_conns = 0, max_per = 0, req_timeout = 0;
+	              max_conns = 0, max_per = 0, req_timeout = 0, checkpoints = 300;
 	const struct cli_opt opts[] = {
 	    {"listen", CLI_CUSTOM, &at, 0, 0, parse_listen, NULL},
 	    {"crl-validity", CLI_UINT, &crl_validity, 60, 31L * 86400, NULL, NULL},
 	    {"threads", CLI_UINT, &threads, 1, 64, NULL, NULL},
 	    {"ocsp-validity", CLI_UINT, &ocsp_validity, 60, 7L * 86400, NULL, NULL},
 	    {"crl-refresh", CLI_UINT, &crl_refresh, 1, 86400, NULL, NULL},
+	    {"checkpoint-interval", CLI_UINT, &checkpoints, 1, 86400, NULL, NULL},
 	    {"max-connections", CLI_UINT, &max_conns, 1, 1000000, NULL, NULL},
 	    {"max-per-address", CLI_UINT, &max_per, 1, 1000000, NULL, NULL},
 	    {"request-timeout", CLI_UINT, &req_timeout, 1, 300, NULL, NULL},
@@ -195,6 +204,7 @@ int cmd_serve(int argc, char **argv)
 	                               .threads = (unsigned)threads,
 	                               .ocsp_validity = (int64_t)ocsp_validity,
 	                               .crl_refresh = (int64_t)crl_refresh,
+	                               .checkpoint_interval = (int64_t)checkpoints,
 	                               .max_connections = (unsigned)max_conns,
 	                               .max_per_address = (unsigned)max_per,
 	                               .request_timeout = (unsigned)req_timeout};

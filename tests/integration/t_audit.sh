@@ -4,7 +4,9 @@
 # `jpki audit verify`, with only the verifier key and files, accepts the
 # export, an inclusion bundle and a consistency proof, and detects each
 # tampering: an entry deleted, altered, reordered, cut off, added; the log
-# rolled back or forked; another key.  An independent check in Python
+# rolled back or forked; another key.  `jpki serve` publishes checkpoints,
+# time-stamped (openssl ts -verify), each consistent with the one before.
+# An independent check in Python
 # (hashlib and cryptography, RFC 9162 and C2SP written from their texts)
 # agrees on the signature and the root.
 # shellcheck source=lib.sh
@@ -171,6 +173,39 @@ assert_cmd_fails "and refuses it for another checkpoint" \
 	openssl ts -verify -data "$D/c2" -in "$D/c4.tsr" -token_in -CAfile "$(ca_cert sign)" "${AT[@]}"
 jp audit checkpoint --timestamp
 assert_rc 2 "--timestamp needs --out"
+server_stop
+
+# the checkpoints jpki serve publishes (every second here), time-stamped by its TSA
+pick_port
+SERVE_ARGS=(--checkpoint-interval 1)
+server_start
+published() { # FILE MIN: the published checkpoint, once its tree has more than MIN entries
+	local i
+	for i in $(seq 1 100); do
+		if curl -fsS --max-time 2 -o "$1" "http://127.0.0.1:$PORT/audit/checkpoint" 2>/dev/null &&
+			[ "$(sed -n 2p "$1")" -gt "$2" ]; then
+			curl -fsS --max-time 2 -o "$1.tsr" "http://127.0.0.1:$PORT/audit/checkpoint.tsr"
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+published "$D/p1" 0 || fail "no checkpoint published within 10 s"
+S1=$(sed -n 2p "$D/p1")
+verify --checkpoint "$D/p1"
+assert_rc 0 "the published checkpoint verifies with the key alone"
+assert_cmd "openssl ts -verify accepts its time-stamp token" \
+	openssl ts -verify -data "$D/p1" -in "$D/p1.tsr" -token_in -CAfile "$(ca_cert sign)" "${AT[@]}"
+refuse 2
+published "$D/p2" "$S1" || fail "no newer checkpoint after the log grew"
+"$JPKI" audit consistency --from "$S1" >"$D/pcons.json" || die "audit consistency"
+verify --checkpoint "$D/p2" --previous "$D/p1" --consistency "$D/pcons.json"
+assert_rc 0 "the next one is consistent with it"
+assert_contains "$OUT" "ok the log grew from $S1 to" "and says the log grew"
+S2=$(sed -n 2p "$D/p2")
+assert_cmd "each is kept in <data>/audit/checkpoints/" cmp "$D/p2" "$JPKI_DATA/audit/checkpoints/$S2.txt"
+assert_cmd "with its token" cmp "$D/p2.tsr" "$JPKI_DATA/audit/checkpoints/$S2.txt.tsr"
 server_stop
 
 # bad input to verify changes nothing and says why

@@ -33,6 +33,7 @@
 #include "link_http.h"
 #include "portal_http.h"
 #include "verify_http.h"
+#include "witness.h"
 #include "publish.h"
 
 struct ca_files {
@@ -60,6 +61,7 @@ struct jpki_publisher {
 	struct jpki_guard *guard;        /* deadlines, strict requests, quiet logs (guard.h) */
 	struct jpki_tsa_http *tsa;       /* the time-stamping authority (tsa_http.h) */
 	struct jpki_verify_http *verify; /* signature verification (verify_http.h) */
+	struct jpki_witness *witness;    /* the audit log's published checkpoints (witness.h) */
 };
 
 /*
@@ -193,6 +195,8 @@ static enum MHD_Result route(void *cls, struct MHD_Connection *conn, const char 
 			return reply(conn, MHD_HTTP_OK, "application/x-pem-file", p->files[k].pem,
 			             p->files[k].pem_len);
 	}
+	if (p->witness && jpki_witness_route(url))
+		return jpki_witness_http(p->witness, conn, url);
 	if (strcmp(url, "/health") == 0)
 		return jpki_http_text(conn, MHD_HTTP_OK, "ok\n");
 	if (strcmp(url, "/") == 0)
@@ -476,6 +480,17 @@ int jpki_publish_start(const struct jpki_publish_cfg *cfg, struct jpki_store *st
 		free_publisher(p, false);
 		return rc;
 	}
+	if (cfg->checkpoint_interval >= 0 &&
+	    (rc = jpki_witness_start(cas[0]->ctx, cas[0],
+	                             cfg->checkpoint_interval ? cfg->checkpoint_interval : 300,
+	                             &p->witness, err)) < 0) {
+		jpki_crl_http_stop_refresh(p->crl);
+		if (p->tls_daemon)
+			MHD_stop_daemon(p->tls_daemon);
+		MHD_stop_daemon(p->daemon);
+		free_publisher(p, false);
+		return rc;
+	}
 	*ret = p;
 	return 0;
 }
@@ -484,6 +499,7 @@ void jpki_publish_stop(struct jpki_publisher *p)
 {
 	if (!p)
 		return;
+	jpki_witness_stop(p->witness);      /* it asks this server's TSA: before the daemons stop */
 	jpki_crl_http_stop_refresh(p->crl); /* joined before the server stops */
 	if (p->tls_daemon)
 		MHD_stop_daemon(p->tls_daemon);

@@ -37,6 +37,8 @@ struct jpki_publish_cfg {
 	bool no_portal;
 	const char *portal_origin; /* NULL: https://localhost:<tls_port> */
 	const char *portal_helper; /* NULL: http://127.0.0.1:24727 */
+	/* the audit log's checkpoints (witness.h): seconds between them; 0 = 300, < 0: none */
+	int64_t checkpoint_interval;
 	/* the counter's API and UI (api_http.h), on the HTTPS listener */
 	const char *api_origin; /* NULL: https://localhost:<tls_port> */
 };
