@@ -202,6 +202,7 @@ try {
     automaticPresenceSimulation: true } });
   await page.locator('#menu a[href="#keys"]').click();
   await page.locator('#key-label').fill('係長のキー');
+  await page.locator('#key-password').fill('supervisor-password');
   await page.locator('#key-form button').click();
   await status(page, '完了', 'the supervisor registers a security key');
   await page.locator('#key-list tbody tr').first().waitFor({ timeout: 10000 });

@@ -152,6 +152,14 @@ static void test_bodies(void **state)
 	assert_int_equal(parse("loss", "{\"resident\": 1, \"resident\": 2}", "not JSON"),
 	                 -JPKI_E_INVALID);
 	assert_int_equal(parse("loss", "[1]", "a JSON object"), -JPKI_E_INVALID);
+	/* a name not said back (it could be cut inside a character, or be anything at all) */
+	assert_int_equal(parse("loss",
+	                       "{\"resident\": 1, \"\u3042\u3042\u3042\u3042\u3042\u3042\u3042"
+	                       "\u3042\u3042\u3042\u3042\u3042\u3042\u3042\": 1}",
+	                       "an unknown field"),
+	                 -JPKI_E_INVALID);
+	assert_int_equal(parse("login", "{\"password\": \"Secret-pw\t\"}", "at byte"),
+	                 -JPKI_E_INVALID); /* the body is not said back */
 	assert_int_equal(parse("loss", "{\"resident\": 1", "not JSON"), -JPKI_E_INVALID);
 	assert_int_equal(
 	    parse("search", "{\"purpose\": \"inquiry\", \"birth\": \"1990-02-30\"}", "YYYY-MM-DD"),

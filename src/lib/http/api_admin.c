@@ -87,6 +87,9 @@ static int unlock(struct api_call *c)
 static int logout(struct api_call *c)
 {
 	struct jpki_store *st = c->h->st;
+	/* the session ends whatever happens to its entry: a busy registry never keeps one open */
+	jpki_op_session_end(c->h->sessions, c->sid);
+	jpki_api_set_cookie(c, NULL);
 	int rc = st->ops->begin(st, &c->err);
 	if (rc == 0)
 		rc = jpki_operator_audit(st, c->who.operator_id, "operator.logout", "done", "",
@@ -97,8 +100,6 @@ static int logout(struct api_call *c)
 		st->ops->rollback(st);
 		return rc;
 	}
-	jpki_op_session_end(c->h->sessions, c->sid);
-	jpki_api_set_cookie(c, NULL);
 	c->reply = json_pack("{s:b}", "loggedOut", 1);
 	return 0;
 }

@@ -292,9 +292,14 @@ static enum MHD_Result answer(struct api_call *c, const struct api_route *r, int
 	if (rc < 0)
 		json_decref(c->reply);
 	c->reply = NULL;
+	if (!o && rc < 0) /* a message jansson refuses (not UTF-8): still a clear answer */
+		o = json_pack("{s:s, s:s}", "error", jpki_code_name(c->err.code), "code",
+		              jpki_code_name(c->err.code));
 	if (!o)
 		return MHD_NO;
-	if (appended > 0 && strcmp(r->method, "GET") != 0) {
+	/* the entry of a write of a session; never to the anonymous (a log-in's refusal would
+	   say whether the operator exists) */
+	if (appended > 0 && strcmp(r->method, "GET") != 0 && r->access != API_PUBLIC) {
 		json_t *a = audit_json(c->h, appended);
 		if (a)
 			json_object_set_new(o, "audit", a);

@@ -80,6 +80,7 @@ static const struct jpki_api_field key_assertion_fields[] = {
 static const struct jpki_api_field key_registration_fields[] = {
     {"clientDataJSON", JPKI_API_TEXT, true, 4096},
     {"attestationObject", JPKI_API_TEXT, true, 8192},
+    {"password", JPKI_API_SECRET, true, JPKI_PASSWORD_MAX},
     {"label", JPKI_API_TEXT, false, 64},
     {NULL, 0, false, 0}};
 static const struct jpki_api_field fee_void_fields[] = {
@@ -129,6 +130,15 @@ static const struct jpki_api_field *field_of(const struct jpki_api_schema *s, co
 		if (strcmp(f->name, key) == 0)
 			return f;
 	return NULL;
+}
+
+/* A field name short and plain enough to be said back: 1 to 40 of [A-Za-z0-9_-]. */
+static bool name_printable(const char *k)
+{
+	size_t n = strlen(k);
+	return n >= 1 && n <= 40 &&
+	       strspn(k, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                 "0123456789_-") == n;
 }
 
 static bool text_ok(const json_t *v, size_t max)
@@ -189,9 +199,9 @@ int jpki_api_parse(const uint8_t *body, size_t len, const struct jpki_api_schema
 		return jpki_fail(err, JPKI_E_LIMIT, "a request body is at most %d bytes",
 		                 JPKI_API_BODY_MAX);
 	json_t *o = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, &je);
-	if (!o)
-		return jpki_fail(err, JPKI_E_INVALID, "the body is not JSON: %.80s (byte %d)",
-		                 je.text, je.position);
+	if (!o) /* the position only: jansson's text may quote the body (a password) */
+		return jpki_fail(err, JPKI_E_INVALID, "the body is not JSON (at byte %d)",
+		                 je.position);
 	int rc =
 	    json_is_object(o) ? 0 : jpki_fail(err, JPKI_E_INVALID, "the body is a JSON object");
 	const char *key;
@@ -200,7 +210,9 @@ int jpki_api_parse(const uint8_t *body, size_t len, const struct jpki_api_schema
 	{
 		const struct jpki_api_field *f = rc == 0 ? field_of(schema, key) : NULL;
 		if (rc == 0 && !f)
-			rc = jpki_fail(err, JPKI_E_INVALID, "unknown field \"%.40s\"", key);
+			rc = name_printable(key)
+			         ? jpki_fail(err, JPKI_E_INVALID, "unknown field \"%s\"", key)
+			         : jpki_fail(err, JPKI_E_INVALID, "an unknown field");
 		if (rc == 0)
 			rc = value_check(f, v, err);
 	}
@@ -208,6 +220,7 @@ int jpki_api_parse(const uint8_t *body, size_t len, const struct jpki_api_schema
 		if (f->required && !json_object_get(o, f->name))
 			rc = jpki_fail(err, JPKI_E_INVALID, "field \"%s\" is required", f->name);
 	if (rc < 0) {
+		jpki_api_wipe(o, schema);
 		json_decref(o);
 		return rc;
 	}

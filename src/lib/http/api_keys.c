@@ -190,7 +190,9 @@ static int key_register(struct api_call *c)
 	if (rc == 0) {
 		struct jpki_webauthn_attestation a = {cd, ao, cd_n, ao_n};
 		struct jpki_webauthn_rp rp = rp_of(c);
-		struct jpki_actor by = {.id = c->who.operator_id, .in_session = true};
+		/* the password again: a terminal left open does not get a key added */
+		struct jpki_actor by = {c->who.operator_id, jpki_api_text(c->body, "password"),
+		                        false};
 		const char *label = jpki_api_text(c->body, "label");
 		rc = jpki_webauthn_register(c->h->st, &rp, &by, c->who.operator_id,
 		                            label ? label : "", ch, &a, c->now, &key, &c->err);

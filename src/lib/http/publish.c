@@ -220,10 +220,13 @@ static enum MHD_Result route_tls(void *cls, struct MHD_Connection *conn, const c
 			if (bad)
 				return jpki_guard_refuse(conn, bad);
 			*state = &headers_seen;
-			return MHD_YES;
-		}
-		if (*upload_size != 0) {
-			*upload_size = 0;
+			const char *cl = MHD_lookup_connection_value(
+			    conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+			if ((cl && strcmp(cl, "0") != 0) ||
+			    MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+			                                MHD_HTTP_HEADER_TRANSFER_ENCODING))
+				return jpki_http_error(conn, JPKI_E_LIMIT,
+				                       "no request body expected\n");
 			return MHD_YES;
 		}
 		return jpki_counter_http(conn, url, method);

@@ -94,7 +94,9 @@ static int round_once(struct jpki_witness *w, struct jpki_store *st, struct jpki
 	pthread_mutex_lock(&w->lock);
 	free(w->note);
 	free(w->tst);
-	w->note = note, w->tst = tst, w->tst_len = tst_len, w->size = cp.size;
+	w->note = note, w->tst = tst, w->tst_len = tst_len;
+	if (rc == 0) /* else archived at the next round */
+		w->size = cp.size;
 	pthread_mutex_unlock(&w->lock);
 	return rc;
 }
@@ -191,7 +193,11 @@ enum MHD_Result jpki_witness_http(struct jpki_witness *w, struct MHD_Connection 
 	    body ? MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY) : NULL;
 	pthread_mutex_unlock(&w->lock);
 	if (!body)
-		return jpki_http_error(conn, JPKI_E_NOT_FOUND, "no checkpoint yet\n");
+		return jpki_http_error(conn, JPKI_E_NOT_FOUND,
+		                       token && w->note
+		                           ? "the newest checkpoint has no time-stamp (the "
+		                             "TSA did not answer)\n"
+		                           : "no checkpoint yet\n");
 	if (!r)
 		return MHD_NO;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,

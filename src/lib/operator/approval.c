@@ -277,8 +277,7 @@ int jpki_approval_use_tx(struct jpki_store *st, int64_t id, enum jpki_approval_k
 	                  : !about(r.what, subject) ? "the approval is about something else"
 	                                            : NULL;
 	if (why)
-		return jpki_fail(err, JPKI_E_DENIED, "%s (request %" PRId64 ": \"%s\")", why, id,
-		                 r.what);
+		return jpki_fail(err, JPKI_E_DENIED, "%s (request %" PRId64 ")", why, id);
 	if ((rc = st->ops->approval_voter(st, id, r.version, approver, err)) < 0)
 		return rc;
 	r.state = JPKI_APPROVAL_USED;

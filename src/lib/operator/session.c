@@ -107,8 +107,10 @@ int jpki_op_session_open(struct jpki_op_sessions *s, const char *operator_id, en
 			take = sl;
 			break;
 		}
-		if (!take || sl->s.last_seen < take->s.last_seen)
-			take = sl; /* the one idle longest, if no slot is free */
+		/* if no slot is free: a log-in still waiting for its key first, then the idlest */
+		if (!take || (sl->s.key_due && !take->s.key_due) ||
+		    (sl->s.key_due == take->s.key_due && sl->s.last_seen < take->s.last_seen))
+			take = sl;
 	}
 	clear(take);
 	*take = fresh;

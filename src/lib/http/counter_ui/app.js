@@ -177,14 +177,14 @@
         signature: b64.text(cred.response.signature),
         ...(cred.response.userHandle ? { userHandle: b64.text(cred.response.userHandle) } : {}) });
       if (r.status === 201) { started(r.json); say(t('done'), true); return; }
+      loggedOut(); // the challenge is used: a refused key starts the log-in again
       report(r);
-      if (r.status === 401 || r.status === 404) loggedOut();
     } catch (e) {
       say(t('key-failed'), false);
     }
   }
 
-  async function registerKey(label) {
+  async function registerKey(label, password) {
     const o = await api('POST', '/session/keys/options');
     if (!o.ok) { report(o); return; }
     const pk = o.json.publicKey;
@@ -202,7 +202,8 @@
     }
     const r = await api('POST', '/session/keys', {
       clientDataJSON: b64.text(cred.response.clientDataJSON),
-      attestationObject: b64.text(cred.response.attestationObject), ...(label ? { label } : {}) });
+      attestationObject: b64.text(cred.response.attestationObject), password,
+      ...(label ? { label } : {}) });
     report(r, t('done'));
     loadKeys();
   }
@@ -395,7 +396,7 @@
       report(r);
     });
     $('key-retry').addEventListener('click', () => secondFactor());
-    on('key-form', (form, f) => registerKey(f.get('label')));
+    on('key-form', (form, f) => { const p = f.get('password'); form.reset(); registerKey(f.get('label'), p); });
     on('unlock-form', async (form, f) => {
       const r = await api('POST', '/session/unlock', { password: f.get('password') });
       form.reset();
