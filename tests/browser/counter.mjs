@@ -101,7 +101,7 @@ try {
   check(c && c.httpOnly && c.secure && c.sameSite === 'Strict', 'the session cookie is HttpOnly, Secure, SameSite=Strict');
   check(await page.evaluate(() => document.cookie.includes('jpki_counter')) === false, 'page script cannot read it');
   const menu = await page.locator('#menu li:not([hidden]) a').allTextContents();
-  check(menu.length === 10 && !menu.includes('監査ログ') && !menu.includes('操作者'),
+  check(menu.length === 11 && !menu.includes('監査ログ') && !menu.includes('操作者'),
     "a clerk's menu offers only what a clerk may do", menu.join(', '));
   await accessible(page, 'menu');
 

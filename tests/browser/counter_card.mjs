@@ -1,7 +1,8 @@
 // counter_card.mjs: the counter terminal's procedures that need the card, in
 // a real browser, with the software card in the terminal's reader (pcscd +
 // vpcd, driven by the server's PC/SC host side).  PHASE=issue: a clerk writes
-// the card face, issues both certificates (the PINs typed into the page as
+// the card face, has a proxy's two visits issue both certificates (the form
+// downloaded as a PDF), issues them again in person (the PINs typed into the page as
 // the resident would), resets the authentication PIN and has a malformed
 // signature password refused; PHASE=loss: the
 // card is reported lost.  axe-core checks each screen.  Results as
@@ -65,9 +66,42 @@ try {
     await page.locator('#face-form button').click();
     await done(page, 'the card face is written from the record through the reader');
     await accessible(page, 'card face screen');
+    // a proxy's two visits (D2-D4): the form printed, then answered with the card
+    await go(page, 'proxy');
+    await page.locator('#pr-resident').fill(resident);
+    await page.locator('#pr-doc').fill('licence:PX1');
+    await page.locator('#proxy-request-form button').click();
+    await done(page, "a proxy's first visit makes the inquiry-and-answer form");
+    const link = page.locator('#proxy-form-link');
+    await link.waitFor({ timeout: 10000 });
+    const code = (await page.locator('#status').textContent()).match(/P-[A-Z2-9]{12}-[A-Z2-9]{8}/);
+    check(code !== null, 'the page gives the form code', await page.locator('#status').textContent());
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    await download.saveAs(join(artefacts, 'proxy-form.pdf'));
+    appendFileSync(join(artefacts, 'proxy-form.code'), code ? code[0] : '');
+    await accessible(page, 'proxy screen');
+    await page.screenshot({ path: join(artefacts, '0-proxy.png'), fullPage: true });
+    await page.locator('#pa-code').fill(code ? code[0] : 'none');
+    await page.locator('#proxy-answer-form input[name=sealed]').check();
+    await page.locator('#pa-doc').fill('licence:PX1');
+    await page.locator('#pa-auth-pin').fill('1234');
+    await page.locator('#pa-sign-pin').fill('ABC123');
+    await page.locator('#proxy-answer-form button').click();
+    await done(page, "the proxy's second visit: both certificates issued onto the card");
+    await go(page, 'proxy');
+    await page.locator('#pa-code').fill(code ? code[0] : 'none');
+    await page.locator('#proxy-answer-form input[name=sealed]').check();
+    await page.locator('#pa-doc').fill('licence:PX1');
+    await page.locator('#pa-auth-pin').fill('1234');
+    await page.locator('#proxy-answer-form button').click();
+    const twice = await page.waitForFunction(() => document.getElementById('status').classList.contains('bad'),
+      null, { timeout: 30000 }).then(() => true, () => false);
+    check(twice && /D4/.test(await page.locator('#status').textContent()),
+      'a form used once is refused the second time (D4)', await page.locator('#status').textContent());
     await go(page, 'issue');
     await page.locator('#issue-resident').fill(resident);
     await page.locator('#issue-doc').fill('licence:123456789012');
+    await page.locator('#issue-reason').selectOption('damaged-not-own');
     await page.locator('#issue-auth-pin').fill('1234');
     await page.locator('#issue-sign-pin').fill('ABC123');
     await page.locator('#issue-form button').click();

@@ -3,8 +3,10 @@
 # browser with the software card in a real reader.  Debian's Chromium
 # (tests/browser/counter_card.mjs) logs a clerk in at /counter/ and, through
 # the REST API and the server's PC/SC host side (pcscd + vpcd + `jpki card
-# attach`), writes the card face, issues both certificates with the PINs
-# typed into the page and resets the authentication PIN; a malformed signature
+# attach`), writes the card face, has a proxy's two visits issue both
+# certificates (the inquiry form downloaded as a PDF, judged by pdftotext; the
+# form refused when used again, D4), issues them again in person with the PINs
+# typed into the page (X1 supersedes) and resets the authentication PIN; a malformed signature
 # password is refused.  Then Debian's unmodified OpenSC reads the
 # card and signs with the PINs the page set (the new authentication PIN, the
 # signature password), openssl verifies the certificates and the signatures,
@@ -63,6 +65,13 @@ browse() { # PHASE
 	assert_eq "$rc" 0 "the browser run ($1) ends well$( [ "$rc" = 0 ] || printf ': %s' "$(tail -5 "$ART/node.$1.log")")"
 }
 browse issue
+run pdftotext -enc UTF-8 "$ART/proxy-form.pdf" -
+assert_contains "$OUT" "照会書兼回答書" "the downloaded PDF is the inquiry-and-answer form"
+assert_contains "$OUT" "$(cat "$ART/proxy-form.code")" "with the code the page gave"
+assert_contains "$OUT" "山田 太郎 様" "addressed to the applicant"
+jp audit
+assert_match "$OUT" "issue.issued	done		sign certificate [0-9A-F]+ superseding [0-9A-F]+" \
+	"the in-person issuance superseded the proxy's certificates (X1)"
 
 # OpenSC on the card the browser wrote
 mkdir -p "$D/c"

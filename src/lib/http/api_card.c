@@ -17,7 +17,9 @@
 #include "card/keys.h"
 #include "cardhost/transport.h"
 #include "counter/issuance.h"
+#include "core/base64.h"
 #include "counter/procedures.h"
+#include "counter/proxy.h"
 
 struct card_call {
 	struct jpki_transport *t;
@@ -158,6 +160,59 @@ static int card_face(struct api_call *c)
 	return rc;
 }
 
+/* Visit 1 of a proxy (D2): the inquiry-and-answer form, as a PDF for mailing. */
+static int proxy_request(struct api_call *c)
+{
+	struct jpki_application a;
+	struct jpki_counter_session s;
+	struct jpki_form_out f = {0};
+	uint8_t master[JPKI_CARD_KEY_LEN];
+	int rc = jpki_api_application(c, &a);
+	if (rc < 0)
+		return rc;
+	a.applicant = JPKI_APPLICANT_PROXY;
+	jpki_api_counter_session(c, &s);
+	if ((rc = jpki_issuer_master_load(c->h->ctx, master, false, &c->err)) == 0)
+		rc = jpki_counter_proxy_request(&s, &a, master, &f, &c->err);
+	OPENSSL_cleanse(master, sizeof(master));
+	if (rc < 0)
+		return rc;
+	char *pdf = jpki_base64_encode(f.pdf, f.pdf_len);
+	free(f.pdf);
+	if (!pdf) /* the case stands (form-sent): GET /api/v1/cases says so */
+		return jpki_fail(&c->err, JPKI_E_NOMEM, "out of memory");
+	c->status = 201;
+	c->reply = json_pack("{s:I, s:s, s:I, s:s}", "case", (json_int_t)f.case_id, "code", f.code,
+	                     "expiresAt", (json_int_t)f.expires_at, "form", pdf);
+	free(pdf);
+	return c->reply ? 0 : jpki_fail(&c->err, JPKI_E_NOMEM, "out of memory");
+}
+
+/* Visit 2 (D3, D4, X1): the answered form, the proxy's photo ID, the card, the PINs written. */
+static int proxy_answer(struct api_call *c)
+{
+	struct jpki_application a;
+	struct jpki_counter_session s;
+	struct jpki_issue_outcome out;
+	struct card_call k;
+	int rc = jpki_api_application(c, &a);
+	if (rc < 0)
+		return rc;
+	a.applicant = JPKI_APPLICANT_PROXY;
+	struct jpki_form_answer fa = {jpki_api_text(c->body, "code"),
+	                              jpki_api_bool(c->body, "sealed"),
+	                              jpki_api_bool(c->body, "delegation")};
+	struct jpki_counter_pins pins = {jpki_api_text(c->body, "authPin"),
+	                                 jpki_api_text(c->body, "signPin"), NULL, NULL};
+	jpki_api_counter_session(c, &s);
+	if ((rc = card_open(c, &k)) == 0)
+		rc = jpki_counter_proxy_answer(&s, &fa, &a, &k.card, &pins, &out, &c->err);
+	card_close(&k);
+	if (rc == 0)
+		c->reply = issued_json(&out);
+	return rc;
+}
+
 #define R(r) (unsigned)(JPKI_RIGHT_##r)
 
 const struct api_route jpki_api_card_routes[] = {
@@ -165,4 +220,8 @@ const struct api_route jpki_api_card_routes[] = {
     {"POST", "/api/v1/procedures/renew", API_SESSION, R(PROCEDURE), "renew", renew},
     {"POST", "/api/v1/procedures/pin-reset", API_SESSION, R(PROCEDURE), "pin-reset", pin_reset},
     {"POST", "/api/v1/procedures/card-face", API_SESSION, R(PROCEDURE), "card-face", card_face},
+    {"POST", "/api/v1/procedures/proxy-request", API_SESSION, R(PROCEDURE), "proxy-request",
+     proxy_request},
+    {"POST", "/api/v1/procedures/proxy-answer", API_SESSION, R(PROCEDURE), "proxy-answer",
+     proxy_answer},
     {NULL, NULL, 0, 0, NULL, NULL}};

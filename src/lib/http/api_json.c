@@ -83,6 +83,17 @@ static const struct jpki_api_field key_registration_fields[] = {
     {"password", JPKI_API_SECRET, true, JPKI_PASSWORD_MAX},
     {"label", JPKI_API_TEXT, false, 64},
     {NULL, 0, false, 0}};
+static const struct jpki_api_field proxy_request_fields[] = {{"resident", JPKI_API_ID, true, 0},
+                                                             {"documents", JPKI_API_TEXTS, true, 4},
+                                                             {"kinds", JPKI_API_TEXTS, false, 2},
+                                                             {NULL, 0, false, 0}};
+static const struct jpki_api_field proxy_answer_fields[] = {{"code", JPKI_API_TEXT, true, 48},
+                                                            {"sealed", JPKI_API_BOOL, false, 0},
+                                                            {"delegation", JPKI_API_BOOL, false, 0},
+                                                            {"documents", JPKI_API_TEXTS, true, 4},
+                                                            {"reader", JPKI_API_TEXT, false, 128},
+                                                            PIN_FIELDS,
+                                                            {NULL, 0, false, 0}};
 static const struct jpki_api_field fee_void_fields[] = {
     {"receipt", JPKI_API_ID, true, 0}, {"approval", JPKI_API_ID, true, 0}, {NULL, 0, false, 0}};
 static const struct jpki_api_field empty_fields[] = {{NULL, 0, false, 0}};
@@ -112,6 +123,8 @@ const struct jpki_api_schema jpki_api_schemas[] = {
     {"key-assertion", key_assertion_fields},
     {"key-registration", key_registration_fields},
     {"fee-void", fee_void_fields},
+    {"proxy-request", proxy_request_fields},
+    {"proxy-answer", proxy_answer_fields},
     {NULL, NULL},
 };
 /* clang-format on */

@@ -57,7 +57,13 @@
     'keys-why': 'A registered key is asked for after the password at every log-in.',
     'key-label': 'Name of the key', 'key-add': 'Register this key', 'key-step': 'Security key',
     'key-touch': 'Touch your security key.', 'key-retry': 'Try again', 'sign-count': 'Uses',
-    'key-failed': 'The security key did not answer.',
+    'key-failed': 'The security key did not answer.', 'menu-proxy': 'By a proxy',
+    'visit1': 'First visit: the inquiry-and-answer form', 'proxy-doc': "The proxy's photo ID (TYPE:NUMBER)",
+    'make-form': 'Make the form', 'visit2': 'Second visit: the answered form and the card',
+    'form-code': 'Form code', 'sealed': 'The envelope is still sealed',
+    'form-auth-pin': 'User authentication PIN written on the form',
+    'form-sign-pin': 'Signature password written on the form', 'form-pdf': 'The form (PDF) to print and mail',
+    'valid-until': 'valid until',
   };
   const ja = { // the page's own Japanese is read from the markup; these only the script says
     'done': '完了', 'audit-entry': '監査記録', 'approve': '承認する', 'disable': '無効にする',
@@ -67,7 +73,7 @@
     'valid': '有効', 'disabled': '無効', 'checkpoint': '署名付きチェックポイント', 'record': '記録番号',
     'address': '住所', 'logged-in-as': 'ログイン中',
     'search-purpose-needed': '検索の目的を選んでください（規則S1）。',
-    'issued': '発行', 'yen': '円', 'sign-count': '使用回数', 'key-failed': 'セキュリティキーが応答しませんでした。',
+    'issued': '発行', 'yen': '円', 'form-pdf': '印刷して郵送する照会書（PDF）', 'valid-until': '有効期限', 'sign-count': '使用回数', 'key-failed': 'セキュリティキーが応答しませんでした。',
   };
   let lang = localStorage.getItem('jpki-lang') === 'en' ? 'en' : 'ja';
   let session = null;
@@ -436,6 +442,28 @@
       form.querySelectorAll('input[type=password]').forEach((i) => { i.value = ''; });
       if (r.ok) form.reset();
       report(r, r.ok ? `${t('done')} (case ${r.json.case})` : '');
+    });
+    on('proxy-request-form', async (form, f) => {
+      const r = await api('POST', '/procedures/proxy-request', { resident: int(f.get('resident')), documents: docs(f) });
+      const out = $('proxy-form-out');
+      out.replaceChildren();
+      report(r, r.ok ? `${t('done')}: ${r.json.code} (case ${r.json.case})` : '');
+      if (!r.ok) return;
+      form.reset();
+      const pdf = new Blob([b64.bytes(r.json.form.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''))],
+        { type: 'application/pdf' });
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(pdf);
+      a.download = `${r.json.code}.pdf`;
+      a.id = 'proxy-form-link';
+      a.textContent = `${t('form-pdf')}: ${r.json.code} (${t('valid-until')} ${when(r.json.expiresAt)})`;
+      out.appendChild(a);
+    });
+    on('proxy-answer-form', async (form, f) => {
+      const r = await api('POST', '/procedures/proxy-answer', pinsOf(f, { code: f.get('code'), sealed: f.get('sealed') === 'on', documents: docs(f) }));
+      form.querySelectorAll('input[type=password]').forEach((i) => { i.value = ''; });
+      if (r.ok) form.reset();
+      report(r, issued(r));
     });
     on('lift-form', (form, f) => procedure('/procedures/lift-hold', { resident: int(f.get('resident')), documents: docs(f) }));
     on('request-form', async (form, f) => {
