@@ -518,5 +518,40 @@ def main(argv):
     return 1 if FAILED else 0
 
 
+def hours(argv):
+    """A Saturday (rule W1): a revocation refused, then run on an approved hours-override."""
+    port, cafile, origin, vkey_file, setup_file = argv[2:7]
+    setup = json.load(open(setup_file))
+    st, spec = Api(int(port), cafile, origin).call("GET", "/api/v1/openapi.json")
+    clerk, sup = Api(int(port), cafile, origin, spec), Api(int(port), cafile, origin, spec)
+    check(clerk.login("clerk1", "clerk-one-password")[0] == 201, "clerk1 logs in on a Saturday")
+    check(sup.login("sup1", "supervisor-password")[0] == 201, "sup1 logs in")
+    rid = setup["residents"]["suzuki"]
+    body = {"resident": rid, "documents": ["licence:123456789012"], "kinds": ["auth"]}
+    st, obj = clerk.call("POST", "/api/v1/procedures/revoke", body=body)
+    check(st == 422 and "rule W1" in obj.get("error", ""), "a revocation on a Saturday: refused (W1)")
+    st, obj = clerk.call("POST", "/api/v1/approvals",
+                         body={"kind": "hours-override", "what": "resident %d: a late visit" % rid})
+    req = obj.get("id")
+    st, obj = clerk.call("POST", "/api/v1/procedures/revoke", body=dict(body, hoursApproval=req))
+    check(st == 422 and "not approved" in obj.get("error", ""), "with the request not yet approved: refused")
+    st, obj = sup.call("POST", "/api/v1/approvals/{id}/approve", ident=req)
+    check(st == 200 and obj["state"] == "approved", "the supervisor approves the override")
+    other = dict(body, resident=setup["residents"]["sato"], hoursApproval=req)
+    st, obj = clerk.call("POST", "/api/v1/procedures/revoke", body=other)
+    check(st == 422 and "something else" in obj.get("error", ""), "the approval does not cover another resident")
+    st, obj = clerk.call("POST", "/api/v1/procedures/revoke", body=dict(body, hoursApproval=req))
+    check(st == 200 and len(obj.get("serials", [])) == 1, "with it, the revocation runs on a Saturday")
+    st, case = clerk.call("GET", "/api/v1/cases/{id}", ident=obj.get("case"))
+    check(st == 200, "the case is there")
+    st, entries = sup.call("GET", "/api/v1/audit/entries", query="?from=1&count=100")
+    last = [e for e in entries.get("entries", []) if e["action"] == "approval.use"]
+    check(last and "hours-override by sup1" in last[-1]["detail"], "the use of the approval is an entry naming sup1")
+    st, obj = clerk.call("POST", "/api/v1/procedures/revoke", body=dict(body, hoursApproval=req))
+    check(st == 422 and "used already" in obj.get("error", ""), "the approval is used once")
+    print("peer %s" % ("failed" if FAILED else "ok"))
+    return 1 if FAILED else 0
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(hours(sys.argv) if sys.argv[1] == "hours" else main(sys.argv))

@@ -99,6 +99,28 @@ assert_contains "$OUT" "revoked" "sato's signature certificate is revoked"
 ocsp auth "$D/鈴木.auth.pem"
 assert_contains "$OUT" ": good" "suzuki's (refused, bad input) is still good"
 
-# sessions live in memory: a restart ends them
+server_stop
+
+# a Saturday: the hours (rule W1), and an override approved by a supervisor, used once
+at 2026-12-05T10:00:00+09:00
+pick_port
+TLS_PORT=$((PORT + 1))
+SERVE_ARGS=(--tls-listen "127.0.0.1:$TLS_PORT" --tls-cert "$D/tls.pem" --tls-key "$D/tls.key" --no-portal)
+server_start
+for _ in $(seq 1 50); do
+	curl -s --max-time 1 --cacert "$D/tls.pem" -o /dev/null "https://127.0.0.1:$TLS_PORT/health" && break
+	sleep 0.1
+done
+timeout 60 "$PY" "$(dirname "$0")/api_peer.py" hours "$TLS_PORT" "$D/tls.pem" "https://localhost:$TLS_PORT" \
+	"$VKEY_FILE" "$D/setup.json" >"$D/hours.out" 2>&1
+HOURS_RC=$?
+while IFS= read -r line; do
+	case $line in
+	"PASS "*) pass "${line#PASS }" ;;
+	"FAIL "*) fail "${line#FAIL }" ;;
+	"  .. "*) note "${line#  .. }" ;;
+	esac
+done <"$D/hours.out"
+assert_eq "$HOURS_RC" 0 "the Saturday peer finished: $(tail -n 3 "$D/hours.out" | tr '\n' ' ')"
 server_stop
 finish

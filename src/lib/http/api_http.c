@@ -16,6 +16,7 @@
 #include "body.h"
 #include "common.h"
 #include "core/base64.h"
+#include "operator/approval.h"
 #include "operator/operator.h"
 
 #define PREFIX "/api/v1"
@@ -238,6 +239,50 @@ static int csrf_check(struct api_call *c, const struct api_route *r)
 	return jpki_fail(&c->err, JPKI_E_DENIED, "the " CSRF_HEADER " header is missing or wrong");
 }
 
+/*
+ * Rule W1 with four eyes: a procedure outside office hours names an approved
+ * hours-override request about "resident N", asked for by this operator; it
+ * is used once (its own transaction: a procedure refused after still used
+ * it) and the approving supervisor becomes the session's override.  A
+ * refusal is an audit entry and REFUSED naming W1.
+ */
+static int hours_override(struct api_call *c)
+{
+	int64_t id = jpki_api_id(c->body, "hoursApproval");
+	if (id <= 0)
+		return 0;
+	struct jpki_store *st = c->h->st;
+	char subject[40], detail[160];
+	snprintf(subject, sizeof(subject), "resident %" PRId64, jpki_api_id(c->body, "resident"));
+	int rc = st->ops->begin(st, &c->err);
+	if (rc < 0)
+		return rc;
+	rc = jpki_approval_use_tx(st, id, JPKI_APPROVAL_HOURS_OVERRIDE, subject, c->who.operator_id,
+	                          c->now, c->override_by, &c->err);
+	if (rc == -JPKI_E_DENIED) {
+		char why[sizeof(c->err.msg)];
+		snprintf(why, sizeof(why), "%s", c->err.msg);
+		snprintf(detail, sizeof(detail), "request=%" PRId64 "; hours-override", id);
+		c->override_by[0] = '\0';
+		rc = jpki_operator_audit(st, c->who.operator_id, "approval.use", "refused", detail,
+		                         c->now, &c->err);
+		if (rc == 0 && (rc = st->ops->commit(st, &c->err)) == 0)
+			return jpki_fail(&c->err, JPKI_E_REFUSED, "refused (rule W1): %s", why);
+	} else if (rc == 0) {
+		snprintf(detail, sizeof(detail), "request=%" PRId64 "; hours-override by %s", id,
+		         c->override_by);
+		rc = jpki_operator_audit(st, c->who.operator_id, "approval.use", "done", detail,
+		                         c->now, &c->err);
+		if (rc == 0)
+			rc = st->ops->commit(st, &c->err);
+	}
+	if (rc < 0) {
+		st->ops->rollback(st);
+		c->override_by[0] = '\0';
+	}
+	return rc;
+}
+
 /* ---- the audit entry of a write ---- */
 
 static json_t *proof_json(const jpki_merkle_hash *proof, size_t len)
@@ -336,6 +381,8 @@ static enum MHD_Result run(struct jpki_api_http *h, struct MHD_Connection *conn,
 	pthread_mutex_lock(&h->lock);
 	h->st->audit_appended = 0;
 	rc = r->access == API_PUBLIC ? 0 : operator_live(&c);
+	if (rc == 0)
+		rc = hours_override(&c);
 	if (rc == 0)
 		rc = r->run(&c);
 	int64_t appended = h->st->audit_appended;
@@ -493,8 +540,11 @@ void jpki_api_http_free(struct jpki_api_http *h)
 
 void jpki_api_counter_session(const struct api_call *c, struct jpki_counter_session *s)
 {
-	*s = (struct jpki_counter_session){c->h->ctx,      c->h->st, &c->h->cfg, c->who.operator_id,
-	                                   c->who.counter, NULL,     c->now};
+	*s =
+	    (struct jpki_counter_session){c->h->ctx,      c->h->st,
+	                                  &c->h->cfg,     c->who.operator_id,
+	                                  c->who.counter, c->override_by[0] ? c->override_by : NULL,
+	                                  c->now};
 }
 
 void jpki_api_set_cookie(struct api_call *c, const char *sid)

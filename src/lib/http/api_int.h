@@ -48,10 +48,11 @@ struct api_call {
 	json_t *body;      /* a write's checked body, or NULL */
 	int64_t now;
 	/* the answer */
-	unsigned status;     /* 200 unless a handler says otherwise */
-	json_t *reply;       /* the object answered (taken) */
-	char cookie[200];    /* a Set-Cookie header, or "" */
-	struct jpki_err err; /* when the handler fails */
+	unsigned status;      /* 200 unless a handler says otherwise */
+	json_t *reply;        /* the object answered (taken) */
+	char cookie[200];     /* a Set-Cookie header, or "" */
+	char override_by[33]; /* the supervisor whose approval lets this run out of hours (W1) */
+	struct jpki_err err;  /* when the handler fails */
 };
 
 typedef int (*api_handler)(struct api_call *c);

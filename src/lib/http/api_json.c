@@ -23,18 +23,15 @@ static const struct jpki_api_field search_fields[] = {
     {"birth", JPKI_API_DATE, false, 0},    {NULL, 0, false, 0}};
 static const struct jpki_api_field loss_fields[] = {{"resident", JPKI_API_ID, true, 0},
                                                     {NULL, 0, false, 0}};
-static const struct jpki_api_field revoke_fields[] = {{"resident", JPKI_API_ID, true, 0},
-                                                      {"documents", JPKI_API_TEXTS, true, 4},
-                                                      {"applicant", JPKI_API_TEXT, false, 16},
-                                                      {"kinds", JPKI_API_TEXTS, false, 2},
-                                                      {"reason", JPKI_API_TEXT, false, 16},
-                                                      {"delegation", JPKI_API_BOOL, false, 0},
-                                                      {NULL, 0, false, 0}};
-static const struct jpki_api_field lift_fields[] = {{"resident", JPKI_API_ID, true, 0},
-                                                    {"documents", JPKI_API_TEXTS, true, 4},
-                                                    {"applicant", JPKI_API_TEXT, false, 16},
-                                                    {"reason", JPKI_API_TEXT, false, 16},
-                                                    {NULL, 0, false, 0}};
+static const struct jpki_api_field revoke_fields[] = {
+    {"resident", JPKI_API_ID, true, 0},       {"documents", JPKI_API_TEXTS, true, 4},
+    {"applicant", JPKI_API_TEXT, false, 16},  {"kinds", JPKI_API_TEXTS, false, 2},
+    {"reason", JPKI_API_TEXT, false, 16},     {"delegation", JPKI_API_BOOL, false, 0},
+    {"hoursApproval", JPKI_API_ID, false, 0}, {NULL, 0, false, 0}};
+static const struct jpki_api_field lift_fields[] = {
+    {"resident", JPKI_API_ID, true, 0},       {"documents", JPKI_API_TEXTS, true, 4},
+    {"applicant", JPKI_API_TEXT, false, 16},  {"reason", JPKI_API_TEXT, false, 16},
+    {"hoursApproval", JPKI_API_ID, false, 0}, {NULL, 0, false, 0}};
 static const struct jpki_api_field request_fields[] = {
     {"kind", JPKI_API_TEXT, true, 32}, {"what", JPKI_API_TEXT, true, 512}, {NULL, 0, false, 0}};
 static const struct jpki_api_field edit_fields[] = {{"what", JPKI_API_TEXT, true, 512},
@@ -51,25 +48,24 @@ static const struct jpki_api_field issue_fields[] = {{"resident", JPKI_API_ID, t
                                                      {"reason", JPKI_API_TEXT, false, 16},
                                                      {"reader", JPKI_API_TEXT, false, 128},
                                                      PIN_FIELDS,
+                                                     {"hoursApproval", JPKI_API_ID, false, 0},
                                                      {NULL, 0, false, 0}};
-static const struct jpki_api_field renew_fields[] = {{"resident", JPKI_API_ID, true, 0},
-                                                     {"documents", JPKI_API_TEXTS, true, 4},
-                                                     {"applicant", JPKI_API_TEXT, false, 16},
-                                                     {"kinds", JPKI_API_TEXTS, false, 2},
-                                                     {"reader", JPKI_API_TEXT, false, 128},
-                                                     PIN_FIELDS,
-                                                     {NULL, 0, false, 0}};
+static const struct jpki_api_field renew_fields[] = {
+    {"resident", JPKI_API_ID, true, 0},       {"documents", JPKI_API_TEXTS, true, 4},
+    {"applicant", JPKI_API_TEXT, false, 16},  {"kinds", JPKI_API_TEXTS, false, 2},
+    {"reader", JPKI_API_TEXT, false, 128},    PIN_FIELDS,
+    {"hoursApproval", JPKI_API_ID, false, 0}, {NULL, 0, false, 0}};
 static const struct jpki_api_field pin_reset_fields[] = {{"resident", JPKI_API_ID, true, 0},
                                                          {"documents", JPKI_API_TEXTS, true, 4},
                                                          {"reset", JPKI_API_TEXT, true, 4},
                                                          {"reader", JPKI_API_TEXT, false, 128},
                                                          PIN_FIELDS,
+                                                         {"hoursApproval", JPKI_API_ID, false, 0},
                                                          {NULL, 0, false, 0}};
-static const struct jpki_api_field face_fields[] = {{"resident", JPKI_API_ID, true, 0},
-                                                    {"documents", JPKI_API_TEXTS, true, 4},
-                                                    {"reader", JPKI_API_TEXT, false, 128},
-                                                    {"facePin", JPKI_API_SECRET, false, 16},
-                                                    {NULL, 0, false, 0}};
+static const struct jpki_api_field face_fields[] = {
+    {"resident", JPKI_API_ID, true, 0},       {"documents", JPKI_API_TEXTS, true, 4},
+    {"reader", JPKI_API_TEXT, false, 128},    {"facePin", JPKI_API_SECRET, false, 16},
+    {"hoursApproval", JPKI_API_ID, false, 0}, {NULL, 0, false, 0}};
 static const struct jpki_api_field key_assertion_fields[] = {
     {"id", JPKI_API_TEXT, true, 1400},
     {"clientDataJSON", JPKI_API_TEXT, true, 4096},
@@ -83,10 +79,12 @@ static const struct jpki_api_field key_registration_fields[] = {
     {"password", JPKI_API_SECRET, true, JPKI_PASSWORD_MAX},
     {"label", JPKI_API_TEXT, false, 64},
     {NULL, 0, false, 0}};
-static const struct jpki_api_field proxy_request_fields[] = {{"resident", JPKI_API_ID, true, 0},
-                                                             {"documents", JPKI_API_TEXTS, true, 4},
-                                                             {"kinds", JPKI_API_TEXTS, false, 2},
-                                                             {NULL, 0, false, 0}};
+static const struct jpki_api_field proxy_request_fields[] = {
+    {"resident", JPKI_API_ID, true, 0},
+    {"documents", JPKI_API_TEXTS, true, 4},
+    {"kinds", JPKI_API_TEXTS, false, 2},
+    {"hoursApproval", JPKI_API_ID, false, 0},
+    {NULL, 0, false, 0}};
 static const struct jpki_api_field proxy_answer_fields[] = {{"code", JPKI_API_TEXT, true, 48},
                                                             {"sealed", JPKI_API_BOOL, false, 0},
                                                             {"delegation", JPKI_API_BOOL, false, 0},
