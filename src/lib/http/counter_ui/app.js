@@ -63,7 +63,7 @@
     'form-code': 'Form code', 'sealed': 'The envelope is still sealed',
     'form-auth-pin': 'User authentication PIN written on the form',
     'form-sign-pin': 'Signature password written on the form', 'form-pdf': 'The form (PDF) to print and mail',
-    'valid-until': 'valid until',
+    'valid-until': 'valid until', 'hours-approval': 'Approval number for outside office hours (only then)',
   };
   const ja = { // the page's own Japanese is read from the markup; these only the script says
     'done': '完了', 'audit-entry': '監査記録', 'approve': '承認する', 'disable': '無効にする',
@@ -335,6 +335,11 @@
     report(r, r.ok ? `${t('done')}: ${r.json.serials.length} (case ${r.json.case})` : '');
   }
 
+  function hoursOf(f, body) { // rule W1: an approved hours-override request's number
+    if (f.get('hoursApproval')) body.hoursApproval = int(f.get('hoursApproval'));
+    return body;
+  }
+
   function docs(f) {
     return [f.get('document'), f.get('document2')].filter((d) => d);
   }
@@ -412,11 +417,11 @@
     on('loss-form', (form, f) => procedure('/procedures/loss', { resident: int(f.get('resident')) }));
     on('revoke-form', (form, f) => {
       const kinds = ['sign', 'auth'].filter((k) => f.get(k));
-      procedure('/procedures/revoke', { resident: int(f.get('resident')), documents: docs(f), kinds, reason: f.get('reason') });
+      procedure('/procedures/revoke', hoursOf(f, { resident: int(f.get('resident')), documents: docs(f), kinds, reason: f.get('reason') }));
     });
     const pinsOf = (f, body) => {
       for (const k of ['authPin', 'signPin', 'reader']) if (f.get(k)) body[k] = f.get(k);
-      return body;
+      return hoursOf(f, body);
     };
     on('face-form', async (form, f) => {
       const r = await api('POST', '/procedures/card-face', pinsOf(f, { resident: int(f.get('resident')), documents: docs(f) }));
@@ -444,7 +449,7 @@
       report(r, r.ok ? `${t('done')} (case ${r.json.case})` : '');
     });
     on('proxy-request-form', async (form, f) => {
-      const r = await api('POST', '/procedures/proxy-request', { resident: int(f.get('resident')), documents: docs(f) });
+      const r = await api('POST', '/procedures/proxy-request', hoursOf(f, { resident: int(f.get('resident')), documents: docs(f) }));
       const out = $('proxy-form-out');
       out.replaceChildren();
       report(r, r.ok ? `${t('done')}: ${r.json.code} (case ${r.json.case})` : '');
@@ -465,7 +470,7 @@
       if (r.ok) form.reset();
       report(r, issued(r));
     });
-    on('lift-form', (form, f) => procedure('/procedures/lift-hold', { resident: int(f.get('resident')), documents: docs(f) }));
+    on('lift-form', (form, f) => procedure('/procedures/lift-hold', hoursOf(f, { resident: int(f.get('resident')), documents: docs(f) })));
     on('request-form', async (form, f) => {
       const r = await api('POST', '/approvals', { kind: f.get('kind'), what: f.get('what') });
       report(r, r.ok ? `${t('done')}: #${r.json.id}` : '');
