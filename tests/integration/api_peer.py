@@ -412,6 +412,27 @@ def main(argv):
     check(st == 200 and obj["state"] == "used", "the approval is used")
     st, obj = c1.call("POST", "/api/v1/procedures/fee-void", body={"receipt": rec, "approval": rid4})
     check(st == 422, "a second void: refused")
+    # a record corrected with a supervisor's approval (rule A1): the address, so C5 revokes sign
+    sz = R["suzuki"]
+    st, obj = c1.call("POST", "/api/v1/approvals",
+                      body={"kind": "correction", "what": "resident %d: the address misspelt" % sz})
+    rid5 = obj.get("id")
+    fix = {"approval": rid5, "address": "東京都立川市錦町1-1"}
+    st, obj = c1.call("POST", "/api/v1/residents/{id}/correct", ident=sz, body=fix)
+    check(st == 422 and "rule A1" in obj.get("error", ""), "a correction before its approval: refused (A1)")
+    audited(obj, "a refused correction")
+    st, obj = s["sup1"].call("POST", "/api/v1/approvals/{id}/approve", ident=rid5)
+    st, obj = c1.call("POST", "/api/v1/residents/{id}/correct", ident=R["sato"], body=fix)
+    check(st == 422 and "something else" in obj.get("error", ""), "the approval does not cover another record")
+    st, obj = c1.call("POST", "/api/v1/residents/{id}/correct", ident=sz, body=fix)
+    check(st == 200 and obj["resident"]["address"] == fix["address"] and len(obj["revoked"]) == 1,
+          "the record corrected, and its signature certificate revoked (C5)")
+    e = audited(obj, "a correction")
+    check(e and e["action"] == "resident.correct" and "approved by=sup1" in e["detail"]
+          and "fields=address" in e["detail"], "the entry names the approver and the field")
+    out["corrected"] = obj.get("revoked", [])
+    st, obj = c1.call("POST", "/api/v1/residents/{id}/correct", ident=sz, body=fix)
+    check(st == 422 and "used already" in obj.get("error", ""), "the approval is used once")
     st, obj = c1.call("GET", "/api/v1/approvals/{id}", ident="abc")
     check(st == 404, "a request id that is not a number: 404")
 

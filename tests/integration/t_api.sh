@@ -97,7 +97,9 @@ assert_contains "$OUT" ": good" "sato's authentication certificate is still good
 ocsp sign "$D/佐藤.sign.pem"
 assert_contains "$OUT" "revoked" "sato's signature certificate is revoked"
 ocsp auth "$D/鈴木.auth.pem"
-assert_contains "$OUT" ": good" "suzuki's (refused, bad input) is still good"
+assert_contains "$OUT" ": good" "suzuki's authentication certificate is still good"
+ocsp sign "$D/鈴木.sign.pem"
+assert_contains "$OUT" "Reason: affiliationChanged" "his signature certificate was revoked by the corrected address (C5)"
 
 server_stop
 

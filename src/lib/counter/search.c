@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "case.h"
+#include "operator/approval.h"
 #include "operator/operator.h"
 #include "search.h"
 
@@ -131,4 +132,78 @@ int jpki_resident_search(const struct jpki_counter_session *s, enum jpki_search_
 	*n = f.n;
 	*more = f.more;
 	return 0;
+}
+
+/* "family,address" for the fields that differ between old and next. */
+static void changed_fields(const struct jpki_resident *old, const struct jpki_resident *next,
+                           char *out, size_t cap)
+{
+	size_t n = 0;
+	out[0] = '\0';
+#define FIELD(cond, name)                                                                          \
+	if ((cond) && n < cap)                                                                     \
+		n += (size_t)snprintf(out + n, cap - n, "%s%s", n ? "," : "", name);
+	FIELD(strcmp(old->family, next->family) != 0, "family")
+	FIELD(strcmp(old->given, next->given) != 0, "given")
+	FIELD(strcmp(old->address, next->address) != 0, "address")
+	FIELD(jpki_date_cmp(old->birth, next->birth) != 0, "birth")
+	FIELD(old->sex != next->sex, "sex")
+#undef FIELD
+	if (!n)
+		snprintf(out, cap, "none");
+}
+
+static int correct_tx(const struct jpki_counter_session *s, const struct jpki_resident *next,
+                      int64_t approval, struct jpki_revocations *out, struct jpki_err *err)
+{
+	struct jpki_resident old;
+	char subject[40], approver[33], fields[80], detail[JPKI_DETAIL_MAX];
+	snprintf(subject, sizeof(subject), "resident %lld", (long long)next->id);
+	int rc = s->st->ops->resident_get(s->st, next->id, &old, err);
+	if (rc == 0)
+		rc = jpki_approval_use_tx(s->st, approval, JPKI_APPROVAL_CORRECTION, subject,
+		                          s->operator_id, s->now, approver, err);
+	if (rc == 0)
+		rc = jpki_resident_change_tx(s->st, next, s->now, out, err);
+	if (rc < 0)
+		return rc;
+	changed_fields(&old, next, fields, sizeof(fields));
+	detail[0] = '\0';
+	jpki_detail_add(detail, sizeof(detail), "approval", "%lld", (long long)approval);
+	jpki_detail_add(detail, sizeof(detail), "approved by", "%s", approver);
+	jpki_detail_add(detail, sizeof(detail), "fields", "%s", fields);
+	for (int i = 0; i < out->n; i++)
+		jpki_detail_add(detail, sizeof(detail), "revoked", "%s %s (%s)",
+		                jpki_kind_name(out->item[i].kind), out->item[i].serial,
+		                jpki_reason_name(out->item[i].reason));
+	return jpki_audit_note_tx(s, 0, next->id, "resident.correct",
+	                          &(struct jpki_case_note){"", "done", "A1", "", detail}, err);
+}
+
+int jpki_resident_correct(const struct jpki_counter_session *s, const struct jpki_resident *next,
+                          int64_t approval, struct jpki_revocations *out, struct jpki_err *err)
+{
+	memset(out, 0, sizeof(*out));
+	int rc = jpki_counter_session_check(s, err);
+	if (rc < 0 || (rc = s->st->ops->begin(s->st, err)) < 0)
+		return rc;
+	rc = correct_tx(s, next, approval, out, err);
+	if (rc == 0 && (rc = s->st->ops->commit(s->st, err)) == 0)
+		return 0;
+	s->st->ops->rollback(s->st);
+	memset(out, 0, sizeof(*out));
+	if (rc != -JPKI_E_DENIED)
+		return rc;
+	/* the approval does not allow it: the refusal is an entry of its own */
+	char why[sizeof(err->msg)], detail[200];
+	snprintf(why, sizeof(why), "%s", err->msg);
+	snprintf(detail, sizeof(detail), "approval=%lld", (long long)approval);
+	if ((rc = s->st->ops->begin(s->st, err)) == 0 &&
+	    (rc = jpki_audit_note_tx(s, 0, next->id, "resident.correct",
+	                             &(struct jpki_case_note){"", "refused", "A1", "", detail},
+	                             err)) == 0 &&
+	    (rc = s->st->ops->commit(s->st, err)) == 0)
+		return jpki_fail(err, JPKI_E_REFUSED, "refused (rule A1): %s", why);
+	s->st->ops->rollback(s->st);
+	return rc;
 }

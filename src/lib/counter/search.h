@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "counter.h"
+#include "resident/resident.h"
 
 #define JPKI_SEARCH_MAX 20 /* records one search shows */
 
@@ -44,5 +45,17 @@ JPKI_MUST_CHECK int jpki_resident_search(const struct jpki_counter_session *s,
                                          const struct jpki_resident_query *q,
                                          struct jpki_resident out[JPKI_SEARCH_MAX], size_t *n,
                                          bool *more, struct jpki_err *err);
+
+/*
+ * Rule A1: a record corrected on the strength of an approved `correction`
+ * request about "resident N" (next->id), asked for by s's operator and
+ * approved by a supervisor, used once.  The change (with the revocations
+ * the rules of a change make: C5, E2), the approval's use and the audit
+ * entry (the fields changed, the approver, what was revoked) are one
+ * transaction.  A refusal is an audit entry, REFUSED naming A1.
+ */
+JPKI_MUST_CHECK int jpki_resident_correct(const struct jpki_counter_session *s,
+                                          const struct jpki_resident *next, int64_t approval,
+                                          struct jpki_revocations *out, struct jpki_err *err);
 
 #endif

@@ -261,6 +261,50 @@ static int fee_void(struct api_call *c)
 	return rc;
 }
 
+/* Rule A1: a record corrected with a supervisor's approval (the fields the body names). */
+static int correct(struct api_call *c)
+{
+	struct jpki_counter_session s;
+	struct jpki_resident next;
+	struct jpki_revocations out;
+	if (c->param_id <= 0)
+		return jpki_fail(&c->err, JPKI_E_NOT_FOUND, "no resident %s", c->param);
+	int rc = c->h->st->ops->resident_get(c->h->st, c->param_id, &next, &c->err);
+	if (rc < 0)
+		return rc;
+	const char *v;
+	if ((v = jpki_api_text(c->body, "family")))
+		snprintf(next.family, sizeof(next.family), "%s", v);
+	if ((v = jpki_api_text(c->body, "given")))
+		snprintf(next.given, sizeof(next.given), "%s", v);
+	if ((v = jpki_api_text(c->body, "address")))
+		snprintf(next.address, sizeof(next.address), "%s", v);
+	if ((v = jpki_api_text(c->body, "birth")) && jpki_date_parse(v, &next.birth, &c->err) < 0)
+		return -JPKI_E_INVALID;
+	if ((v = jpki_api_text(c->body, "sex")))
+		next.sex = strcmp(v, "male") == 0      ? JPKI_SEX_MALE
+		           : strcmp(v, "female") == 0  ? JPKI_SEX_FEMALE
+		           : strcmp(v, "unknown") == 0 ? JPKI_SEX_UNKNOWN
+		                                       : (enum jpki_sex)0;
+	if (next.sex == (enum jpki_sex)0)
+		return jpki_fail(&c->err, JPKI_E_INVALID, "sex: male, female or unknown");
+	/* the substitution flags follow the characters: a corrected name or address has none */
+	if (jpki_api_text(c->body, "family") || jpki_api_text(c->body, "given"))
+		next.name_subst[0] = '\0';
+	if (jpki_api_text(c->body, "address"))
+		next.address_subst[0] = '\0';
+	jpki_api_counter_session(c, &s);
+	rc = jpki_resident_correct(&s, &next, jpki_api_id(c->body, "approval"), &out, &c->err);
+	if (rc < 0)
+		return rc;
+	json_t *revoked = json_array();
+	for (int i = 0; revoked && i < out.n; i++)
+		json_array_append_new(revoked, json_string(out.item[i].serial));
+	c->reply =
+	    json_pack("{s:o, s:o}", "resident", jpki_api_resident_json(&next), "revoked", revoked);
+	return c->reply ? 0 : jpki_fail(&c->err, JPKI_E_NOMEM, "out of memory");
+}
+
 #define R(r) (unsigned)(JPKI_RIGHT_##r)
 
 const struct api_route jpki_api_counter_routes[] = {
@@ -271,4 +315,5 @@ const struct api_route jpki_api_counter_routes[] = {
     {"POST", "/api/v1/procedures/revoke", API_SESSION, R(PROCEDURE), "revoke", revoke_on_request},
     {"POST", "/api/v1/procedures/lift-hold", API_SESSION, R(PROCEDURE), "lift-hold", lift_hold},
     {"POST", "/api/v1/procedures/fee-void", API_SESSION, R(PROCEDURE), "fee-void", fee_void},
+    {"POST", "/api/v1/residents/{id}/correct", API_SESSION, R(PROCEDURE), "correction", correct},
     {NULL, NULL, 0, 0, NULL, NULL}};

@@ -92,6 +92,13 @@ static const struct jpki_api_field proxy_answer_fields[] = {{"code", JPKI_API_TE
                                                             {"reader", JPKI_API_TEXT, false, 128},
                                                             PIN_FIELDS,
                                                             {NULL, 0, false, 0}};
+static const struct jpki_api_field correction_fields[] = {{"approval", JPKI_API_ID, true, 0},
+                                                          {"family", JPKI_API_TEXT, false, 127},
+                                                          {"given", JPKI_API_TEXT, false, 127},
+                                                          {"address", JPKI_API_TEXT, false, 800},
+                                                          {"birth", JPKI_API_DATE, false, 0},
+                                                          {"sex", JPKI_API_TEXT, false, 8},
+                                                          {NULL, 0, false, 0}};
 static const struct jpki_api_field fee_void_fields[] = {
     {"receipt", JPKI_API_ID, true, 0}, {"approval", JPKI_API_ID, true, 0}, {NULL, 0, false, 0}};
 static const struct jpki_api_field empty_fields[] = {{NULL, 0, false, 0}};
@@ -121,6 +128,7 @@ const struct jpki_api_schema jpki_api_schemas[] = {
     {"key-assertion", key_assertion_fields},
     {"key-registration", key_registration_fields},
     {"fee-void", fee_void_fields},
+    {"correction", correction_fields},
     {"proxy-request", proxy_request_fields},
     {"proxy-answer", proxy_answer_fields},
     {NULL, NULL},

@@ -89,6 +89,16 @@ static int apply_change(struct jpki_store *st, const struct jpki_resident *next,
 	return st->ops->resident_update(st, next, err);
 }
 
+int jpki_resident_change_tx(struct jpki_store *st, const struct jpki_resident *next, int64_t now,
+                            struct jpki_revocations *out, struct jpki_err *err)
+{
+	memset(out, 0, sizeof(*out));
+	int rc = jpki_resident_check(next, err);
+	if (rc == 0)
+		rc = check_birth_past(next, now, err);
+	return rc < 0 ? rc : apply_change(st, next, now, out, err);
+}
+
 int jpki_resident_change(struct jpki_store *st, const struct jpki_resident *next, int64_t now,
                          struct jpki_revocations *out, struct jpki_err *err)
 {

@@ -29,6 +29,11 @@ struct jpki_revocations {
 JPKI_MUST_CHECK int jpki_resident_add(struct jpki_store *st, struct jpki_resident *r,
                                       struct jpki_err *err);
 
+/* The same inside the caller's transaction (checks included); out must not be NULL. */
+JPKI_MUST_CHECK int jpki_resident_change_tx(struct jpki_store *st, const struct jpki_resident *next,
+                                            int64_t now, struct jpki_revocations *out,
+                                            struct jpki_err *err);
+
 /* Replace the record next->id with next, revoking as the rules say; out may be NULL. */
 JPKI_MUST_CHECK int jpki_resident_change(struct jpki_store *st, const struct jpki_resident *next,
                                          int64_t now, struct jpki_revocations *out,
