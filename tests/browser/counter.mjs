@@ -2,7 +2,8 @@
 // Debian's Chromium, driven by playwright-core: a clerk logs in with the
 // keyboard alone, searches a resident (the purpose required), reports a loss
 // with the keyboard alone, revokes a certificate and asks for an approval; a
-// supervisor approves it from the queue, registers a security key (Chrome's
+// supervisor approves it from the queue (the clerk corrects the record with it
+// later, once), registers a security key (Chrome's
 // virtual authenticator) and is asked for it at the next log-in; the screen
 // locks after 5 idle minutes (the page's clock run forward) and unlocks with
 // the password; the
@@ -101,7 +102,7 @@ try {
   check(c && c.httpOnly && c.secure && c.sameSite === 'Strict', 'the session cookie is HttpOnly, Secure, SameSite=Strict');
   check(await page.evaluate(() => document.cookie.includes('jpki_counter')) === false, 'page script cannot read it');
   const menu = await page.locator('#menu li:not([hidden]) a').allTextContents();
-  check(menu.length === 11 && !menu.includes('監査ログ') && !menu.includes('操作者'),
+  check(menu.length === 12 && !menu.includes('監査ログ') && !menu.includes('操作者'),
     "a clerk's menu offers only what a clerk may do", menu.join(', '));
   await accessible(page, 'menu');
 
@@ -147,9 +148,10 @@ try {
   // an approval request, then the clerk's idle screen locks
   await page.locator('#menu a[href="#approvals"]').click();
   await page.locator('#request-kind').selectOption('correction');
-  await page.locator('#request-what').fill('山田 太郎: 住所の誤記');
+  await page.locator('#request-what').fill(`resident ${yamada}: 住所の誤記`);
   await page.locator('#request-form button').click();
   await status(page, '完了: #', 'the clerk asks for a correction');
+  const correction = ((await page.locator('#status').textContent()).match(/#([0-9]+)/) || [])[1];
   await page.locator('#approval-list tbody tr').first().waitFor({ timeout: 10000 });
   check((await page.locator('#approval-list button').count()) === 0, 'a clerk is offered no approve button');
   await accessible(page, 'approvals screen');
@@ -236,6 +238,25 @@ try {
   check(r.keyDue === true, 'the half-done session says the key is due', JSON.stringify(r));
   const blocked = await page.evaluate(async () => (await fetch('/api/v1/approvals')).status);
   check(blocked === 401, 'and it reaches nothing else (401)', String(blocked));
+  // back to the clerk: the record corrected on the strength of the supervisor's approval (A1)
+  await page.locator('#logout').click();
+  await page.locator('#login-view:not([hidden])').waitFor();
+  await page.locator('#login-operator').fill('clerk1');
+  await page.locator('#login-password').fill('clerk-one-password');
+  await page.locator('#login-form button').click();
+  await page.locator('#main-view:not([hidden])').waitFor({ timeout: 10000 });
+  await page.locator('#menu a[href="#correct"]').click();
+  await page.locator('#correct-resident').fill(yamada);
+  await page.locator('#correct-approval').fill(correction || '0');
+  await page.locator('#correct-address').fill('東京都立川市錦町1-1');
+  await page.locator('#correct-form button').click();
+  await status(page, '錦町1-1', "the record is corrected with the supervisor's approval (A1)");
+  await accessible(page, 'correction screen');
+  await page.locator('#correct-resident').fill(yamada);
+  await page.locator('#correct-approval').fill(correction || '0');
+  await page.locator('#correct-address').fill('東京都立川市泉町1156-9');
+  await page.locator('#correct-form button').click();
+  await status(page, 'A1', 'the approval is used once');
   check(errors.length === 0, 'no script error or CSP violation on any screen', errors.join(' | '));
 } catch (e) {
   check(false, 'the browser run', e.message.split('\n')[0]);

@@ -63,7 +63,9 @@
     'form-code': 'Form code', 'sealed': 'The envelope is still sealed',
     'form-auth-pin': 'User authentication PIN written on the form',
     'form-sign-pin': 'Signature password written on the form', 'form-pdf': 'The form (PDF) to print and mail',
-    'valid-until': 'valid until', 'hours-approval': 'Approval number for outside office hours (only then)',
+    'valid-until': 'valid until', 'menu-correct': 'Record correction',
+    'correct-why': 'The number of a correction request a supervisor approved ("resident N: what") is needed (rule A1); some corrections revoke the signature certificate (rule C5).',
+    'approval-no': 'Approval number', 'do-correct': 'Correct', 'hours-approval': 'Approval number for outside office hours (only then)',
   };
   const ja = { // the page's own Japanese is read from the markup; these only the script says
     'done': '完了', 'audit-entry': '監査記録', 'approve': '承認する', 'disable': '無効にする',
@@ -469,6 +471,14 @@
       form.querySelectorAll('input[type=password]').forEach((i) => { i.value = ''; });
       if (r.ok) form.reset();
       report(r, issued(r));
+    });
+    on('correct-form', async (form, f) => {
+      const body = { approval: int(f.get('approval')) };
+      for (const k of ['family', 'given', 'address']) if (f.get(k)) body[k] = f.get(k);
+      const r = await api('POST', `/residents/${encodeURIComponent(f.get('resident'))}/correct`, body);
+      if (r.ok) form.reset();
+      report(r, r.ok ? `${t('done')}: ${r.json.resident.family} ${r.json.resident.given}, ${r.json.resident.address}` +
+        (r.json.revoked.length ? `; ${t('revoked')} ${r.json.revoked.join(', ')}` : '') : '');
     });
     on('lift-form', (form, f) => procedure('/procedures/lift-hold', hoursOf(f, { resident: int(f.get('resident')), documents: docs(f) })));
     on('request-form', async (form, f) => {
