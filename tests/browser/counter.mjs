@@ -12,10 +12,8 @@
 // screenshots go to ARTEFACTS.
 //
 //   BASE=https://localhost:PORT ARTEFACTS=DIR RESULTS=FILE YAMADA=ID SATO=ID node counter.mjs
-import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import AxeBuilder from '@axe-core/playwright';
+import { harness, launch } from './lib.mjs';
 
 const base = process.env.BASE;
 const artefacts = process.env.ARTEFACTS;
@@ -26,23 +24,8 @@ if (!base || !artefacts || !results || !yamada || !sato) {
   console.error('usage: BASE=https://host:port ARTEFACTS=DIR RESULTS=FILE YAMADA=ID SATO=ID node counter.mjs');
   process.exit(2);
 }
-mkdirSync(artefacts, { recursive: true });
-
-let failures = 0;
-function check(ok, what, detail) {
-  appendFileSync(results, `${ok ? 'ok' : 'fail'}\t${what}${ok || !detail ? '' : ': ' + detail}\n`);
-  if (!ok) failures++;
-}
-
-async function accessible(page, name) {
-  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const found = r.violations.map((v) => `${v.id} (${v.nodes.length})`).join(', ');
-  check(r.violations.length === 0, `axe-core: no WCAG 2.1 AA violation on the ${name}`, found);
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: join(artefacts, `${name}.png`), fullPage: true });
-}
+const h = harness(results, artefacts);
+const { check, accessible, shot } = h;
 
 async function status(page, want, what) {
   try {
@@ -56,10 +39,7 @@ async function status(page, want, what) {
 
 async function typeKeys(page, text) { await page.keyboard.type(text, { delay: 5 }); }
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium', headless: true,
-  args: ['--no-sandbox', '--disable-background-networking'],
-});
+const browser = await launch();
 try {
   const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'ja-JP' });
   const page = await context.newPage();
@@ -263,4 +243,4 @@ try {
 } finally {
   await browser.close();
 }
-process.exit(failures ? 1 : 0);
+process.exit(h.failures ? 1 : 0);

@@ -9,27 +9,17 @@
 // counter.mjs writes them.
 //
 //   BASE=... ARTEFACTS=DIR RESULTS=FILE RESIDENT=ID PHASE=issue|loss node counter_card.mjs
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import AxeBuilder from '@axe-core/playwright';
+import { harness, launch } from './lib.mjs';
 
 const { BASE: base, ARTEFACTS: artefacts, RESULTS: results, RESIDENT: resident, PHASE: phase } = process.env;
 if (!base || !artefacts || !results || !resident || !phase) {
   console.error('usage: BASE=... ARTEFACTS=DIR RESULTS=FILE RESIDENT=ID PHASE=issue|loss node counter_card.mjs');
   process.exit(2);
 }
-mkdirSync(artefacts, { recursive: true });
-let failures = 0;
-function check(ok, what, detail) {
-  appendFileSync(results, `${ok ? 'ok' : 'fail'}\t${what}${ok || !detail ? '' : ': ' + detail}\n`);
-  if (!ok) failures++;
-}
-async function accessible(page, name) {
-  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  check(r.violations.length === 0, `axe-core: no WCAG 2.1 AA violation on the ${name}`,
-    r.violations.map((v) => `${v.id} (${v.nodes.length})`).join(', '));
-}
+const h = harness(results, artefacts);
+const { check, accessible } = h;
 async function done(page, what, timeout = 60000) {
   try {
     await page.waitForFunction(() => /\b(ok|bad)\b/.test(document.getElementById('status').className),
@@ -46,8 +36,7 @@ async function go(page, pane) {
   await page.evaluate(() => { const s = document.getElementById('status'); s.textContent = ''; s.className = 'status'; });
 }
 
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true,
-  args: ['--no-sandbox', '--disable-background-networking'] });
+const browser = await launch();
 try {
   const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'ja-JP' });
   const page = await context.newPage();
@@ -142,4 +131,4 @@ try {
 } finally {
   await browser.close();
 }
-process.exit(failures ? 1 : 0);
+process.exit(h.failures ? 1 : 0);

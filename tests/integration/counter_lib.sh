@@ -8,6 +8,9 @@
 #                                stderr, an audit entry naming it, and no certificate more
 #   counter_card IMG RID         a blank individual number card whose face the counter wrote
 #   pins AUTH SIGN               --auth-pin-file and --sign-pin-file options in $PINS
+#   resident_with_certs FAMILY GIVEN BIRTH
+#                                a resident with both certificates (of one RSA key), their
+#                                PEM in $T_DIR/FAMILY.sign.pem and .auth.pem; prints the id
 
 OPERATOR=(--operator clerk1 --counter city-hall)
 at() {
@@ -42,3 +45,15 @@ counter_card() { # IMG RID [NUMBER [EXPIRY]]
 }
 
 pins() { PINS=(--auth-pin-file "$(secret "$1")" --sign-pin-file "$(secret "$2")"); }
+
+resident_with_certs() { # FAMILY GIVEN BIRTH
+	local id kind
+	[ -f "$T_DIR/k.pub" ] || rsa_key k
+	id=$(add_resident --family "$1" --given "$2" --birth "$3" --sex M --address 東京都立川市泉町1156-9) ||
+		die "resident $1"
+	for kind in sign auth; do
+		jp_ok "issue $kind for $1" cert issue --kind "$kind" --resident "$id" --pubkey "$T_DIR/k.pub" \
+			--out "$T_DIR/$1.$kind.pem"
+	done
+	printf '%s\n' "$id"
+}

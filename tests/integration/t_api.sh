@@ -23,20 +23,9 @@ at 2026-12-02T10:00:00+09:00 # a Wednesday, in office hours
 init_ca
 pick_port
 D=$T_DIR
-rsa_key k
-resident() { # FAMILY GIVEN BIRTH: a resident with both certificates
-	local id
-	id=$(add_resident --family "$1" --given "$2" --birth "$3" --sex M --address 東京都立川市泉町1156-9) ||
-		die "resident $1"
-	for kind in sign auth; do
-		jp_ok "issue $kind for $1" cert issue --kind "$kind" --resident "$id" --pubkey "$D/k.pub" \
-			--out "$D/$1.$kind.pem"
-	done
-	printf '%s\n' "$id"
-}
-YAMADA=$(resident 山田 太郎 1990-11-27)
-SATO=$(resident 佐藤 次郎 1985-04-01)
-SUZUKI=$(resident 鈴木 三郎 1970-01-15)
+YAMADA=$(resident_with_certs 山田 太郎 1990-11-27)
+SATO=$(resident_with_certs 佐藤 次郎 1985-04-01)
+SUZUKI=$(resident_with_certs 鈴木 三郎 1970-01-15)
 # a fee receipt to void: an issuance at the counter onto a card image
 TAKAHASHI=$(add_resident --family 高橋 --given 四郎 --birth 1975-05-05 --sex M --address 東京都立川市泉町1156-9) ||
 	die "resident 高橋"

@@ -24,19 +24,8 @@ at 2026-12-02T10:00:00+09:00 # a Wednesday, in office hours
 init_ca
 pick_port
 D=$T_DIR
-rsa_key k
-resident() { # FAMILY GIVEN BIRTH
-	local id
-	id=$(add_resident --family "$1" --given "$2" --birth "$3" --sex M --address 東京都立川市泉町1156-9) ||
-		die "resident $1"
-	for kind in sign auth; do
-		jp_ok "issue $kind for $1" cert issue --kind "$kind" --resident "$id" --pubkey "$D/k.pub" \
-			--out "$D/$1.$kind.pem"
-	done
-	printf '%s\n' "$id"
-}
-YAMADA=$(resident 山田 太郎 1990-11-27)
-SATO=$(resident 佐藤 次郎 1985-04-01)
+YAMADA=$(resident_with_certs 山田 太郎 1990-11-27)
+SATO=$(resident_with_certs 佐藤 次郎 1985-04-01)
 PW=$(secret 'officer-one-password')
 jp_ok "the first CA officer" operator add officer1 --name "認証局 一郎" --role ca-officer --password-file "$PW"
 jp_ok "a clerk" operator add clerk1 --name "窓口 花子" --role clerk --password-file "$(secret clerk-one-password)" \

@@ -51,13 +51,7 @@ static enum MHD_Result send_text(struct MHD_Connection *conn, unsigned status, c
 	if (!r)
 		return MHD_NO;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-	MHD_add_response_header(r, "Content-Security-Policy",
-	                        "default-src 'none'; frame-ancestors 'none'");
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r, "X-Frame-Options", "DENY");
-	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
+	jpki_http_strict_headers(r, "default-src 'none'; frame-ancestors 'none'");
 	if (cookie && *cookie)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
 	if (allow)

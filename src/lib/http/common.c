@@ -142,3 +142,14 @@ bool jpki_http_post_refused(struct MHD_Connection *conn, const char *method, con
 	}
 	return false;
 }
+
+void jpki_http_strict_headers(struct MHD_Response *r, const char *csp)
+{
+	MHD_add_response_header(r, "Content-Security-Policy", csp);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(r, "Cross-Origin-Opener-Policy", "same-origin");
+	MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
+}

@@ -35,6 +35,13 @@ enum MHD_Result jpki_http_text(struct MHD_Connection *conn, unsigned status, con
 /* 405 with the Allow header the route needs (RFC 9110 §15.5.6). */
 enum MHD_Result jpki_http_method_not_allowed(struct MHD_Connection *conn, const char *allow);
 
+/*
+ * The headers of every page and answer of the HTTPS front ends (the
+ * portal, the counter page, the API): csp, nosniff, no framing, no
+ * referrer, no caching, same-origin opener, HSTS.
+ */
+void jpki_http_strict_headers(struct MHD_Response *r, const char *csp);
+
 /* Seconds on the monotonic clock: a request body's deadline. */
 int64_t jpki_http_mono_seconds(void);
 /*
