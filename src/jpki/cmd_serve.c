@@ -273,6 +273,13 @@ int cmd_serve(int argc, char **argv)
 	if (cfg.tls_address)
 		printf("jpki serving on https://%s:%u/ (the linking service too)\n", tls_at.addr,
 		       cfg.tls_port);
+	if (cfg.tls_address) {
+		if (portal_origin)
+			printf("jpki counter terminal on %s/counter/\n", portal_origin);
+		else
+			printf("jpki counter terminal on https://localhost:%u/counter/\n",
+			       cfg.tls_port);
+	}
 	if (cfg.tls_address && !no_portal) {
 		if (portal_origin)
 			printf("jpki demo portal on %s/demo/portal/\n", portal_origin);

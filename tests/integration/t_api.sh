@@ -48,6 +48,12 @@ for _ in $(seq 1 50); do
 	curl -s --max-time 1 --cacert "$D/tls.pem" -o /dev/null "https://127.0.0.1:$TLS_PORT/health" && break
 	sleep 0.1
 done
+for _ in $(seq 1 50); do # printed just after the listeners start answering
+	grep -q "counter terminal on" "$T_DIR/serve.log" && break
+	sleep 0.1
+done
+assert_contains "$(cat "$T_DIR/serve.log")" "counter terminal on https://localhost:$TLS_PORT/counter/" \
+	"serve announces the counter terminal"
 VKEY_FILE=$JPKI_DATA/audit/vkey
 [ -f "$VKEY_FILE" ] || die "the server made no checkpoint key"
 printf '{"officer": "officer1", "officer_password_file": "%s", "receipt": %s, "residents": {"yamada": %s, "sato": %s, "suzuki": %s}}\n' \
