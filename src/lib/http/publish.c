@@ -465,15 +465,19 @@ int jpki_publish_start(const struct jpki_publish_cfg *cfg, struct jpki_store *st
 		free_publisher(p, false);
 		return rc;
 	}
+	/* HTTPS first: once the plain listener answers /health, every listener does */
+	if (cfg->tls_address && (rc = start_tls(p, cfg, err)) < 0) {
+		if (p->tls_daemon)
+			MHD_stop_daemon(p->tls_daemon);
+		free_publisher(p, false);
+		return rc;
+	}
 	if (!(p->daemon = start_daemon(p, cfg, &sa, false))) {
+		if (p->tls_daemon)
+			MHD_stop_daemon(p->tls_daemon);
 		free_publisher(p, false);
 		return jpki_fail(err, JPKI_E_IO, "cannot listen on %s:%u (port in use?)",
 		                 cfg->address, cfg->port);
-	}
-	if (cfg->tls_address && (rc = start_tls(p, cfg, err)) < 0) {
-		MHD_stop_daemon(p->daemon);
-		free_publisher(p, false);
-		return rc;
 	}
 	if ((rc = jpki_crl_http_start_refresh(p->crl, cfg->crl_refresh > 0 ? cfg->crl_refresh : 600,
 	                                      err)) < 0) {
