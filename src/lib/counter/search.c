@@ -1,7 +1,10 @@
 /* search.c: resident searches with a purpose, audited (search.h, rule S1). */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <openssl/evp.h>
 
 #include "case.h"
 #include "operator/approval.h"
@@ -204,6 +207,92 @@ int jpki_resident_correct(const struct jpki_counter_session *s, const struct jpk
 	                             err)) == 0 &&
 	    (rc = s->st->ops->commit(s->st, err)) == 0)
 		return jpki_fail(err, JPKI_E_REFUSED, "refused (rule A1): %s", why);
+	s->st->ops->rollback(s->st);
+	return rc;
+}
+
+static int cmp_text(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int jpki_serial_list_digest(const char *const *serials, size_t n,
+                            char out[JPKI_LIST_DIGEST_LEN + 1], struct jpki_err *err)
+{
+	const char **sorted = n ? malloc(n * sizeof(*sorted)) : NULL;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	uint8_t h[32];
+	unsigned int hl = sizeof(h);
+	int ok = (sorted || !n) && md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1;
+	if (ok && n) {
+		memcpy(sorted, serials, n * sizeof(*sorted));
+		qsort(sorted, n, sizeof(*sorted), cmp_text);
+	}
+	for (size_t i = 0; ok && i < n; i++)
+		ok = EVP_DigestUpdate(md, sorted[i], strlen(sorted[i])) == 1 &&
+		     EVP_DigestUpdate(md, "\n", 1) == 1;
+	ok = ok && EVP_DigestFinal_ex(md, h, &hl) == 1;
+	EVP_MD_CTX_free(md);
+	free(sorted);
+	if (!ok)
+		return jpki_fail(err, JPKI_E_CRYPTO, "SHA-256");
+	for (int i = 0; i < JPKI_LIST_DIGEST_LEN / 2; i++)
+		snprintf(out + 2 * i, 3, "%02x", h[i]);
+	return 0;
+}
+
+static int mass_tx(const struct jpki_counter_session *s, const char *const *serials, size_t n,
+                   enum jpki_reason reason, int64_t approval, const char *digest,
+                   struct jpki_revoke_result *res, struct jpki_err *err)
+{
+	char subject[40], approver[33], detail[JPKI_DETAIL_MAX];
+	snprintf(subject, sizeof(subject), "list %s", digest);
+	int rc = jpki_approval_use_tx(s->st, approval, JPKI_APPROVAL_MASS_REVOCATION, subject,
+	                              s->operator_id, s->now, approver, err);
+	if (rc == 0)
+		rc = jpki_revoke_serials_tx(s->st, serials, n, reason, s->now, res, err);
+	if (rc < 0)
+		return rc;
+	detail[0] = '\0';
+	jpki_detail_add(detail, sizeof(detail), "approval", "%lld", (long long)approval);
+	jpki_detail_add(detail, sizeof(detail), "approved by", "%s", approver);
+	jpki_detail_add(detail, sizeof(detail), "list", "%s", digest);
+	jpki_detail_add(detail, sizeof(detail), "reason", "%s", jpki_reason_name(reason));
+	jpki_detail_add(detail, sizeof(detail), "revoked", "%zu", res->revoked);
+	jpki_detail_add(detail, sizeof(detail), "already", "%zu", res->already_revoked);
+	return jpki_audit_note_tx(s, 0, 0, "mass-revocation",
+	                          &(struct jpki_case_note){"", "done", "M1", "", detail}, err);
+}
+
+int jpki_counter_mass_revoke(const struct jpki_counter_session *s, const char *const *serials,
+                             size_t n, enum jpki_reason reason, int64_t approval,
+                             struct jpki_revoke_result *res, struct jpki_err *err)
+{
+	char digest[JPKI_LIST_DIGEST_LEN + 1];
+	memset(res, 0, sizeof(*res));
+	int rc = jpki_counter_session_check(s, err);
+	if (rc == 0 && n == 0)
+		rc = jpki_fail(err, JPKI_E_INVALID, "a list of at least one serial");
+	if (rc == 0)
+		rc = jpki_serial_list_digest(serials, n, digest, err);
+	if (rc < 0 || (rc = s->st->ops->begin(s->st, err)) < 0)
+		return rc;
+	rc = mass_tx(s, serials, n, reason, approval, digest, res, err);
+	if (rc == 0 && (rc = s->st->ops->commit(s->st, err)) == 0)
+		return 0;
+	s->st->ops->rollback(s->st);
+	memset(res, 0, sizeof(*res));
+	if (rc != -JPKI_E_DENIED)
+		return rc;
+	char why[sizeof(err->msg)], detail[200];
+	snprintf(why, sizeof(why), "%s", err->msg);
+	snprintf(detail, sizeof(detail), "approval=%lld; list=%s", (long long)approval, digest);
+	if ((rc = s->st->ops->begin(s->st, err)) == 0 &&
+	    (rc = jpki_audit_note_tx(s, 0, 0, "mass-revocation",
+	                             &(struct jpki_case_note){"", "refused", "M1", "", detail},
+	                             err)) == 0 &&
+	    (rc = s->st->ops->commit(s->st, err)) == 0)
+		return jpki_fail(err, JPKI_E_REFUSED, "refused (rule M1): %s", why);
 	s->st->ops->rollback(s->st);
 	return rc;
 }

@@ -261,6 +261,58 @@ static int fee_void(struct api_call *c)
 	return rc;
 }
 
+/* The serials of a body's list (borrowed from it); NULL when out of memory. */
+static const char **serials_of(struct api_call *c, size_t *n)
+{
+	json_t *a = json_object_get(c->body, "serials");
+	*n = json_array_size(a);
+	const char **v = calloc(*n ? *n : 1, sizeof(*v));
+	for (size_t i = 0; v && i < *n; i++)
+		v[i] = json_string_value(json_array_get(a, i));
+	return v;
+}
+
+static int list_digest(struct api_call *c)
+{
+	size_t n;
+	char d[JPKI_LIST_DIGEST_LEN + 1], subject[40];
+	const char **v = serials_of(c, &n);
+	int rc = !v       ? jpki_fail(&c->err, JPKI_E_NOMEM, "out of memory")
+	         : n == 0 ? jpki_fail(&c->err, JPKI_E_INVALID, "a list of at least one serial")
+	                  : jpki_serial_list_digest(v, n, d, &c->err);
+	free(v);
+	if (rc < 0)
+		return rc;
+	snprintf(subject, sizeof(subject), "list %s", d);
+	c->reply = json_pack("{s:s, s:I}", "subject", subject, "count", (json_int_t)n);
+	return c->reply ? 0 : jpki_fail(&c->err, JPKI_E_NOMEM, "out of memory");
+}
+
+/* Rule M1: a list revoked at once with a supervisor's approval of that list. */
+static int mass_revoke(struct api_call *c)
+{
+	struct jpki_counter_session s;
+	struct jpki_revoke_result res;
+	enum jpki_reason reason;
+	size_t n;
+	if (jpki_reason_parse(jpki_api_text(c->body, "reason"), &reason, NULL) < 0 ||
+	    reason == JPKI_REASON_HOLD)
+		return jpki_fail(&c->err, JPKI_E_INVALID,
+		                 "reason: a revocation reason of RFC 5280 (not certificateHold)");
+	const char **v = serials_of(c, &n);
+	if (!v)
+		return jpki_fail(&c->err, JPKI_E_NOMEM, "out of memory");
+	jpki_api_counter_session(c, &s);
+	int rc = jpki_counter_mass_revoke(&s, v, n, reason, jpki_api_id(c->body, "approval"), &res,
+	                                  &c->err);
+	free(v);
+	if (rc < 0)
+		return rc;
+	c->reply = json_pack("{s:I, s:I}", "revoked", (json_int_t)res.revoked, "alreadyRevoked",
+	                     (json_int_t)res.already_revoked);
+	return c->reply ? 0 : jpki_fail(&c->err, JPKI_E_NOMEM, "out of memory");
+}
+
 /* Rule A1: a record corrected with a supervisor's approval (the fields the body names). */
 static int correct(struct api_call *c)
 {
@@ -315,5 +367,9 @@ const struct api_route jpki_api_counter_routes[] = {
     {"POST", "/api/v1/procedures/revoke", API_SESSION, R(PROCEDURE), "revoke", revoke_on_request},
     {"POST", "/api/v1/procedures/lift-hold", API_SESSION, R(PROCEDURE), "lift-hold", lift_hold},
     {"POST", "/api/v1/procedures/fee-void", API_SESSION, R(PROCEDURE), "fee-void", fee_void},
+    {"POST", "/api/v1/procedures/mass-revocation/digest", API_SESSION, R(REQUEST) | R(APPROVE),
+     "serial-list", list_digest},
+    {"POST", "/api/v1/procedures/mass-revocation", API_SESSION, R(PROCEDURE), "mass-revocation",
+     mass_revoke},
     {"POST", "/api/v1/residents/{id}/correct", API_SESSION, R(PROCEDURE), "correction", correct},
     {NULL, NULL, 0, 0, NULL, NULL}};

@@ -99,6 +99,12 @@ static const struct jpki_api_field correction_fields[] = {{"approval", JPKI_API_
                                                           {"birth", JPKI_API_DATE, false, 0},
                                                           {"sex", JPKI_API_TEXT, false, 8},
                                                           {NULL, 0, false, 0}};
+static const struct jpki_api_field list_fields[] = {{"serials", JPKI_API_TEXTS, true, 300},
+                                                    {NULL, 0, false, 0}};
+static const struct jpki_api_field mass_fields[] = {{"serials", JPKI_API_TEXTS, true, 300},
+                                                    {"reason", JPKI_API_TEXT, true, 32},
+                                                    {"approval", JPKI_API_ID, true, 0},
+                                                    {NULL, 0, false, 0}};
 static const struct jpki_api_field fee_void_fields[] = {
     {"receipt", JPKI_API_ID, true, 0}, {"approval", JPKI_API_ID, true, 0}, {NULL, 0, false, 0}};
 static const struct jpki_api_field empty_fields[] = {{NULL, 0, false, 0}};
@@ -129,6 +135,8 @@ const struct jpki_api_schema jpki_api_schemas[] = {
     {"key-registration", key_registration_fields},
     {"fee-void", fee_void_fields},
     {"correction", correction_fields},
+    {"serial-list", list_fields},
+    {"mass-revocation", mass_fields},
     {"proxy-request", proxy_request_fields},
     {"proxy-answer", proxy_answer_fields},
     {NULL, NULL},

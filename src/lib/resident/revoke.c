@@ -19,6 +19,17 @@ static int revoke_one(struct jpki_store *st, const char *serial, enum jpki_reaso
 	return rc;
 }
 
+int jpki_revoke_serials_tx(struct jpki_store *st, const char *const *serials, size_t n,
+                           enum jpki_reason reason, int64_t now, struct jpki_revoke_result *res,
+                           struct jpki_err *err)
+{
+	int rc = 0;
+	memset(res, 0, sizeof(*res));
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = revoke_one(st, serials[i], reason, now, res, err);
+	return rc;
+}
+
 int jpki_revoke_serials(struct jpki_store *st, const char *const *serials, size_t n,
                         enum jpki_reason reason, int64_t now, struct jpki_revoke_result *res,
                         struct jpki_err *err)

@@ -18,6 +18,11 @@ struct jpki_revoke_result {
 	size_t already_revoked; /* left as they were */
 };
 
+/* The same inside the caller's transaction. */
+JPKI_MUST_CHECK int jpki_revoke_serials_tx(struct jpki_store *st, const char *const *serials,
+                                           size_t n, enum jpki_reason reason, int64_t now,
+                                           struct jpki_revoke_result *res, struct jpki_err *err);
+
 JPKI_MUST_CHECK int jpki_revoke_serials(struct jpki_store *st, const char *const *serials, size_t n,
                                         enum jpki_reason reason, int64_t now,
                                         struct jpki_revoke_result *res, struct jpki_err *err);
