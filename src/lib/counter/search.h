@@ -75,7 +75,6 @@ JPKI_MUST_CHECK int jpki_serial_list_digest(const char *const *serials, size_t n
 JPKI_MUST_CHECK int jpki_counter_mass_revoke(const struct jpki_counter_session *s,
                                              const char *const *serials, size_t n,
                                              enum jpki_reason reason, int64_t approval,
-                                             struct jpki_revoke_result *res,
-                                             struct jpki_err *err);
+                                             struct jpki_revoke_result *res, struct jpki_err *err);
 
 #endif
