@@ -38,16 +38,9 @@ PW=$(secret 'officer-one-password')
 jp_ok "the first CA officer" operator add officer1 --name "認証局 一郎" --role ca-officer \
 	--password-file "$PW"
 
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$D/tls.key" -out "$D/tls.pem" -days 2 \
-	-subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 2>/dev/null ||
-	die "TLS certificate"
 TLS_PORT=$((PORT + 1))
-SERVE_ARGS=(--tls-listen "127.0.0.1:$TLS_PORT" --tls-cert "$D/tls.pem" --tls-key "$D/tls.key" --no-portal)
+SERVE_ARGS=(--tls-listen "127.0.0.1:$TLS_PORT" --no-portal)
 server_start
-for _ in $(seq 1 50); do
-	curl -s --max-time 1 --cacert "$D/tls.pem" -o /dev/null "https://127.0.0.1:$TLS_PORT/health" && break
-	sleep 0.1
-done
 for _ in $(seq 1 50); do # printed just after the listeners start answering
 	grep -q "counter terminal on" "$T_DIR/serve.log" && break
 	sleep 0.1
@@ -59,7 +52,7 @@ VKEY_FILE=$JPKI_DATA/audit/vkey
 printf '{"officer": "officer1", "officer_password_file": "%s", "receipt": %s, "residents": {"yamada": %s, "sato": %s, "suzuki": %s}}\n' \
 	"$PW" "$RECEIPT" "$YAMADA" "$SATO" "$SUZUKI" >"$D/setup.json"
 
-timeout 100 "$PY" "$(dirname "$0")/api_peer.py" "$TLS_PORT" "$D/tls.pem" "https://localhost:$TLS_PORT" \
+timeout 100 "$PY" "$(dirname "$0")/api_peer.py" "$TLS_PORT" "$JPKI_DATA/tls/ca.pem" "https://localhost:$TLS_PORT" \
 	"$VKEY_FILE" "$D/setup.json" "$D/peer.json" >"$D/peer.out" 2>&1
 PEER_RC=$?
 while IFS= read -r line; do
@@ -102,13 +95,9 @@ server_stop
 at 2026-12-05T10:00:00+09:00
 pick_port
 TLS_PORT=$((PORT + 1))
-SERVE_ARGS=(--tls-listen "127.0.0.1:$TLS_PORT" --tls-cert "$D/tls.pem" --tls-key "$D/tls.key" --no-portal)
+SERVE_ARGS=(--tls-listen "127.0.0.1:$TLS_PORT" --no-portal)
 server_start
-for _ in $(seq 1 50); do
-	curl -s --max-time 1 --cacert "$D/tls.pem" -o /dev/null "https://127.0.0.1:$TLS_PORT/health" && break
-	sleep 0.1
-done
-timeout 60 "$PY" "$(dirname "$0")/api_peer.py" hours "$TLS_PORT" "$D/tls.pem" "https://localhost:$TLS_PORT" \
+timeout 60 "$PY" "$(dirname "$0")/api_peer.py" hours "$TLS_PORT" "$JPKI_DATA/tls/ca.pem" "https://localhost:$TLS_PORT" \
 	"$VKEY_FILE" "$D/setup.json" >"$D/hours.out" 2>&1
 HOURS_RC=$?
 while IFS= read -r line; do

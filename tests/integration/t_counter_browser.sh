@@ -33,16 +33,9 @@ jp_ok "a clerk" operator add clerk1 --name "窓口 花子" --role clerk --passwo
 jp_ok "a supervisor" operator add sup1 --name "係長 次郎" --role supervisor \
 	--password-file "$(secret supervisor-password)" --by officer1 --by-password-file "$PW"
 
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$D/tls.key" -out "$D/tls.pem" -days 2 \
-	-subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 2>/dev/null ||
-	die "TLS certificate"
 TLS_PORT=$((PORT + 1))
-SERVE_ARGS=(--tls-listen "127.0.0.1:$TLS_PORT" --tls-cert "$D/tls.pem" --tls-key "$D/tls.key" --no-portal)
+SERVE_ARGS=(--tls-listen "127.0.0.1:$TLS_PORT" --no-portal)
 server_start
-for _ in $(seq 1 50); do
-	curl -s --max-time 1 --cacert "$D/tls.pem" -o /dev/null "https://127.0.0.1:$TLS_PORT/health" && break
-	sleep 0.1
-done
 
 ART=${JPKI_ARTEFACTS:-$top/build/artefacts}/counter-browser
 rm -rf "$ART"

@@ -43,10 +43,6 @@ SERVE_ARGS=(--tls-listen "127.0.0.1:$TLS_PORT" --no-portal) # the certificate jp
 server_start
 pcscd_start
 card_attach "$IMG"
-for _ in $(seq 1 50); do
-	curl -s --max-time 1 --cacert "$JPKI_DATA/tls/ca.pem" -o /dev/null "https://localhost:$TLS_PORT/health" && break
-	sleep 0.1
-done
 assert_cmd "curl trusts the server through the local TLS CA of jpki init" \
 	curl -fsS --max-time 5 --cacert "$JPKI_DATA/tls/ca.pem" -o /dev/null "https://localhost:$TLS_PORT/counter/"
 

@@ -216,7 +216,8 @@ static int loss(struct api_call *c)
 	return rc < 0 ? rc : revoked_reply(c, &o);
 }
 
-static int revoke_on_request(struct api_call *c)
+/* Revocation at the holder's request, or a hold resolved (lift): the same body, two rules. */
+static int revoke_like(struct api_call *c, bool lift)
 {
 	struct jpki_counter_session s;
 	struct jpki_revoke_outcome o;
@@ -228,24 +229,20 @@ static int revoke_on_request(struct api_call *c)
 	if (rc < 0)
 		return rc;
 	jpki_api_counter_session(c, &s);
-	rc = jpki_counter_revoke(&s, &a, reason, jpki_api_bool(c->body, "delegation"), &o, &c->err);
+	rc = lift ? jpki_counter_lift_hold(&s, &a, reason, &o, &c->err)
+	          : jpki_counter_revoke(&s, &a, reason, jpki_api_bool(c->body, "delegation"), &o,
+	                                &c->err);
 	return rc < 0 ? rc : revoked_reply(c, &o);
+}
+
+static int revoke_on_request(struct api_call *c)
+{
+	return revoke_like(c, false);
 }
 
 static int lift_hold(struct api_call *c)
 {
-	struct jpki_counter_session s;
-	struct jpki_revoke_outcome o;
-	struct jpki_application a;
-	enum jpki_reason reason;
-	int rc = jpki_api_application(c, &a);
-	if (rc == 0)
-		rc = reason_of(c, &reason);
-	if (rc < 0)
-		return rc;
-	jpki_api_counter_session(c, &s);
-	rc = jpki_counter_lift_hold(&s, &a, reason, &o, &c->err);
-	return rc < 0 ? rc : revoked_reply(c, &o);
+	return revoke_like(c, true);
 }
 
 static int fee_void(struct api_call *c)
