@@ -621,3 +621,37 @@ int jpki_counter_fee_void_approved(const struct jpki_counter_session *s, int64_t
 	*case_id = c.id;
 	return rc;
 }
+
+int jpki_counter_hours_approval(const struct jpki_counter_session *s, int64_t approval,
+                                int64_t resident_id, char override_by[33], struct jpki_err *err)
+{
+	char subject[40], detail[160];
+	snprintf(subject, sizeof(subject), "resident %lld", (long long)resident_id);
+	override_by[0] = '\0';
+	int rc = s->st->ops->begin(s->st, err);
+	if (rc < 0)
+		return rc;
+	rc = jpki_approval_use_tx(s->st, approval, JPKI_APPROVAL_HOURS_OVERRIDE, subject,
+	                          s->operator_id, s->now, override_by, err);
+	bool refused = rc == -JPKI_E_DENIED;
+	char why[sizeof(err->msg)];
+	snprintf(why, sizeof(why), "%s", refused ? err->msg : "");
+	if (refused || rc == 0) {
+		snprintf(detail, sizeof(detail), "request=%lld; hours-override%s%s",
+		         (long long)approval, refused ? "" : " by ", refused ? "" : override_by);
+		rc = jpki_audit_note_tx(
+		    s, 0, resident_id, "approval.use",
+		    &(struct jpki_case_note){"", refused ? "refused" : "done", "W1", "", detail},
+		    err);
+	}
+	if (rc == 0)
+		rc = s->st->ops->commit(s->st, err);
+	if (rc < 0 || refused) {
+		if (rc < 0)
+			s->st->ops->rollback(s->st);
+		override_by[0] = '\0';
+	}
+	return rc < 0    ? rc
+	       : refused ? jpki_fail(err, JPKI_E_REFUSED, "refused (rule W1): %s", why)
+	                 : 0;
+}

@@ -85,6 +85,16 @@ JPKI_MUST_CHECK int jpki_counter_card_face(const struct jpki_counter_session *s,
 JPKI_MUST_CHECK int jpki_counter_fee_void_approved(const struct jpki_counter_session *s,
                                                    int64_t receipt, int64_t approval,
                                                    int64_t *case_id, struct jpki_err *err);
+/*
+ * Rule W1 with four eyes: approved hours-override request `approval`, about
+ * "resident N", asked for by s's operator, used once in a transaction of its
+ * own (a procedure refused after it still used it); override_by gets the
+ * approving supervisor, for the procedure's session.  The use is an audit
+ * entry; a refused use is one too, and REFUSED naming W1.
+ */
+JPKI_MUST_CHECK int jpki_counter_hours_approval(const struct jpki_counter_session *s,
+                                                int64_t approval, int64_t resident_id,
+                                                char override_by[33], struct jpki_err *err);
 /* Rule R1: a receipt voided (or refunded) only with a supervisor other than the operator. */
 JPKI_MUST_CHECK int jpki_counter_fee_void(const struct jpki_counter_session *s, int64_t receipt,
                                           const char *approved_by, int64_t *case_id,

@@ -16,7 +16,7 @@
 #include "body.h"
 #include "common.h"
 #include "core/base64.h"
-#include "operator/approval.h"
+#include "counter/procedures.h"
 #include "operator/operator.h"
 
 #define PREFIX "/api/v1"
@@ -233,48 +233,16 @@ static int csrf_check(struct api_call *c, const struct api_route *r)
 	return jpki_fail(&c->err, JPKI_E_DENIED, "the " CSRF_HEADER " header is missing or wrong");
 }
 
-/*
- * Rule W1 with four eyes: a procedure outside office hours names an approved
- * hours-override request about "resident N", asked for by this operator; it
- * is used once (its own transaction: a procedure refused after still used
- * it) and the approving supervisor becomes the session's override.  A
- * refusal is an audit entry and REFUSED naming W1.
- */
+/* Rule W1 with four eyes: the hours-override a procedure's body names (counter library). */
 static int hours_override(struct api_call *c)
 {
 	int64_t id = jpki_api_id(c->body, "hoursApproval");
+	struct jpki_counter_session s;
 	if (id <= 0)
 		return 0;
-	struct jpki_store *st = c->h->st;
-	char subject[40], detail[160];
-	snprintf(subject, sizeof(subject), "resident %" PRId64, jpki_api_id(c->body, "resident"));
-	int rc = st->ops->begin(st, &c->err);
-	if (rc < 0)
-		return rc;
-	rc = jpki_approval_use_tx(st, id, JPKI_APPROVAL_HOURS_OVERRIDE, subject, c->who.operator_id,
-	                          c->now, c->override_by, &c->err);
-	if (rc == -JPKI_E_DENIED) {
-		char why[sizeof(c->err.msg)];
-		snprintf(why, sizeof(why), "%s", c->err.msg);
-		snprintf(detail, sizeof(detail), "request=%" PRId64 "; hours-override", id);
-		c->override_by[0] = '\0';
-		rc = jpki_operator_audit(st, c->who.operator_id, "approval.use", "refused", detail,
-		                         c->now, &c->err);
-		if (rc == 0 && (rc = st->ops->commit(st, &c->err)) == 0)
-			return jpki_fail(&c->err, JPKI_E_REFUSED, "refused (rule W1): %s", why);
-	} else if (rc == 0) {
-		snprintf(detail, sizeof(detail), "request=%" PRId64 "; hours-override by %s", id,
-		         c->override_by);
-		rc = jpki_operator_audit(st, c->who.operator_id, "approval.use", "done", detail,
-		                         c->now, &c->err);
-		if (rc == 0)
-			rc = st->ops->commit(st, &c->err);
-	}
-	if (rc < 0) {
-		st->ops->rollback(st);
-		c->override_by[0] = '\0';
-	}
-	return rc;
+	jpki_api_counter_session(c, &s);
+	return jpki_counter_hours_approval(&s, id, jpki_api_id(c->body, "resident"), c->override_by,
+	                                   &c->err);
 }
 
 /* ---- the audit entry of a write ---- */
