@@ -11,6 +11,7 @@
 
 #include "api_int.h"
 #include "counter/procedures.h"
+#include "counter/approved.h"
 #include "counter/search.h"
 
 #define CASES_MAX 100
