@@ -20,8 +20,10 @@ const artefacts = process.env.ARTEFACTS;
 const results = process.env.RESULTS;
 const yamada = process.env.YAMADA;
 const sato = process.env.SATO;
-if (!base || !artefacts || !results || !yamada || !sato) {
-  console.error('usage: BASE=https://host:port ARTEFACTS=DIR RESULTS=FILE YAMADA=ID SATO=ID node counter.mjs');
+const noticeMonth = process.env.NOTICE_MONTH;
+const satoSerials = (process.env.SATO_SERIALS || '').trim();
+if (!base || !artefacts || !results || !yamada || !sato || !noticeMonth || !satoSerials) {
+  console.error('usage: BASE=https://host:port ARTEFACTS=DIR RESULTS=FILE YAMADA=ID SATO=ID NOTICE_MONTH=YYYY-MM SATO_SERIALS="S1 S2" node counter.mjs');
   process.exit(2);
 }
 const h = harness(results, artefacts);
@@ -41,7 +43,7 @@ async function typeKeys(page, text) { await page.keyboard.type(text, { delay: 5 
 
 const browser = await launch();
 try {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'ja-JP' });
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'ja-JP', acceptDownloads: true });
   const page = await context.newPage();
   await page.clock.install();
   const errors = [];
@@ -82,7 +84,7 @@ try {
   check(c && c.httpOnly && c.secure && c.sameSite === 'Strict', 'the session cookie is HttpOnly, Secure, SameSite=Strict');
   check(await page.evaluate(() => document.cookie.includes('jpki_counter')) === false, 'page script cannot read it');
   const menu = await page.locator('#menu li:not([hidden]) a').allTextContents();
-  check(menu.length === 12 && !menu.includes('監査ログ') && !menu.includes('操作者'),
+  check(menu.length === 14 && !menu.includes('監査ログ') && !menu.includes('操作者'),
     "a clerk's menu offers only what a clerk may do", menu.join(', '));
   await accessible(page, 'menu');
 
@@ -98,6 +100,23 @@ try {
   await status(page, '監査記録 #', 'the search says its audit entry');
   await accessible(page, 'search results');
   await shot(page, '2-search');
+
+  // the month's renewal notices (rule N2), and yamada's printed from the list
+  await page.locator('#menu a[href="#notices"]').click();
+  await page.locator('#notices-month').fill(noticeMonth);
+  await page.locator('#notices-form button').click();
+  await status(page, '作成 ', 'the notices of the month are made');
+  const notice = page.locator('#notice-list tbody tr', { hasText: '太郎' });
+  check((await notice.count()) === 1, "yamada's notice is listed");
+  await notice.locator('button').click();
+  await page.locator('#notice-link').waitFor({ timeout: 10000 });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#notice-link').click()]);
+  await download.saveAs(join(artefacts, 'notice.pdf'));
+  check(true, 'the notice is handed out as a PDF for printing');
+  await accessible(page, 'notices screen');
+  await shot(page, '7-notices');
+  await page.locator('#notices-form button').click();
+  await status(page, '作成 0', 'the month again sends nothing twice');
 
   // a loss report with the keyboard alone
   await page.locator('#menu a[href="#loss"]').focus();
@@ -134,6 +153,19 @@ try {
   const correction = ((await page.locator('#status').textContent()).match(/#([0-9]+)/) || [])[1];
   await page.locator('#approval-list tbody tr').first().waitFor({ timeout: 10000 });
   check((await page.locator('#approval-list button').count()) === 0, 'a clerk is offered no approve button');
+  // a mass revocation of sato's certificates asked for (rule M1)
+  await page.locator('#menu a[href="#mass"]').click();
+  await page.locator('#mass-serials').fill(satoSerials.split(' ').join('\n'));
+  await page.locator('#mass-what').fill('鍵の漏えいの届出');
+  await page.locator('#mass-request-form button').click();
+  await status(page, '承認を依頼しました: #', 'the clerk asks for the list to be approved');
+  const massRequest = ((await page.locator('#mass-request-out').textContent()).match(/#([0-9]+)/) || [])[1];
+  await page.locator('#mass-serials2').fill(satoSerials.split(' ').join('\n'));
+  await page.locator('#mass-approval').fill(massRequest || '0');
+  await page.locator('#mass-form button').click();
+  await status(page, 'M1', 'the list is not revoked before its approval (M1)');
+  await accessible(page, 'mass revocation screen');
+  await page.locator('#menu a[href="#approvals"]').click();
   await accessible(page, 'approvals screen');
   await page.clock.fastForward(5 * 60 * 1000 + 1000);
   await page.locator('#locked-view:not([hidden])').waitFor({ timeout: 10000 });
@@ -165,8 +197,13 @@ try {
   check(supMenu.includes('監査ログ') && !supMenu.includes('操作者'), "a supervisor's menu adds the audit log", supMenu.join(', '));
   await page.locator('#menu a[href="#approvals"]').click();
   await page.locator('#approval-list button').first().waitFor({ timeout: 10000 });
+  check((await page.locator('#approval-list button').count()) === 2, 'two requests wait for the supervisor');
   await page.locator('#approval-list button').first().click();
   await status(page, '完了', 'the supervisor approves the request');
+  await page.waitForFunction(() => document.querySelectorAll('#approval-list button').length === 1, null, { timeout: 10000 });
+  await page.locator('#approval-list button').first().click();
+  await status(page, '完了', 'and the mass revocation');
+  await page.waitForFunction(() => document.querySelectorAll('#approval-list button').length === 0, null, { timeout: 10000 });
   await page.locator('#menu a[href="#audit"]').click();
   await page.locator('#audit-form button').click();
   await page.locator('#audit-list tbody tr').first().waitFor({ timeout: 10000 });
@@ -237,6 +274,13 @@ try {
   await page.locator('#correct-address').fill('東京都立川市泉町1156-9');
   await page.locator('#correct-form button').click();
   await status(page, 'A1', 'the approval is used once');
+  await page.locator('#menu a[href="#mass"]').click();
+  await page.locator('#mass-serials2').fill(satoSerials.split(' ').join('\n'));
+  await page.locator('#mass-approval').fill(massRequest || '0');
+  await page.locator('#mass-form button').click();
+  await status(page, '失効 1', "the approved list is revoked: sato's certificate that was still valid");
+  check((await page.locator('#status').textContent()).includes('失効済み 1'), 'the one revoked before is said so');
+  await shot(page, '8-mass');
   check(errors.length === 0, 'no script error or CSP violation on any screen', errors.join(' | '));
 } catch (e) {
   check(false, 'the browser run', e.message.split('\n')[0]);

@@ -4,18 +4,20 @@
 // the card face, has a proxy's two visits issue both certificates (the form
 // downloaded as a PDF), issues them again in person (the PINs typed into the page as
 // the resident would), resets the authentication PIN and has a malformed
-// signature password refused; PHASE=loss: the
+// signature password refused, and a renewal out of its window refused (N1);
+// PHASE=renew (the server's clock inside the window): the certificates
+// renewed onto the same card with the current PINs, kept; PHASE=loss: the
 // card is reported lost.  axe-core checks each screen.  Results as
 // counter.mjs writes them.
 //
-//   BASE=... ARTEFACTS=DIR RESULTS=FILE RESIDENT=ID PHASE=issue|loss node counter_card.mjs
+//   BASE=... ARTEFACTS=DIR RESULTS=FILE RESIDENT=ID PHASE=issue|renew|loss node counter_card.mjs
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { harness, launch } from './lib.mjs';
 
 const { BASE: base, ARTEFACTS: artefacts, RESULTS: results, RESIDENT: resident, PHASE: phase } = process.env;
 if (!base || !artefacts || !results || !resident || !phase) {
-  console.error('usage: BASE=... ARTEFACTS=DIR RESULTS=FILE RESIDENT=ID PHASE=issue|loss node counter_card.mjs');
+  console.error('usage: BASE=... ARTEFACTS=DIR RESULTS=FILE RESIDENT=ID PHASE=issue|renew|loss node counter_card.mjs');
   process.exit(2);
 }
 const h = harness(results, artefacts);
@@ -34,6 +36,16 @@ async function go(page, pane) {
   await page.locator(`#menu a[href="#${pane}"]`).click();
   await page.locator(`#${pane}:not([hidden])`).waitFor();
   await page.evaluate(() => { const s = document.getElementById('status'); s.textContent = ''; s.className = 'status'; });
+}
+
+// the renewal screen filled as the resident would: the current PINs (the authentication PIN reset above)
+async function renew(page) {
+  await go(page, 'renew');
+  await page.locator('#renew-resident').fill(resident);
+  await page.locator('#renew-doc').fill('licence:123456789012');
+  await page.locator('#renew-auth-pin').fill('5678');
+  await page.locator('#renew-sign-pin').fill('ABC123');
+  await page.locator('#renew-form button').click();
 }
 
 const browser = await launch();
@@ -119,6 +131,20 @@ try {
       null, { timeout: 30000 }).then(() => true, () => false);
     check(refused, 'a signature password the card would not take is refused with the reason',
       await page.locator('#status').textContent());
+    await renew(page);
+    const early = await page.waitForFunction(() => document.getElementById('status').classList.contains('bad'),
+      null, { timeout: 30000 }).then(() => true, () => false);
+    check(early && /N1/.test(await page.locator('#status').textContent()),
+      'a renewal five years before the expiry is refused (rule N1)', await page.locator('#status').textContent());
+  } else if (phase === 'renew') {
+    await renew(page);
+    const s = await done(page, 'inside its window, both certificates are renewed onto the card with the PINs kept');
+    check(/利用者証明用電子証明書 [0-9A-F]+/.test(s) && /署名用電子証明書 [0-9A-F]+/.test(s) && /0 円/.test(s),
+      'the page names both new serials; a renewal is free (F1)', s);
+    appendFileSync(join(artefacts, 'renewed.txt'), s);
+    check((await page.locator('#renew-auth-pin').inputValue()) === '', 'the PIN fields are emptied after the call');
+    await accessible(page, 'renewal screen');
+    await page.screenshot({ path: join(artefacts, '3-renewed.png'), fullPage: true });
   } else {
     await go(page, 'loss');
     await page.locator('#loss-resident').fill(resident);

@@ -36,6 +36,48 @@ def check(ok, what):
     return ok
 
 
+# ---- renewal notices (rule N2) ----
+
+def notices(clerk, auditor, yamada, audited):
+    """The month two before yamada's certificates expire sends his notice, once."""
+    import datetime
+    import subprocess
+    jst = datetime.timezone(datetime.timedelta(hours=9))
+    end = datetime.datetime.fromtimestamp(yamada["certificates"][0]["notAfter"], jst)
+    y, m = (end.year, end.month - 2) if end.month > 2 else (end.year - 1, end.month + 10)
+    month = "%04d-%02d" % (y, m)
+    st, obj = auditor.call("POST", "/api/v1/notices", body={"month": month})
+    check(st == 403, "an auditor may not send notices")
+    for bad in ("2031-13", "2031-9", "31-09-01", "2031/09"):
+        st, obj = clerk.call("POST", "/api/v1/notices", body={"month": bad})
+        check(st == 400 and obj.get("error"), "month %r: 400 with a clear error" % bad)
+    st, obj = clerk.call("POST", "/api/v1/notices", body={"month": month})
+    mine = [n for n in obj.get("notices", []) if n["resident"] == yamada["id"]]
+    check(st == 200 and obj["sent"] == len(obj["notices"]) and len(mine) == 1,
+          "the notices of %s: one for yamada" % month)
+    check(mine and sorted(c["serial"] for c in mine[0]["certificates"]) ==
+          sorted(c["serial"] for c in yamada["certificates"]) and
+          mine[0]["formValidUntil"] == min(c["notAfter"] for c in yamada["certificates"]),
+          "it names both certificates; its form is valid until their expiry (N4)")
+    e = audited(obj, "the notices")
+    check(e and e["action"] == "notice.sent" and e["rule"] == "N2", "the run is audited (N2)")
+    st, obj = clerk.call("POST", "/api/v1/notices", body={"month": month})
+    check(st == 200 and obj["sent"] == 0 and obj["notices"] == [] and "audit" not in obj,
+          "the month again sends nothing twice")
+    st, obj = clerk.call("GET", "/api/v1/notices/{id}", ident=yamada["id"], query="?month=" + month)
+    pdf = base64.b64decode(obj.get("pdf", "")) if st == 200 else b""
+    check(pdf.startswith(b"%PDF-"), "the notice is a PDF, kept for printing")
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True).stdout.decode()
+    check(yamada["family"] in text and "有効期限" in text, "pdftotext reads his name and the expiry in it")
+    st, obj = clerk.call("GET", "/api/v1/notices/{id}", ident=yamada["id"], query="?month=2031-1")
+    check(st == 400, "a notice of a malformed month: 400")
+    st, obj = clerk.call("GET", "/api/v1/notices/{id}", ident=yamada["id"] + 999, query="?month=" + month)
+    check(st == 404, "no notice for a resident who got none: 404")
+    st, obj = clerk.call("GET", "/api/v1/notices/{id}", ident=yamada["id"],
+                         query="?month=..%2F..%2Fx")
+    check(st == 400, "a month that is a path: 400")
+
+
 # ---- RFC 9162 and C2SP, from their texts ----
 
 def h_node(a, b):
@@ -333,6 +375,7 @@ def main(argv):
     e = audited(obj, "a search")
     check(e and e["action"] == "resident.search" and "purpose=application" in e["detail"] and
           ("shown=%d" % R["yamada"]) in e["detail"], "the search's entry says why and what it showed")
+    notices(c1, s["aud1"], obj["residents"][0], audited)
     st, obj = c1.call("POST", "/api/v1/procedures/loss", body={"resident": R["yamada"]})
     check(st == 200 and len(obj["serials"]) == 2, "a loss puts both certificates on hold")
     e = audited(obj, "a loss")

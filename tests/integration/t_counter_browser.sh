@@ -33,6 +33,17 @@ jp_ok "a clerk" operator add clerk1 --name "窓口 花子" --role clerk --passwo
 jp_ok "a supervisor" operator add sup1 --name "係長 次郎" --role supervisor \
 	--password-file "$(secret supervisor-password)" --by officer1 --by-password-file "$PW"
 
+jp_ok "a card, and with it the issuer key the notices' forms need" card new "$D/blank.img" \
+	--number 123456789012 --expiry 2040-11-27
+# the renewal notices' month: two before yamada's certificates expire (rule N2)
+jp_ok "yamada's certificates" cert list --resident "$YAMADA"
+END=$(printf '%s\n' "$OUT" | awk -F'\t' '$2 == "sign" {print substr($5, 1, 7)}')
+Y=${END%-*} M=$((10#${END#*-} - 2))
+[ "$M" -ge 1 ] || { Y=$((Y - 1)); M=$((M + 12)); }
+NOTICE_MONTH=$(printf '%04d-%02d' "$Y" "$M")
+jp_ok "sato's certificates" cert list --resident "$SATO"
+SATO_SERIALS=$(printf '%s\n' "$OUT" | cut -f1 | tr '\n' ' ')
+
 TLS_PORT=$((PORT + 1))
 SERVE_ARGS=(--tls-listen "127.0.0.1:$TLS_PORT" --no-portal)
 server_start
@@ -43,13 +54,14 @@ mkdir -p "$ART"
 RESULTS=$D/browser.results
 : >"$RESULTS"
 (cd "$top/tests/browser" && BASE="https://localhost:$TLS_PORT" ARTEFACTS="$ART" RESULTS="$RESULTS" \
-	YAMADA="$YAMADA" SATO="$SATO" timeout 100 node counter.mjs) >"$D/node.log" 2>&1
+	YAMADA="$YAMADA" SATO="$SATO" NOTICE_MONTH="$NOTICE_MONTH" SATO_SERIALS="$SATO_SERIALS" \
+	timeout 150 node counter.mjs) >"$D/node.log" 2>&1
 NODE_RC=$?
 while IFS=$'\t' read -r verdict what; do
 	if [ "$verdict" = ok ]; then pass "$what"; else fail "$what"; fi
 done <"$RESULTS"
 assert_eq "$NODE_RC" 0 "the browser run ends well$( [ "$NODE_RC" = 0 ] || printf ': %s' "$(tail -5 "$D/node.log")")"
-for s in 1-login 2-search 3-loss 4-locked 5-english 6-audit; do
+for s in 1-login 2-search 3-loss 4-locked 5-english 6-audit 7-notices 8-mass; do
 	[ -s "$ART/$s.png" ] && pass "screenshot $s.png kept" || fail "no screenshot $s.png"
 done
 
@@ -64,12 +76,19 @@ assert_contains "$OUT" "Reason: certificateHold" "openssl ocsp: yamada's certifi
 ocsp sign "$D/佐藤.sign.pem"
 assert_contains "$OUT" "revoked" "openssl ocsp: sato's signature certificate is revoked"
 ocsp auth "$D/佐藤.auth.pem"
-assert_contains "$OUT" ": good" "and his authentication certificate is not"
+assert_contains "$OUT" "Reason: keyCompromise" "and his authentication certificate by the approved list (M1)"
 jp counter case list
 assert_contains "$OUT" "hold, done; resident $YAMADA" "the registry holds the loss case, done"
 jp audit
 assert_contains "$OUT" "clerk1" "the audit log names the clerk"
 assert_contains "$OUT" "approval.approve" "and the supervisor's approval"
+assert_contains "$OUT" "notice.sent" "and the renewal notice sent from the page"
+assert_contains "$OUT" "mass-revocation" "and the mass revocation"
+[ -s "$JPKI_DATA/notices/$NOTICE_MONTH/notice-$YAMADA.pdf" ] && pass "the notice's PDF is kept in the data folder" ||
+	fail "no notice PDF in $JPKI_DATA/notices/$NOTICE_MONTH"
+run pdftotext "$ART/notice.pdf" -
+assert_contains "$OUT" "有効期限通知書" "the PDF the page handed out is the notice (pdftotext)"
+assert_contains "$OUT" "山田" "with the resident's name"
 jp_ok "a checkpoint" audit checkpoint --out "$D/cp"
 jp_ok "the export" audit export --out "$D/log.jsonl"
 jp audit verify --vkey "$(cat "$JPKI_DATA/audit/vkey")" --checkpoint "$D/cp" --entries "$D/log.jsonl"

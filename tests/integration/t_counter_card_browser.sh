@@ -7,7 +7,10 @@
 # certificates (the inquiry form downloaded as a PDF, judged by pdftotext; the
 # form refused when used again, D4), issues them again in person with the PINs
 # typed into the page (X1 supersedes) and resets the authentication PIN; a malformed signature
-# password is refused.  Then Debian's unmodified OpenSC reads the
+# password is refused, and so is a renewal years before the expiry (N1).  The server
+# is restarted with its clock inside the renewal window and the page renews both
+# certificates onto the same card (the PINs kept, no fee); OpenSC reads the new ones
+# and signs with the kept PINs.  Then Debian's unmodified OpenSC reads the
 # card and signs with the PINs the page set (the new authentication PIN, the
 # signature password), openssl verifies the certificates and the signatures,
 # and `openssl ocsp` says good; the card is reported lost in the browser and
@@ -81,15 +84,19 @@ for k in auth sign; do
 		openssl verify "${AT[@]}" -CAfile "$(ca_cert "$k")" "$D/c/$k.pem"
 done
 printf 'a filing\n' >"$D/msg"
-for k in "0 5678 01 auth" "1 ABC123 02 sign"; do
-	set -- $k
-	run timeout 30 pkcs11-tool --module "$P11" --slot-index "$1" --login --pin "$2" --id "$3" \
-		-s -m SHA256-RSA-PKCS -i "$D/msg" -o "$D/sig.$4"
-	assert_rc 0 "OpenSC signs with the $4 key and the PIN the page set"
-	openssl x509 -in "$D/c/$4.pem" -noout -pubkey >"$D/$4.pub"
-	assert_cmd "openssl verifies the $4 signature" \
-		openssl dgst -sha256 -verify "$D/$4.pub" -signature "$D/sig.$4" "$D/msg"
-done
+opensc_signs() { # SUFFIX WHAT: each key signs with its PIN, judged by openssl on $D/c/KIND$SUFFIX.pem
+	local k suffix=$1 what=$2
+	for k in "0 5678 01 auth" "1 ABC123 02 sign"; do
+		set -- $k
+		run timeout 30 pkcs11-tool --module "$P11" --slot-index "$1" --login --pin "$2" --id "$3" \
+			-s -m SHA256-RSA-PKCS -i "$D/msg" -o "$D/sig$suffix.$4"
+		assert_rc 0 "OpenSC signs with the $what $4 key and its PIN"
+		openssl x509 -in "$D/c/$4$suffix.pem" -noout -pubkey >"$D/$4$suffix.pub"
+		assert_cmd "openssl verifies the $what $4 signature" \
+			openssl dgst -sha256 -verify "$D/$4$suffix.pub" -signature "$D/sig$suffix.$4" "$D/msg"
+	done
+}
+opensc_signs "" "issued"
 run timeout 30 pkcs11-tool --module "$P11" --slot-index 0 --login --pin 1234 --id 01 \
 	-s -m SHA256-RSA-PKCS -i "$D/msg" -o "$D/sig.old"
 assert_cmd_fails "the old authentication PIN no longer works" test "$RC" -eq 0
@@ -101,9 +108,38 @@ ocsp() { # KIND CERT
 ocsp auth "$D/c/auth.pem"
 assert_contains "$OUT" ": good" "openssl ocsp: the issued authentication certificate is good"
 
+# renewal, inside its window (N1: from 3 months before the expiry of 2031-11-27)
+server_stop
+at 2031-09-16T10:00:00+09:00 # a Tuesday, in office hours
+server_start
+browse renew
+run timeout 20 pkcs15-tool --read-certificate 01
+printf '%s\n' "$OUT" >"$D/c/auth2.pem"
+run timeout 30 pkcs11-tool --module "$P11" --slot-index 1 --login --pin ABC123 \
+	--read-object --type cert --id 02 -o "$D/c/sign2.der"
+openssl x509 -inform DER -in "$D/c/sign2.der" -out "$D/c/sign2.pem" 2>/dev/null
+for k in auth sign; do
+	old=$(openssl x509 -in "$D/c/$k.pem" -noout -serial 2>/dev/null)
+	new=$(openssl x509 -in "$D/c/${k}2.pem" -noout -serial 2>/dev/null)
+	[ -n "$new" ] && [ "$new" != "$old" ] && pass "OpenSC reads the renewed $k certificate ($new)" ||
+		fail "the $k certificate on the card was not renewed: $old -> $new"
+	assert_contains "$(cat "$ART/renewed.txt")" "${new#serial=}" "the page named the $k serial on the card"
+	assert_cmd "the renewed $k certificate verifies under the $k CA" \
+		openssl verify "${AT[@]}" -CAfile "$(ca_cert "$k")" "$D/c/${k}2.pem"
+	before=$(date -d "$(openssl x509 -in "$D/c/$k.pem" -noout -enddate | cut -d= -f2)" +%s)
+	after=$(date -d "$(openssl x509 -in "$D/c/${k}2.pem" -noout -enddate | cut -d= -f2)" +%s)
+	[ "$after" -gt "$before" ] && pass "the renewed $k certificate runs longer" ||
+		fail "the renewed $k certificate ends $after, not after $before"
+done
+opensc_signs 2 "renewed (the PIN kept)"
+ocsp auth "$D/c/auth2.pem"
+assert_contains "$OUT" ": good" "openssl ocsp: the renewed authentication certificate is good"
+ocsp auth "$D/c/auth.pem"
+assert_contains "$OUT" "Reason: superseded" "and the one it replaced is revoked as superseded (X1)"
+
 browse loss
 for k in auth sign; do
-	ocsp "$k" "$D/c/$k.pem"
+	ocsp "$k" "$D/c/${k}2.pem"
 	assert_contains "$OUT" "Reason: certificateHold" "openssl ocsp: the $k certificate is on hold at once"
 done
 jp audit

@@ -114,7 +114,8 @@ static bool path_match(const char *pattern, const char *url, char param[SEGMENT_
 }
 
 static const struct api_route *const tables[] = {jpki_api_counter_routes, jpki_api_card_routes,
-                                                 jpki_api_key_routes, jpki_api_admin_routes};
+                                                 jpki_api_key_routes, jpki_api_notice_routes,
+                                                 jpki_api_admin_routes};
 
 /* The route of method and url; NULL with *allow the methods of the path when none. */
 static const struct api_route *find_route(const char *method, const char *url,

@@ -70,6 +70,7 @@ extern const struct api_route jpki_api_counter_routes[];
 extern const struct api_route jpki_api_admin_routes[];
 extern const struct api_route jpki_api_card_routes[];
 extern const struct api_route jpki_api_key_routes[];
+extern const struct api_route jpki_api_notice_routes[];
 
 /* The session's state as the API answers it. */
 json_t *jpki_api_session_json(const struct jpki_op_session *s, int64_t now);

@@ -107,6 +107,8 @@ static const struct jpki_api_field mass_fields[] = {{"serials", JPKI_API_TEXTS, 
                                                     {NULL, 0, false, 0}};
 static const struct jpki_api_field fee_void_fields[] = {
     {"receipt", JPKI_API_ID, true, 0}, {"approval", JPKI_API_ID, true, 0}, {NULL, 0, false, 0}};
+static const struct jpki_api_field notices_fields[] = {{"month", JPKI_API_TEXT, true, 7},
+                                                       {NULL, 0, false, 0}};
 static const struct jpki_api_field empty_fields[] = {{NULL, 0, false, 0}};
 static const struct jpki_api_field operator_fields[] = {
     {"id", JPKI_API_TEXT, true, 32},
@@ -139,6 +141,7 @@ const struct jpki_api_schema jpki_api_schemas[] = {
     {"mass-revocation", mass_fields},
     {"proxy-request", proxy_request_fields},
     {"proxy-answer", proxy_answer_fields},
+    {"notices", notices_fields},
     {NULL, NULL},
 };
 /* clang-format on */

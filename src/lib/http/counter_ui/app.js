@@ -66,6 +66,15 @@
     'valid-until': 'valid until', 'menu-correct': 'Record correction',
     'correct-why': 'The number of a correction request a supervisor approved ("resident N: what") is needed (rule A1); some corrections revoke the signature certificate (rule C5).',
     'approval-no': 'Approval number', 'do-correct': 'Correct', 'hours-approval': 'Approval number for outside office hours (only then)',
+    'menu-mass': 'Mass revocation', 'serials': 'Serial numbers (one a line, at most 300)',
+    'mass-why': 'Revokes a list of serial numbers at once, once a supervisor has approved that list ("list DIGEST", rule M1).',
+    'mass-note': 'Why', 'r-ca': 'CA key compromise', 'r-superseded': 'Superseded',
+    'r-cessation': 'Cessation of operation', 'do-mass': 'Revoke the list',
+    'mass-asked': 'Approval asked for', 'already-revoked': 'already revoked',
+    'menu-notices': 'Renewal notices', 'month': 'Month of the mailing (YYYY-MM)',
+    'notices-why': 'The notices of the certificates expiring in the second month after this one, each with its inquiry-and-answer form (rules N2, N4). Running a month again sends nothing twice.',
+    'do-notices': 'Make the notices', 'notice-again': 'Open a notice sent before',
+    'notice-pdf': 'Notice (PDF)', 'sent': 'sent', 'skipped': 'skipped', 'expires': 'Expires',
   };
   const ja = { // the page's own Japanese is read from the markup; these only the script says
     'done': '完了', 'audit-entry': '監査記録', 'approve': '承認する', 'disable': '無効にする',
@@ -75,7 +84,9 @@
     'valid': '有効', 'disabled': '無効', 'checkpoint': '署名付きチェックポイント', 'record': '記録番号',
     'address': '住所', 'logged-in-as': 'ログイン中',
     'search-purpose-needed': '検索の目的を選んでください（規則S1）。',
-    'issued': '発行', 'yen': '円', 'form-pdf': '印刷して郵送する照会書（PDF）', 'valid-until': '有効期限', 'sign-count': '使用回数', 'key-failed': 'セキュリティキーが応答しませんでした。',
+    'issued': '発行', 'yen': '円', 'mass-asked': '承認を依頼しました', 'already-revoked': '失効済み',
+    'notice-pdf': '通知書（PDF）', 'sent': '作成', 'skipped': '対象外・送付済み', 'expires': '有効期限',
+    'name': '氏名', 'form-pdf': '印刷して郵送する照会書（PDF）', 'valid-until': '有効期限', 'sign-count': '使用回数', 'key-failed': 'セキュリティキーが応答しませんでした。',
   };
   let lang = localStorage.getItem('jpki-lang') === 'en' ? 'en' : 'ja';
   let session = null;
@@ -380,6 +391,29 @@
           : button(t('disable'), async () => { report(await api('POST', `/operators/${o.id}/disable`), t('done')); loadOperators(); })])));
   }
 
+  function serialsOf(f) {
+    return f.get('serials').split(/\s+/).filter((x) => x);
+  }
+
+  function pdfLink(base64, name, label, id) {
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(new Blob([b64.bytes(base64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''))],
+      { type: 'application/pdf' }));
+    a.download = name;
+    a.id = id;
+    a.textContent = label;
+    return a;
+  }
+
+  async function openNotice(resident, month) { // a notice kept on the server, for printing
+    const r = await api('GET', `/notices/${encodeURIComponent(resident)}?month=${encodeURIComponent(month)}`);
+    report(r, r.ok ? t('done') : '');
+    const old = $('notice-link');
+    if (old) old.remove();
+    if (r.ok) $('notice-list').prepend(pdfLink(r.json.pdf, `notice-${month}-${resident}.pdf`,
+      `${t('notice-pdf')}: ${resident} (${month})`, 'notice-link'));
+  }
+
   function on(id, fn) {
     $(id).addEventListener('submit', (e) => { e.preventDefault(); fn(e.target, new FormData(e.target)); });
   }
@@ -457,14 +491,8 @@
       report(r, r.ok ? `${t('done')}: ${r.json.code} (case ${r.json.case})` : '');
       if (!r.ok) return;
       form.reset();
-      const pdf = new Blob([b64.bytes(r.json.form.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''))],
-        { type: 'application/pdf' });
-      const a = document.createElement('a');
-      a.href = URL.createObjectURL(pdf);
-      a.download = `${r.json.code}.pdf`;
-      a.id = 'proxy-form-link';
-      a.textContent = `${t('form-pdf')}: ${r.json.code} (${t('valid-until')} ${when(r.json.expiresAt)})`;
-      out.appendChild(a);
+      out.appendChild(pdfLink(r.json.form, `${r.json.code}.pdf`,
+        `${t('form-pdf')}: ${r.json.code} (${t('valid-until')} ${when(r.json.expiresAt)})`, 'proxy-form-link'));
     });
     on('proxy-answer-form', async (form, f) => {
       const r = await api('POST', '/procedures/proxy-answer', pinsOf(f, { code: f.get('code'), sealed: f.get('sealed') === 'on', documents: docs(f) }));
@@ -480,6 +508,31 @@
       report(r, r.ok ? `${t('done')}: ${r.json.resident.family} ${r.json.resident.given}, ${r.json.resident.address}` +
         (r.json.revoked.length ? `; ${t('revoked')} ${r.json.revoked.join(', ')}` : '') : '');
     });
+    on('mass-request-form', async (form, f) => {
+      const d = await api('POST', '/procedures/mass-revocation/digest', { serials: serialsOf(f) });
+      if (!d.ok) { report(d); return; }
+      const r = await api('POST', '/approvals', { kind: 'mass-revocation', what: `${d.json.subject}: ${f.get('what')}` });
+      report(r, r.ok ? `${t('mass-asked')}: #${r.json.id} (${d.json.count}, ${d.json.subject})` : '');
+      if (r.ok) $('mass-request-out').textContent = `${t('mass-asked')}: #${r.json.id} — ${d.json.subject}`;
+    });
+    on('mass-form', async (form, f) => {
+      const r = await api('POST', '/procedures/mass-revocation', { serials: serialsOf(f), reason: f.get('reason'), approval: int(f.get('approval')) });
+      if (r.ok) form.reset();
+      report(r, r.ok ? `${t('done')}: ${t('revoked')} ${r.json.revoked}, ${t('already-revoked')} ${r.json.alreadyRevoked}` : '');
+    });
+    on('notices-form', async (form, f) => {
+      const month = f.get('month');
+      const r = await api('POST', '/notices', { month });
+      const out = $('notice-list');
+      out.replaceChildren();
+      report(r, r.ok ? `${t('done')}: ${t('sent')} ${r.json.sent}, ${t('skipped')} ${r.json.skipped}` : '');
+      if (!r.ok) return;
+      out.appendChild(table(['record', 'name', 'address', 'expires', ''],
+        r.json.notices.map((n) => [n.resident, n.name, n.address,
+          n.certificates.map((c) => `${t(c.kind)} ${c.serial} ${when(c.notAfter)}`).join(' / '),
+          button(t('notice-pdf'), () => openNotice(n.resident, month))])));
+    });
+    on('notice-form', (form, f) => openNotice(f.get('resident'), f.get('month')));
     on('lift-form', (form, f) => procedure('/procedures/lift-hold', hoursOf(f, { resident: int(f.get('resident')), documents: docs(f) })));
     on('request-form', async (form, f) => {
       const r = await api('POST', '/approvals', { kind: f.get('kind'), what: f.get('what') });
