@@ -39,13 +39,17 @@ const char counter_usage[] =
     "                with its enclosed form (N2, N4); a replayed month sends nothing\n"
     "  case          show, list, resume or cancel cases\n"
     "  receipt       show, print (pdf N --out FILE) or void a fee receipt (a void\n"
-    "                needs a supervisor: --approved-by)\n"
+    "                needs a supervisor's approval of \"receipt N\": --approval)\n"
     "\n"
     "options (as each procedure needs them):\n"
     "  --operator ID        the clerk (required)\n"
     "  --counter ID         the counter (city-hall, service-centre, temporary, or\n"
     "                       those of counter.json; required)\n"
-    "  --override-by ID     a supervisor lets a procedure run outside hours (W1)\n"
+    "  --hours-approval N   outside office hours: an hours-override request about\n"
+    "                       \"resident N\", asked for by --operator and approved by a\n"
+    "                       supervisor (`jpki approval`), used once (W1)\n"
+    "  --approval N         receipt void: an approved fee-void request about\n"
+    "                       \"receipt N\", asked for by --operator, used once (R1)\n"
     "  --resident ID        the resident\n"
     "  --doc TYPE:NUMBER    an identity document checked (repeat; docs/counter.md):\n"
     "                       licence passport disability-handbook residence-card\n"
@@ -87,7 +91,7 @@ static const struct {
 #define A(f) ((void *)offsetof(struct cargs, f))
     {C_SESSION, {"operator", CLI_TEXT, A(operator_id), 0, 0, NULL, NULL}},
     {C_SESSION, {"counter", CLI_TEXT, A(counter_id), 0, 0, NULL, NULL}},
-    {C_SESSION, {"override-by", CLI_TEXT, A(override_by), 0, 0, NULL, NULL}},
+    {C_SESSION, {"hours-approval", CLI_ID, A(hours_approval), 0, 0, NULL, NULL}},
     {C_RESIDENT, {"resident", CLI_ID, A(resident), 0, 0, NULL, NULL}},
     {C_DOCS, {"doc", CLI_CUSTOM, A(app), 0, 0, opt_doc, NULL}},
     {C_APPLICANT, {"applicant", CLI_TEXT, A(applicant), 0, 0, NULL, NULL}},
@@ -99,7 +103,7 @@ static const struct {
     {C_RESET, {"reset", CLI_TEXT, A(reset), 0, 0, NULL, NULL}},
     {C_DELEGATION, {"delegation", CLI_FLAG, A(delegation), 0, 0, NULL, NULL}},
     {C_RESERVATION, {"reservation", CLI_TEXT, A(reservation), 0, 0, NULL, NULL}},
-    {C_APPROVER, {"approved-by", CLI_TEXT, A(approved_by), 0, 0, NULL, NULL}},
+    {C_APPROVAL, {"approval", CLI_ID, A(approval), 0, 0, NULL, NULL}},
     {C_AUDIT, {"case", CLI_ID, A(case_id), 0, 0, NULL, NULL}},
     {C_AUDIT, {"decision", CLI_TEXT, A(decision), 0, 0, NULL, NULL}},
     {C_AUDIT, {"rule", CLI_TEXT, A(rule), 0, 0, NULL, NULL}},
@@ -215,12 +219,21 @@ int counter_env_open(const struct cargs *a, struct counter_env *e)
 	int rc = cli_open_store(&e->st);
 	if (rc != 0)
 		return rc;
-	e->s = (struct jpki_counter_session){cli_ctx(),     e->st,          &e->cfg, a->operator_id,
-	                                     a->counter_id, a->override_by, 0};
+	e->s = (struct jpki_counter_session){cli_ctx(),     e->st, &e->cfg, a->operator_id,
+	                                     a->counter_id, NULL,  0};
 	if (jpki_ctx_now(cli_ctx(), &e->s.now, &err) < 0) {
 		counter_env_close(e);
 		return cli_fail(&err);
 	}
+	if (a->hours_approval == 0)
+		return 0;
+	/* rule W1 with four eyes: the approval is used here, before the procedure */
+	if (jpki_counter_hours_approval(&e->s, a->hours_approval, a->resident, e->override_by,
+	                                &err) < 0) {
+		counter_env_close(e);
+		return counter_fail(&err);
+	}
+	e->s.override_by = e->override_by;
 	return 0;
 }
 

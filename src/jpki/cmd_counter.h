@@ -14,10 +14,11 @@ extern const char counter_usage[];
 
 /* Options the subcommands take (a mask of C_* says which). */
 struct cargs {
-	const char *operator_id, *counter_id, *override_by;
+	const char *operator_id, *counter_id;
+	int64_t hours_approval, approval; /* approved requests' numbers (W1; R1) */
 	int64_t resident, case_id, receipt;
 	struct jpki_application app;
-	const char *applicant, *kinds, *authority, *reason, *reset, *reservation, *approved_by;
+	const char *applicant, *kinds, *authority, *reason, *reset, *reservation;
 	const char *decision, *rule, *out, *out_dir, *form, *month;
 	bool sealed;
 	struct jpki_date since, until;
@@ -28,7 +29,7 @@ struct cargs {
 };
 
 enum {
-	C_SESSION = 1 << 0,   /* --operator --counter --override-by */
+	C_SESSION = 1 << 0,   /* --operator --counter --hours-approval */
 	C_RESIDENT = 1 << 1,  /* --resident */
 	C_DOCS = 1 << 2,      /* --doc (repeatable) */
 	C_APPLICANT = 1 << 3, /* --applicant --authority --same-household */
@@ -38,11 +39,11 @@ enum {
 	C_RESET = 1 << 7,     /* --reset */
 	C_DELEGATION = 1 << 8,
 	C_RESERVATION = 1 << 9,
-	C_APPROVER = 1 << 10,
-	C_AUDIT = 1 << 11, /* --case --decision --rule --since --until */
-	C_OUT = 1 << 12,   /* --out FILE */
-	C_FORM = 1 << 13,  /* --form CODE --sealed */
-	C_MONTH = 1 << 14, /* --month YYYY-MM --out-dir DIR */
+	C_APPROVAL = 1 << 10, /* --approval N */
+	C_AUDIT = 1 << 11,    /* --case --decision --rule --since --until */
+	C_OUT = 1 << 12,      /* --out FILE */
+	C_FORM = 1 << 13,     /* --form CODE --sealed */
+	C_MONTH = 1 << 14,    /* --month YYYY-MM --out-dir DIR */
 };
 
 /* Parse argv with the options of mask and the secrets of secrets (CARD_*); -1 to go on. */
@@ -54,6 +55,7 @@ struct counter_env {
 	struct jpki_store *st;
 	struct jpki_counter_config cfg;
 	struct jpki_counter_session s;
+	char override_by[33]; /* the supervisor who approved the hours-override (W1) */
 };
 int counter_env_open(const struct cargs *a, struct counter_env *e);
 void counter_env_close(struct counter_env *e);

@@ -209,14 +209,14 @@ static int receipt_void(int argc, char **argv)
 	struct cargs a = {0};
 	int64_t id, case_id = 0;
 	struct jpki_err err;
-	int prc = counter_parse(argc, argv, C_SESSION | C_APPROVER, 0, 1, &a);
+	int prc = counter_parse(argc, argv, C_SESSION | C_APPROVAL, 0, 1, &a);
 	if (prc >= 0 || (prc = receipt_id("void", argv[optind], &id)) >= 0)
 		return prc;
 	struct counter_env e;
 	int rc = counter_env_open(&a, &e);
 	if (rc != 0)
 		return rc;
-	if (jpki_counter_fee_void(&e.s, id, a.approved_by, &case_id, &err) < 0)
+	if (jpki_counter_fee_void_approved(&e.s, id, a.approval, &case_id, &err) < 0)
 		rc = counter_fail(&err);
 	else
 		printf("receipt %" PRId64 " voided; case %" PRId64 " done\n", id, case_id);

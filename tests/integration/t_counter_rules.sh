@@ -44,9 +44,40 @@ assert_rule W1 "a temporary window on a day it is not open"
 jp counter issue --operator clerk1 --counter nowhere --resident "$RID" --doc licence:L1 \
 	"${PINS[@]}" "$CARD"
 assert_rc 1 "an unknown counter is an error"
+# W1 with four eyes: an hours-override request of the clerk, approved by a supervisor, used once
+OFFICER_PW=$(secret officer-one-password)
+CLERK_PW=$(secret clerk-one-password)
+CHIEF_PW=$(secret chief-two-password)
+jp_ok "the first CA officer" operator add officer1 --name "認証局 一郎" --role ca-officer \
+	--password-file "$OFFICER_PW"
+jp_ok "the clerk" operator add clerk1 --name "窓口 花子" --role clerk --password-file "$CLERK_PW" \
+	--by officer1 --by-password-file "$OFFICER_PW"
+jp_ok "a supervisor" operator add chief2 --name "係長 次郎" --role supervisor \
+	--password-file "$CHIEF_PW" --by officer1 --by-password-file "$OFFICER_PW"
+request() { # KIND WHAT: the clerk asks; prints the request's number
+	"$JPKI" approval request --kind "$1" --what "$2" --by clerk1 --by-password-file "$CLERK_PW" |
+		sed -n 's/^request \([0-9]*\)$/\1/p'
+}
 at 2026-12-05T10:00:00+09:00
-counter issue --resident "$RID" --doc licence:L1 --override-by clerk1 "${PINS[@]}" "$CARD"
-assert_rc 1 "the operator cannot override the hours for themself"
+snapshot
+counter card-face --resident "$RID" --doc licence:L1 --hours-approval 999 "$CARD"
+assert_rule W1 "a Saturday with a request that does not exist"
+HOURS=$(request hours-override "resident $RID: 土曜の臨時窓口")
+[ -n "$HOURS" ] || die "no hours-override request"
+counter card-face --resident "$RID" --doc licence:L1 --hours-approval "$HOURS" "$CARD"
+assert_rule W1 "a Saturday with a request not yet approved"
+jp approval approve "$HOURS" --by clerk1 --by-password-file "$CLERK_PW"
+assert_rc 4 "the clerk cannot approve their own override"
+jp_ok "the supervisor approves it" approval approve "$HOURS" --by chief2 --by-password-file "$CHIEF_PW"
+jp counter card-face --operator clerk2 --counter city-hall --resident "$RID" --doc licence:L1 \
+	--hours-approval "$HOURS" "$CARD"
+assert_rule W1 "another clerk cannot use the clerk's approval"
+counter card-face --resident "$RID" --doc licence:L1 --hours-approval "$HOURS" "$CARD"
+assert_rc 0 "a Saturday with the supervisor's approved override"
+jp audit
+assert_contains "$OUT" "hours-override by chief2" "the override names the supervisor who approved it"
+counter card-face --resident "$RID" --doc licence:L1 --hours-approval "$HOURS" "$CARD"
+assert_rule W1 "the override is used once"
 
 # ---- I1, P1, C1 before anything is written ----
 at 2026-12-02T10:00:00+09:00
@@ -99,17 +130,23 @@ counter issue --resident "$RID" --doc passport:TK1 --reason damaged-not-own "${P
 assert_contains "$OUT" "0 yen (damaged-not-own)" "F1: damage not the holder's fault is free"
 RECEIPT=$(printf '%s\n' "$OUT" | sed -n 's/.*receipt \([0-9]*\):.*/\1/p')
 
-# ---- R1: a void needs a supervisor other than the operator ----
+# ---- R1: a void needs a supervisor's approval of that receipt ----
 snapshot
 counter receipt void "$RECEIPT"
-assert_rule R1 "a void without a supervisor"
-counter receipt void "$RECEIPT" --approved-by clerk1
-assert_rule R1 "a void approved by the operator"
-counter receipt void "$RECEIPT" --approved-by chief2
+assert_rule R1 "a void without an approval"
+VOID=$(request fee-void "receipt $RECEIPT: 二重に受領")
+OTHER=$(request fee-void "receipt $((RECEIPT + 1)): 別の領収書")
+counter receipt void "$RECEIPT" --approval "$VOID"
+assert_rule R1 "a void before the supervisor approved it"
+jp_ok "the supervisor approves it" approval approve "$VOID" --by chief2 --by-password-file "$CHIEF_PW"
+jp_ok "and the other" approval approve "$OTHER" --by chief2 --by-password-file "$CHIEF_PW"
+counter receipt void "$RECEIPT" --approval "$OTHER"
+assert_rule R1 "an approval of another receipt"
+counter receipt void "$RECEIPT" --approval "$VOID"
 assert_rc 0 "a void approved by a supervisor"
 jp counter receipt show "$RECEIPT"
 assert_contains "$OUT" "voided by clerk1, approved by chief2" "the void is on the receipt"
-counter receipt void "$RECEIPT" --approved-by chief2
+counter receipt void "$RECEIPT" --approval "$VOID"
 assert_rule R1 "a receipt voided twice"
 
 # ---- E4: a move revokes the signature certificate (C5) and the card face is out of date ----
@@ -304,6 +341,46 @@ counter revoke --resident "$RID" --doc health-insurance:PX --applicant proxy --d
 assert_rule D2 "a proxy without a photo ID"
 counter revoke --resident "$RID" --doc licence:PX --applicant proxy --delegation --kinds sign
 assert_rc 0 "a proxy revokes with the delegation"
+
+# ---- M1: a list revoked at once only on the strength of an approved request about it ----
+jp_ok "the resident's certificates" cert list --resident "$RID"
+LIST=$T_DIR/mass.txt
+printf '%s\n' "$OUT" | cut -f1 >"$LIST"
+VALID=$(printf '%s\n' "$OUT" | awk -F'\t' '$4 == "valid" {print $1}')
+[ -n "$VALID" ] || die "no valid certificate left to revoke by list"
+snapshot
+jp cert revoke --reason keyCompromise --list "$LIST"
+assert_rc 2 "a list without an approval is refused before anything"
+assert_contains "$ERR" "rule M1" "it names rule M1"
+jp cert revoke --reason keyCompromise $(head -n 2 "$LIST")
+assert_rc 2 "so are two serials on the command line"
+jp_ok "the list's subject" cert revoke --digest --list "$LIST"
+SUBJECT=${OUT% (*}
+tac "$LIST" >"$T_DIR/mass-reversed.txt"
+jp cert revoke --digest --list "$T_DIR/mass-reversed.txt"
+assert_eq "${OUT% (*}" "$SUBJECT" "the subject does not depend on the list's order"
+MASS=$(request mass-revocation "$SUBJECT: カードの鍵の漏えい")
+mass() { jp cert revoke --reason "${1:-keyCompromise}" --list "${2:-$LIST}" --approval "$MASS" "${OPERATOR[@]}"; }
+mass
+assert_rule M1 "the list before its approval"
+jp_ok "the supervisor approves the list" approval approve "$MASS" --by chief2 --by-password-file "$CHIEF_PW"
+head -n 1 "$LIST" >"$T_DIR/mass-one.txt"
+mass keyCompromise "$T_DIR/mass-one.txt"
+assert_rule M1 "the approval covers that list only"
+mass certificateHold
+assert_rc 1 "a hold is not a mass revocation's reason"
+mass
+assert_rc 0 "the approved list is revoked at once"
+assert_contains "$OUT" "revoked $(printf '%s\n' "$VALID" | grep -c .) certificate(s) (keyCompromise)" \
+	"the valid ones are revoked, the others said to be so already"
+for s in $VALID; do
+	jp cert show "$s"
+	assert_contains "$OUT" "reason: keyCompromise" "$s revoked by the list"
+done
+jp audit
+assert_contains "$OUT" "approved by=chief2" "the entry names the supervisor who approved it"
+mass
+assert_rule M1 "the approval is used once"
 
 # ---- the audit log: every procedure and refusal, append-only ----
 jp audit --decision refused

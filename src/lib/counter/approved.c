@@ -157,6 +157,10 @@ int jpki_counter_mass_revoke(const struct jpki_counter_session *s, const char *c
 	int rc = jpki_counter_session_check(s, err);
 	if (rc == 0 && n == 0)
 		rc = jpki_fail(err, JPKI_E_INVALID, "a list of at least one serial");
+	if (rc == 0 && reason == JPKI_REASON_HOLD) /* a hold is a loss report's, one resident's */
+		rc = jpki_fail(err, JPKI_E_INVALID,
+		               "a mass revocation's reason is a revocation reason of RFC 5280, "
+		               "not certificateHold");
 	if (rc == 0)
 		rc = jpki_serial_list_digest(serials, n, digest, err);
 	if (rc < 0 || (rc = s->st->ops->begin(s->st, err)) < 0)

@@ -270,7 +270,7 @@ int jpki_counter_session_check(const struct jpki_counter_session *s, struct jpki
 		return jpki_fail(
 		    err, JPKI_E_INVALID,
 		    "an override of the hours is a supervisor's, not the operator's own "
-		    "(--override-by)");
+		    "(rule W1)");
 	return 0;
 }
 

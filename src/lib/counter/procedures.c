@@ -537,46 +537,6 @@ int jpki_counter_card_face(const struct jpki_counter_session *s, const struct jp
 	                      &(struct jpki_case_note){"written", "done", "", docs, c.detail}, err);
 }
 
-struct voiding {
-	int64_t receipt;
-	const char *approved_by;
-};
-
-static int void_receipt(const struct jpki_counter_session *s, void *arg, char *detail, size_t cap,
-                        struct jpki_err *err)
-{
-	const struct voiding *v = arg;
-	snprintf(detail, cap, "receipt=%lld; approved by %s", (long long)v->receipt,
-	         v->approved_by);
-	return s->st->ops->receipt_void(s->st, v->receipt, s->now, s->operator_id, v->approved_by,
-	                                err);
-}
-
-int jpki_counter_fee_void(const struct jpki_counter_session *s, int64_t receipt,
-                          const char *approved_by, int64_t *case_id, struct jpki_err *err)
-{
-	struct jpki_receipt_rec rc_rec;
-	struct jpki_case_rec c;
-	int rc = jpki_counter_session_check(s, err);
-	if (rc == 0)
-		rc = s->st->ops->receipt_get(s->st, receipt, &rc_rec, err);
-	if (rc < 0)
-		return rc;
-	jpki_case_init(s, &c, JPKI_PROC_FEE_VOID, rc_rec.resident_id);
-	if (!jpki_label_ok(approved_by) || strcmp(approved_by, s->operator_id) == 0)
-		return jpki_case_refuse(
-		    s, &c, "R1", "", err,
-		    "a void or refund needs a supervisor other than the operator "
-		    "(--approved-by)");
-	if (rc_rec.voided_at)
-		return jpki_case_refuse(s, &c, "R1", "", err, "receipt %lld was voided already",
-		                        (long long)receipt);
-	struct voiding v = {receipt, approved_by};
-	rc = one_tx(s, &c, "", void_receipt, &v, err);
-	*case_id = c.id;
-	return rc;
-}
-
 struct approved_void {
 	int64_t receipt, approval;
 };

@@ -95,9 +95,5 @@ JPKI_MUST_CHECK int jpki_counter_fee_void_approved(const struct jpki_counter_ses
 JPKI_MUST_CHECK int jpki_counter_hours_approval(const struct jpki_counter_session *s,
                                                 int64_t approval, int64_t resident_id,
                                                 char override_by[33], struct jpki_err *err);
-/* Rule R1: a receipt voided (or refunded) only with a supervisor other than the operator. */
-JPKI_MUST_CHECK int jpki_counter_fee_void(const struct jpki_counter_session *s, int64_t receipt,
-                                          const char *approved_by, int64_t *case_id,
-                                          struct jpki_err *err);
 
 #endif
