@@ -80,7 +80,7 @@ try {
   await page.locator('#main-view:not([hidden])').waitFor({ timeout: 10000 });
   check(true, 'a clerk logs in with the keyboard alone');
   const cookies = await context.cookies();
-  const c = cookies.find((k) => k.name === 'jpki_counter');
+  const c = cookies.find((k) => k.name === '__Host-jpki_counter');
   check(c && c.httpOnly && c.secure && c.sameSite === 'Strict', 'the session cookie is HttpOnly, Secure, SameSite=Strict');
   check(await page.evaluate(() => document.cookie.includes('jpki_counter')) === false, 'page script cannot read it');
   const menu = await page.locator('#menu li:not([hidden]) a').allTextContents();

@@ -180,7 +180,7 @@ class Api:
         if origin:
             headers["Origin"] = self.origin if origin is True else origin
         if cookie and self.cookie:
-            headers["Cookie"] = "jpki_counter=" + self.cookie
+            headers["Cookie"] = "__Host-jpki_counter=" + self.cookie
         if csrf and self.csrf and method != "GET":
             headers["X-CSRF-Token"] = self.csrf if csrf is True else csrf
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
@@ -192,7 +192,7 @@ class Api:
         text = r.read()
         conn.close()
         for k, v in r.getheaders():
-            if k.lower() == "set-cookie" and v.startswith("jpki_counter="):
+            if k.lower() == "set-cookie" and v.startswith("__Host-jpki_counter="):
                 value = v.split(";", 1)[0].split("=", 1)[1]
                 self.cookie = value or None
         try:

@@ -20,7 +20,9 @@
 #include "operator/operator.h"
 
 #define PREFIX "/api/v1"
-#define COOKIE "jpki_counter"
+#define COOKIE                                                                                     \
+	"__Host-jpki_counter" /* RFC 6265bis: Secure, Path=/, no Domain: only this origin sets it  \
+	                       */
 #define CSRF_HEADER "X-CSRF-Token"
 #define SEGMENT_MAX 64
 
@@ -460,6 +462,7 @@ int jpki_api_http_new(const struct jpki_api_http_cfg *cfg, struct jpki_api_http 
 	struct jpki_api_http *h = calloc(1, sizeof(*h));
 	if (!h)
 		return jpki_fail(err, JPKI_E_NOMEM, "out of memory");
+	jpki_api_json_wipe_on_free(); /* the bodies hold passwords and PINs */
 	pthread_mutex_init(&h->lock, NULL);
 	h->ctx = cfg->ctx;
 	h->cas[0] = cfg->cas[0];

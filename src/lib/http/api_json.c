@@ -1,4 +1,6 @@
 /* api_json.c: request bodies checked against their schemas (api_json.h). */
+#include <malloc.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -281,4 +283,16 @@ int64_t jpki_api_id(const json_t *o, const char *name)
 bool jpki_api_bool(const json_t *o, const char *name)
 {
 	return json_is_true(json_object_get(o, name));
+}
+
+static void wiping_free(void *p)
+{
+	if (p)
+		OPENSSL_cleanse(p, malloc_usable_size(p));
+	free(p);
+}
+
+void jpki_api_json_wipe_on_free(void)
+{
+	json_set_alloc_funcs(malloc, wiping_free);
 }

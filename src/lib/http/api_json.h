@@ -57,6 +57,12 @@ const struct jpki_api_schema *jpki_api_schema_find(const char *name);
 
 /* Overwrite the SECRET fields' values of a checked body o (before it is freed). */
 void jpki_api_wipe(json_t *o, const struct jpki_api_schema *schema);
+/*
+ * From now on, every block jansson frees is wiped first: the copies its
+ * parser and its strings make of a body (a password, a PIN) do not outlive
+ * the call in freed memory.  Process-wide; called once by the API's start.
+ */
+void jpki_api_json_wipe_on_free(void);
 
 /* Field accessors for a body that passed its schema (absent: NULL, 0, false). */
 const char *jpki_api_text(const json_t *o, const char *name);

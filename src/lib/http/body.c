@@ -2,6 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "body.h"
 #include "common.h"
 
@@ -30,9 +32,14 @@ static bool append(struct jpki_http_body *b, const char *data, size_t n)
 		size_t cap = b->cap ? b->cap : 4096;
 		while (cap < b->len + n)
 			cap *= 2;
-		uint8_t *grown = realloc(b->buf, cap);
+		uint8_t *grown = malloc(cap); /* not realloc: the old block is wiped, not left behind */
 		if (!grown)
 			return false;
+		if (b->buf) {
+			memcpy(grown, b->buf, b->len);
+			OPENSSL_cleanse(b->buf, b->cap);
+			free(b->buf);
+		}
 		b->buf = grown, b->cap = cap;
 	}
 	memcpy(b->buf + b->len, data, n);
@@ -54,6 +61,8 @@ int jpki_http_body_feed(struct jpki_http_body *b, const char *upload, size_t *up
 void jpki_http_body_free(void *con_cls)
 {
 	struct jpki_http_body *b = con_cls;
+	if (b && b->buf) /* a body may hold a password or PINs */
+		OPENSSL_cleanse(b->buf, b->cap);
 	if (b)
 		free(b->buf);
 	free(b);
