@@ -32,7 +32,8 @@ static bool append(struct jpki_http_body *b, const char *data, size_t n)
 		size_t cap = b->cap ? b->cap : 4096;
 		while (cap < b->len + n)
 			cap *= 2;
-		uint8_t *grown = malloc(cap); /* not realloc: the old block is wiped, not left behind */
+		uint8_t *grown =
+		    malloc(cap); /* not realloc: the old block is wiped, not left behind */
 		if (!grown)
 			return false;
 		if (b->buf) {
