@@ -281,6 +281,34 @@ try {
   await status(page, '失効 1', "the approved list is revoked: sato's certificate that was still valid");
   check((await page.locator('#status').textContent()).includes('失効済み 1'), 'the one revoked before is said so');
   await shot(page, '8-mass');
+  // the hold resolved at the counter: revoked for good (H1)
+  await page.locator('#menu a[href="#lift"]').click();
+  await page.locator('#lift-resident').fill(yamada);
+  await page.locator('#lift-doc').fill('licence:123456789012');
+  await page.locator('#lift-form button').click();
+  await status(page, '完了: ', "yamada's hold is resolved: revoked for good");
+  await accessible(page, 'hold-resolved screen');
+  // a CA officer adds an operator
+  await page.locator('#logout').click();
+  await page.locator('#login-view:not([hidden])').waitFor();
+  await page.locator('#login-operator').fill('officer1');
+  await page.locator('#login-password').fill('officer-one-password');
+  await page.locator('#login-form button').click();
+  await page.locator('#main-view:not([hidden])').waitFor({ timeout: 10000 });
+  const offMenu = await page.locator('#menu li:not([hidden]) a').allTextContents();
+  check(offMenu.includes('操作者') && !offMenu.includes('住民検索'), "a CA officer's menu: operators, no resident search",
+    offMenu.join(', '));
+  await page.locator('#menu a[href="#operators"]').click();
+  await page.locator('#op-id').fill('clerk3');
+  await page.locator('#op-name').fill('窓口 三郎');
+  await page.locator('#op-role').selectOption('clerk');
+  await page.locator('#op-password').fill('clerk-three-password');
+  await page.locator('#operator-form button').click();
+  await status(page, '完了', 'the CA officer adds a clerk');
+  await page.locator('#operator-list tbody tr', { hasText: 'clerk3' }).waitFor({ timeout: 10000 });
+  check(true, 'the new clerk is listed');
+  await accessible(page, 'operators screen');
+  await shot(page, '9-operators');
   check(errors.length === 0, 'no script error or CSP violation on any screen', errors.join(' | '));
 } catch (e) {
   check(false, 'the browser run', e.message.split('\n')[0]);

@@ -61,7 +61,7 @@ while IFS=$'\t' read -r verdict what; do
 	if [ "$verdict" = ok ]; then pass "$what"; else fail "$what"; fi
 done <"$RESULTS"
 assert_eq "$NODE_RC" 0 "the browser run ends well$( [ "$NODE_RC" = 0 ] || printf ': %s' "$(tail -5 "$D/node.log")")"
-for s in 1-login 2-search 3-loss 4-locked 5-english 6-audit 7-notices 8-mass; do
+for s in 1-login 2-search 3-loss 4-locked 5-english 6-audit 7-notices 8-mass 9-operators; do
 	[ -s "$ART/$s.png" ] && pass "screenshot $s.png kept" || fail "no screenshot $s.png"
 done
 
@@ -72,13 +72,17 @@ ocsp() { # KIND CERT
 		-CAfile "$(ca_cert "$1")" -nonce -timeout 10 -validity_period 999999999
 }
 ocsp auth "$D/山田.auth.pem"
-assert_contains "$OUT" "Reason: certificateHold" "openssl ocsp: yamada's certificates are on hold"
+assert_contains "$OUT" "revoked" "openssl ocsp: yamada's authentication certificate is revoked"
+assert_not_contains "$OUT" "certificateHold" "for good: the hold was resolved at the counter"
 ocsp sign "$D/佐藤.sign.pem"
 assert_contains "$OUT" "revoked" "openssl ocsp: sato's signature certificate is revoked"
 ocsp auth "$D/佐藤.auth.pem"
 assert_contains "$OUT" "Reason: keyCompromise" "and his authentication certificate by the approved list (M1)"
 jp counter case list
 assert_contains "$OUT" "hold, done; resident $YAMADA" "the registry holds the loss case, done"
+assert_contains "$OUT" "lift-hold, done; resident $YAMADA" "and the hold resolved"
+jp operator list
+assert_contains "$OUT" "clerk3	clerk	active" "the registry holds the clerk the CA officer added"
 jp audit
 assert_contains "$OUT" "clerk1" "the audit log names the clerk"
 assert_contains "$OUT" "approval.approve" "and the supervisor's approval"
