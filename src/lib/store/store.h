@@ -22,6 +22,7 @@
 #include "operator_rec.h"
 
 struct jpki_store;
+struct jpki_sql_engine;
 
 typedef int (*jpki_resident_cb)(const struct jpki_resident *r, void *arg);
 typedef int (*jpki_cert_cb)(const struct jpki_cert_rec *c, void *arg);
@@ -251,6 +252,8 @@ struct jpki_store {
 	int64_t audit_appended;
 	const struct jpki_ctx
 	    *ctx; /* borrowed: the clock of created_at/updated_at (NULL: system) */
+	const struct jpki_sql_engine *sql; /* the engine the operations (reg_*.c) run on */
+	void *sql_stmts;                   /* its prepared statements (the engine's own) */
 };
 
 /*
