@@ -39,6 +39,13 @@ JPKI_API JPKI_MUST_CHECK int jpki_ctx_set_base_url(struct jpki_ctx *ctx, const c
 /* The issuer master key file of the software cards (default <data>/card/issuer.key). */
 JPKI_API JPKI_MUST_CHECK int jpki_ctx_set_issuer_key_file(struct jpki_ctx *ctx, const char *path,
                                                           struct jpki_err *err);
+/*
+ * The registry's database: "postgresql://..." (a libpq connection string,
+ * docs/deployment.md) or "sqlite:PATH"; "" for the default, the data
+ * folder's registry.sqlite (copied; INVALID when too long).
+ */
+JPKI_API JPKI_MUST_CHECK int jpki_ctx_set_store(struct jpki_ctx *ctx, const char *spec,
+                                                struct jpki_err *err);
 /* A fixed clock (seconds since the epoch), to replay a day and for tests. */
 JPKI_API void jpki_ctx_set_now(struct jpki_ctx *ctx, int64_t now);
 /* The system clock again (the default). */
@@ -53,6 +60,7 @@ JPKI_API JPKI_MUST_CHECK int jpki_ctx_now(const struct jpki_ctx *ctx, int64_t *o
 JPKI_API const char *jpki_ctx_data_dir(const struct jpki_ctx *ctx);
 JPKI_API const char *jpki_ctx_base_url(const struct jpki_ctx *ctx);
 JPKI_API const char *jpki_ctx_issuer_key_file(const struct jpki_ctx *ctx);
+JPKI_API const char *jpki_ctx_store(const struct jpki_ctx *ctx);
 /* Send a message to the context's log (printf-style; nothing when no log is set). */
 JPKI_API void jpki_ctx_log(const struct jpki_ctx *ctx, const char *level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -102,6 +102,7 @@ const struct jpki_ctx *cli_ctx(void)
 	struct jpki_err err;
 	const char *data = getenv("JPKI_DATA"), *url = getenv("JPKI_BASE_URL");
 	const char *now = getenv("JPKI_NOW"), *issuer = getenv("JPKI_ISSUER_KEY_FILE");
+	const char *store = getenv("JPKI_STORE");
 	int rc = jpki_ctx_new(&ctx, &err);
 	if (rc == 0 && data && *data)
 		rc = jpki_ctx_set_data_dir(ctx, data, &err);
@@ -109,6 +110,8 @@ const struct jpki_ctx *cli_ctx(void)
 		jpki_fail(&err, err.code, "JPKI_BASE_URL: %s", err.msg);
 	if (rc == 0 && issuer && *issuer)
 		rc = jpki_ctx_set_issuer_key_file(ctx, issuer, &err);
+	if (rc == 0 && store && *store && (rc = jpki_ctx_set_store(ctx, store, &err)) < 0)
+		jpki_fail(&err, err.code, "JPKI_STORE: %s", err.msg);
 	if (rc == 0 && now && *now) {
 		int64_t t;
 		if ((rc = jpki_time_parse(now, &t, &err)) < 0)

@@ -55,7 +55,7 @@ static int init_registry(void)
 	struct jpki_err err;
 	char path[4096];
 	bool created = false;
-	if (jpki_store_default_path(cli_ctx(), path, sizeof(path), &err) < 0)
+	if (jpki_store_default_name(cli_ctx(), path, sizeof(path), &err) < 0)
 		return cli_fail(&err);
 	int rc = jpki_store_open_default(cli_ctx(), &st, &err);
 	if (rc == -JPKI_E_NOT_FOUND) {

@@ -25,6 +25,19 @@ PORT=
 
 export JPKI_DATA=$T_DIR/data
 export JPKI_CA_PASSPHRASE='integration-test-passphrase'
+# On the PostgreSQL run (run.sh --pg), the registry is a database of this test's own on the
+# server run.sh started; JPKI_STORE names it to every jpki command the test runs.
+unset JPKI_STORE
+T_PG_DB=
+if [ -n "${JPKI_TEST_PG:-}" ]; then
+	# shellcheck source=pg_lib.sh
+	. "$T_TOP/tests/integration/pg_lib.sh"
+	PG_BASE=$JPKI_TEST_PG
+	T_PG_DB=t_$(basename "$T_DIR" | tr -cd 'A-Za-z0-9' | tr 'A-Z' 'a-z')
+	JPKI_STORE=$(pg_new_db "$T_PG_DB") || { echo "FATAL: no test database" >&2; exit 1; }
+	export JPKI_STORE
+fi
+on_sqlite() { [ -z "${JPKI_STORE:-}" ]; } # the registry is the data folder's SQLite file
 export JPKI_NOW='2026-11-26T10:00:00+09:00'
 unset JPKI_CA_PASSPHRASE_FILE JPKI_BASE_URL
 # openssl verify judges at JPKI_NOW, not at the wall clock: `openssl verify "${AT[@]}" ...`
@@ -37,6 +50,7 @@ t_cleanup() {
 		wait "$SERVER_PID" 2>/dev/null
 	fi
 	rm -rf "$T_DIR"
+	[ -n "$T_PG_DB" ] && pg_drop_db "$T_PG_DB"
 }
 trap t_cleanup EXIT
 trap 'exit 143' TERM INT

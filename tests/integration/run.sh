@@ -1,10 +1,12 @@
 #!/bin/bash
 #
-# run.sh [NAME...]: every tests/integration/t_*.sh (or only those NAMEs, e.g.
-# t_tls), each in its own bash with a 120-second limit, against the jpki
+# run.sh [--pg] [NAME...]: every tests/integration/t_*.sh (or only those NAMEs,
+# e.g. t_tls), each in its own bash with a 120-second limit, against the jpki
 # binary in $JPKI (default build/jpki of this repository).  Prints PASS/FAIL
 # per test (a failing test's output follows, indented) and ends with the line
 # "N passed, N failed".  Exit status 1 when any test failed (2: no such test).
+# --pg: the registry on PostgreSQL: a server started here for the run (each
+# test makes a database of its own on it), stopped at the end.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -13,6 +15,15 @@ case $JPKI in /*) ;; *) JPKI=$top/$JPKI ;; esac
 export JPKI
 
 passed=0 failed=0
+if [ "${1:-}" = --pg ]; then
+	shift
+	# shellcheck source=pg_lib.sh
+	. "$here/pg_lib.sh"
+	pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/jpki-pg.XXXXXX")
+	trap 'pg_server_stop "$pg_dir"' EXIT
+	pg_server_start "$pg_dir" || { echo "run.sh: cannot start PostgreSQL"; echo "0 passed, 1 failed"; exit 1; }
+	export JPKI_TEST_PG=$PG_BASE
+fi
 tests=("$here"/t_*.sh)
 if [ $# -gt 0 ]; then
 	tests=()

@@ -217,7 +217,11 @@ static void test_open_bad_specs(void **state)
 	struct jpki_err err;
 	assert_int_equal(jpki_store_open(test_ctx(), "", &st, &err), -JPKI_E_INVALID);
 	assert_int_equal(jpki_store_open(test_ctx(), NULL, &st, &err), -JPKI_E_INVALID);
-	assert_int_equal(jpki_store_open(test_ctx(), "postgresql://x", &st, &err), -JPKI_E_INVALID);
+	/* a PostgreSQL server that is not there: a clear STORE error, no store */
+	assert_int_equal(jpki_store_open(test_ctx(), "postgresql://jpki@127.0.0.1:1/x", &st, &err),
+	                 -JPKI_E_STORE);
+	assert_non_null(strstr(err.msg, "cannot connect"));
+	assert_null(st);
 	char bad[PATH_MAX + 64];
 	snprintf(bad, sizeof(bad), "%s/no/such/folder/reg.sqlite", g_dir);
 	assert_int_equal(jpki_store_open(test_ctx(), bad, &st, &err), -JPKI_E_NOT_FOUND);

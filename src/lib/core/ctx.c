@@ -13,6 +13,7 @@ struct jpki_ctx {
 	char data_dir[4096];
 	char base_url[512];
 	char issuer_key_file[4096];
+	char store[2048];
 	bool fixed_clock;
 	int64_t now;
 	jpki_log_fn log;
@@ -104,6 +105,21 @@ int jpki_ctx_now(const struct jpki_ctx *ctx, int64_t *out, struct jpki_err *err)
 const char *jpki_ctx_data_dir(const struct jpki_ctx *ctx)
 {
 	return ctx ? ctx->data_dir : defaults.data_dir;
+}
+
+int jpki_ctx_set_store(struct jpki_ctx *ctx, const char *spec, struct jpki_err *err)
+{
+	if (!spec)
+		spec = "";
+	if (strlen(spec) >= sizeof(ctx->store))
+		return jpki_fail(err, JPKI_E_INVALID, "the registry's name is too long");
+	snprintf(ctx->store, sizeof(ctx->store), "%s", spec);
+	return 0;
+}
+
+const char *jpki_ctx_store(const struct jpki_ctx *ctx)
+{
+	return ctx ? ctx->store : "";
 }
 
 const char *jpki_ctx_base_url(const struct jpki_ctx *ctx)

@@ -66,7 +66,7 @@ static const char *const stmt_sql[ST_COUNT - JPKI_SQL_CERT_BASE] = {
     AT(ST_CERT_INSERT) = "INSERT INTO certificate (id, serial, kind, resident_id, not_before, "
                          "not_after, issued_at, status, subject_cn, renewal, der, crl_partition) "
                          "VALUES ((SELECT coalesce(max(id), 0) + 1 FROM certificate), "
-                         "?,?,?,?,?,?,0,?,?,?,?) RETURNING id",
+                         "?,?,?,?,?,?,0,?,?,?,?) ON CONFLICT DO NOTHING RETURNING id",
     AT(ST_CERT_GET) = "SELECT " CERT_COLS ", der FROM certificate WHERE serial = ?",
     /* without the DER (~1.3 KB, overflow pages): the OCSP responder's lookup */
     AT(ST_CERT_GET_NODER) = "SELECT " CERT_COLS " FROM certificate WHERE serial = ?",
@@ -323,7 +323,7 @@ int jpki_reg_cert_insert(struct jpki_store *s, struct jpki_cert_rec *c, struct j
 	jpki_sql_bind_i64(st, 8, c->renewal ? 1 : 0);
 	jpki_sql_bind_blob(st, 9, c->der, c->der_len);
 	jpki_sql_bind_i64(st, 10, c->crl_partition);
-	return jpki_sql_one_i64(st, &c->id, "cannot record certificate", err);
+	return jpki_sql_insert(st, &c->id, "cannot record certificate", err);
 }
 
 int jpki_reg_cert_get(struct jpki_store *s, const char *serial, bool with_der,

@@ -89,14 +89,15 @@ static const char *const cstmt_sql[CS_COUNT - JPKI_SQL_COUNTER_BASE] = {
     AT(CS_RECEIPT_VOID) = "UPDATE receipt SET voided_at = ?1, voided_by = ?2, approved_by = ?3 "
                           "WHERE number = ?4 AND voided_at IS NULL",
     AT(CS_TOKEN_INSERT) = "INSERT INTO counter_token (ref, purpose, case_id, resident_id, "
-                          "cert_serial, kinds, issued_at, expires_at) VALUES (?,?,?,?,?,?,?,?)",
+                          "cert_serial, kinds, issued_at, expires_at) VALUES (?,?,?,?,?,?,?,?) ON "
+                          "CONFLICT DO NOTHING",
     AT(CS_TOKEN_GET) = "SELECT " TOKEN_COLS " FROM counter_token WHERE ref = ?",
     AT(CS_TOKEN_USE) = "UPDATE counter_token SET used_at = ?1, used_case = ?2 "
                        "WHERE ref = ?3 AND used_at IS NULL",
     AT(CS_NOTICE_INSERT) = "INSERT INTO renewal_notice (cert_serial, month, resident_id, "
-                           "form_ref, sent_at) VALUES (?,?,?,?,?)",
+                           "form_ref, sent_at) VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING",
     AT(CS_COUNTER_NEXT) = "INSERT INTO service_counter (name, value) VALUES (?1, 1) "
-                          "ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
+                          "ON CONFLICT (name) DO UPDATE SET value = service_counter.value + 1 RETURNING value",
 };
 
 const struct jpki_sql_table jpki_reg_counter_sql = {JPKI_SQL_COUNTER_BASE,
@@ -382,7 +383,7 @@ int jpki_reg_token_insert(struct jpki_store *s, const struct jpki_token_rec *t,
 	jpki_sql_bind_i64(st, 6, t->kinds);
 	jpki_sql_bind_i64(st, 7, t->issued_at);
 	jpki_sql_bind_i64(st, 8, t->expires_at);
-	return jpki_sql_done(st, "cannot record a form", err);
+	return jpki_sql_insert(st, NULL, "cannot record a form", err);
 }
 
 int jpki_reg_token_get(struct jpki_store *s, const char *ref, struct jpki_token_rec *out,
@@ -439,7 +440,7 @@ int jpki_reg_notice_insert(struct jpki_store *s, const char *serial, const char 
 	jpki_sql_bind_i64(st, 3, resident_id);
 	jpki_sql_bind_text(st, 4, form_ref);
 	jpki_sql_bind_i64(st, 5, at);
-	return jpki_sql_done(st, "cannot record a renewal notice", err);
+	return jpki_sql_insert(st, NULL, "cannot record a renewal notice", err);
 }
 
 int jpki_reg_counter_next(struct jpki_store *s, const char *name, int64_t *out,

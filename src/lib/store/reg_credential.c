@@ -30,7 +30,7 @@ static const char *const q_credential_text[Q_CREDENTIAL_END - JPKI_SQL_CREDENTIA
         "INSERT INTO operator_credential (id, operator_id, credential_id, public_key, alg,"
         " sign_count, aaguid, label, created_by, created_at, last_used_at, disabled_at)"
         " VALUES ((SELECT coalesce(max(id), 0) + 1 FROM operator_credential),"
-        " ?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
+        " ?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING id",
     AT(Q_CREDENTIAL_FIND) = "SELECT " CRED_COLS " FROM operator_credential WHERE credential_id = ?",
     AT(Q_CREDENTIAL_GET) = "SELECT " CRED_COLS " FROM operator_credential WHERE id = ?",
     AT(Q_CREDENTIAL_EACH) =
@@ -57,7 +57,7 @@ int jpki_reg_credential_insert(struct jpki_store *s, struct jpki_credential_rec 
 	jpki_sql_bind_i64(st, 9, c->created_at);
 	jpki_sql_bind_i64(st, 10, c->last_used_at);
 	jpki_sql_bind_i64(st, 11, c->disabled_at);
-	int rc = jpki_sql_one_i64(st, &c->id, "cannot record a security key", err);
+	int rc = jpki_sql_insert(st, &c->id, "cannot record a security key", err);
 	if (rc == -JPKI_E_EXISTS)
 		return jpki_fail(err, JPKI_E_EXISTS, "this security key is registered already");
 	return rc;

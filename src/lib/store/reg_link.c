@@ -22,7 +22,8 @@ enum {
 
 #define AT(id) [(id)-JPKI_SQL_LINK_BASE]
 static const char *const q_link_text[Q_LINK_END - JPKI_SQL_LINK_BASE] = {
-    AT(Q_RP_INSERT) = "INSERT INTO relying_party (" RP_COLS ") VALUES (?, ?, ?, ?, ?, NULL)",
+    AT(Q_RP_INSERT) = "INSERT INTO relying_party (" RP_COLS ") VALUES (?, ?, ?, ?, ?, NULL) "
+                      "ON CONFLICT DO NOTHING",
     AT(Q_RP_GET) = "SELECT " RP_COLS " FROM relying_party WHERE id = ?",
     AT(Q_RP_EACH) = "SELECT " RP_COLS " FROM relying_party ORDER BY id",
     AT(Q_RP_DISABLE) = "UPDATE relying_party SET disabled_at = ? WHERE id = ? AND "
@@ -45,7 +46,7 @@ int jpki_reg_rp_insert(struct jpki_store *s, const struct jpki_rp_rec *r, struct
 	jpki_sql_bind_blob(st, 3, r->key_hash, sizeof(r->key_hash));
 	jpki_sql_bind_i64(st, 4, r->may_link_signature ? 1 : 0);
 	jpki_sql_bind_i64(st, 5, r->created_at);
-	return jpki_sql_done(st, "cannot register the relying party", err);
+	return jpki_sql_insert(st, NULL, "cannot register the relying party", err);
 }
 
 /* One row of RP_COLS; -1 when a value breaks what the table promises. */

@@ -31,7 +31,8 @@ enum {
 
 #define AT(id) [(id)-JPKI_SQL_OPERATOR_BASE]
 static const char *const q_operator_text[Q_OPERATOR_END - JPKI_SQL_OPERATOR_BASE] = {
-    AT(Q_OPERATOR_INSERT) = "INSERT INTO operator (" OP_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?)",
+    AT(Q_OPERATOR_INSERT) =
+        "INSERT INTO operator (" OP_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
     AT(Q_OPERATOR_GET) = "SELECT " OP_COLS " FROM operator WHERE id = ?",
     AT(Q_OPERATOR_EACH) = "SELECT " OP_COLS " FROM operator ORDER BY id",
     AT(Q_OPERATOR_UPDATE) =
@@ -46,7 +47,8 @@ static const char *const q_operator_text[Q_OPERATOR_END - JPKI_SQL_OPERATOR_BASE
     AT(Q_APPROVAL_UPDATE) =
         "UPDATE approval_request SET what = ?2, version = ?3, state = ?4 WHERE id = ?1",
     AT(Q_APPROVAL_VOTE) =
-        "INSERT INTO approval (request_id, version, approver, at) VALUES (?,?,?,?)",
+        "INSERT INTO approval (request_id, version, approver, at) VALUES (?,?,?,?) "
+        "ON CONFLICT DO NOTHING",
     AT(Q_APPROVAL_COUNT) = "SELECT count(*) FROM approval WHERE request_id = ? AND version = ?",
     AT(Q_APPROVAL_VOTER) = "SELECT approver FROM approval WHERE request_id = ? AND version = ?"
                            " ORDER BY at, approver LIMIT 1",
@@ -70,7 +72,7 @@ int jpki_reg_operator_insert(struct jpki_store *s, const struct jpki_operator_re
 	jpki_sql_bind_text(st, 8, o->created_by);
 	jpki_sql_bind_i64(st, 9, o->disabled_at);
 	jpki_sql_bind_i64(st, 10, o->last_login_at);
-	if ((rc = jpki_sql_done(st, "cannot add an operator", err)) == -JPKI_E_EXISTS)
+	if ((rc = jpki_sql_insert(st, NULL, "cannot add an operator", err)) == -JPKI_E_EXISTS)
 		rc = jpki_fail(err, JPKI_E_EXISTS, "operator %s exists", o->id);
 	jpki_sql_reset(st);
 	return rc;
@@ -239,7 +241,7 @@ int jpki_reg_approval_vote(struct jpki_store *s, int64_t id, int version, const 
 	jpki_sql_bind_i64(st, 2, version);
 	jpki_sql_bind_text(st, 3, approver);
 	jpki_sql_bind_i64(st, 4, at);
-	if ((rc = jpki_sql_done(st, "cannot record an approval", err)) == -JPKI_E_EXISTS)
+	if ((rc = jpki_sql_insert(st, NULL, "cannot record an approval", err)) == -JPKI_E_EXISTS)
 		rc = jpki_fail(err, JPKI_E_EXISTS, "%s has approved it already", approver);
 	jpki_sql_reset(st);
 	return rc;

@@ -25,6 +25,22 @@ int jpki_sql_done(struct jpki_sql_stmt *q, const char *what, struct jpki_err *er
 	           : jpki_fail(err, JPKI_E_STORE, "%s: a row where none was due", what);
 }
 
+int jpki_sql_insert(struct jpki_sql_stmt *q, int64_t *out, const char *what, struct jpki_err *err)
+{
+	int rc = jpki_sql_step(q);
+	if (rc == JPKI_SQL_ERROR)
+		return jpki_sql_fail(q, err, what);
+	if (rc == JPKI_SQL_ROW && out)
+		*out = jpki_sql_col_i64(q, 0);
+	bool inserted = rc == JPKI_SQL_ROW || jpki_sql_changes(q) > 0;
+	while (rc == JPKI_SQL_ROW)
+		rc = jpki_sql_step(q);
+	if (rc == JPKI_SQL_ERROR)
+		return jpki_sql_fail(q, err, what);
+	jpki_sql_reset(q);
+	return inserted ? 0 : jpki_fail(err, JPKI_E_EXISTS, "%s: it exists already", what);
+}
+
 int jpki_sql_one_i64(struct jpki_sql_stmt *q, int64_t *out, const char *what, struct jpki_err *err)
 {
 	int rc = jpki_sql_step(q);

@@ -123,6 +123,13 @@ static inline int jpki_sql_fail(struct jpki_sql_stmt *q, struct jpki_err *err, c
 int jpki_sql_col_text(struct jpki_sql_stmt *q, int col, char *dst, size_t cap);
 /* Step q expecting no row, then reset it; 0, or fail(what). */
 int jpki_sql_done(struct jpki_sql_stmt *q, const char *what, struct jpki_err *err);
+/*
+ * An INSERT ... ON CONFLICT DO NOTHING: EXISTS (what) when it inserted
+ * nothing.  A conflict is an answer, not a failure: the transaction goes
+ * on (on PostgreSQL a failed statement would end it).  With RETURNING, out
+ * (may be NULL) gets the new key.
+ */
+int jpki_sql_insert(struct jpki_sql_stmt *q, int64_t *out, const char *what, struct jpki_err *err);
 /* Step q expecting a row whose first column is an integer (RETURNING id, count(*)) into *out. */
 int jpki_sql_one_i64(struct jpki_sql_stmt *q, int64_t *out, const char *what, struct jpki_err *err);
 

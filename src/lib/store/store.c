@@ -13,27 +13,33 @@
 typedef int (*backend_fn)(const struct jpki_ctx *ctx, const char *path, struct jpki_store **ret,
                           struct jpki_err *err);
 
-static int by_spec(const struct jpki_ctx *ctx, const char *spec, backend_fn sqlite,
+bool jpki_store_spec_is_pg(const char *spec)
+{
+	return spec &&
+	       (strncmp(spec, "postgresql:", 11) == 0 || strncmp(spec, "postgres:", 9) == 0);
+}
+
+/* "postgresql://..." (libpq's URI, given to it whole), "sqlite:PATH" or a path. */
+static int by_spec(const struct jpki_ctx *ctx, const char *spec, backend_fn sqlite, backend_fn pg,
                    struct jpki_store **ret, struct jpki_err *err)
 {
 	if (!spec || !*spec)
 		return jpki_fail(err, JPKI_E_INVALID, "empty registry name");
-	if (strncmp(spec, "postgresql:", 11) == 0 || strncmp(spec, "postgres:", 9) == 0)
-		return jpki_fail(err, JPKI_E_INVALID,
-		                 "this build has no PostgreSQL backend yet; use sqlite:PATH");
+	if (jpki_store_spec_is_pg(spec))
+		return pg(ctx, spec, ret, err);
 	return sqlite(ctx, strncmp(spec, "sqlite:", 7) == 0 ? spec + 7 : spec, ret, err);
 }
 
 int jpki_store_open(const struct jpki_ctx *ctx, const char *spec, struct jpki_store **ret,
                     struct jpki_err *err)
 {
-	return by_spec(ctx, spec, jpki_store_sqlite_open, ret, err);
+	return by_spec(ctx, spec, jpki_store_sqlite_open, jpki_store_pg_open, ret, err);
 }
 
 int jpki_store_create(const struct jpki_ctx *ctx, const char *spec, struct jpki_store **ret,
                       struct jpki_err *err)
 {
-	return by_spec(ctx, spec, jpki_store_sqlite_create, ret, err);
+	return by_spec(ctx, spec, jpki_store_sqlite_create, jpki_store_pg_create, ret, err);
 }
 
 int jpki_store_default_path(const struct jpki_ctx *ctx, char *buf, size_t cap, struct jpki_err *err)
@@ -41,10 +47,31 @@ int jpki_store_default_path(const struct jpki_ctx *ctx, char *buf, size_t cap, s
 	return jpki_data_path(ctx, buf, cap, "registry.sqlite", err);
 }
 
+int jpki_store_default_name(const struct jpki_ctx *ctx, char *buf, size_t cap, struct jpki_err *err)
+{
+	const char *spec = jpki_ctx_store(ctx);
+	if (!*spec)
+		return jpki_store_default_path(ctx, buf, cap, err);
+	const char *scheme = strstr(spec, "://"), *at = scheme ? strchr(scheme + 3, '@') : NULL;
+	const char *slash = scheme ? strchr(scheme + 3, '/') : NULL;
+	const char *colon =
+	    scheme ? memchr(scheme + 3, ':', (size_t)(at ? at - scheme - 3 : 0)) : NULL;
+	if (at && (!slash || at < slash) && colon) /* user:password@: the password never shown */
+		snprintf(buf, cap, "%.*s@%s", (int)(colon - spec), spec, at + 1);
+	else
+		snprintf(buf, cap, "%s", spec);
+	char *query = strchr(buf, '?'); /* parameters may carry a password too */
+	if (query)
+		*query = '\0';
+	return 0;
+}
+
 int jpki_store_open_default(const struct jpki_ctx *ctx, struct jpki_store **ret,
                             struct jpki_err *err)
 {
 	char path[4096];
+	if (*jpki_ctx_store(ctx)) /* JPKI_STORE: a database elsewhere */
+		return jpki_store_open(ctx, jpki_ctx_store(ctx), ret, err);
 	int rc = jpki_store_default_path(ctx, path, sizeof(path), err);
 	if (rc < 0)
 		return rc;
@@ -61,6 +88,8 @@ int jpki_store_create_default(const struct jpki_ctx *ctx, struct jpki_store **re
 {
 	char path[4096];
 	int rc;
+	if (*jpki_ctx_store(ctx))
+		return jpki_store_create(ctx, jpki_ctx_store(ctx), ret, err);
 	if ((rc = jpki_mkdir_p(jpki_ctx_data_dir(ctx), err)) < 0 ||
 	    (rc = jpki_store_default_path(ctx, path, sizeof(path), err)) < 0)
 		return rc;

@@ -257,10 +257,10 @@ struct jpki_store {
 };
 
 /*
- * Open the existing registry named by spec: "sqlite:PATH" or a plain path
- * (SQLite).  A missing registry is NOT_FOUND and an empty one STATE: neither
- * is ever silently a new registry.  An older schema is migrated.  Caller
- * closes with jpki_store_close().
+ * Open the existing registry named by spec: "postgresql://..." (a libpq
+ * connection string: pg.c), "sqlite:PATH" or a plain path (SQLite).  A missing registry is
+ * NOT_FOUND and an empty one STATE: neither is ever silently a new registry.  An older schema is
+ * migrated.  Caller closes with jpki_store_close().
  */
 JPKI_MUST_CHECK int jpki_store_open(const struct jpki_ctx *ctx, const char *spec,
                                     struct jpki_store **ret, struct jpki_err *err);
@@ -271,11 +271,20 @@ JPKI_MUST_CHECK int jpki_store_open(const struct jpki_ctx *ctx, const char *spec
  */
 JPKI_MUST_CHECK int jpki_store_create(const struct jpki_ctx *ctx, const char *spec,
                                       struct jpki_store **ret, struct jpki_err *err);
-/* The data folder's registry, <data>/registry.sqlite: open it, or create it. */
+/*
+ * The context's registry: the one JPKI_STORE names (jpki_ctx_store), else
+ * the data folder's <data>/registry.sqlite: open it, or create it.
+ */
 JPKI_MUST_CHECK int jpki_store_open_default(const struct jpki_ctx *ctx, struct jpki_store **ret,
                                             struct jpki_err *err);
 JPKI_MUST_CHECK int jpki_store_create_default(const struct jpki_ctx *ctx, struct jpki_store **ret,
                                               struct jpki_err *err);
+/*
+ * The context's registry as it may be shown: JPKI_STORE without a password
+ * ("postgresql://user@host/db"), else the data folder's file.
+ */
+JPKI_MUST_CHECK int jpki_store_default_name(const struct jpki_ctx *ctx, char *buf, size_t cap,
+                                            struct jpki_err *err);
 /* The path of the data folder's registry into buf. */
 JPKI_MUST_CHECK int jpki_store_default_path(const struct jpki_ctx *ctx, char *buf, size_t cap,
                                             struct jpki_err *err);
@@ -290,6 +299,12 @@ static inline void jpki_store_closep(struct jpki_store **s)
 	jpki_store_close(*s);
 }
 
+JPKI_MUST_CHECK int jpki_store_pg_open(const struct jpki_ctx *ctx, const char *conninfo,
+                                       struct jpki_store **ret, struct jpki_err *err);
+JPKI_MUST_CHECK int jpki_store_pg_create(const struct jpki_ctx *ctx, const char *conninfo,
+                                         struct jpki_store **ret, struct jpki_err *err);
+/* True for a PostgreSQL registry's name ("postgresql://..."). */
+bool jpki_store_spec_is_pg(const char *spec);
 JPKI_MUST_CHECK int jpki_store_sqlite_open(const struct jpki_ctx *ctx, const char *path,
                                            struct jpki_store **ret, struct jpki_err *err);
 JPKI_MUST_CHECK int jpki_store_sqlite_create(const struct jpki_ctx *ctx, const char *path,

@@ -1,0 +1,51 @@
+# shellcheck shell=bash
+#
+# pg_lib.sh: a PostgreSQL server of the tests' own, on a loopback port, in a
+# temporary folder (initdb, pg_ctl), stopped and removed at the end.  As
+# root, the server runs as the postgres user (PostgreSQL refuses root).
+#
+#   pg_server_start DIR   start one; sets PG_BASE (postgresql://jpki@127.0.0.1:PORT)
+#   pg_server_stop DIR    stop it
+#   pg_new_db NAME        a new database on it; prints its connection string
+#   pg_drop_db NAME       drop it
+
+PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
+
+pg_as() { # CMD...: as the server's owner
+	if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+pg_server_start() { # DIR
+	local dir=$1 port i
+	[ -x "$PG_BIN/initdb" ] || { echo "pg_lib: no PostgreSQL server (apt-get install postgresql)" >&2; return 1; }
+	mkdir -p "$dir"
+	[ "$(id -u)" -eq 0 ] && chown postgres "$dir"
+	pg_as "$PG_BIN/initdb" -D "$dir/data" -U jpki --auth=trust -E UTF8 --locale=C.UTF-8 \
+		>"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; return 1; }
+	for i in $(seq 1 20); do
+		port=$((20000 + RANDOM % 20000))
+		if pg_as "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 -o \
+			"-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$dir -c max_connections=200" \
+			start >/dev/null 2>&1; then
+			PG_BASE="postgresql://jpki@127.0.0.1:$port"
+			export PG_BASE
+			return 0
+		fi
+	done
+	cat "$dir/server.log" >&2
+	return 1
+}
+
+pg_server_stop() { # DIR
+	[ -d "$1/data" ] && pg_as "$PG_BIN/pg_ctl" -D "$1/data" -m fast -w -t 30 stop >/dev/null 2>&1
+	rm -rf "$1"
+}
+
+pg_new_db() { # NAME
+	psql "$PG_BASE/postgres" -qAtc "CREATE DATABASE \"$1\"" >/dev/null || return 1
+	printf '%s/%s\n' "$PG_BASE" "$1"
+}
+
+pg_drop_db() { # NAME
+	psql "$PG_BASE/postgres" -qAtc "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" >/dev/null 2>&1
+}
