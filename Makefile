@@ -16,7 +16,7 @@ DEPS = build-essential meson ninja-build pkg-config libssl-dev openssl libsqlite
        pcscd vsmartcard-vpcd opensc libpcsclite-dev python3 iproute2 util-linux clang-format \
        libcairo2-dev libpango1.0-dev fonts-ipaexfont-gothic poppler-utils libp11-kit-dev \
        libxmlsec1-dev xmlsec1 libengine-pkcs11-openssl python3-cryptography chromium \
-       libcurl4-openssl-dev python3-jsonschema libfido2-dev
+       libcurl4-openssl-dev python3-jsonschema libfido2-dev libpq-dev postgresql
 
 BUILD_COV  ?= build-coverage
 BUILD_FUZZ ?= build-fuzz

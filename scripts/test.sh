@@ -3,8 +3,10 @@
 #  0. the style checks (scripts/check-style.sh: clang-format, banned functions)
 #  1. unit tests (cmocka, meson test) on the normal build
 #  2. integration tests (tests/integration/t_*.sh) against real peers: openssl, curl
-#  3. unit tests and integration tests again on an ASan + UBSan build
-#  4. fuzz corpora replayed as regression tests (on the ASan build)
+#  3. the integration tests again with the registry on PostgreSQL (a server of their own)
+#  4. unit tests and integration tests again on an ASan + UBSan build, and the suites that
+#     use the registry most on PostgreSQL under ASan
+#  5. fuzz corpora replayed as regression tests (on the ASan build)
 set -u
 build=${1:-build} asan=${2:-build-asan}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,10 +26,11 @@ count_meson() { # DIR LABEL
 	[ -n "$ok" ] || fail=$((fail + 1)) # meson itself failed
 }
 
-count_integration() { # BINARY LABEL
-	local out
-	out=$(JPKI="$1" tests/integration/run.sh 2>&1)
-	echo "$out" | sed "s/^/[$2] /"
+count_integration() { # BINARY LABEL [run.sh ARGS...]
+	local out bin=$1 label=$2
+	shift 2
+	out=$(JPKI="$bin" tests/integration/run.sh "$@" 2>&1)
+	echo "$out" | sed "s/^/[$label] /"
 	local line
 	line=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -1)
 	if [ -z "$line" ]; then fail=$((fail + 1)); return; fi
@@ -48,6 +51,7 @@ count_style
 ninja -C "$build" >/dev/null || { echo "build failed"; fail=$((fail + 1)); }
 count_meson "$build" unit
 count_integration "$top/$build/jpki" integration
+count_integration "$top/$build/jpki" integration-pg --pg
 
 if [ ! -f "$asan/build.ninja" ]; then
 	CC=clang meson setup "$asan" -Db_sanitize=address,undefined -Db_lundef=false \
@@ -58,6 +62,8 @@ if ninja -C "$asan" >/dev/null; then
 	export LSAN_OPTIONS=suppressions=$top/tests/lsan.supp:print_suppressions=0
 	count_meson "$asan" unit-asan
 	count_integration "$top/$asan/jpki" integration-asan
+	count_integration "$top/$asan/jpki" integration-pg-asan --pg t_issue t_counter_rules t_api \
+		t_audit t_webauthn t_link t_crl
 else
 	echo "ASan build failed"; fail=$((fail + 1))
 fi

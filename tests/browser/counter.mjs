@@ -39,6 +39,11 @@ async function status(page, want, what) {
   }
 }
 
+// Empty the status line before an action, so the next status() waits for that action's answer
+async function clear(page) {
+  await page.evaluate(() => { const s = document.getElementById('status'); s.textContent = ''; s.className = 'status'; });
+}
+
 async function typeKeys(page, text) { await page.keyboard.type(text, { delay: 5 }); }
 
 const browser = await launch();
@@ -124,6 +129,7 @@ try {
   await page.locator('#loss:not([hidden])').waitFor();
   await page.locator('#loss-resident').focus();
   await typeKeys(page, yamada);
+  await clear(page);
   await page.keyboard.press('Enter');
   await status(page, '完了', 'a loss reported with the keyboard alone puts the certificates on hold');
   check((await page.locator('#status').textContent()).includes('監査記録 #'), 'with its audit entry');
@@ -198,6 +204,7 @@ try {
   await page.locator('#menu a[href="#approvals"]').click();
   await page.locator('#approval-list button').first().waitFor({ timeout: 10000 });
   check((await page.locator('#approval-list button').count()) === 2, 'two requests wait for the supervisor');
+  await clear(page);
   await page.locator('#approval-list button').first().click();
   await status(page, '完了', 'the supervisor approves the request');
   await page.waitForFunction(() => document.querySelectorAll('#approval-list button').length === 1, null, { timeout: 10000 });
@@ -285,6 +292,7 @@ try {
   await page.locator('#menu a[href="#lift"]').click();
   await page.locator('#lift-resident').fill(yamada);
   await page.locator('#lift-doc').fill('licence:123456789012');
+  await clear(page);
   await page.locator('#lift-form button').click();
   await status(page, '完了: ', "yamada's hold is resolved: revoked for good");
   await accessible(page, 'hold-resolved screen');
@@ -303,6 +311,7 @@ try {
   await page.locator('#op-name').fill('窓口 三郎');
   await page.locator('#op-role').selectOption('clerk');
   await page.locator('#op-password').fill('clerk-three-password');
+  await clear(page);
   await page.locator('#operator-form button').click();
   await status(page, '完了', 'the CA officer adds a clerk');
   await page.locator('#operator-list tbody tr', { hasText: 'clerk3' }).waitFor({ timeout: 10000 });

@@ -112,11 +112,15 @@ int main(int argc, char **argv)
 	struct jpki_ctx *ctx = NULL;
 	const char *pass = getenv("JPKI_CA_PASSPHRASE");
 	if (argc != 5 || !pass) {
-		fprintf(stderr,
-		        "usage: outside issue|ocsp DATA_DIR IN OUT (JPKI_CA_PASSPHRASE set)\n");
+		fprintf(
+		    stderr,
+		    "usage: outside issue|ocsp DATA_DIR IN OUT (JPKI_CA_PASSPHRASE set; JPKI_STORE "
+		    "for a registry elsewhere)\n");
 		return 2;
 	}
-	if (jpki_ctx_new(&ctx, &err) < 0 || jpki_ctx_set_data_dir(ctx, argv[2], &err) < 0)
+	const char *store = getenv("JPKI_STORE"); /* a registry on PostgreSQL, when set */
+	if (jpki_ctx_new(&ctx, &err) < 0 || jpki_ctx_set_data_dir(ctx, argv[2], &err) < 0 ||
+	    (store && jpki_ctx_set_store(ctx, store, &err) < 0))
 		return die("context", &err);
 	printf("libjpki %s\n", jpki_version());
 	int rc = strcmp(argv[1], "issue") == 0  ? issue(ctx, pass, argv[3], argv[4])

@@ -38,6 +38,32 @@ if [ -n "${JPKI_TEST_PG:-}" ]; then
 	export JPKI_STORE
 fi
 on_sqlite() { [ -z "${JPKI_STORE:-}" ]; } # the registry is the data folder's SQLite file
+# reg_sql SQL: run SQL on the registry with the engine's own client (sqlite3, psql), rows as a|b
+reg_sql() {
+	if on_sqlite; then sqlite3 "$JPKI_DATA/registry.sqlite" "$1"; else psql "$JPKI_STORE" -qAt -v ON_ERROR_STOP=1 -c "$1"; fi
+}
+# reg_integrity: "ok" when the engine finds the registry whole (SQLite: PRAGMA integrity_check;
+# PostgreSQL: jpki registry check, the schema answering and the audit log without a gap)
+reg_integrity() {
+	if on_sqlite; then sqlite3 "$JPKI_DATA/registry.sqlite" 'PRAGMA integrity_check'
+	elif "$JPKI" registry check >/dev/null 2>&1; then echo ok; else "$JPKI" registry check 2>&1; fi
+}
+# reg_dump: the registry's whole content as SQL text (sqlite3 .dump, pg_dump)
+reg_dump() {
+	if on_sqlite; then sqlite3 "$JPKI_DATA/registry.sqlite" .dump; else pg_dump "$JPKI_STORE"; fi
+}
+# second_store NAME: the JPKI_STORE of a second data folder's registry ("" on SQLite, where
+# the folder holds it): each data folder's CAs have a registry of their own
+second_store() {
+	if on_sqlite; then return 0; fi
+	pg_new_db "${T_PG_DB}_$1"
+}
+# reg_fork NAME: a copy of the registry as it is now, for a test of a forked log; prints the
+# JPKI_STORE of the copy ("" on SQLite: there the data folder copied holds it)
+reg_fork() {
+	if on_sqlite; then return 0; fi
+	pg_new_db "${T_PG_DB}_$1" "$T_PG_DB"
+}
 export JPKI_NOW='2026-11-26T10:00:00+09:00'
 unset JPKI_CA_PASSPHRASE_FILE JPKI_BASE_URL
 # openssl verify judges at JPKI_NOW, not at the wall clock: `openssl verify "${AT[@]}" ...`
@@ -50,7 +76,12 @@ t_cleanup() {
 		wait "$SERVER_PID" 2>/dev/null
 	fi
 	rm -rf "$T_DIR"
-	[ -n "$T_PG_DB" ] && pg_drop_db "$T_PG_DB"
+	if [ -n "$T_PG_DB" ]; then
+		local db
+		for db in $(psql "$(pg_url postgres)" -qAtc "SELECT datname FROM pg_database WHERE datname LIKE '${T_PG_DB}%'" 2>/dev/null); do
+			pg_drop_db "$db"
+		done
+	fi
 }
 trap t_cleanup EXIT
 trap 'exit 143' TERM INT

@@ -3,8 +3,10 @@
 # pg_lib.sh: a PostgreSQL server of the tests' own, on a loopback port, in a
 # temporary folder (initdb, pg_ctl), stopped and removed at the end.  As
 # root, the server runs as the postgres user (PostgreSQL refuses root).
+# Clients reach it through its Unix socket in that folder, so the tests that
+# run in a private network namespace (the card tests) reach it too.
 #
-#   pg_server_start DIR   start one; sets PG_BASE (postgresql://jpki@127.0.0.1:PORT)
+#   pg_server_start DIR   start one; sets PG_BASE ("DIR PORT": where its socket is)
 #   pg_server_stop DIR    stop it
 #   pg_new_db NAME        a new database on it; prints its connection string
 #   pg_drop_db NAME       drop it
@@ -27,7 +29,8 @@ pg_server_start() { # DIR
 		if pg_as "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 -o \
 			"-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$dir -c max_connections=200" \
 			start >/dev/null 2>&1; then
-			PG_BASE="postgresql://jpki@127.0.0.1:$port"
+			chmod 755 "$dir"
+			PG_BASE="$dir $port"
 			export PG_BASE
 			return 0
 		fi
@@ -41,11 +44,16 @@ pg_server_stop() { # DIR
 	rm -rf "$1"
 }
 
-pg_new_db() { # NAME
-	psql "$PG_BASE/postgres" -qAtc "CREATE DATABASE \"$1\"" >/dev/null || return 1
-	printf '%s/%s\n' "$PG_BASE" "$1"
+pg_url() { # DB: its connection string (libpq's URI, through the socket)
+	printf 'postgresql://jpki@/%s?host=%s&port=%s\n' "$1" "${PG_BASE% *}" "${PG_BASE#* }"
+}
+
+pg_new_db() { # NAME [TEMPLATE]
+	psql "$(pg_url postgres)" -qAtc "CREATE DATABASE \"$1\"${2:+ TEMPLATE \"$2\"}" >/dev/null ||
+		return 1
+	pg_url "$1"
 }
 
 pg_drop_db() { # NAME
-	psql "$PG_BASE/postgres" -qAtc "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" >/dev/null 2>&1
+	psql "$(pg_url postgres)" -qAtc "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" >/dev/null 2>&1
 }

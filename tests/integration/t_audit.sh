@@ -101,14 +101,18 @@ assert_contains "$OUT" "FAILED: the checkpoint: no signature of" "another key is
 
 # a fork: the registry copied, each copy logging its own entries, both signed by the one key
 cp -a "$JPKI_DATA" "$D/fork"
+MAIN_STORE=${JPKI_STORE:-}
+FORK_STORE=$(reg_fork fork) || die "the fork's database"
 refuse 1
 jp_ok "checkpoint on the main line" audit checkpoint --out "$D/c3"
 jp_ok "export of the main line" audit export --out "$D/log3.jsonl"
 JPKI_DATA=$D/fork
+[ -n "$FORK_STORE" ] && export JPKI_STORE=$FORK_STORE
 at 2026-12-05T10:00:00+09:00
 counter issue --resident "$RID" --doc passport:P9 "${PINS[@]}" "$D/card.img"
 JPKI_DATA=$D/fork jp_ok "checkpoint on the fork" audit checkpoint --out "$D/c3-fork"
 export JPKI_DATA=$T_DIR/data
+[ -n "$FORK_STORE" ] && export JPKI_STORE=$MAIN_STORE
 [ -d "$JPKI_DATA" ] || die "JPKI_DATA layout changed"
 at 2026-12-02T10:00:00+09:00
 assert_eq "$(sed -n 2p "$D/c3-fork")" "$(sed -n 2p "$D/c3")" "both lines have as many entries"
@@ -118,8 +122,11 @@ tampered "the fork's checkpoint against the main line's entries" "an entry of th
 	--checkpoint "$D/c3-fork" --entries "$D/log3.jsonl"
 
 # rewriting history in the database itself (the triggers dropped): the checkpoint gives it away
-sqlite3 "$JPKI_DATA/registry.sqlite" "DROP TRIGGER audit_entry_no_update; UPDATE audit_entry SET detail = detail || ' (rewritten)' WHERE seq = 2;" ||
-	die "sqlite3"
+if on_sqlite; then DROP="DROP TRIGGER audit_entry_no_update"; else
+	DROP="ALTER TABLE audit_entry DISABLE TRIGGER audit_entry_no_update"
+fi
+reg_sql "$DROP; UPDATE audit_entry SET detail = detail || ' (rewritten)' WHERE seq = 2;" >/dev/null ||
+	die "the rewrite in the database"
 jp_ok "export after the rewrite" audit export --out "$D/rewritten.jsonl"
 tampered "an entry rewritten in the database" "an entry of the export was altered" \
 	--checkpoint "$D/c3" --entries "$D/rewritten.jsonl"

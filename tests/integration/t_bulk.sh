@@ -60,9 +60,9 @@ assert_match "$ERR" "^issued $ngood certificates, $nbad failed" "summary on stan
 
 # what was issued is recorded, and nothing else
 assert_eq "$(cert_count)" "$ngood" "jpki cert list shows exactly the issued certificates"
-assert_eq "$(sqlite3 "$JPKI_DATA/registry.sqlite" 'SELECT count(*) FROM certificate')" "$ngood" \
-	"sqlite3 agrees"
-assert_eq "$(sqlite3 "$JPKI_DATA/registry.sqlite" "SELECT count(*) FROM certificate WHERE resident_id=$minor")" \
+assert_eq "$(reg_sql 'SELECT count(*) FROM certificate')" "$ngood" \
+	"the database agrees (sqlite3 or psql)"
+assert_eq "$(reg_sql "SELECT count(*) FROM certificate WHERE resident_id=$minor")" \
 	0 "nothing for the minor's refused sign line"
 listing=$("$JPKI" cert list)
 missing=0

@@ -180,15 +180,15 @@ consistent() {
 		fi
 	done
 	[ "$ok" = 1 ] && pass "$what: every valid certificate is on the card"
-	run sqlite3 "$JPKI_DATA/registry.sqlite" "PRAGMA integrity_check"
+	run reg_integrity
 	assert_eq "$OUT" ok "$what: the registry's integrity check"
 	# a receipt for every finished issuance and for nothing else (no fee without a certificate)
-	run sqlite3 "$JPKI_DATA/registry.sqlite" \
+	run reg_sql \
 		"SELECT count(*) FROM counter_case c WHERE c.resident_id = $R2 AND c.procedure = 1 AND
 		 (c.state = 3) != ((SELECT count(*) FROM receipt r WHERE r.case_id = c.id) = 1)"
 	assert_eq "$OUT" 0 "$what: one receipt for each finished case, none for the others"
 	# the audit log agrees: an "issued" entry for each finished case, a "checked" for each begun
-	run sqlite3 "$JPKI_DATA/registry.sqlite" \
+	run reg_sql \
 		"SELECT (SELECT count(*) FROM counter_case WHERE resident_id = $R2 AND procedure = 1
 		   AND state = 3) - (SELECT count(*) FROM audit_entry WHERE resident_id = $R2
 		   AND action = 'issue.issued'),
@@ -196,7 +196,7 @@ consistent() {
 		   AND state IN (1, 2, 3)) - (SELECT count(*) FROM audit_entry WHERE resident_id = $R2
 		   AND action = 'issue.checked')"
 	assert_eq "$OUT" "0|0" "$what: the audit log agrees with the cases"
-	run sqlite3 "$JPKI_DATA/registry.sqlite" \
+	run reg_sql \
 		"SELECT count(*) FROM counter_case WHERE resident_id = $R2 AND state IN (1, 2)"
 	[ "$OUT" -le 1 ] && pass "$what: at most one case unfinished ($OUT)" || fail "$what: $OUT unfinished"
 }
@@ -263,7 +263,7 @@ for frac in 2 4 5 7 9; do
 	pcscd_stop
 	pcscd_start
 	card_attach "$IMG2"
-	CASE=$(sqlite3 "$JPKI_DATA/registry.sqlite" \
+	CASE=$(reg_sql \
 		"SELECT id FROM counter_case WHERE resident_id = $R2 AND state IN (1, 2)")
 	if [ -n "$CASE" ]; then
 		jp counter case resume "$CASE" "${OPERATOR[@]}" "${PINS[@]}" "${READER[@]}"

@@ -298,7 +298,7 @@ jp counter kiosk-reset --operator kiosk1 --counter kiosk --reservation "$REF" \
 assert_rc 3 "K1: a reservation is used once"
 jp counter kiosk-reserve --operator app --counter kiosk --resident "$RID" --reset sign "$CARD"
 REF2=$OUT
-KCASE=$(sqlite3 "$JPKI_DATA/registry.sqlite" "SELECT case_id FROM counter_token WHERE ref = '$REF2'")
+KCASE=$(reg_sql "SELECT case_id FROM counter_token WHERE ref = '$REF2'")
 jp counter case cancel "$KCASE" --operator app --counter city-hall
 assert_rc 0 "a reservation cancelled"
 jp counter kiosk-reset --operator kiosk1 --counter kiosk --reservation "$REF2" \
@@ -388,9 +388,9 @@ assert_match "$OUT" 'refused rule E2' "the audit log lists refusals by rule"
 jp audit --resident "$KID"
 assert_contains "$OUT" "issue.issued" "the audit log lists a resident's procedures"
 assert_not_contains "$OUT" "resident $RID	" "and no other resident's"
-run sqlite3 "$JPKI_DATA/registry.sqlite" "DELETE FROM audit_entry"
+run reg_sql "DELETE FROM audit_entry"
 assert_contains "$ERR" "append-only" "the audit log refuses deletes"
-run sqlite3 "$JPKI_DATA/registry.sqlite" "UPDATE audit_entry SET rule = ''"
+run reg_sql "UPDATE audit_entry SET rule = ''"
 assert_contains "$ERR" "append-only" "the audit log refuses updates"
 jp registry check
 assert_rc 0 "the registry passes its check after every procedure"

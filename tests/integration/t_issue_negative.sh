@@ -90,6 +90,6 @@ assert_rc 0 "authentication certificate for the adult ward (rule E2)"
 jp cert issue --kind sign --resident "$fifteen" --pubkey "$T_DIR/good.pub" --out "$T_DIR/15-sign.pem"
 assert_rc 0 "signature certificate on the 15th birthday"
 assert_eq "$(cert_count)" 3 "exactly the three allowed certificates are recorded"
-assert_eq "$(sqlite3 "$JPKI_DATA/registry.sqlite" 'SELECT count(*) FROM certificate')" 3 \
-	"sqlite3 agrees: three certificates"
+assert_eq "$(reg_sql 'SELECT count(*) FROM certificate')" 3 \
+	"the database agrees (sqlite3 or psql): three certificates"
 finish

@@ -129,6 +129,6 @@ assert_contains "$OUT" "demo.bank	pseudonym	unauthenticated" "a wrong key is log
 assert_contains "$OUT" "same-person	denied" "a denied question is logged"
 assert_contains "$OUT" "-	pseudonym	unauthenticated" "no credentials logged as -"
 assert_match "$OUT" "same-person	ok	auth [0-9A-F]+ sign [0-9A-F]+: different" "the answer is logged"
-run sqlite3 "$JPKI_DATA/registry.sqlite" "DELETE FROM link_access"
+run reg_sql "DELETE FROM link_access"
 assert_contains "$ERR" "append-only" "the log refuses deletes"
 finish

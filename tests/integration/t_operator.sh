@@ -149,9 +149,9 @@ jp audit --operator clerk2
 assert_contains "$OUT" "approval.approve	refused" "the refused self-approval is in the audit log"
 
 # no password in the clear, every step audited, the log still verifies
-assert_not_contains "$(sqlite3 "$JPKI_DATA/registry.sqlite" .dump)" "clerk-pass-123456" \
+assert_not_contains "$(reg_dump)" "clerk-pass-123456" \
 	"no password in the registry"
-assert_match "$(sqlite3 "$JPKI_DATA/registry.sqlite" "SELECT password_hash FROM operator WHERE id = 'clerk1'")" \
+assert_match "$(reg_sql "SELECT password_hash FROM operator WHERE id = 'clerk1'")" \
 	'^scrypt\$15\$8\$1\$' "an scrypt hash"
 jp audit
 assert_contains "$OUT" "operator.login" "log-ins are audit entries"
@@ -161,7 +161,7 @@ jp_ok "checkpoint" audit checkpoint --out "$D/cp"
 jp_ok "export" audit export --out "$D/log"
 jp audit verify --vkey "$JPKI_DATA/audit/vkey" --checkpoint "$D/cp" --entries "$D/log"
 assert_rc 0 "the audit log verifies"
-sqlite3 "$JPKI_DATA/registry.sqlite" "DELETE FROM operator WHERE id = 'clerk1'" 2>/dev/null
-assert_eq "$(sqlite3 "$JPKI_DATA/registry.sqlite" "SELECT count(*) FROM operator")" 6 \
+reg_sql "DELETE FROM operator WHERE id = 'clerk1'" 2>/dev/null
+assert_eq "$(reg_sql "SELECT count(*) FROM operator")" 6 \
 	"operators are never deleted (the table refuses)"
 finish

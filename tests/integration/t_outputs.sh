@@ -44,7 +44,7 @@ assert_refused "a card image over the registry"
 jp card info "$JPKI_DATA/registry.sqlite-wal"
 assert_refused "the registry's WAL as a card image"
 assert_eq "$(serials)" "$before" "nothing was recorded by any of these"
-assert_eq "$(sqlite3 "$JPKI_DATA/registry.sqlite" 'PRAGMA integrity_check')" ok "the registry is whole"
+assert_eq "$(reg_integrity)" ok "the registry is whole"
 jp crl --kind sign --out /nonexistent/dir/x.crl
 assert_refused "crl --out into a missing folder"
 assert_cmd_fails "and drew no cRLNumber" test -e "$JPKI_DATA/ca/sign/crl-number"

@@ -1,12 +1,12 @@
 #!/bin/bash
 # t_resident: `jpki resident add|show|list|update` round trip, and bad input
 # refused with a clear message and nothing recorded (checked through the CLI
-# and, independently, with the sqlite3 shell on the registry).
+# and, independently, with the database shell on the registry: sqlite3 or psql).
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 init_ca
 DB=$JPKI_DATA/registry.sqlite
-rows() { sqlite3 "$DB" 'SELECT count(*) FROM resident'; }
+rows() { reg_sql 'SELECT count(*) FROM resident'; }
 
 # -- add, show, list
 id=$(add_yamada) || die "add the example resident"
@@ -19,8 +19,8 @@ assert_contains "$OUT" "birth: 1990-11-27" "show: birth date"
 assert_contains "$OUT" "sex: M" "show: sex"
 assert_contains "$OUT" "address: 東京都立川市泉町1156-9" "show: address"
 assert_contains "$OUT" "status: resident" "show: status"
-assert_eq "$(sqlite3 "$DB" "SELECT family_name||'|'||given_name||'|'||birth_date||'|'||sex||'|'||address FROM resident WHERE id=$id")" \
-	"山田|太郎|1990-11-27|1|東京都立川市泉町1156-9" "sqlite3 sees the same record"
+assert_eq "$(reg_sql "SELECT family_name||'|'||given_name||'|'||birth_date||'|'||sex||'|'||address FROM resident WHERE id=$id")" \
+	"山田|太郎|1990-11-27|1|東京都立川市泉町1156-9" "the database shell (sqlite3 or psql) sees the same record"
 
 id2=$(add_resident --family 佐藤 --given 花子 --birth 2012-04-01 --sex F \
 	--address 大阪府大阪市北区中之島1-3-20 --former-surname 鈴木 --adult-ward no) ||
@@ -52,7 +52,7 @@ jp resident show "$id2"
 assert_contains "$OUT" "residence-end: 2030-03-31" "residence end shown"
 
 # -- bad input: refused, clear message, nothing recorded
-snapshot() { "$JPKI" resident list; sqlite3 "$DB" 'SELECT * FROM resident ORDER BY id'; }
+snapshot() { "$JPKI" resident list; reg_sql 'SELECT * FROM resident ORDER BY id'; }
 before=$(snapshot)
 base=(--family 田中 --given 一 --sex F --birth 2000-01-31 --address 北海道札幌市中央区北1条西2丁目)
 bad() { # WHAT WORD ARGS...: add with ARGS must be refused with WORD in the message
@@ -87,7 +87,7 @@ for opt in --family --given --birth --sex --address; do
 	bad "missing $opt" "${opt#--}" "${args[@]}"
 done
 bad "birth in the future" "birth" "${base[@]}" --birth 2027-01-01
-assert_eq "$(snapshot)" "$before" "no refused add left a record (resident list and sqlite3)"
+assert_eq "$(snapshot)" "$before" "no refused add left a record (resident list and the database shell)"
 assert_eq "$(rows)" 2 "still two residents in the registry"
 
 # -- show/update with bad ids

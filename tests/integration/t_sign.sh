@@ -292,7 +292,8 @@ verdict 4 "TOTAL-FAILED / SIG_CONSTRAINTS_FAILURE" "XML by the authentication ke
 
 # -- a foreign CA, and two generations trusted at once
 OTHER=$T_DIR/gen2
-JPKI_DATA=$OTHER JPKI_BASE_URL=http://127.0.0.1:$PORT jp_ok "a second CA" init
+OTHER_STORE=$(second_store gen2) || die "a second registry"
+JPKI_DATA=$OTHER JPKI_STORE=$OTHER_STORE JPKI_BASE_URL=http://127.0.0.1:$PORT jp_ok "a second CA" init
 verdict 6 "INDETERMINATE / NO_CERTIFICATE_CHAIN_FOUND" "a foreign CA" "$D/LT.p7s" "$D/doc" \
 	--offline --trust "$OTHER/ca/sign/cert.pem"
 cat "$OTHER/ca/sign/cert.pem" "$SCA" >"$D/gens.pem"

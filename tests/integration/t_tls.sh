@@ -248,6 +248,8 @@ assert_contains "$ERR" "encrypted" "says it is encrypted"
 
 # ---- an older data folder: a self-signed tls/cert.pem made by openssl req -----------------------
 
+OLD_STORE=$(second_store old) || die "a second registry"
+[ -n "$OLD_STORE" ] && export JPKI_STORE=$OLD_STORE
 export JPKI_DATA=$T_DIR/old
 mkdir -p "$JPKI_DATA/tls"
 chmod 700 "$JPKI_DATA"
@@ -283,6 +285,8 @@ assert_cmd "the new one verifies under the new ca.pem" \
 
 # ---- make run (scripts/run.sh) on a fresh data folder: no openssl req, the local CA named ----------
 
+RUN_STORE=$(second_store run) || die "a third registry"
+[ -n "$RUN_STORE" ] && export JPKI_STORE=$RUN_STORE
 "$T_TOP/scripts/run.sh" "$JPKI" "$T_DIR/run" "127.0.0.1:$PORT" "127.0.0.1:$TLS_PORT" >"$D/run.log" 2>&1 &
 RUN_PID=$!
 for _ in $(seq 1 150); do
@@ -298,6 +302,7 @@ assert_cmd "and serves HTTPS that curl --cacert ca.pem accepts" \
 kill -TERM "$RUN_PID" 2>/dev/null
 wait "$RUN_PID" 2>/dev/null
 RUN_PID=
+[ -n "$OLD_STORE" ] && export JPKI_STORE=$OLD_STORE # back to the older data folder's registry
 
 # ---- an operator's own certificate near its end --------------------------------------------------
 

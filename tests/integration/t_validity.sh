@@ -81,8 +81,8 @@ assert_contains "$OUT" "reason: superseded" "with reason superseded"
 assert_contains "$OUT" "revoked-at: 2026-11-26T10:00:00+09:00" "at the issue instant"
 jp cert show "$second"
 assert_contains "$OUT" "status: valid" "the new certificate is valid"
-assert_eq "$(sqlite3 "$JPKI_DATA/registry.sqlite" "SELECT count(*) FROM certificate WHERE resident_id=$g AND status=0")" \
-	1 "sqlite3: one valid authentication certificate"
+assert_eq "$(reg_sql "SELECT count(*) FROM certificate WHERE resident_id=$g AND status=0")" \
+	1 "the database shell: one valid authentication certificate"
 # a sign reissue does not touch the auth certificate
 issue sign "$g"
 issue sign "$g"

@@ -154,11 +154,11 @@ assert_not_contains "$OUT" "security key is required" "no enabled key: the passw
 
 # the registry and the audit log
 DB=$JPKI_DATA/registry.sqlite
-assert_eq "$(sqlite3 "$DB" 'SELECT version FROM schema_version')" 9 "schema 9"
-assert_eq "$(sqlite3 "$DB" 'SELECT count(*), sum(disabled_at > 0) FROM operator_credential')" \
+assert_eq "$(reg_sql 'SELECT version FROM schema_version')" 9 "schema 9"
+assert_eq "$(reg_sql 'SELECT count(*), sum(CASE WHEN disabled_at > 0 THEN 1 ELSE 0 END) FROM operator_credential')" \
 	"3|2" "three keys, two disabled"
-sqlite3 "$DB" "DELETE FROM operator_credential" 2>/dev/null
-assert_eq "$(sqlite3 "$DB" 'SELECT count(*) FROM operator_credential')" 3 \
+reg_sql "DELETE FROM operator_credential" 2>/dev/null
+assert_eq "$(reg_sql 'SELECT count(*) FROM operator_credential')" 3 \
 	"keys are never deleted (the table refuses)"
 jp audit
 assert_contains "$OUT" "webauthn.register	done" "registrations are audit entries"
