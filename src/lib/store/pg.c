@@ -170,8 +170,12 @@ static int schema_version(struct pg_conn *c, int *out, struct jpki_err *err)
 	if (!have)
 		return 0;
 	r = PQexec(c->db, "SELECT version FROM schema_version");
-	int rc = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1
-	             ? (*out = atoi(PQgetvalue(r, 0, 0)), 0)
+	char *end = NULL;
+	long v = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1
+	             ? strtol(PQgetvalue(r, 0, 0), &end, 10)
+	             : -1;
+	int rc = v >= 0 && v <= 1000000 && end && *end == '\0'
+	             ? (*out = (int)v, 0)
 	             : jpki_fail(err, JPKI_E_STORE, "cannot read schema version: %s",
 	                         PQresultErrorMessage(r));
 	PQclear(r);

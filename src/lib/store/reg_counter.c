@@ -96,8 +96,9 @@ static const char *const cstmt_sql[CS_COUNT - JPKI_SQL_COUNTER_BASE] = {
                        "WHERE ref = ?3 AND used_at IS NULL",
     AT(CS_NOTICE_INSERT) = "INSERT INTO renewal_notice (cert_serial, month, resident_id, "
                            "form_ref, sent_at) VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING",
-    AT(CS_COUNTER_NEXT) = "INSERT INTO service_counter (name, value) VALUES (?1, 1) "
-                          "ON CONFLICT (name) DO UPDATE SET value = service_counter.value + 1 RETURNING value",
+    AT(CS_COUNTER_NEXT) =
+        "INSERT INTO service_counter (name, value) VALUES (?1, 1) "
+        "ON CONFLICT (name) DO UPDATE SET value = service_counter.value + 1 RETURNING value",
 };
 
 const struct jpki_sql_table jpki_reg_counter_sql = {JPKI_SQL_COUNTER_BASE,

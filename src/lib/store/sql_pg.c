@@ -309,8 +309,8 @@ const struct jpki_sql_engine jpki_pg_engine = {
  */
 static char *dollars(const char *sql, int *max, bool used[PARAMS_MAX + 1])
 {
-	size_t n = strlen(sql);
-	char *out = malloc(n * 3 + 1), *o = out;
+	size_t n = strlen(sql), cap = n * 3 + 1;
+	char *out = malloc(cap), *o = out;
 	int next = 1;
 	bool quoted = false;
 	*max = 0;
@@ -336,7 +336,7 @@ static char *dollars(const char *sql, int *max, bool used[PARAMS_MAX + 1])
 		used[k] = true;
 		if (k > *max)
 			*max = k;
-		o += sprintf(o, "$%d", k);
+		o += snprintf(o, cap - (size_t)(o - out), "$%d", k); /* "?" becomes at most "$16" */
 	}
 	*o = '\0';
 	return out;
