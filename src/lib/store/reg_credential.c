@@ -35,8 +35,8 @@ static const char *const q_credential_text[Q_CREDENTIAL_END - JPKI_SQL_CREDENTIA
     AT(Q_CREDENTIAL_GET) = "SELECT " CRED_COLS " FROM operator_credential WHERE id = ?",
     AT(Q_CREDENTIAL_EACH) =
         "SELECT " CRED_COLS " FROM operator_credential WHERE operator_id = ? ORDER BY id",
-    AT(Q_CREDENTIAL_UPDATE) = "UPDATE operator_credential SET sign_count = ?2, last_used_at = ?3,"
-                              " disabled_at = ?4 WHERE id = ?1",
+    AT(Q_CREDENTIAL_UPDATE) = ("UPDATE operator_credential SET sign_count = ?2,"
+                               " last_used_at = ?3, disabled_at = ?4 WHERE id = ?1"),
 };
 
 const struct jpki_sql_table jpki_reg_credential_sql = {
