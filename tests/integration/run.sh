@@ -1,8 +1,9 @@
 #!/bin/bash
 #
 # run.sh [--pg] [NAME...]: every tests/integration/t_*.sh (or only those NAMEs,
-# e.g. t_tls), each in its own bash with a 120-second limit, against the jpki
-# binary in $JPKI (default build/jpki of this repository).  Prints PASS/FAIL
+# e.g. t_tls), each in its own bash with a 120-second limit (a test may name
+# its own in a line "# run.sh timeout: SECONDS"), against the jpki binary in
+# $JPKI (default build/jpki of this repository).  Prints PASS/FAIL
 # per test (a failing test's output follows, indented) and ends with the line
 # "N passed, N failed".  Exit status 1 when any test failed (2: no such test).
 # --pg: the registry on PostgreSQL: a server started here for the run (each
@@ -36,14 +37,16 @@ fi
 for t in "${tests[@]}"; do
 	[ -e "$t" ] || continue
 	name=$(basename "$t" .sh)
-	out=$(timeout -k 5 120 bash "$t" 2>&1)
+	# a test may ask for more than 120 seconds with a line "# run.sh timeout: N"
+	limit=$(sed -n 's/^# run.sh timeout: \([0-9][0-9]*\)$/\1/p' "$t" | head -n 1)
+	out=$(timeout -k 5 "${limit:-120}" bash "$t" 2>&1)
 	rc=$?
 	if [ "$rc" -eq 0 ]; then
 		echo "PASS $name"
 		passed=$((passed + 1))
 	else
 		[ "$rc" -eq 124 ] && out="$out
-(timed out after 120 s)"
+(timed out after ${limit:-120} s)"
 		echo "FAIL $name (exit $rc)"
 		printf '%s\n' "$out" | sed 's/^/    /'
 		failed=$((failed + 1))
