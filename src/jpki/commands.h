@@ -13,6 +13,7 @@ int cmd_crl(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_card(int argc, char **argv);
 int cmd_registry(int argc, char **argv);
+int cmd_store(int argc, char **argv);
 int cmd_counter(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 /* jpki audit export|checkpoint|vkey|prove|consistency|verify (cmd_audit_log.c) */

@@ -50,6 +50,7 @@ static const struct cli_command commands[] = {
     {"tls", cmd_tls, "the HTTPS certificate"},
     {"card", cmd_card, "the software card"},
     {"registry", cmd_registry, "the registry itself"},
+    {"store", cmd_store, "the registry moved to another engine"},
     {"counter", cmd_counter, "the counter's procedures"},
     {"audit", cmd_audit, "the audit log"},
     {"operator", cmd_operator, "the counter's operators and their roles"},

@@ -38,6 +38,10 @@ struct jpki_sql_table {
 struct jpki_sql_engine {
 	/* statement id, reset, with no parameter bound */
 	struct jpki_sql_stmt *(*stmt)(struct jpki_store *s, int id);
+	/* a statement of the caller's own (not in the tables), until finalize */
+	struct jpki_sql_stmt *(*prepare)(struct jpki_store *s, const char *sql,
+	                                 struct jpki_err *err);
+	void (*finalize)(struct jpki_sql_stmt *q);
 	void (*bind_i64)(struct jpki_sql_stmt *q, int i, int64_t v);
 	void (*bind_text)(struct jpki_sql_stmt *q, int i, const char *v);           /* copied */
 	void (*bind_blob)(struct jpki_sql_stmt *q, int i, const void *p, size_t n); /* copied */
@@ -70,6 +74,16 @@ const char *jpki_sql_text(int id);
 static inline struct jpki_sql_stmt *jpki_q(struct jpki_store *s, int id)
 {
 	return s->sql->stmt(s, id);
+}
+static inline struct jpki_sql_stmt *jpki_sql_prepare(struct jpki_store *s, const char *sql,
+                                                     struct jpki_err *err)
+{
+	return s->sql->prepare(s, sql, err);
+}
+static inline void jpki_sql_finalize(struct jpki_sql_stmt *q)
+{
+	if (q)
+		q->e->finalize(q);
 }
 static inline void jpki_sql_bind_i64(struct jpki_sql_stmt *q, int i, int64_t v)
 {

@@ -21,7 +21,7 @@
 struct pg_stmt {
 	struct jpki_sql_stmt base;
 	struct pg_conn *conn;
-	int id, nparams;
+	int id, nparams; /* id: a table's statement, or JPKI_SQL_MAX + n for the caller's own */
 	bool write;
 	char *value[PARAMS_MAX];
 	int len[PARAMS_MAX], format[PARAMS_MAX]; /* format 1: binary (a blob) */
@@ -36,6 +36,8 @@ struct pg_stmt {
 };
 
 struct pg_stmts {
+	struct pg_conn *conn;
+	int made; /* the caller's own statements prepared so far (their names) */
 	struct pg_stmt q[JPKI_SQL_MAX];
 };
 
@@ -285,8 +287,14 @@ static int pg_fail(struct jpki_sql_stmt *qq, struct jpki_err *err, const char *w
 	return jpki_fail(err, JPKI_E_STORE, "%s: %s", what, q->error);
 }
 
+static struct jpki_sql_stmt *pg_prepare(struct jpki_store *s, const char *sql,
+                                        struct jpki_err *err);
+static void pg_finalize(struct jpki_sql_stmt *qq);
+
 const struct jpki_sql_engine jpki_pg_engine = {
     .stmt = pg_stmt,
+    .prepare = pg_prepare,
+    .finalize = pg_finalize,
     .bind_i64 = pg_bind_i64,
     .bind_text = pg_bind_text,
     .bind_blob = pg_bind_blob,
@@ -350,40 +358,74 @@ static bool is_write(const char *sql)
 	       strncmp(sql, "DELETE", 6) == 0;
 }
 
+/* Prepare q (its id set) from the portable text on the server, as "q<id>". */
+static int prepare_on_server(struct pg_stmt *q, const char *text, struct jpki_err *err)
+{
+	bool used[PARAMS_MAX + 1] = {false};
+	Oid types[PARAMS_MAX];
+	char name[16], *sql = dollars(text, &q->nparams, used);
+	if (!sql)
+		return jpki_fail(err, JPKI_E_STORE, "statement %d has too many parameters", q->id);
+	/* a parameter the text never names still needs a type: any will do */
+	for (int i = 0; i < q->nparams; i++)
+		types[i] = used[i + 1] ? 0 : 20;
+	q->write = is_write(sql);
+	snprintf(name, sizeof(name), "q%d", q->id);
+	PGresult *r = PQprepare(q->conn->db, name, sql, q->nparams, types);
+	int rc = PQresultStatus(r) == PGRES_COMMAND_OK
+	             ? 0
+	             : jpki_fail(err, JPKI_E_STORE, "cannot prepare a registry statement (%d): %s",
+	                         q->id, PQresultErrorMessage(r));
+	PQclear(r);
+	free(sql);
+	return rc;
+}
+
+static struct jpki_sql_stmt *pg_prepare(struct jpki_store *s, const char *sql, struct jpki_err *err)
+{
+	struct pg_stmts *all = s->sql_stmts;
+	struct pg_stmt *q = calloc(1, sizeof(*q));
+	if (!q) {
+		jpki_fail(err, JPKI_E_NOMEM, "out of memory");
+		return NULL;
+	}
+	q->base.e = &jpki_pg_engine;
+	q->conn = all->conn;
+	q->id = JPKI_SQL_MAX + all->made++;
+	if (prepare_on_server(q, sql, err) < 0) {
+		free(q);
+		return NULL;
+	}
+	return &q->base;
+}
+
+static void pg_finalize(struct jpki_sql_stmt *qq)
+{
+	struct pg_stmt *q = Q(qq);
+	char sql[40];
+	snprintf(sql, sizeof(sql), "DEALLOCATE q%d", q->id);
+	PQclear(PQexec(q->conn->db, sql));
+	drop_result(q);
+	clear_params(q);
+	free(q->blob);
+	free(q);
+}
+
 int jpki_pg_stmts_prepare(struct pg_conn *c, void **ret, struct jpki_err *err)
 {
 	struct pg_stmts *all = calloc(1, sizeof(*all));
 	if (!all)
 		return jpki_fail(err, JPKI_E_NOMEM, "out of memory");
 	int rc = 0;
+	all->conn = c;
 	for (int id = 0; rc == 0 && id < JPKI_SQL_MAX; id++) {
 		struct pg_stmt *q = &all->q[id];
 		const char *text = jpki_sql_text(id);
 		q->base.e = &jpki_pg_engine;
 		q->conn = c;
 		q->id = id;
-		if (!text)
-			continue;
-		bool used[PARAMS_MAX + 1] = {false};
-		Oid types[PARAMS_MAX];
-		char name[16], *sql = dollars(text, &q->nparams, used);
-		if (!sql) {
-			rc = jpki_fail(err, JPKI_E_STORE, "statement %d has too many parameters",
-			               id);
-			break;
-		}
-		/* a parameter the text never names still needs a type: any will do */
-		for (int i = 0; i < q->nparams; i++)
-			types[i] = used[i + 1] ? 0 : 20;
-		q->write = is_write(sql);
-		snprintf(name, sizeof(name), "q%d", id);
-		PGresult *r = PQprepare(c->db, name, sql, q->nparams, types);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK)
-			rc = jpki_fail(err, JPKI_E_STORE,
-			               "cannot prepare a registry statement (%d): %s", id,
-			               PQresultErrorMessage(r));
-		PQclear(r);
-		free(sql);
+		if (text)
+			rc = prepare_on_server(q, text, err);
 	}
 	if (rc < 0) {
 		jpki_pg_stmts_free(all);

@@ -17,6 +17,7 @@ struct sq_stmt {
 };
 
 struct sqlite_stmts {
+	sqlite3 *db;
 	struct sq_stmt q[JPKI_SQL_MAX];
 };
 
@@ -32,6 +33,30 @@ static struct jpki_sql_stmt *sq_stmt(struct jpki_store *s, int id)
 	sqlite3_clear_bindings(q->st);
 	q->changes = 0;
 	return &q->base;
+}
+
+static struct jpki_sql_stmt *sq_prepare(struct jpki_store *s, const char *sql, struct jpki_err *err)
+{
+	struct sqlite_stmts *all = s->sql_stmts;
+	struct sq_stmt *q = calloc(1, sizeof(*q));
+	if (!q) {
+		jpki_fail(err, JPKI_E_NOMEM, "out of memory");
+		return NULL;
+	}
+	q->base.e = &jpki_sqlite_engine;
+	q->db = all->db;
+	if (sqlite3_prepare_v2(all->db, sql, -1, &q->st, NULL) != SQLITE_OK) {
+		jpki_sqlite_fail(all->db, err, "cannot prepare a statement");
+		free(q);
+		return NULL;
+	}
+	return &q->base;
+}
+
+static void sq_finalize(struct jpki_sql_stmt *q)
+{
+	sqlite3_finalize(Q(q)->st);
+	free(q);
 }
 
 static void sq_bind_i64(struct jpki_sql_stmt *q, int i, int64_t v)
@@ -121,6 +146,8 @@ static int sq_fail(struct jpki_sql_stmt *q, struct jpki_err *err, const char *wh
 
 const struct jpki_sql_engine jpki_sqlite_engine = {
     .stmt = sq_stmt,
+    .prepare = sq_prepare,
+    .finalize = sq_finalize,
     .bind_i64 = sq_bind_i64,
     .bind_text = sq_bind_text,
     .bind_blob = sq_bind_blob,
@@ -141,6 +168,7 @@ int jpki_sqlite_stmts_prepare(sqlite3 *db, void **ret, struct jpki_err *err)
 	struct sqlite_stmts *all = calloc(1, sizeof(*all));
 	if (!all)
 		return jpki_fail(err, JPKI_E_NOMEM, "out of memory");
+	all->db = db;
 	for (int id = 0; id < JPKI_SQL_MAX; id++) {
 		const char *text = jpki_sql_text(id);
 		all->q[id].base.e = &jpki_sqlite_engine;

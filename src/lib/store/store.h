@@ -310,6 +310,16 @@ JPKI_MUST_CHECK int jpki_store_sqlite_open(const struct jpki_ctx *ctx, const cha
 JPKI_MUST_CHECK int jpki_store_sqlite_create(const struct jpki_ctx *ctx, const char *path,
                                              struct jpki_store **ret, struct jpki_err *err);
 
+/*
+ * Copy registry src into dst, a new registry (jpki_store_create) on any
+ * engine: every table, in one transaction of dst, then both read again and
+ * compared row for row, value by value (STORE naming the table and row on a
+ * difference).  said (may be NULL) hears each table checked and its rows.
+ */
+typedef void (*jpki_migrate_cb)(void *arg, const char *table, int64_t rows);
+JPKI_MUST_CHECK int jpki_store_migrate(struct jpki_store *src, struct jpki_store *dst,
+                                       jpki_migrate_cb said, void *arg, struct jpki_err *err);
+
 /* Current schema version written by this program. */
 #define JPKI_SCHEMA_VERSION 9
 
