@@ -58,6 +58,11 @@ second_store() {
 	if on_sqlite; then return 0; fi
 	pg_new_db "${T_PG_DB}_$1"
 }
+# ocsp_ask KIND CERT: openssl ocsp asks the server at $URL about CERT (output in $OUT)
+ocsp_ask() {
+	run timeout 20 openssl ocsp -issuer "$(ca_cert "$1")" -cert "$2" -url "$URL/ocsp/$1" \
+		-CAfile "$(ca_cert "$1")" -nonce -timeout 10 -validity_period 999999999
+}
 # reg_fork NAME: a copy of the registry as it is now, for a test of a forked log; prints the
 # JPKI_STORE of the copy ("" on SQLite: there the data folder copied holds it)
 reg_fork() {

@@ -93,15 +93,11 @@ assert_rc 0 "the operator logs in on the moved registry"
 pick_port
 server_start
 URL=http://127.0.0.1:$PORT
-ocsp() { # KIND CERT
-	run timeout 20 openssl ocsp -issuer "$(ca_cert "$1")" -cert "$2" -url "$URL/ocsp/$1" \
-		-CAfile "$(ca_cert "$1")" -nonce -timeout 10 -validity_period 999999999
-}
-ocsp sign "$D/山田.sign.pem"
+ocsp_ask sign "$D/山田.sign.pem"
 assert_contains "$OUT" "Reason: keyCompromise" "openssl ocsp on the moved registry: yamada's revoked"
-ocsp auth "$D/山田.auth.pem"
+ocsp_ask auth "$D/山田.auth.pem"
 assert_contains "$OUT" ": good" "and his authentication certificate good"
-ocsp auth "$D/佐藤.auth.pem"
+ocsp_ask auth "$D/佐藤.auth.pem"
 assert_contains "$OUT" "certificateHold" "sato's on hold"
 server_stop
 finish
