@@ -23,6 +23,7 @@ static const char usage[] =
     "  tls        renew the HTTPS certificate of serve (from the local TLS CA)\n"
     "  card       the software My Number card: make, personalise, attach, use\n"
     "  registry   check, back up and restore the registry; a new one for existing CAs\n"
+    "  store      move the registry to PostgreSQL (migrate --to), checked row for row\n"
     "  counter    the municipal counter's procedures (issue, renew, loss, PIN reset, ...)\n"
     "  audit      list the counter's audit log\n"
     "  tsa        the RFC 3161 time-stamping authority: answer a request, its certificate\n"
@@ -35,6 +36,9 @@ static const char usage[] =
     "\n"
     "environment:\n"
     "  JPKI_DATA                data folder (default ./var)\n"
+    "  JPKI_STORE               the registry on PostgreSQL: postgresql://USER@HOST/DB\n"
+    "                           (default: the data folder's registry.sqlite)\n"
+
     "  JPKI_CA_PASSPHRASE       passphrase of the CA keys (at least 12 characters)\n"
     "  JPKI_CA_PASSPHRASE_FILE  or a file holding it\n"
     "  JPKI_NOW                 the current time, e.g. 2026-11-26T10:00:00+09:00\n"
