@@ -62,8 +62,9 @@ if ninja -C "$asan" >/dev/null; then
 	export LSAN_OPTIONS=suppressions=$top/tests/lsan.supp:print_suppressions=0
 	count_meson "$asan" unit-asan
 	count_integration "$top/$asan/jpki" integration-asan
-	count_integration "$top/$asan/jpki" integration-pg-asan --pg t_issue t_counter_rules t_api \
-		t_audit t_webauthn t_link t_crl
+	# (t_api and t_webauthn run under ASan on SQLite and on PostgreSQL without: CI stays under 30 min)
+	count_integration "$top/$asan/jpki" integration-pg-asan --pg t_issue t_counter_rules t_audit \
+		t_link t_crl t_store_migrate
 else
 	echo "ASan build failed"; fail=$((fail + 1))
 fi
