@@ -21,6 +21,8 @@ static const char usage[] =
     "         transaction; then both are read again and compared row for row.\n"
     "         Stop `jpki serve` and every writer first: what they write during the\n"
     "         copy is not in it (the comparison then fails, and says where).\n"
+    "         A move cut short (the process killed) commits nothing of the copy:\n"
+    "         run it again; a database holding a registry is refused.\n"
     "         After it, set JPKI_STORE to --to for every command and the server;\n"
     "         keep the old registry as it is until the new one has served.\n"
     "         The password belongs in ~/.pgpass, never in --to.\n";
@@ -44,6 +46,9 @@ static int migrate(int argc, char **argv)
 	if (!jpki_store_spec_is_pg(to))
 		return cli_usage_error(usage, "store migrate: --to names a PostgreSQL database "
 		                              "(postgresql://...)");
+	if (jpki_store_spec_has_password(to)) /* a command line is visible to every user */
+		return cli_usage_error(usage, "store migrate: --to carries a password; put it in "
+		                              "~/.pgpass (or PGPASSFILE) instead");
 	if (strcmp(to, jpki_ctx_store(cli_ctx())) == 0)
 		return cli_usage_error(usage, "store migrate: --to is the registry itself");
 	_cleanup_(jpki_store_closep) struct jpki_store *src = NULL;
@@ -51,8 +56,11 @@ static int migrate(int argc, char **argv)
 	struct jpki_err err;
 	if ((rc = cli_open_store(&src)) != 0)
 		return rc;
-	if (jpki_store_create(cli_ctx(), to, &dst, &err) < 0 ||
-	    jpki_store_migrate(src, dst, said, NULL, &err) < 0)
+	/* a database a move cut short holds the schema and nothing else: the move starts again */
+	rc = jpki_store_create(cli_ctx(), to, &dst, &err);
+	if (rc == -JPKI_E_EXISTS)
+		rc = jpki_store_open(cli_ctx(), to, &dst, &err);
+	if (rc < 0 || jpki_store_migrate(src, dst, said, NULL, &err) < 0)
 		return cli_fail(&err);
 	printf("the registry is copied and checked; set JPKI_STORE to the new one for every "
 	       "command and the server\n");

@@ -210,6 +210,36 @@ static void test_schema_newer_refused(void **state)
 	assert_int_equal(jpki_store_open(test_ctx(), f->path, &st, &err), -JPKI_E_SCHEMA);
 }
 
+/* A registry's name as shown, and the refusal of a password where it would be seen. */
+static void test_spec_passwords(void **state)
+{
+	(void)state;
+	struct jpki_ctx *ctx = NULL;
+	struct jpki_err err;
+	char shown[256];
+	assert_int_equal(jpki_ctx_new(&ctx, &err), 0);
+	assert_int_equal(
+	    jpki_ctx_set_store(
+	        ctx, "postgresql://jpki:s3cret@db.example:5432/reg?sslmode=verify-full&password=x",
+	        &err),
+	    0);
+	assert_int_equal(jpki_store_default_name(ctx, shown, sizeof(shown), &err), 0);
+	assert_string_equal(shown, "postgresql://jpki@db.example:5432/reg");
+	assert_null(strstr(shown, "s3cret"));
+	assert_int_equal(jpki_ctx_set_store(ctx, "postgresql://jpki@/reg?host=/tmp/x&port=5", &err),
+	                 0);
+	assert_int_equal(jpki_store_default_name(ctx, shown, sizeof(shown), &err), 0);
+	assert_string_equal(shown, "postgresql://jpki@/reg");
+	jpki_ctx_free(ctx);
+	assert_true(jpki_store_spec_has_password("postgresql://jpki:s3cret@db/reg"));
+	assert_true(jpki_store_spec_has_password("postgresql://jpki@db/reg?password=s3cret"));
+	assert_true(jpki_store_spec_has_password("host=db user=jpki password=s3cret"));
+	assert_false(jpki_store_spec_has_password("postgresql://jpki@db:5432/reg"));
+	assert_false(
+	    jpki_store_spec_has_password("postgresql://db/a:b@c")); /* '@' after the path */
+	assert_false(jpki_store_spec_has_password(NULL));
+}
+
 static void test_open_bad_specs(void **state)
 {
 	(void)state;
@@ -983,6 +1013,7 @@ int main(void)
 	    T(test_open_creates_schema_and_reopens),
 	    T(test_schema_newer_refused),
 	    T(test_open_bad_specs),
+	    T(test_spec_passwords),
 	    T(test_missing_is_not_new),
 	    T(test_empty_is_refused),
 	    T(test_create_mode_and_leftover_log),

@@ -47,16 +47,33 @@ int jpki_store_default_path(const struct jpki_ctx *ctx, char *buf, size_t cap, s
 	return jpki_data_path(ctx, buf, cap, "registry.sqlite", err);
 }
 
+/* The ':' of a URI's "user:password@", and its '@'; false when it names no password there. */
+static bool userinfo_password(const char *spec, const char **colon, const char **at)
+{
+	const char *scheme = strstr(spec, "://");
+	if (!scheme)
+		return false;
+	const char *host = scheme + 3;
+	*at = strchr(host, '@');
+	const char *slash = strchr(host, '/');
+	if (!*at || (slash && slash < *at))
+		return false;
+	*colon = memchr(host, ':', (size_t)(*at - host));
+	return *colon != NULL;
+}
+
+bool jpki_store_spec_has_password(const char *spec)
+{
+	const char *colon, *at; /* "password=": a URI's parameter or a keyword=value string's */
+	return spec && (userinfo_password(spec, &colon, &at) || strstr(spec, "password="));
+}
+
 int jpki_store_default_name(const struct jpki_ctx *ctx, char *buf, size_t cap, struct jpki_err *err)
 {
-	const char *spec = jpki_ctx_store(ctx);
+	const char *spec = jpki_ctx_store(ctx), *colon, *at;
 	if (!*spec)
 		return jpki_store_default_path(ctx, buf, cap, err);
-	const char *scheme = strstr(spec, "://"), *at = scheme ? strchr(scheme + 3, '@') : NULL;
-	const char *slash = scheme ? strchr(scheme + 3, '/') : NULL;
-	const char *colon =
-	    scheme ? memchr(scheme + 3, ':', (size_t)(at ? at - scheme - 3 : 0)) : NULL;
-	if (at && (!slash || at < slash) && colon) /* user:password@: the password never shown */
+	if (userinfo_password(spec, &colon, &at)) /* user:password@: the password never shown */
 		snprintf(buf, cap, "%.*s@%s", (int)(colon - spec), spec, at + 1);
 	else
 		snprintf(buf, cap, "%s", spec);

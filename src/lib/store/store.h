@@ -303,6 +303,8 @@ JPKI_MUST_CHECK int jpki_store_pg_open(const struct jpki_ctx *ctx, const char *c
                                        struct jpki_store **ret, struct jpki_err *err);
 JPKI_MUST_CHECK int jpki_store_pg_create(const struct jpki_ctx *ctx, const char *conninfo,
                                          struct jpki_store **ret, struct jpki_err *err);
+/* True when spec carries a password ("user:password@", "password=..."). */
+bool jpki_store_spec_has_password(const char *spec);
 /* True for a PostgreSQL registry's name ("postgresql://..."). */
 bool jpki_store_spec_is_pg(const char *spec);
 JPKI_MUST_CHECK int jpki_store_sqlite_open(const struct jpki_ctx *ctx, const char *path,
@@ -312,7 +314,8 @@ JPKI_MUST_CHECK int jpki_store_sqlite_create(const struct jpki_ctx *ctx, const c
 
 /*
  * Copy registry src into dst, a new registry (jpki_store_create) on any
- * engine: every table, in one transaction of dst, then both read again and
+ * engine, or one a move cut short left empty (EXISTS when dst holds any row
+ * but its new CA counters): every table, in one transaction of dst, then both read again and
  * compared row for row, value by value (STORE naming the table and row on a
  * difference).  said (may be NULL) hears each table checked and its rows.
  */
