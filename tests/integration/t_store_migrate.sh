@@ -10,8 +10,9 @@
 # CRL numbers go on from the old ones, `jpki registry check` passes, and
 # `openssl ocsp` against `jpki serve` on the new registry says revoked and
 # good where the old one did.  A second move into the same database, a --to
-# that is not PostgreSQL and an unreachable server are refused with a clear
-# error.  The server is run.sh --pg's when there is one, else the test's own.
+# that is not PostgreSQL, one that carries a password and an unreachable
+# server are refused with a clear error.  A move killed mid-way commits none of
+# its rows, and running it again completes it.  The server is run.sh --pg's when there is one, else the test's own.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=counter_lib.sh
@@ -56,6 +57,10 @@ LAST_AUTH=$(cat "$JPKI_DATA/ca/auth/crl-number")
 # refusals first: nothing is made
 jp store migrate --to "sqlite:$D/x.sqlite"
 assert_rc 2 "a --to that is not PostgreSQL is refused"
+jp store migrate --to "postgresql://jpki:s3cret-pw@127.0.0.1:1/nowhere"
+assert_rc 2 "a password in --to (on the command line) is refused"
+assert_contains "$ERR" "pgpass" "it says where the password belongs"
+assert_not_contains "$ERR" "s3cret-pw" "and does not repeat it"
 jp store migrate --to "postgresql://jpki@127.0.0.1:1/nowhere"
 assert_refused "an unreachable server"
 assert_contains "$ERR" "cannot connect" "it says so"
@@ -100,4 +105,28 @@ assert_contains "$OUT" ": good" "and his authentication certificate good"
 ocsp_ask auth "$D/佐藤.auth.pem"
 assert_contains "$OUT" "certificateHold" "sato's on hold"
 server_stop
+
+# a move killed mid-way (kill -9 once the new schema exists, while the rows go across):
+# nothing of the copy is committed, and the move run again completes and checks
+unset JPKI_STORE
+reg_sql "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 50000)
+INSERT INTO resident (id, family_name, given_name, name_subst, address, address_subst, birth_date,
+  sex, former_surname, alias, adult_ward, status, residence_end, created_at, updated_at)
+SELECT 1000 + i, '田中', '花子', '', '東京都立川市錦町1-1', '', '1980-01-01', 2, '', '', 0, 0, NULL,
+  1764633600, 1764633600 FROM c" || die "a larger registry"
+KILLED=$(pg_new_db "${NEW_DB}_killed") || die "a database for the killed move"
+"$JPKI" store migrate --to "$KILLED" >"$D/killed.out" 2>&1 &
+MOVER=$!
+for _ in $(seq 1 200); do
+	psql "$KILLED" -qAtc "SELECT 1 FROM schema_version" >/dev/null 2>&1 && break
+	sleep 0.05
+done
+kill -KILL "$MOVER" 2>/dev/null
+wait "$MOVER" 2>/dev/null
+assert_eq "$?" 137 "the move was killed mid-way"
+assert_eq "$(psql "$KILLED" -qAtc "SELECT count(*) FROM resident")" 0 \
+	"the killed move committed none of its rows"
+jp store migrate --to "$KILLED"
+assert_rc 0 "the move run again over what the killed one left"
+assert_match "$OUT" "^resident +50003 rows, checked" "every resident moved and checked"
 finish

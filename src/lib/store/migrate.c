@@ -83,7 +83,7 @@ static void carry(struct jpki_sql_stmt *from, struct jpki_sql_stmt *to, int c)
 		break;
 	case JPKI_SQL_TEXT:
 	case JPKI_SQL_OTHER: /* SQLite's REAL: none in the schema; sent as its text */
-		t = from->e->col_text(from, c, &n);
+		t = jpki_sql_col_bytes(from, c, &n);
 		{
 			char *copy = t ? strndup(t, n)
 			               : NULL; /* NULL: out of memory, the compare finds it */
@@ -110,7 +110,7 @@ static bool same(struct jpki_sql_stmt *a, struct jpki_sql_stmt *b, int c)
 		const uint8_t *x = jpki_sql_col_blob(a, c, &na), *y = jpki_sql_col_blob(b, c, &nb);
 		return ka == kb && na == nb && (na == 0 || (x && y && memcmp(x, y, na) == 0));
 	}
-	const char *x = a->e->col_text(a, c, &na), *y = b->e->col_text(b, c, &nb);
+	const char *x = jpki_sql_col_bytes(a, c, &na), *y = jpki_sql_col_bytes(b, c, &nb);
 	return na == nb && (na == 0 || (x && y && memcmp(x, y, na) == 0));
 }
 
@@ -174,11 +174,36 @@ static int compare_table(struct jpki_store *src, struct jpki_store *dst, const s
 	return rc;
 }
 
+/* dst holds no row yet but its new CA counters: a registry just made, or a move cut short. */
+static int still_empty(struct jpki_store *dst, struct jpki_err *err)
+{
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < sizeof(tables) / sizeof(tables[0]); i++) {
+		char sql[128];
+		int64_t n = 0;
+		if (strcmp(tables[i].name, "ca_counter") == 0)
+			continue;
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", tables[i].name);
+		struct jpki_sql_stmt *q = jpki_sql_prepare(dst, sql, err);
+		rc = q ? jpki_sql_one_i64(q, &n, tables[i].name, err) : -JPKI_E_STORE;
+		jpki_sql_finalize(q);
+		if (rc == 0 && n > 0)
+			rc = jpki_fail(err, JPKI_E_EXISTS,
+			               "the database holds a registry already (%s has rows)",
+			               tables[i].name);
+	}
+	return rc;
+}
+
 int jpki_store_migrate(struct jpki_store *src, struct jpki_store *dst, jpki_migrate_cb said,
                        void *arg, struct jpki_err *err)
 {
 	int64_t rows[sizeof(tables) / sizeof(tables[0])];
 	int rc = dst->ops->begin(dst, err);
+	if (rc == 0 && (rc = still_empty(dst, err)) < 0) {
+		dst->ops->rollback(dst);
+		return rc;
+	}
 	/* the new registry's own first rows (its CA counters) give way to the original's */
 	struct jpki_sql_stmt *wipe =
 	    rc == 0 ? jpki_sql_prepare(dst, "DELETE FROM ca_counter", err) : NULL;
