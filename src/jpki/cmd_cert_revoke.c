@@ -11,6 +11,7 @@
 #include "core/cursor.h"
 #include "core/fsutil.h"
 #include "counter/approved.h"
+#include "cmd_counter.h"
 #include "counter/config.h"
 #include "resident/revoke.h"
 
@@ -158,10 +159,8 @@ static int revoke_list(struct jpki_store *st, const struct revoke_args *a, const
 	    jpki_ctx_now(cli_ctx(), &cs.now, &err) < 0)
 		return cli_fail(&err);
 	if (jpki_counter_mass_revoke(&cs, (const char *const *)s->v, s->n, a->reason, a->approval,
-	                             &res, &err) < 0) {
-		cli_fail(&err);
-		return err.code == JPKI_E_REFUSED ? 3 : 1;
-	}
+	                             &res, &err) < 0)
+		return counter_fail(&err);
 	printf("revoked %zu certificate(s) (%s); %zu already revoked\n", res.revoked,
 	       jpki_reason_name(a->reason), res.already_revoked);
 	return 0;

@@ -490,7 +490,7 @@ int jpki_reg_revoked_scan(struct jpki_store *s, enum jpki_kind ca, int partition
 		uint8_t bin[20];
 		size_t n;
 		size_t hex_len = 0;
-		const char *hex = st->e->col_text(st, 0, &hex_len);
+		const char *hex = jpki_sql_col_bytes(st, 0, &hex_len);
 		int64_t reason = jpki_sql_col_i64(st, 2);
 		if (scan_hex((const unsigned char *)hex, (int)(hex_len > 64 ? 64 : hex_len), bin,
 		             &n) < 0 ||

@@ -117,6 +117,11 @@ static inline enum jpki_sql_kind jpki_sql_col_kind(struct jpki_sql_stmt *q, int 
 {
 	return q->e->col_kind(q, col);
 }
+/* A text column's bytes in place (not NUL-terminated), valid until the next step; NULL for NULL. */
+static inline const char *jpki_sql_col_bytes(struct jpki_sql_stmt *q, int col, size_t *len)
+{
+	return q->e->col_text(q, col, len);
+}
 static inline const uint8_t *jpki_sql_col_blob(struct jpki_sql_stmt *q, int col, size_t *len)
 {
 	return q->e->col_blob(q, col, len);
