@@ -73,20 +73,16 @@ assert_contains "$(cat "$D/log.jsonl")" '"action":"resident.search"' "searches a
 
 # openssl ocsp on what the API did: yamada's certificates revoked (hold lifted), sato's sign
 URL=http://127.0.0.1:$PORT
-ocsp() { # KIND CERT
-	run timeout 20 openssl ocsp -issuer "$(ca_cert "$1")" -cert "$2" -url "$URL/ocsp/$1" \
-		-CAfile "$(ca_cert "$1")" -nonce -timeout 10 -validity_period 999999999
-}
-ocsp sign "$D/山田.sign.pem"
+ocsp_ask sign "$D/山田.sign.pem"
 assert_contains "$OUT" "revoked" "openssl ocsp: yamada's signature certificate is revoked"
 assert_not_contains "$OUT" "certificateHold" "for good, no longer on hold"
-ocsp auth "$D/佐藤.auth.pem"
+ocsp_ask auth "$D/佐藤.auth.pem"
 assert_contains "$OUT" ": good" "sato's authentication certificate is still good"
-ocsp sign "$D/佐藤.sign.pem"
+ocsp_ask sign "$D/佐藤.sign.pem"
 assert_contains "$OUT" "revoked" "sato's signature certificate is revoked"
-ocsp auth "$D/鈴木.auth.pem"
+ocsp_ask auth "$D/鈴木.auth.pem"
 assert_contains "$OUT" ": good" "suzuki's authentication certificate is still good"
-ocsp sign "$D/鈴木.sign.pem"
+ocsp_ask sign "$D/鈴木.sign.pem"
 assert_contains "$OUT" "Reason: affiliationChanged" "his signature certificate was revoked by the corrected address (C5)"
 
 server_stop

@@ -67,16 +67,12 @@ done
 
 # what the clicks did, judged outside the browser
 URL=http://127.0.0.1:$PORT
-ocsp() { # KIND CERT
-	run timeout 20 openssl ocsp -issuer "$(ca_cert "$1")" -cert "$2" -url "$URL/ocsp/$1" \
-		-CAfile "$(ca_cert "$1")" -nonce -timeout 10 -validity_period 999999999
-}
-ocsp auth "$D/山田.auth.pem"
+ocsp_ask auth "$D/山田.auth.pem"
 assert_contains "$OUT" "revoked" "openssl ocsp: yamada's authentication certificate is revoked"
 assert_not_contains "$OUT" "certificateHold" "for good: the hold was resolved at the counter"
-ocsp sign "$D/佐藤.sign.pem"
+ocsp_ask sign "$D/佐藤.sign.pem"
 assert_contains "$OUT" "revoked" "openssl ocsp: sato's signature certificate is revoked"
-ocsp auth "$D/佐藤.auth.pem"
+ocsp_ask auth "$D/佐藤.auth.pem"
 assert_contains "$OUT" "Reason: keyCompromise" "and his authentication certificate by the approved list (M1)"
 jp counter case list
 assert_contains "$OUT" "hold, done; resident $YAMADA" "the registry holds the loss case, done"

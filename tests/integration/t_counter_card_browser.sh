@@ -74,11 +74,14 @@ assert_match "$OUT" "issue.issued	done		sign certificate [0-9A-F]+ superseding [
 
 # OpenSC on the card the browser wrote
 mkdir -p "$D/c"
-run timeout 20 pkcs15-tool --read-certificate 01
-printf '%s\n' "$OUT" >"$D/c/auth.pem"
-run timeout 30 pkcs11-tool --module "$P11" --slot-index 1 --login --pin ABC123 \
-	--read-object --type cert --id 02 -o "$D/c/sign.der"
-openssl x509 -inform DER -in "$D/c/sign.der" -out "$D/c/sign.pem" 2>/dev/null
+opensc_reads() { # SUFFIX: both certificates off the card into $D/c/KIND$SUFFIX.pem
+	run timeout 20 pkcs15-tool --read-certificate 01
+	printf '%s\n' "$OUT" >"$D/c/auth$1.pem"
+	run timeout 30 pkcs11-tool --module "$P11" --slot-index 1 --login --pin ABC123 \
+		--read-object --type cert --id 02 -o "$D/c/sign$1.der"
+	openssl x509 -inform DER -in "$D/c/sign$1.der" -out "$D/c/sign$1.pem" 2>/dev/null
+}
+opensc_reads ""
 for k in auth sign; do
 	assert_cmd "OpenSC's $k certificate verifies under the $k CA" \
 		openssl verify "${AT[@]}" -CAfile "$(ca_cert "$k")" "$D/c/$k.pem"
@@ -101,11 +104,7 @@ run timeout 30 pkcs11-tool --module "$P11" --slot-index 0 --login --pin 1234 --i
 	-s -m SHA256-RSA-PKCS -i "$D/msg" -o "$D/sig.old"
 assert_cmd_fails "the old authentication PIN no longer works" test "$RC" -eq 0
 URL=http://127.0.0.1:$PORT
-ocsp() { # KIND CERT
-	run timeout 20 openssl ocsp -issuer "$(ca_cert "$1")" -cert "$2" -url "$URL/ocsp/$1" \
-		-CAfile "$(ca_cert "$1")" -nonce -timeout 10 -validity_period 999999999
-}
-ocsp auth "$D/c/auth.pem"
+ocsp_ask auth "$D/c/auth.pem"
 assert_contains "$OUT" ": good" "openssl ocsp: the issued authentication certificate is good"
 
 # renewal, inside its window (N1: from 3 months before the expiry of 2031-11-27)
@@ -113,11 +112,7 @@ server_stop
 at 2031-09-16T10:00:00+09:00 # a Tuesday, in office hours
 server_start
 browse renew
-run timeout 20 pkcs15-tool --read-certificate 01
-printf '%s\n' "$OUT" >"$D/c/auth2.pem"
-run timeout 30 pkcs11-tool --module "$P11" --slot-index 1 --login --pin ABC123 \
-	--read-object --type cert --id 02 -o "$D/c/sign2.der"
-openssl x509 -inform DER -in "$D/c/sign2.der" -out "$D/c/sign2.pem" 2>/dev/null
+opensc_reads 2
 for k in auth sign; do
 	old=$(openssl x509 -in "$D/c/$k.pem" -noout -serial 2>/dev/null)
 	new=$(openssl x509 -in "$D/c/${k}2.pem" -noout -serial 2>/dev/null)
@@ -132,14 +127,14 @@ for k in auth sign; do
 		fail "the renewed $k certificate ends $after, not after $before"
 done
 opensc_signs 2 "renewed (the PIN kept)"
-ocsp auth "$D/c/auth2.pem"
+ocsp_ask auth "$D/c/auth2.pem"
 assert_contains "$OUT" ": good" "openssl ocsp: the renewed authentication certificate is good"
-ocsp auth "$D/c/auth.pem"
+ocsp_ask auth "$D/c/auth.pem"
 assert_contains "$OUT" "Reason: superseded" "and the one it replaced is revoked as superseded (X1)"
 
 browse loss
 for k in auth sign; do
-	ocsp "$k" "$D/c/${k}2.pem"
+	ocsp_ask "$k" "$D/c/${k}2.pem"
 	assert_contains "$OUT" "Reason: certificateHold" "openssl ocsp: the $k certificate is on hold at once"
 done
 jp audit
