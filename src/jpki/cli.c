@@ -127,14 +127,17 @@ const struct jpki_ctx *cli_ctx(void)
 	return ctx;
 }
 
-/* The CA passphrase: JPKI_CA_PASSPHRASE, else the first line of JPKI_CA_PASSPHRASE_FILE. */
-int cli_passphrase(char *buf, size_t cap, struct jpki_err *err)
+/* A passphrase from the environment: variable NAME, else the first line of file NAME_FILE. */
+static int passphrase_from(const char *name, const char *unlocks, char *buf, size_t cap,
+                           struct jpki_err *err)
 {
-	const char *env = getenv("JPKI_CA_PASSPHRASE");
-	const char *file = getenv("JPKI_CA_PASSPHRASE_FILE");
+	char file_var[64];
+	snprintf(file_var, sizeof(file_var), "%s_FILE", name);
+	const char *env = getenv(name);
+	const char *file = getenv(file_var);
 	if (env && *env) {
 		if (strlen(env) >= cap)
-			return jpki_fail(err, JPKI_E_PASSPHRASE, "JPKI_CA_PASSPHRASE is too long");
+			return jpki_fail(err, JPKI_E_PASSPHRASE, "%s is too long", name);
 		memcpy(buf, env, strlen(env) + 1);
 	} else if (file && *file) {
 		uint8_t *data;
@@ -149,15 +152,25 @@ int cli_passphrase(char *buf, size_t cap, struct jpki_err *err)
 		OPENSSL_cleanse(data, len);
 		free(data);
 	} else {
-		return jpki_fail(
-		    err, JPKI_E_PASSPHRASE,
-		    "set JPKI_CA_PASSPHRASE or JPKI_CA_PASSPHRASE_FILE to unlock the CA "
-		    "keys");
+		return jpki_fail(err, JPKI_E_PASSPHRASE, "set %s or %s to unlock %s", name,
+		                 file_var, unlocks);
 	}
 	int rc = jpki_ca_passphrase_check(buf, err);
 	if (rc < 0)
 		OPENSSL_cleanse(buf, cap);
 	return rc;
+}
+
+/* The CA passphrase: JPKI_CA_PASSPHRASE, else the first line of JPKI_CA_PASSPHRASE_FILE. */
+int cli_passphrase(char *buf, size_t cap, struct jpki_err *err)
+{
+	return passphrase_from("JPKI_CA_PASSPHRASE", "the CA keys", buf, cap, err);
+}
+
+int cli_responder_passphrase(char *buf, size_t cap, struct jpki_err *err)
+{
+	return passphrase_from("JPKI_RESPONDER_PASSPHRASE", "the exported OCSP responder keys", buf,
+	                       cap, err);
 }
 
 int cli_open_store(struct jpki_store **st)

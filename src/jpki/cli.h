@@ -52,6 +52,8 @@ int cli_no_options(int argc, char **argv, const char *usage, int nargs, const ch
 const struct jpki_ctx *cli_ctx(void);
 /* The CA passphrase from JPKI_CA_PASSPHRASE or JPKI_CA_PASSPHRASE_FILE, checked. */
 int cli_passphrase(char *buf, size_t cap, struct jpki_err *err);
+/* An OCSP responder machine's own passphrase (JPKI_RESPONDER_PASSPHRASE or ..._FILE), checked. */
+int cli_responder_passphrase(char *buf, size_t cap, struct jpki_err *err);
 
 /*
  * Open the registry of the data folder and check that it belongs to the data

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "opts.h"
 #include "commands.h"
+#include "ca/ca.h"
 #include "core/fsutil.h"
 #include "core/ossl.h"
 #include "http/publish.h"
@@ -25,6 +26,9 @@ static const char usage[] =
     "                  [--tls-listen ADDRESS:PORT [--tls-cert CHAIN.pem --tls-key KEY.pem]]\n"
     "                  [--portal-origin https://HOST[:PORT]] [--portal-helper URL]\n"
     "                  [--no-portal]\n"
+    "       jpki serve --ocsp-only [--listen ADDRESS:PORT] [--threads N]\n"
+    "                  [--ocsp-validity SECONDS] [--max-connections N]\n"
+    "                  [--max-per-address N] [--request-timeout SECONDS]\n"
     "\n"
     "Serve over HTTP, until SIGINT or SIGTERM (default 127.0.0.1:8080):\n"
     "  /                            the front door: what this is, where its parts are\n"
@@ -77,7 +81,14 @@ static const char usage[] =
     "default 10) of the connection or of the previous request, and a silent\n"
     "connection is closed after 10 s.  Malformed framing (no Host in HTTP/1.1,\n"
     "two Content-Length headers, %00 in the path...) gets 400 and a close.\n"
-    "The server's messages go to stderr, at most one line per 10 seconds.\n";
+    "The server's messages go to stderr, at most one line per 10 seconds.\n"
+    "\n"
+    "--ocsp-only: an OCSP responder machine (docs/deployment.md) answers /ocsp,\n"
+    "/ca and /health only, from a data folder that `jpki responder export` made\n"
+    "on the CA machine: the CA certificates without their keys (a CA key in the\n"
+    "folder is refused), and the responder keys, unlocked with\n"
+    "JPKI_RESPONDER_PASSPHRASE (or ..._FILE), never renewed here.  JPKI_STORE may\n"
+    "name a hot standby of the registry's PostgreSQL server: it is only read.\n";
 
 struct listen_at {
 	char addr[64];
@@ -170,11 +181,87 @@ static void warn_expiry(const char *path, const uint8_t *pem)
 		        path, when);
 }
 
+/* Block the stop signals before any thread starts; they are waited for in wait_stop. */
+static void block_signals(sigset_t *stop)
+{
+	sigemptyset(stop);
+	sigaddset(stop, SIGINT);
+	sigaddset(stop, SIGTERM);
+	sigaddset(stop, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void wait_stop(const sigset_t *stop, struct jpki_publisher *pub)
+{
+	int sig = 0;
+	while (sigwait(stop, &sig) == 0 && sig == SIGHUP)
+		jpki_publish_kick(pub); /* a CRL refresh now, on the refresh thread */
+	jpki_publish_stop(pub);
+	printf("jpki: stopped on %s\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+/* A responder machine holds no CA key: one in its data folder stops it. */
+static int refuse_ca_keys(void)
+{
+	for (int k = 0; k < 2; k++) {
+		char key[4096];
+		struct jpki_err err;
+		if (jpki_ca_path(cli_ctx(), (enum jpki_kind)k, "key.pem", key, sizeof(key), &err) <
+		    0)
+			return cli_fail(&err);
+		if (jpki_path_exists(key))
+			return cli_fail_msg(
+			    "serve --ocsp-only: %s is a CA key, and a responder machine "
+			    "holds none: make its data folder with `jpki responder "
+			    "export` (docs/deployment.md)",
+			    key);
+	}
+	return 0;
+}
+
+static int serve_ocsp_only(struct jpki_publish_cfg *cfg)
+{
+	sigset_t stop;
+	struct jpki_ca *cas[2] = {NULL, NULL};
+	struct jpki_store *st = NULL;
+	struct jpki_publisher *pub = NULL;
+	struct jpki_err err;
+	char pass[1024];
+	int rc = refuse_ca_keys();
+	if (rc != 0)
+		return rc;
+	block_signals(&stop);
+	rc = jpki_ca_load_public(cli_ctx(), JPKI_KIND_SIGN, &cas[0], &err);
+	if (rc == 0)
+		rc = jpki_ca_load_public(cli_ctx(), JPKI_KIND_AUTH, &cas[1], &err);
+	if (rc == 0 && cli_open_store(&st) != 0)
+		rc = 1;
+	else if (rc == 0)
+		rc = cli_responder_passphrase(pass, sizeof(pass), &err);
+	cfg->passphrase = pass;
+	cfg->ocsp_only = true;
+	if (rc == 0)
+		rc = jpki_publish_start(cfg, st, cas, &pub, &err);
+	OPENSSL_cleanse(pass, sizeof(pass));
+	if (rc != 0) {
+		jpki_ca_free(cas[0]);
+		jpki_ca_free(cas[1]);
+		jpki_store_close(st);
+		return rc < 0 ? cli_fail(&err) : rc;
+	}
+	printf("jpki OCSP responder on http://%s:%u/ocsp/ (Ctrl-C to stop)\n", cfg->address,
+	       cfg->port);
+	fflush(stdout);
+	wait_stop(&stop, pub);
+	return 0;
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	struct listen_at at = {"127.0.0.1", 8080}, tls_at = {"", 0};
 	const char *tls_cert = NULL, *tls_key = NULL, *portal_origin = NULL, *portal_helper = NULL;
-	bool no_portal = false;
+	bool no_portal = false, ocsp_only = false;
 	unsigned long crl_validity = 86400, ocsp_validity = 3600, crl_refresh = 600, threads = 2,
 	              max_conns = 0, max_per = 0, req_timeout = 0, checkpoints = 300;
 	const struct cli_opt opts[] = {
@@ -193,6 +280,7 @@ int cmd_serve(int argc, char **argv)
 	    {"portal-origin", CLI_TEXT, &portal_origin, 0, 0, NULL, NULL},
 	    {"portal-helper", CLI_TEXT, &portal_helper, 0, 0, NULL, NULL},
 	    {"no-portal", CLI_FLAG, &no_portal, 0, 0, NULL, NULL},
+	    {"ocsp-only", CLI_FLAG, &ocsp_only, 0, 0, NULL, NULL},
 	    {NULL, CLI_FLAG, NULL, 0, 0, NULL, NULL},
 	};
 	int rc, prc = cli_parse(argc, argv, usage, "serve", opts);
@@ -210,6 +298,11 @@ int cmd_serve(int argc, char **argv)
 	                               .request_timeout = (unsigned)req_timeout};
 	if (optind != argc)
 		return cli_usage_error(usage, "serve: unexpected argument '%s'", argv[optind]);
+	if (ocsp_only && (tls_at.port != 0 || tls_cert || tls_key || portal_origin ||
+	                  portal_helper || no_portal))
+		return cli_usage_error(usage, "serve: --ocsp-only serves plain HTTP, OCSP alone");
+	if (ocsp_only)
+		return serve_ocsp_only(&cfg);
 	if ((tls_cert != NULL) != (tls_key != NULL))
 		return cli_usage_error(usage, "serve: --tls-cert and --tls-key go together");
 	if (tls_cert && tls_at.port == 0)
@@ -237,14 +330,8 @@ int cmd_serve(int argc, char **argv)
 		cfg.portal_helper = portal_helper;
 	}
 
-	/* block the signals before any thread starts, then wait for them here */
 	sigset_t stop;
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &stop, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	block_signals(&stop);
 
 	struct jpki_ca *cas[2] = {NULL, NULL};
 	struct jpki_store *st = NULL;
@@ -288,10 +375,6 @@ int cmd_serve(int argc, char **argv)
 			       cfg.tls_port);
 	}
 	fflush(stdout);
-	int sig = 0;
-	while (sigwait(&stop, &sig) == 0 && sig == SIGHUP)
-		jpki_publish_kick(pub); /* a CRL refresh now, on the refresh thread */
-	jpki_publish_stop(pub);
-	printf("jpki: stopped on %s\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	wait_stop(&stop, pub);
 	return 0;
 }

@@ -14,6 +14,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_card(int argc, char **argv);
 int cmd_registry(int argc, char **argv);
 int cmd_store(int argc, char **argv);
+int cmd_responder(int argc, char **argv);
 int cmd_counter(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 /* jpki audit export|checkpoint|vkey|prove|consistency|verify (cmd_audit_log.c) */

@@ -24,6 +24,7 @@ static const char usage[] =
     "  card       the software My Number card: make, personalise, attach, use\n"
     "  registry   check, back up and restore the registry; a new one for existing CAs\n"
     "  store      move the registry to PostgreSQL (migrate --to), checked row for row\n"
+    "  responder  export the data folder of an OCSP responder machine (no CA key)\n"
     "  counter    the municipal counter's procedures (issue, renew, loss, PIN reset, ...)\n"
     "  audit      list the counter's audit log\n"
     "  tsa        the RFC 3161 time-stamping authority: answer a request, its certificate\n"
@@ -41,6 +42,7 @@ static const char usage[] =
 
     "  JPKI_CA_PASSPHRASE       passphrase of the CA keys (at least 12 characters)\n"
     "  JPKI_CA_PASSPHRASE_FILE  or a file holding it\n"
+    "  JPKI_RESPONDER_PASSPHRASE  (or ..._FILE) an OCSP responder machine's keys\n"
     "  JPKI_NOW                 the current time, e.g. 2026-11-26T10:00:00+09:00\n"
     "  JPKI_BASE_URL            URL prefix written into certificates\n"
     "                           (default http://127.0.0.1:8080)\n";
@@ -55,6 +57,7 @@ static const struct cli_command commands[] = {
     {"card", cmd_card, "the software card"},
     {"registry", cmd_registry, "the registry itself"},
     {"store", cmd_store, "the registry moved to another engine"},
+    {"responder", cmd_responder, "the data folder of an OCSP responder machine"},
     {"counter", cmd_counter, "the counter's procedures"},
     {"audit", cmd_audit, "the audit log"},
     {"operator", cmd_operator, "the counter's operators and their roles"},

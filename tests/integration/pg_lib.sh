@@ -8,6 +8,9 @@
 #
 #   pg_server_start DIR   start one; sets PG_BASE ("DIR PORT": where its socket is)
 #   pg_server_stop DIR    stop it
+#   pg_standby_start DIR NAME  a streaming hot standby of the server at PG_BASE, made
+#                         with pg_basebackup, named NAME to the primary (application_name,
+#                         as synchronous_standby_names lists it); sets PG_BASE to it
 #   pg_new_db NAME        a new database on it; prints its connection string
 #   pg_drop_db NAME       drop it
 
@@ -28,6 +31,30 @@ pg_server_start() { # DIR
 		port=$((20000 + RANDOM % 20000))
 		if pg_as "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 -o \
 			"-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$dir -c max_connections=200" \
+			start >/dev/null 2>&1; then
+			chmod 755 "$dir"
+			PG_BASE="$dir $port"
+			export PG_BASE
+			return 0
+		fi
+	done
+	cat "$dir/server.log" >&2
+	return 1
+}
+
+pg_standby_start() { # DIR NAME
+	local dir=$1 name=$2 psock=${PG_BASE% *} pport=${PG_BASE#* } port i
+	mkdir -p "$dir"
+	[ "$(id -u)" -eq 0 ] && chown postgres "$dir"
+	pg_as "$PG_BIN/pg_basebackup" -h "$psock" -p "$pport" -U jpki -D "$dir/data" -X stream -R -c fast \
+		>"$dir/basebackup.log" 2>&1 || { cat "$dir/basebackup.log" >&2; return 1; }
+	# -R wrote standby.signal and primary_conninfo; the name is ours to add
+	printf "primary_conninfo = 'host=%s port=%s user=jpki application_name=%s'\n" \
+		"$psock" "$pport" "$name" | pg_as tee -a "$dir/data/postgresql.auto.conf" >/dev/null
+	for i in $(seq 1 20); do
+		port=$((20000 + RANDOM % 20000))
+		if pg_as "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 -o \
+			"-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$dir -c max_connections=200 -c hot_standby=on" \
 			start >/dev/null 2>&1; then
 			chmod 755 "$dir"
 			PG_BASE="$dir $port"

@@ -446,6 +446,22 @@ int jpki_ca_load(const struct jpki_ctx *ctx, enum jpki_kind kind, const char *pa
 	return 0;
 }
 
+int jpki_ca_load_public(const struct jpki_ctx *ctx, enum jpki_kind kind, struct jpki_ca **ret,
+                        struct jpki_err *err)
+{
+	_cleanup_(jpki_ca_freep) struct jpki_ca *ca = calloc(1, sizeof(*ca));
+	int rc;
+	if (!ca)
+		return jpki_fail(err, JPKI_E_NOMEM, "out of memory");
+	ca->ctx = ctx;
+	ca->kind = kind;
+	if ((rc = jpki_ca_load_cert(ctx, kind, &ca->cert, err)) < 0 ||
+	    (rc = prepare_extensions(ca, err)) < 0)
+		return rc;
+	*ret = TAKE_PTR(ca);
+	return 0;
+}
+
 void jpki_ca_free(struct jpki_ca *ca)
 {
 	if (!ca)

@@ -58,6 +58,12 @@ JPKI_MUST_CHECK int jpki_ca_init(const struct jpki_ctx *ctx, enum jpki_kind kind
 JPKI_MUST_CHECK int jpki_ca_load(const struct jpki_ctx *ctx, enum jpki_kind kind,
                                  const char *passphrase, struct jpki_ca **ret,
                                  struct jpki_err *err);
+/*
+ * The CA of `kind` without its key (key NULL): what an OCSP responder machine
+ * holds (docs/deployment.md).  Nothing that signs as the CA may be handed it.
+ */
+JPKI_MUST_CHECK int jpki_ca_load_public(const struct jpki_ctx *ctx, enum jpki_kind kind,
+                                        struct jpki_ca **ret, struct jpki_err *err);
 /* Load only the CA certificate (no passphrase needed); caller frees. */
 JPKI_MUST_CHECK int jpki_ca_load_cert(const struct jpki_ctx *ctx, enum jpki_kind kind, X509 **ret,
                                       struct jpki_err *err);

@@ -117,7 +117,8 @@ int jpki_publish_refresh(struct jpki_publisher *p, struct jpki_err *err)
 
 void jpki_publish_kick(struct jpki_publisher *p)
 {
-	jpki_crl_http_kick(p->crl);
+	if (p->crl) /* an OCSP-only server has none */
+		jpki_crl_http_kick(p->crl);
 }
 
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const char *type,
@@ -143,9 +144,9 @@ static enum MHD_Result route(void *cls, struct MHD_Connection *conn, const char 
 		if (bad)
 			return jpki_guard_refuse(conn, bad);
 	}
-	if (jpki_tsa_http_route(url)) /* POST, a body of its own */
+	if (p->tsa && jpki_tsa_http_route(url)) /* POST, a body of its own */
 		return jpki_tsa_http(p->tsa, conn, method, upload, upload_size, state);
-	if (jpki_verify_http_route(url)) /* POST, a body of its own */
+	if (p->verify && jpki_verify_http_route(url)) /* POST, a body of its own */
 		return jpki_verify_http(p->verify, conn, method, upload, upload_size, state);
 	if (jpki_ocsp_http_route(url)) { /* GET and POST, bodies of its own */
 		int64_t now;
@@ -177,7 +178,7 @@ static enum MHD_Result route(void *cls, struct MHD_Connection *conn, const char 
 	}
 	if (*state == &body_seen)
 		return jpki_http_error(conn, JPKI_E_LIMIT, "no request body expected\n");
-	if (jpki_crl_http_route(url)) {
+	if (p->crl && jpki_crl_http_route(url)) {
 		int64_t now;
 		if (jpki_ctx_now(p->cas[0]->ctx, &now, NULL) < 0)
 			return MHD_NO;
@@ -199,7 +200,7 @@ static enum MHD_Result route(void *cls, struct MHD_Connection *conn, const char 
 		return jpki_witness_http(p->witness, conn, url);
 	if (strcmp(url, "/health") == 0)
 		return jpki_http_text(conn, MHD_HTTP_OK, "ok\n");
-	if (strcmp(url, "/") == 0)
+	if (strcmp(url, "/") == 0 && p->crl) /* an OCSP-only server has no front door */
 		return jpki_front_page(conn, jpki_ctx_base_url(p->cas[0]->ctx),
 		                       p->portal_url[0] ? p->portal_url : NULL,
 		                       p->counter_url[0] ? p->counter_url : NULL);
@@ -276,16 +277,21 @@ static int start_ocsp(struct jpki_publisher *p, const struct jpki_publish_cfg *c
 	int64_t now;
 	int rc;
 	if ((rc = jpki_ctx_now(p->cas[0]->ctx, &now, err)) < 0 ||
-	    (rc = jpki_ocsp_stores_new(p->cas[0]->ctx, NULL, &p->stores, err)) < 0 ||
-	    (rc = jpki_responder_ensure(p->cas[0], cfg->passphrase, now, &rs[0], err)) < 0 ||
-	    (rc = jpki_responder_ensure(p->cas[1], cfg->passphrase, now, &rs[1], err)) < 0)
+	    (rc = jpki_ocsp_stores_new(p->cas[0]->ctx, NULL, &p->stores, err)) < 0)
 		goto out;
+	for (int k = 0; k < 2; k++)
+		if ((rc = cfg->ocsp_only
+		              ? jpki_responder_load(p->cas[k], cfg->passphrase, now, &rs[k], err)
+		              : jpki_responder_ensure(p->cas[k], cfg->passphrase, now, &rs[k],
+		                                      err)) < 0)
+			goto out;
 	struct jpki_ocsp_cfg oc = {.cas = {p->cas[0], p->cas[1]},
 	                           .responders = {rs[0], rs[1]},
 	                           .lookup = jpki_ocsp_stores_lookup,
 	                           .lookup_arg = p->stores,
 	                           .validity = cfg->ocsp_validity,
-	                           .passphrase = cfg->passphrase};
+	                           /* without the CA key nothing renews a responder */
+	                           .passphrase = cfg->ocsp_only ? NULL : cfg->passphrase};
 	if ((rc = jpki_ocsp_new(&oc, &p->ocsp, err)) == 0)
 		return 0;
 out:
@@ -440,6 +446,24 @@ static int start_tls(struct jpki_publisher *p, const struct jpki_publish_cfg *cf
 	return 0;
 }
 
+/* An OCSP responder machine: the CA certificates and the responder, nothing else. */
+static int start_ocsp_only(struct jpki_publisher *p, const struct jpki_publish_cfg *cfg,
+                           const struct sockaddr_in *sa, struct jpki_err *err)
+{
+	int rc;
+	if ((rc = jpki_guard_new(p->cas[0]->ctx, cfg->request_timeout, &p->guard, err)) < 0 ||
+	    (rc = encode_ca(p->cas[0], &p->files[0], err)) < 0 ||
+	    (rc = encode_ca(p->cas[1], &p->files[1], err)) < 0 ||
+	    (rc = start_ocsp(p, cfg, err)) < 0)
+		return rc;
+	if (cfg->tls_address)
+		return jpki_fail(err, JPKI_E_INVALID, "an OCSP-only server has no HTTPS listener");
+	if (!(p->daemon = start_daemon(p, cfg, sa, false)))
+		return jpki_fail(err, JPKI_E_IO, "cannot listen on %s:%u (port in use?)",
+		                 cfg->address, cfg->port);
+	return 0;
+}
+
 int jpki_publish_start(const struct jpki_publish_cfg *cfg, struct jpki_store *st,
                        struct jpki_ca *cas[2], struct jpki_publisher **ret, struct jpki_err *err)
 {
@@ -447,14 +471,22 @@ int jpki_publish_start(const struct jpki_publish_cfg *cfg, struct jpki_store *st
 	if (inet_pton(AF_INET, cfg->address, &sa.sin_addr) != 1)
 		return jpki_fail(err, JPKI_E_INVALID, "'%s' is not an IPv4 address", cfg->address);
 	struct jpki_publisher *p = calloc(1, sizeof(*p));
+	int rc;
 	if (!p)
 		return jpki_fail(err, JPKI_E_NOMEM, "out of memory");
 	pthread_mutex_init(&p->lock, NULL);
 	p->store = st;
 	p->cas[0] = cas[0];
 	p->cas[1] = cas[1];
+	if (cfg->ocsp_only) {
+		if ((rc = start_ocsp_only(p, cfg, &sa, err)) < 0) {
+			free_publisher(p, false);
+			return rc;
+		}
+		*ret = p;
+		return 0;
+	}
 	struct jpki_crl_http_cfg ccfg = {.validity = cfg->crl_validity};
-	int rc;
 	if ((rc = jpki_guard_new(cas[0]->ctx, cfg->request_timeout, &p->guard, err)) < 0 ||
 	    (rc = jpki_crl_http_new(&ccfg, st, cas, &p->crl, err)) < 0 ||
 	    (rc = encode_ca(cas[0], &p->files[0], err)) < 0 ||
@@ -506,8 +538,9 @@ void jpki_publish_stop(struct jpki_publisher *p)
 {
 	if (!p)
 		return;
-	jpki_witness_stop(p->witness);      /* it asks this server's TSA: before the daemons stop */
-	jpki_crl_http_stop_refresh(p->crl); /* joined before the server stops */
+	jpki_witness_stop(p->witness); /* it asks this server's TSA: before the daemons stop */
+	if (p->crl)
+		jpki_crl_http_stop_refresh(p->crl); /* joined before the server stops */
 	if (p->tls_daemon)
 		MHD_stop_daemon(p->tls_daemon);
 	MHD_stop_daemon(p->daemon);

@@ -41,6 +41,13 @@ struct jpki_publish_cfg {
 	int64_t checkpoint_interval;
 	/* the counter's API and UI (api_http.h), on the HTTPS listener */
 	const char *api_origin; /* NULL: https://localhost:<tls_port> */
+	/*
+	 * An OCSP responder machine (docs/deployment.md): only /ocsp, /ca and
+	 * /health; the CAs without keys, the responders exported to the data
+	 * folder and decrypted with `passphrase` (the responder's own), no
+	 * CRLs, TSA, HTTPS or checkpoints; the store may be a hot standby.
+	 */
+	bool ocsp_only;
 };
 
 /*

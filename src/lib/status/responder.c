@@ -318,3 +318,42 @@ int jpki_service_ensure(const struct jpki_service_profile *pr, const struct jpki
 	*ret = TAKE_PTR(r);
 	return 0;
 }
+
+int jpki_responder_load(const struct jpki_ca *ca, const char *passphrase, int64_t now,
+                        struct jpki_responder **ret, struct jpki_err *err)
+{
+	const struct jpki_service_profile *pr = &jpki_ocsp_profile;
+	struct paths p;
+	int rc;
+	if (!passphrase || !*passphrase)
+		return jpki_fail(err, JPKI_E_PASSPHRASE, "the responder key needs its passphrase");
+	if ((rc = make_paths(pr, ca->ctx, ca->kind, &p, err)) < 0)
+		return rc;
+	_cleanup_(X509p) X509 *cert = NULL;
+	_cleanup_(EVP_PKEYp) EVP_PKEY *key = NULL;
+	if ((rc = load_pair(&p, passphrase, &cert, &key, err)) < 0)
+		return rc;
+	/* usable() with no margin: a responder machine cannot renew, only stop */
+	struct jpki_service_profile until_end = *pr;
+	until_end.rollover = 0;
+	if (!usable(&until_end, ca, cert, key, now))
+		return jpki_fail(err, JPKI_E_STATE,
+		                 "%s is not a valid OCSP responder of the %s CA now (another CA's, "
+		                 "not yet valid, or ended): export a fresh one from the CA "
+		                 "(`jpki responder export`)",
+		                 p.cert, jpki_kind_name(ca->kind));
+	return wrap(pr, ca->kind, &cert, &key, ret, err);
+}
+
+int jpki_responder_save(const struct jpki_ctx *ctx, const struct jpki_responder *r,
+                        const char *passphrase, struct jpki_err *err)
+{
+	struct paths p;
+	int rc;
+	if (!passphrase || !*passphrase)
+		return jpki_fail(err, JPKI_E_PASSPHRASE, "the responder key needs a passphrase");
+	if ((rc = make_paths(&jpki_ocsp_profile, ctx, r->kind, &p, err)) < 0 ||
+	    (rc = jpki_mkdir_p(p.dir, err)) < 0)
+		return rc;
+	return write_pair(&p, r, passphrase, err);
+}

@@ -87,4 +87,18 @@ static inline void jpki_responder_freep(struct jpki_responder **r)
 	jpki_responder_free(*r);
 }
 
+/*
+ * An OCSP responder machine's side (docs/deployment.md): load the pair that
+ * `jpki responder export` left in ca's data folder, decrypted with the
+ * responder's own passphrase, without renewing it (ca has no key there).
+ * STATE when it is not ca's, not yet valid or ended.
+ */
+JPKI_MUST_CHECK int jpki_responder_load(const struct jpki_ca *ca, const char *passphrase,
+                                        int64_t now, struct jpki_responder **ret,
+                                        struct jpki_err *err);
+
+/* Write r into ctx's data folder (<data>/ocsp/<kind>/), its key encrypted with passphrase. */
+JPKI_MUST_CHECK int jpki_responder_save(const struct jpki_ctx *ctx, const struct jpki_responder *r,
+                                        const char *passphrase, struct jpki_err *err);
+
 #endif

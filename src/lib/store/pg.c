@@ -182,13 +182,38 @@ static int schema_version(struct pg_conn *c, int *out, struct jpki_err *err)
 	return rc;
 }
 
-/* Bring the schema to this program's version, under the writer's lock. */
+/* A hot standby (read-only, replaying the primary's WAL)? */
+static bool in_recovery(struct pg_conn *c)
+{
+	PGresult *r = PQexec(c->db, "SELECT pg_is_in_recovery()");
+	bool yes = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
+	           strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	PQclear(r);
+	return yes;
+}
+
+/*
+ * Bring the schema to this program's version, under the writer's lock.  A
+ * registry already at it is opened without the lock: a hot standby (which
+ * refuses the lock and every write) serves readers such as the OCSP responder.
+ */
 static int migrate(struct pg_conn *c, bool create, struct jpki_err *err)
 {
 	int version, rc;
-	if (jpki_pg_lock_tx(c) < 0)
-		return jpki_fail(err, JPKI_E_STORE, "cannot lock the registry: %s",
-		                 PQerrorMessage(c->db));
+	if (!create && schema_version(c, &version, err) == 0 && version == JPKI_SCHEMA_VERSION)
+		return 0;
+	jpki_err_clear(err);
+	if (jpki_pg_lock_tx(c) < 0) {
+		rc = jpki_fail(err, JPKI_E_STORE, "cannot lock the registry: %s",
+		               PQerrorMessage(c->db));
+		if (in_recovery(c))
+			rc = jpki_fail(err, JPKI_E_SCHEMA,
+			               "this server is a standby and its registry is not at this "
+			               "program's schema (%d): run the new version on the primary "
+			               "first",
+			               JPKI_SCHEMA_VERSION);
+		return rc;
+	}
 	if ((rc = schema_version(c, &version, err)) < 0)
 		goto fail;
 	if (create && version > 0) {
@@ -243,9 +268,15 @@ static int open_db(const struct jpki_ctx *ctx, const char *conninfo, bool create
 		               ps->c.db ? PQerrorMessage(ps->c.db) : "out of memory");
 		goto fail;
 	}
+	/*
+	 * remote_apply: a commit returns once every synchronous standby has
+	 * applied it, so an OCSP responder reading such a standby never says
+	 * "good" after a revocation was committed (docs/deployment.md).  With
+	 * no synchronous standby it is a local flush, as "on" is.
+	 */
 	if ((rc = exec(&ps->c,
 	               "SET client_min_messages = warning; SET bytea_output = hex;"
-	               "SET synchronous_commit = on; SET application_name = 'jpki'",
+	               "SET synchronous_commit = remote_apply; SET application_name = 'jpki'",
 	               "cannot configure the connection", err)) < 0 ||
 	    (rc = migrate(&ps->c, create, err)) < 0 ||
 	    (rc = jpki_pg_stmts_prepare(&ps->c, &ps->base.sql_stmts, err)) < 0)
