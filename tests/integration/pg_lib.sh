@@ -6,8 +6,9 @@
 # Clients reach it through its Unix socket in that folder, so the tests that
 # run in a private network namespace (the card tests) reach it too.
 #
-#   pg_server_start DIR   start one; sets PG_BASE ("DIR PORT": where its socket is)
-#   pg_server_stop DIR    stop it
+#   pg_server_start DIR   start one (the cluster DIR holds, when a kept one is there); sets
+#                         PG_BASE ("DIR PORT": where its socket is); PG_OPTS adds options
+#   pg_server_stop DIR [keep]  stop it, and remove DIR unless keep
 #   pg_standby_start DIR NAME  a streaming hot standby of the server at PG_BASE, made
 #                         with pg_basebackup, named NAME to the primary (application_name,
 #                         as synchronous_standby_names lists it); sets PG_BASE to it
@@ -25,12 +26,13 @@ pg_server_start() { # DIR
 	[ -x "$PG_BIN/initdb" ] || { echo "pg_lib: no PostgreSQL server (apt-get install postgresql)" >&2; return 1; }
 	mkdir -p "$dir"
 	[ "$(id -u)" -eq 0 ] && chown postgres "$dir"
-	pg_as "$PG_BIN/initdb" -D "$dir/data" -U jpki --auth=trust -E UTF8 --locale=C.UTF-8 \
-		>"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; return 1; }
+	[ -f "$dir/data/PG_VERSION" ] ||
+		pg_as "$PG_BIN/initdb" -D "$dir/data" -U jpki --auth=trust -E UTF8 --locale=C.UTF-8 \
+			>"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; return 1; }
 	for i in $(seq 1 20); do
 		port=$((20000 + RANDOM % 20000))
 		if pg_as "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 -o \
-			"-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$dir -c max_connections=200" \
+			"-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$dir -c max_connections=200 ${PG_OPTS:-}" \
 			start >/dev/null 2>&1; then
 			chmod 755 "$dir"
 			PG_BASE="$dir $port"
@@ -66,9 +68,9 @@ pg_standby_start() { # DIR NAME
 	return 1
 }
 
-pg_server_stop() { # DIR
+pg_server_stop() { # DIR [keep]
 	[ -d "$1/data" ] && pg_as "$PG_BIN/pg_ctl" -D "$1/data" -m fast -w -t 30 stop >/dev/null 2>&1
-	rm -rf "$1"
+	[ "${2:-}" = keep ] || rm -rf "$1"
 }
 
 pg_url() { # DB: its connection string (libpq's URI, through the socket)

@@ -129,6 +129,8 @@ assert_eq "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$R1/tsa")"
 curl -fsS -o "$T_DIR/ca.der" "http://127.0.0.1:$R1/ca/auth.der"
 assert_eq "$(openssl x509 -inform DER -in "$T_DIR/ca.der" -noout -fingerprint -sha256)" \
 	"$(openssl x509 -in "$(ca_cert auth)" -noout -fingerprint -sha256)" "a responder serves the CA certificate"
+assert_contains "$(curl -sS -D - -o /dev/null "http://127.0.0.1:$R1/ca/auth.der")" \
+	"Cache-Control: public, max-age=86400" "the CA certificate carries caching headers (for a CDN)"
 for pid in "${RESP_PIDS[@]}"; do
 	if grep -q 'key.pem' "/proc/$pid/maps" 2>/dev/null || ls -l "/proc/$pid/fd" 2>/dev/null | grep -q "/ca/.*/key.pem"; then
 		fail "responder $pid has a CA key file open or mapped"

@@ -121,6 +121,7 @@ void jpki_publish_kick(struct jpki_publisher *p)
 		jpki_crl_http_kick(p->crl);
 }
 
+/* A CA certificate: it does not change while the CA does, so caches may keep it a day. */
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const char *type,
                              const void *body, size_t len)
 {
@@ -129,6 +130,7 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const
 	if (!r)
 		return MHD_NO;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "public, max-age=86400");
 	enum MHD_Result ret = MHD_queue_response(conn, status, r);
 	MHD_destroy_response(r);
 	return ret;
