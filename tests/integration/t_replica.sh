@@ -167,6 +167,31 @@ assert_eq "$(psql "$STANDBY_STORE" -qAtc 'SELECT count(*) FROM certificate WHERE
 s=$(sed -n "$((N + 1))p" "$T_DIR/serials")
 assert_eq "$(status "$s" "$PORT")" good "the CA's own server on the primary answers too"
 
+# ---- the servers restart under the running responders: they connect again ----
+pg_as "$PG_BIN/pg_ctl" -D "$PGD/standby/data" -m fast -w -t 30 restart >/dev/null 2>&1 ||
+	die "the standby did not restart"
+for i in $(seq 1 100); do
+	[ "$(on_primary "SELECT sync_state FROM pg_stat_replication WHERE application_name = 'resp1'")" = sync ] && break
+	sleep 0.1
+done
+first=$(head -1 "$T_DIR/serials")
+assert_eq "$(status "$first" "$R1")" revoked "after the standby restarted, a responder connects again and answers"
+assert_eq "$(status "$first" "$R2")" revoked "so does the other"
+s=$(sed -n "$((N + 2))p" "$T_DIR/serials")
+for i in 1 2 3 4 5 6; do status "$s" "$PORT"; done >"$T_DIR/before" # every thread connects
+assert_eq "$(sort -u "$T_DIR/before")" good "the CA's server answers on each of its threads"
+pg_as "$PG_BIN/pg_ctl" -D "$PGD/primary/data" -m fast -w -t 30 restart >/dev/null 2>&1 ||
+	die "the primary did not restart"
+for i in $(seq 1 100); do
+	[ "$(on_primary "SELECT sync_state FROM pg_stat_replication WHERE application_name = 'resp1'")" = sync ] && break
+	sleep 0.1
+done
+for i in 1 2 3 4 5 6; do status "$s" "$PORT"; done >"$T_DIR/after"
+assert_eq "$(sort -u "$T_DIR/after")" good "after the primary restarted, the CA's server connects again and answers (6 asks)"
+jp_ok "a revocation after the primary restarted" cert revoke --reason keyCompromise "$s"
+assert_eq "$(status "$s" "$R1")" revoked "and the standby's responder says revoked at once"
+kill -0 "$SERVER_PID" 2>/dev/null && pass "the CA's server ran through the restart" || fail "the CA's server died"
+
 # ---- the control: an asynchronous standby, its replay delayed ----
 on_primary "ALTER SYSTEM SET synchronous_standby_names = ''" >/dev/null
 on_primary "SELECT pg_reload_conf()" >/dev/null
@@ -174,7 +199,7 @@ echo "recovery_min_apply_delay = '3s'" | pg_as tee -a "$PGD/standby/data/postgre
 pg_as "$PG_BIN/pg_ctl" -D "$PGD/standby/data" reload >/dev/null
 sleep 1
 stale=0
-for s in $(sed -n "$((N + 1)),$((N + 5))p" "$T_DIR/serials"); do
+for s in $(sed -n "$((N + 3)),$((N + 7))p" "$T_DIR/serials"); do
 	"$JPKI" cert revoke --reason keyCompromise "$s" >/dev/null 2>>"$T_DIR/revoke.err" || die "revoke $s"
 	[ "$(status "$s" "$R1")" = good ] && stale=$((stale + 1))
 done

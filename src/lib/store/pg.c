@@ -72,6 +72,9 @@ static int op_begin(struct jpki_store *s, struct jpki_err *err)
 	struct pg_conn *c = &P(s)->c;
 	if (c->in_tx)
 		return jpki_fail(err, JPKI_E_STATE, "a transaction is open already");
+	if (PQstatus(c->db) == CONNECTION_BAD && jpki_pg_reconnect(c) < 0)
+		return jpki_fail(err, JPKI_E_STORE, "the registry's database is unreachable: %s",
+		                 PQerrorMessage(c->db));
 	if (jpki_pg_lock_tx(c) < 0)
 		return jpki_fail(err, JPKI_E_STORE, "cannot begin a transaction: %s",
 		                 PQerrorMessage(c->db));
@@ -98,6 +101,7 @@ static void op_rollback(struct jpki_store *s)
 /* A reader's connection (the OCSP responder's): it refuses writes. */
 static int op_tune_reader(struct jpki_store *s, struct jpki_err *err)
 {
+	P(s)->c.read_only = true;
 	return exec(&P(s)->c, "SET default_transaction_read_only = on",
 	            "cannot configure a registry reader", err);
 }
@@ -251,6 +255,35 @@ fail:
 	return rc;
 }
 
+int jpki_pg_session(struct pg_conn *c)
+{
+	/*
+	 * remote_apply: a commit returns once every synchronous standby has
+	 * applied it, so an OCSP responder reading such a standby never says
+	 * "good" after a revocation was committed (docs/deployment.md).  With
+	 * no synchronous standby it is a local flush, as "on" is.
+	 */
+	PGresult *r = PQexec(c->db, "SET client_min_messages = warning; SET bytea_output = hex;"
+	                            "SET synchronous_commit = remote_apply;"
+	                            "SET application_name = 'jpki'");
+	int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	PQclear(r);
+	return ok ? 0 : -1;
+}
+
+int jpki_pg_reconnect(struct pg_conn *c)
+{
+	if (c->in_tx) /* the transaction died with the connection: its owner rolls back first */
+		return -1;
+	PQreset(c->db);
+	if (PQstatus(c->db) != CONNECTION_OK || jpki_pg_session(c) < 0 ||
+	    (c->read_only && exec(c, "SET default_transaction_read_only = on",
+	                          "cannot configure a registry reader", NULL) < 0) ||
+	    jpki_pg_stmts_reprepare(c->stmts) < 0)
+		return -1;
+	return 0;
+}
+
 static int open_db(const struct jpki_ctx *ctx, const char *conninfo, bool create,
                    struct jpki_store **ret, struct jpki_err *err)
 {
@@ -268,19 +301,15 @@ static int open_db(const struct jpki_ctx *ctx, const char *conninfo, bool create
 		               ps->c.db ? PQerrorMessage(ps->c.db) : "out of memory");
 		goto fail;
 	}
-	/*
-	 * remote_apply: a commit returns once every synchronous standby has
-	 * applied it, so an OCSP responder reading such a standby never says
-	 * "good" after a revocation was committed (docs/deployment.md).  With
-	 * no synchronous standby it is a local flush, as "on" is.
-	 */
-	if ((rc = exec(&ps->c,
-	               "SET client_min_messages = warning; SET bytea_output = hex;"
-	               "SET synchronous_commit = remote_apply; SET application_name = 'jpki'",
-	               "cannot configure the connection", err)) < 0 ||
-	    (rc = migrate(&ps->c, create, err)) < 0 ||
+	if (jpki_pg_session(&ps->c) < 0) {
+		rc = jpki_fail(err, JPKI_E_STORE, "cannot configure the connection: %s",
+		               PQerrorMessage(ps->c.db));
+		goto fail;
+	}
+	if ((rc = migrate(&ps->c, create, err)) < 0 ||
 	    (rc = jpki_pg_stmts_prepare(&ps->c, &ps->base.sql_stmts, err)) < 0)
 		goto fail;
+	ps->c.stmts = ps->base.sql_stmts;
 	*ret = &ps->base;
 	return 0;
 fail:

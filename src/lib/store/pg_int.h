@@ -16,8 +16,22 @@
 /* One connection to the registry's database. */
 struct pg_conn {
 	PGconn *db;
-	bool in_tx; /* between begin and commit or rollback */
+	bool in_tx;     /* between begin and commit or rollback */
+	bool read_only; /* a reader's connection (tune_reader) */
+	void *stmts;    /* its prepared statements (sql_pg.c), prepared again on a new connection */
 };
+
+/*
+ * A connection the server dropped (a restart, a failover to a promoted
+ * standby) is made again between transactions: libpq's PQreset, the
+ * session's settings, the statements prepared again.  -1 when the server
+ * still cannot be reached (the caller's STORE error names it).
+ */
+int jpki_pg_reconnect(struct pg_conn *c);
+/* The session's settings (pg.c), on a new connection.  0 or -1. */
+int jpki_pg_session(struct pg_conn *c);
+/* Prepare the table's statements again on c's new connection (sql_pg.c).  0 or -1. */
+int jpki_pg_stmts_reprepare(void *stmts);
 
 /*
  * Open a transaction holding the registry's writer lock (a transaction-level

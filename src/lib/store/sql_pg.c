@@ -137,12 +137,25 @@ static int run(struct pg_stmt *q)
 		formats[i] = q->format[i];
 	}
 	bool own_tx = q->write && !q->conn->in_tx;
+	/* between transactions, a connection the server dropped is made again first */
+	if (!q->conn->in_tx && PQstatus(q->conn->db) == CONNECTION_BAD &&
+	    jpki_pg_reconnect(q->conn) < 0) {
+		snprintf(q->error, sizeof(q->error), "the registry's database is unreachable: %s",
+		         PQerrorMessage(q->conn->db));
+		return JPKI_SQL_ERROR;
+	}
 	if (own_tx && jpki_pg_lock_tx(q->conn) < 0) {
 		snprintf(q->error, sizeof(q->error), "%s", PQerrorMessage(q->conn->db));
 		return JPKI_SQL_ERROR;
 	}
 	snprintf(name, sizeof(name), "q%d", q->id);
 	q->res = PQexecPrepared(q->conn->db, name, q->nparams, values, lengths, formats, 0);
+	/* a read outside a transaction that met a dropped connection is asked again, once */
+	if (!q->write && !q->conn->in_tx && PQstatus(q->conn->db) == CONNECTION_BAD &&
+	    jpki_pg_reconnect(q->conn) == 0) {
+		PQclear(q->res);
+		q->res = PQexecPrepared(q->conn->db, name, q->nparams, values, lengths, formats, 0);
+	}
 	ExecStatusType st = PQresultStatus(q->res);
 	bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
 	if (!ok)
@@ -432,6 +445,19 @@ int jpki_pg_stmts_prepare(struct pg_conn *c, void **ret, struct jpki_err *err)
 		return rc;
 	}
 	*ret = all;
+	return 0;
+}
+
+int jpki_pg_stmts_reprepare(void *p)
+{
+	struct pg_stmts *all = p;
+	if (!all)
+		return -1;
+	for (int id = 0; id < JPKI_SQL_MAX; id++) {
+		const char *text = jpki_sql_text(id);
+		if (text && prepare_on_server(&all->q[id], text, NULL) < 0)
+			return -1;
+	}
 	return 0;
 }
 
