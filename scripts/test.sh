@@ -64,7 +64,7 @@ if ninja -C "$asan" >/dev/null; then
 	count_integration "$top/$asan/jpki" integration-asan
 	# (t_api and t_webauthn run under ASan on SQLite and on PostgreSQL without: CI stays under 30 min)
 	count_integration "$top/$asan/jpki" integration-pg-asan --pg t_issue t_counter_rules t_audit \
-		t_link t_crl t_store_migrate
+		t_link t_crl t_store_migrate t_replica
 else
 	echo "ASan build failed"; fail=$((fail + 1))
 fi

@@ -69,7 +69,9 @@ pg_standby_start() { # DIR NAME
 }
 
 pg_server_stop() { # DIR [keep]
-	[ -d "$1/data" ] && pg_as "$PG_BIN/pg_ctl" -D "$1/data" -m fast -w -t 30 stop >/dev/null 2>&1
+	if [ -f "$1/data/postmaster.pid" ]; then # running (a second stop is no error, also under set -e)
+		pg_as "$PG_BIN/pg_ctl" -D "$1/data" -m fast -w -t 30 stop >/dev/null 2>&1 || true
+	fi
 	[ "${2:-}" = keep ] || rm -rf "$1"
 }
 

@@ -7,7 +7,9 @@
 # per test (a failing test's output follows, indented) and ends with the line
 # "N passed, N failed".  Exit status 1 when any test failed (2: no such test).
 # --pg: the registry on PostgreSQL: a server started here for the run (each
-# test makes a database of its own on it), stopped at the end.
+# test makes a database of its own on it), stopped at the end.  A test with
+# the line "# run.sh: PostgreSQL only" (it builds servers of its own) runs in
+# the --pg run alone, and is not counted in the other.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -37,6 +39,9 @@ fi
 for t in "${tests[@]}"; do
 	[ -e "$t" ] || continue
 	name=$(basename "$t" .sh)
+	if [ -z "${JPKI_TEST_PG:-}" ] && grep -qx '# run.sh: PostgreSQL only' "$t"; then
+		continue
+	fi
 	# a test may ask for more than 120 seconds with a line "# run.sh timeout: N"
 	limit=$(sed -n 's/^# run.sh timeout: \([0-9][0-9]*\)$/\1/p' "$t" | head -n 1)
 	out=$(timeout -k 5 "${limit:-120}" bash "$t" 2>&1)
